@@ -1,0 +1,63 @@
+# Chengxin: `make run` to use it, `make test` to test it. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# The integration suite's services (override to point elsewhere).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: help run test test-unit test-integration lint format messages bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime ## install, migrate, load demo data and serve http://127.0.0.1:8000 with worker and scheduler
+	mkdir -p var/broker var/broker-control
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  Chengxin is starting at http://127.0.0.1:$${PORT:-8000}/  (ctrl-C stops everything)"
+	@echo ""
+	$(BIN)/honcho -f Procfile start
+
+test: test-unit test-integration ## the whole suite: embedded stack, then PostgreSQL + Redis + Celery
+
+test-unit: $(VENV)/.dev ## lint, migration check and the suite on SQLite + in-memory layer
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -m "not integration" -q
+
+test-integration: $(VENV)/.dev ## the integration suite on real PostgreSQL, Redis and Celery workers
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m integration -q tests/integration
+
+lint: $(VENV)/.dev ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(VENV)/.dev ## refresh and compile the zh-hans catalog (needs GNU gettext)
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --no-location
+	$(BIN)/python manage.py compilemessages -l zh_Hans
+
+bench: $(VENV)/.dev ## benchmarks that print figures (see bench/)
+	@for script in bench/*.py; do [ -e "$$script" ] && $(BIN)/python $$script; done; true
+
+clean: ## remove the virtualenv, local database and collected static files
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from cases.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("me/", views.me, name="me"),
+    path("departments/", views.DepartmentList.as_view(), name="departments"),
+    path("working-days/", views.working_days, name="working-days"),
+]

@@ -1,0 +1,54 @@
+"""Audit writers: the only code that creates AuditEvent rows. One small function per event type."""
+
+from django.contrib.contenttypes.models import ContentType
+
+from cases.models import AuditEvent
+
+
+def record(*, subject, event_type: str, actor=None, from_state="", to_state="", reference="", **payload) -> AuditEvent:
+    return AuditEvent.objects.create(
+        subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
+        subject_id=subject.pk,
+        reference=reference or getattr(subject, "number", ""),
+        event_type=event_type,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        payload=payload,
+    )
+
+
+def policy_changed_event(*, policy, actor, old_value) -> AuditEvent:
+    return record(
+        subject=policy,
+        event_type="policy.changed",
+        actor=actor,
+        reference=f"{policy.case_type}/{policy.key}",
+        old_value=old_value,
+        new_value=policy.value,
+    )
+
+
+def holiday_saved_event(*, holiday, actor, old=None) -> AuditEvent:
+    return record(
+        subject=holiday,
+        event_type="calendar.day_saved",
+        actor=actor,
+        reference=holiday.date.isoformat(),
+        old=old,
+        new={"is_working_day": holiday.is_working_day, "name": holiday.name},
+    )
+
+
+def holiday_removed_event(*, holiday, actor) -> AuditEvent:
+    return record(
+        subject=holiday,
+        event_type="calendar.day_removed",
+        actor=actor,
+        reference=holiday.date.isoformat(),
+        old={"is_working_day": holiday.is_working_day, "name": holiday.name},
+    )
+
+
+def role_granted_event(*, user, actor, role: str) -> AuditEvent:
+    return record(subject=user, event_type="user.role_granted", actor=actor, reference=user.username, role=role)

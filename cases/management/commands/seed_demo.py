@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from cases.demo import DEMO_PASSWORD, load_demo_users
+from cases.roles import Role
+
+
+class Command(BaseCommand):
+    help = "Load the demo users (one per role, three departments). Safe to run again."
+
+    def handle(self, *args, **options):
+        users = load_demo_users()
+        self.stdout.write(self.style.SUCCESS(f"Demo users ready (password for all: {DEMO_PASSWORD}):"))
+        for demo in users:
+            where = demo.department or demo.entity_name or "-"
+            self.stdout.write(f"  {demo.username:<10} {Role(demo.role).label:<8} {where}")

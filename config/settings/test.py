@@ -1,0 +1,21 @@
+"""Settings for the test suite: the embedded default unless DATABASE_URL / REDIS_URL are set."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="chengxin-media-")
+STATIC_ROOT = tempfile.mkdtemp(prefix="chengxin-static-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Unit tests run tasks in-process; integration tests start a real worker instead.
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("REDIS_URL")
+CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,0 +1,77 @@
+from datetime import date
+
+import pytest
+
+from cases.models import Holiday
+from cases.workdays import (
+    add_working_days,
+    is_working_day,
+    missing_calendar_years,
+    working_days_between,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_national_day_2025_is_skipped_and_the_adjusted_sunday_counts():
+    # Sun 28 Sep 2025 is a working day (调休); 1–8 Oct are holidays.
+    assert add_working_days(date(2025, 9, 26), 5) == date(2025, 10, 10)
+
+
+def test_the_start_day_does_not_count():
+    assert add_working_days(date(2025, 3, 3), 1) == date(2025, 3, 4)
+
+
+def test_a_friday_plus_one_is_the_next_monday():
+    assert add_working_days(date(2025, 3, 7), 1) == date(2025, 3, 10)
+
+
+def test_spring_festival_2026_is_skipped():
+    # 15–23 Feb 2026 off; Sat 14 Feb and Sat 28 Feb are adjusted working days.
+    assert add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 14)
+    assert add_working_days(date(2026, 2, 14), 1) == date(2026, 2, 24)
+
+
+def test_adjusted_weekend_day_is_a_working_day():
+    assert is_working_day(date(2025, 9, 28))
+
+
+def test_statutory_holiday_on_a_weekday_is_not_a_working_day():
+    assert not is_working_day(date(2025, 10, 1))
+
+
+def test_year_without_schedule_falls_back_to_weekdays_without_error():
+    due = add_working_days(date(2031, 9, 26), 5)  # Friday
+    assert due == date(2031, 10, 3)
+    assert due.weekday() < 5
+
+
+def test_missing_years_are_named_from_october_on():
+    assert missing_calendar_years(date(2026, 11, 25)) == [2027]
+
+
+def test_no_year_is_missing_early_in_a_loaded_year():
+    assert missing_calendar_years(date(2026, 3, 1)) == []
+
+
+def test_an_admin_loaded_year_is_no_longer_missing_and_counts_its_holidays():
+    Holiday.objects.create(date=date(2027, 1, 1), name="元旦")
+    assert missing_calendar_years(date(2026, 11, 25)) == []
+    assert add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
+
+
+def test_working_days_between_is_the_inverse_of_add():
+    start = date(2025, 9, 26)
+    assert working_days_between(start, add_working_days(start, 5)) == 5
+
+
+def test_working_days_between_is_negative_backwards():
+    assert working_days_between(date(2025, 10, 10), date(2025, 9, 26)) == -5
+
+
+def test_negative_days_count_backwards_over_holidays():
+    assert add_working_days(date(2025, 10, 10), -5) == date(2025, 9, 26)
+
+
+def test_working_days_between_over_a_plain_week():
+    assert working_days_between(date(2025, 3, 3), date(2025, 3, 10)) == 5

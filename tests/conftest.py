@@ -1,0 +1,42 @@
+import pytest
+
+from cases import workdays
+from cases.roles import Role
+from tests.factories import ApplicantFactory, StaffFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    # Each test sees the Holiday table as it left it, not a year cached by an earlier test.
+    workdays.clear_cache()
+    yield
+    workdays.clear_cache()
+
+
+@pytest.fixture
+def applicant(db):
+    return ApplicantFactory()
+
+
+@pytest.fixture
+def caseworker(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def supervisor(db):
+    return StaffFactory(department__code="yshj", role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(role=Role.ADMIN)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # Everything under tests/integration/ is an integration test, marked or not, so that
+    # `-m "not integration"` never runs it against the embedded stack.
+    for item in items:
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.integration)

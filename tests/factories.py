@@ -1,0 +1,66 @@
+import factory
+from django.contrib.auth.models import Group
+
+from cases.identifiers import resident_id_check_character, uscc_check_character
+from cases.models import Department, Holiday, User
+from cases.roles import Role
+
+
+def _grant(user, create, role):
+    if create and role:
+        user.groups.add(Group.objects.get(name=role))
+        if role == Role.ADMIN:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"dept{n}")
+    name_zh = factory.Sequence(lambda n: f"测试局{n}")
+    name_en = factory.Sequence(lambda n: f"Test Bureau {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.django.Password("pw-for-tests")
+
+    role = factory.PostGeneration(lambda user, create, role, **kwargs: _grant(user, create, role))
+
+
+class ApplicantFactory(UserFactory):
+    entity_kind = "enterprise"
+    entity_name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
+    id_number = factory.Sequence(lambda n: valid_uscc(f"9162070200000{n:04d}"))
+    role = factory.PostGeneration(lambda user, create, role, **kwargs: _grant(user, create, role or Role.APPLICANT))
+
+
+class StaffFactory(UserFactory):
+    department = factory.SubFactory(DepartmentFactory, code="scjg")
+    role = factory.PostGeneration(lambda user, create, role, **kwargs: _grant(user, create, role or Role.CASEWORKER))
+
+
+class HolidayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Holiday
+        django_get_or_create = ("date",)
+
+    name = "测试假日"
+    is_working_day = False
+
+
+def valid_uscc(first17: str) -> str:
+    return first17 + uscc_check_character(first17)
+
+
+def valid_resident_id(first17: str) -> str:
+    return first17 + resident_id_check_character(first17)

@@ -1,0 +1,133 @@
+"""Integration tests run against the real PostgreSQL and Redis, and start real Celery workers.
+
+They are not skipped when a service is missing: the run stops with a message saying which
+service is missing and how to start it.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
+
+
+def _missing_services() -> list[str]:
+    problems = []
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        problems.append(
+            "Integration tests need PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test "
+            "(`make test` does)."
+        )
+    else:
+        try:
+            psycopg.connect(
+                host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], connect_timeout=3
+            ).close()
+        except psycopg.OperationalError as exc:
+            problems.append(
+                f"PostgreSQL is not reachable at {db['HOST']}:{db['PORT'] or 5432} ({exc.__class__.__name__}). "
+                f"Start it with: {START_POSTGRES}"
+            )
+    if not settings.REDIS_URL:
+        problems.append("Integration tests need Redis: set REDIS_URL=redis://127.0.0.1:6379/0 (`make test` does).")
+    else:
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            problems.append(
+                f"Redis is not reachable at {settings.REDIS_URL} ({exc.__class__.__name__}). "
+                f"Start it with: {START_REDIS}"
+            )
+    return problems
+
+
+def pytest_collection_finish(session):
+    if not any(item.get_closest_marker("integration") for item in session.items):
+        return
+    problems = _missing_services()
+    if problems:
+        pytest.exit("Integration tests cannot run:\n  " + "\n  ".join(problems), returncode=3)
+
+
+def service_env(**extra) -> dict:
+    """The environment for a process that must share this test run's database and Redis."""
+    db = connection.settings_dict
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+class CeleryWorker:
+    """A real `celery worker` process on this run's database and Redis, on a queue of its own."""
+
+    def __init__(self, queue: str):
+        self.queue = queue
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-Q",
+                self.queue,
+                "-n",
+                f"{self.queue}@%h",
+            ],
+            cwd=ROOT,
+            env=service_env(),
+        )
+        from config.celery import app
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if app.control.ping(destination=[f"{self.queue}@{os.uname().nodename}"], timeout=0.5):
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited with {self.process.returncode}")
+        raise RuntimeError("the Celery worker did not answer within 30 s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    worker = CeleryWorker(queue=f"test-{uuid.uuid4().hex[:8]}").start()
+    yield worker
+    worker.stop()
