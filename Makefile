@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 # The integration suite's services (override to point elsewhere).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+PORT ?= 8000
 
 .PHONY: help run test test-unit test-integration lint format messages bench clean
 
@@ -30,9 +31,9 @@ run: $(VENV)/.runtime ## install, migrate, load demo data and serve http://127.0
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo ""
-	@echo "  Chengxin is starting at http://127.0.0.1:$${PORT:-8000}/  (ctrl-C stops everything)"
+	@echo "  Chengxin is starting at http://127.0.0.1:$(PORT)/  (ctrl-C stops everything)"
 	@echo ""
-	$(BIN)/honcho -f Procfile start
+	$(BIN)/honcho -f Procfile start --port $(PORT)
 
 test: test-unit test-integration ## the whole suite: embedded stack, then PostgreSQL + Redis + Celery
 
