@@ -4,11 +4,24 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services
 from cases.exceptions import DomainError
-from cases.models import AuditEvent, Department, Holiday, Policy, User
+from cases.models import AuditEvent, Case, Deadline, Department, Holiday, Policy, SupervisionOrder, User
 
 admin.site.site_header = _("Chengxin administration")
 admin.site.site_title = _("Chengxin")
 admin.site.index_title = _("Reference data and users")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the system: inspected here, changed only through the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Department)
@@ -85,17 +98,29 @@ class HolidayAdmin(ServiceBackedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "reference", "event_type", "actor", "from_state", "to_state"]
     list_filter = ["event_type", "subject_type"]
     search_fields = ["reference", "event_type"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ["number", "kind", "title", "state", "department", "assignee", "created_at", "closed_at"]
+    list_filter = ["kind", "state", "department"]
+    search_fields = ["number", "title"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+
+@admin.register(Deadline)
+class DeadlineAdmin(ReadOnlyAdmin):
+    list_display = ["case", "label", "department", "due_on", "stage", "paused_at", "closed_at"]
+    list_filter = ["stage", "department"]
+    search_fields = ["case__number"]
+
+
+@admin.register(SupervisionOrder)
+class SupervisionOrderAdmin(ReadOnlyAdmin):
+    list_display = ["issued_at", "case", "department", "level", "issued_by", "respond_by", "responded_at"]
+    list_filter = ["level", "department"]
+    search_fields = ["case__number", "reason", "response"]

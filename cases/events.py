@@ -52,3 +52,46 @@ def holiday_removed_event(*, holiday, actor) -> AuditEvent:
 
 def role_granted_event(*, user, actor, role: str) -> AuditEvent:
     return record(subject=user, event_type="user.role_granted", actor=actor, reference=user.username, role=role)
+
+
+def case_opened_event(*, case, actor) -> AuditEvent:
+    return record(subject=case, event_type="case.opened", actor=actor, to_state=case.state, kind=case.kind)
+
+
+def _deadline_payload(deadline) -> dict:
+    return {
+        "deadline": deadline.pk,
+        "step": deadline.step,
+        "due_on": deadline.due_on.isoformat(),
+        "working_days": deadline.working_days,
+    }
+
+
+def deadline_started_event(*, deadline) -> AuditEvent:
+    return record(subject=deadline.case, event_type="deadline.started", **_deadline_payload(deadline))
+
+
+def deadline_paused_event(*, deadline, actor) -> AuditEvent:
+    return record(
+        subject=deadline.case,
+        event_type="deadline.paused",
+        actor=actor,
+        remaining_working_days=deadline.remaining_working_days,
+        **_deadline_payload(deadline),
+    )
+
+
+def deadline_resumed_event(*, deadline, actor) -> AuditEvent:
+    return record(subject=deadline.case, event_type="deadline.resumed", actor=actor, **_deadline_payload(deadline))
+
+
+def deadline_closed_event(*, deadline, actor) -> AuditEvent:
+    return record(subject=deadline.case, event_type="deadline.closed", actor=actor, **_deadline_payload(deadline))
+
+
+def supervision_issued_event(*, order, actor) -> AuditEvent:
+    return record(subject=order.case, event_type="supervision.issued", actor=actor, order=order.pk, level=order.level)
+
+
+def supervision_answered_event(*, order, actor) -> AuditEvent:
+    return record(subject=order.case, event_type="supervision.answered", actor=actor, order=order.pk)

@@ -23,3 +23,14 @@ def load_departments(department_model) -> int:
     ]
     department_model.objects.bulk_create(new)
     return len(new)
+
+
+def load_all() -> None:
+    """Departments, policy defaults and the official calendar (what migrations seed), if missing."""
+    from cases import calendar_seed, policies
+    from cases.models import Department, Holiday, Policy
+
+    load_departments(Department)
+    policies.load_defaults(Policy)
+    if not Holiday.objects.exists():
+        calendar_seed.load_official_schedule(Holiday)

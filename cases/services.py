@@ -1,12 +1,17 @@
-"""Every write to reference data goes through these functions: lock the row, check, change,
+"""Every write goes through these functions: lock the row, check, change,
 audit, and leave side effects to on_commit (DESIGN.md, "the one path")."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cases import events, permissions, workdays
-from cases.exceptions import InvalidInput, NotFound
-from cases.models import Holiday, Policy
+from cases import deadlines, events, permissions, policies, workdays
+from cases.exceptions import IllegalTransition, InvalidInput, NotFound, NotPermitted
+from cases.models import Case, CaseCounter, Deadline, Holiday, Policy, SupervisionLevel, SupervisionOrder, User
+from cases.models.case import CASE_NUMBER_PREFIX
+from cases.roles import Role
+from notifications import services as notification_services
 
 
 def _validation_details(exc: ValidationError) -> dict:
@@ -61,3 +66,161 @@ def remove_holiday(*, actor, holiday_id: int) -> None:
     events.holiday_removed_event(holiday=holiday, actor=actor)
     holiday.delete()
     transaction.on_commit(workdays.clear_cache)
+
+
+# --- cases, deadlines and supervision ------------------------------------------------------
+
+
+def _next_case_number(kind: str) -> str:
+    year = timezone.localdate().year
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(kind=kind, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{CASE_NUMBER_PREFIX[kind]}{year}{counter.last:06d}"
+
+
+@transaction.atomic
+def open_case(*, kind: str, title: str, actor, applicant=None, department=None, state: str) -> Case:
+    """Give a new case its number and verification code. Called by the workflows' intake services."""
+    case = Case.objects.create(
+        number=_next_case_number(kind),
+        kind=kind,
+        title=title,
+        applicant=applicant,
+        department=department,
+        state=state,
+    )
+    events.case_opened_event(case=case, actor=actor)
+    return case
+
+
+def start_deadline(
+    *, case: Case, step: str, label: str, policy_key: str, department=None, assignee=None, start=None
+) -> Deadline:
+    """Watch a step of `case` for `policy_key` working days. Runs inside the caller's transaction."""
+    working_days = policies.working_days(case.kind, policy_key)
+    deadline = deadlines.build(
+        case=case,
+        step=step,
+        label=label,
+        department=department or case.department,
+        assignee=assignee or case.assignee,
+        working_days=working_days,
+        start=start,
+    )
+    deadline.save()
+    events.deadline_started_event(deadline=deadline)
+    return deadline
+
+
+def _open_deadline(case: Case, step: str) -> Deadline:
+    deadline = Deadline.objects.select_for_update().filter(case=case, step=step, closed_at__isnull=True).first()
+    if deadline is None:
+        raise IllegalTransition()
+    return deadline
+
+
+def pause_deadline(*, case: Case, step: str, actor=None) -> Deadline:
+    deadline = _open_deadline(case, step)
+    if deadline.is_paused:
+        raise IllegalTransition()
+    deadlines.pause(deadline, timezone.now())
+    deadline.save(update_fields=["paused_at", "remaining_working_days", "next_action_at"])
+    events.deadline_paused_event(deadline=deadline, actor=actor)
+    return deadline
+
+
+def resume_deadline(*, case: Case, step: str, actor=None) -> Deadline:
+    deadline = _open_deadline(case, step)
+    if not deadline.is_paused:
+        raise IllegalTransition()
+    deadlines.resume(deadline, case.kind, timezone.now())
+    deadline.save()
+    events.deadline_resumed_event(deadline=deadline, actor=actor)
+    return deadline
+
+
+def close_deadline(*, case: Case, step: str, actor=None) -> Deadline:
+    deadline = _open_deadline(case, step)
+    deadline.closed_at = timezone.now()
+    deadline.next_action_at = None
+    deadline.save(update_fields=["closed_at", "next_action_at"])
+    events.deadline_closed_event(deadline=deadline, actor=actor)
+    return deadline
+
+
+def _department_recipients(department_id: int, assignee_id=None) -> list[int]:
+    heads = list(
+        User.objects.filter(department_id=department_id, groups__name=Role.DEPARTMENT_HEAD, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    return [assignee_id, *heads] if assignee_id else heads
+
+
+@transaction.atomic
+def issue_supervision_order(*, case_id: int, actor, reason: str) -> SupervisionOrder:
+    """A supervisor's own supervision order (督办单) on an open case."""
+    permissions.require(actor, "cases.supervise_all_cases")
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    if case.closed_at is not None or case.department_id is None:
+        raise IllegalTransition(_("Only an open case with a responsible department can be supervised."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(details={"reason": [_("Say what the department must do.")]})
+    deadline = case.deadlines.filter(closed_at__isnull=True).order_by("due_at").first()
+    order = SupervisionOrder.objects.create(
+        case=case,
+        deadline=deadline,
+        department=case.department,
+        level=SupervisionLevel.ORDER,
+        reason=reason,
+        issued_by=actor,
+        respond_by=workdays.add_working_days(
+            timezone.localdate(), policies.working_days(case.kind, "supervision_respond_within")
+        ),
+    )
+    events.supervision_issued_event(order=order, actor=actor)
+    notification_services.notify(
+        _department_recipients(case.department_id, case.assignee_id),
+        kind="supervision.issued",
+        title=_("Supervision order on case %(number)s") % {"number": case.number},
+        body=reason,
+        case=case,
+        payload={"order": order.pk},
+    )
+    return order
+
+
+@transaction.atomic
+def respond_to_supervision_order(*, order_id: int, actor, response: str) -> SupervisionOrder:
+    """The department's required answer to a supervision order. Once only."""
+    order = SupervisionOrder.objects.select_for_update().select_related("case").filter(pk=order_id).first()
+    if order is None:
+        raise NotFound()
+    permissions.require(actor, "cases.work_department_cases")
+    if actor.department_id != order.department_id:
+        raise NotPermitted()
+    if order.is_answered:
+        raise IllegalTransition(_("This supervision order has already been answered."))
+    response = (response or "").strip()
+    if not response:
+        raise InvalidInput(details={"response": [_("Write the department's response.")]})
+    order.response = response
+    order.responded_by = actor
+    order.responded_at = timezone.now()
+    order.save(update_fields=["response", "responded_by", "responded_at"])
+    events.supervision_answered_event(order=order, actor=actor)
+    supervisors = User.objects.filter(groups__name=Role.SUPERVISOR, is_active=True).values_list("pk", flat=True)
+    notification_services.notify(
+        [order.issued_by_id, *supervisors],
+        kind="supervision.answered",
+        title=_("%(department)s answered the supervision order on case %(number)s")
+        % {"department": order.department.name, "number": order.case.number},
+        body=response,
+        case=order.case,
+        payload={"order": order.pk},
+    )
+    return order

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from cases import supervision_views
 from cases import views as case_views
 
 urlpatterns = [
@@ -13,6 +14,11 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("notifications/", include("notifications.urls")),
+    path("supervision/", supervision_views.deadline_board, name="deadline-board"),
+    path("supervision/cases/<int:case_id>/order/", supervision_views.issue_order, name="supervision-issue"),
+    path("supervision/orders/", supervision_views.order_list, name="supervision-orders"),
+    path("supervision/orders/<int:order_id>/", supervision_views.order_respond, name="supervision-order"),
     path("api/v1/", include("cases.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,6 +1,6 @@
 import pytest
 
-from cases import workdays
+from cases import reference_data, workdays
 from cases.roles import Role
 from tests.factories import ApplicantFactory, StaffFactory, UserFactory
 
@@ -11,6 +11,17 @@ def _fresh_calendar_cache():
     workdays.clear_cache()
     yield
     workdays.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests empty the tables after themselves (migrations' seed data too):
+    put the departments, policies and calendar back before each of them."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+        reference_data.load_all()
+        workdays.clear_cache()
 
 
 @pytest.fixture

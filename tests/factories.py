@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from cases.identifiers import resident_id_check_character, uscc_check_character
-from cases.models import Department, Holiday, User
+from cases.models import Case, CaseKind, Department, Holiday, User
 from cases.roles import Role
 
 
@@ -64,3 +64,14 @@ def valid_uscc(first17: str) -> str:
 
 def valid_resident_id(first17: str) -> str:
     return first17 + resident_id_check_character(first17)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    number = factory.Sequence(lambda n: f"TS2026{n:06d}")
+    kind = CaseKind.COMPLAINT
+    title = factory.Sequence(lambda n: f"拖欠工程款投诉{n}")
+    state = "in_progress"
+    department = factory.SubFactory(DepartmentFactory, code="scjg")

@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "cases.context_processors.calendar_warnings",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -176,7 +177,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 60.0},
+    "sweep-deadlines": {"task": "cases.tasks.sweep_deadlines", "schedule": 60.0},
+    "redeliver-notifications": {"task": "notifications.tasks.redeliver_pending", "schedule": 60.0},
 }
+# A broker that is down must not hold up the request that queued a task: the outbox keeps the work.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.DatabaseSmsBackend")
+# Embedded default only: how often an open browser's socket looks for new notifications.
+NOTIFICATIONS_POLL_SECONDS = env.float("NOTIFICATIONS_POLL_SECONDS", default=2.0)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

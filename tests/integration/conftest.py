@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 
@@ -79,8 +80,9 @@ def service_env(**extra) -> dict:
 class CeleryWorker:
     """A real `celery worker` process on this run's database and Redis, on a queue of its own."""
 
-    def __init__(self, queue: str):
+    def __init__(self, queue: str, **env):
         self.queue = queue
+        self.env = env
         self.process = None
 
     def start(self):
@@ -104,10 +106,9 @@ class CeleryWorker:
                 f"{self.queue}@%h",
             ],
             cwd=ROOT,
-            env=service_env(),
+            env=service_env(**self.env),
         )
-        from config.celery import app
-
+        app = self.client()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if app.control.ping(destination=[f"{self.queue}@{os.uname().nodename}"], timeout=0.5):
@@ -115,6 +116,11 @@ class CeleryWorker:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the Celery worker exited with {self.process.returncode}")
         raise RuntimeError("the Celery worker did not answer within 30 s")
+
+    def client(self) -> Celery:
+        """A Celery client on this worker's broker (and result backend)."""
+        url = self.env.get("REDIS_URL", settings.REDIS_URL)
+        return Celery("integration-client", broker=url, backend=url, set_as_current=False)
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -131,3 +137,46 @@ def celery_worker(transactional_db):
     worker = CeleryWorker(queue=f"test-{uuid.uuid4().hex[:8]}").start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def two_celery_workers(transactional_db):
+    workers = [CeleryWorker(queue=f"test-{uuid.uuid4().hex[:8]}").start() for _ in range(2)]
+    yield workers
+    for worker in workers:
+        worker.stop()
+
+
+class RedisServer:
+    """A Redis of this test's own, on its own port, that the test can stop and start again."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
+                return self
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server on port {self.port} did not start")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_redis():
+    server = RedisServer(port=6391)
+    yield server
+    server.stop()

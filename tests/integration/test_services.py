@@ -56,13 +56,14 @@ async def test_a_push_from_another_process_reaches_the_socket_over_redis():
     communicator = WebsocketCommunicator(NotificationConsumer.as_asgi(), "/ws/notifications/")
     communicator.scope["user"] = user
     assert (await communicator.connect())[0]
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "hello"
     script = (
         "import django; django.setup(); from notifications import realtime; "
-        f"realtime.push_to_user({user.pk}, {{'title': '来自另一进程'}})"
+        f"realtime.push_to_user({user.pk}, {{'type': 'ping', 'title': '来自另一进程'}})"
     )
     completed = await database_sync_to_async(subprocess.run)(
         [sys.executable, "-c", script], cwd=ROOT, env=service_env(), capture_output=True, text=True, timeout=60
     )
     assert completed.returncode == 0, completed.stderr
-    assert (await communicator.receive_json_from(timeout=5)) == {"title": "来自另一进程"}
+    assert (await communicator.receive_json_from(timeout=5)) == {"type": "ping", "title": "来自另一进程"}
     await communicator.disconnect()

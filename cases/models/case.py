@@ -1,0 +1,79 @@
+"""The spine shared by both kinds of case: number, parties, responsible department, state,
+and the deadlines and supervision orders that watch it."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseKind(models.TextChoices):
+    REPAIR = "repair", _("Credit repair")
+    COMPLAINT = "complaint", _("Government-default complaint")
+
+
+CASE_NUMBER_PREFIX = {CaseKind.REPAIR: "XF", CaseKind.COMPLAINT: "TS"}
+
+
+def new_verification_code() -> str:
+    # Unambiguous characters only: the code is read aloud on the phone and typed from paper.
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Case(models.Model):
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices)
+    title = models.CharField(_("subject"), max_length=200)
+    state = models.CharField(_("state"), max_length=30, db_index=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_filed",
+    )
+    department = models.ForeignKey(
+        "cases.Department",
+        verbose_name=_("responsible department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_assigned",
+    )
+    verification_code = models.CharField(_("verification code"), max_length=8, default=new_verification_code)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["department", "state"], name="case_department_state")]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class CaseCounter(models.Model):
+    """The last number given per kind and year; locked while a number is drawn."""
+
+    kind = models.CharField(max_length=20, choices=CaseKind.choices)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="case_counter_unique")]
+
+    def __str__(self):
+        return f"{self.kind} {self.year}: {self.last}"

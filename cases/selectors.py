@@ -1,0 +1,31 @@
+"""Reads that decide what a user may see. Views and the API scope their querysets here."""
+
+from django.db.models import QuerySet
+
+from cases.models import Deadline, SupervisionOrder
+
+
+def can_supervise(user) -> bool:
+    return user.is_authenticated and user.has_perm("cases.supervise_all_cases")
+
+
+def works_department_cases(user) -> bool:
+    return user.is_authenticated and user.department_id is not None and user.has_perm("cases.work_department_cases")
+
+
+def open_deadlines_visible_to(user) -> QuerySet[Deadline]:
+    deadlines = Deadline.objects.filter(closed_at__isnull=True).select_related("case", "department", "assignee")
+    if can_supervise(user):
+        return deadlines
+    if works_department_cases(user):
+        return deadlines.filter(department_id=user.department_id)
+    return deadlines.none()
+
+
+def supervision_orders_visible_to(user) -> QuerySet[SupervisionOrder]:
+    orders = SupervisionOrder.objects.select_related("case", "department", "issued_by", "responded_by")
+    if can_supervise(user):
+        return orders
+    if works_department_cases(user):
+        return orders.filter(department_id=user.department_id)
+    return orders.none()

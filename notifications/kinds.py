@@ -1,0 +1,45 @@
+"""Every kind of notification, who may turn which channel off, and the defaults.
+
+Urgent kinds (supervision orders, escalation) always go live and by e-mail, whatever the
+recipient's preferences say.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+LIVE, EMAIL, SMS = "live", "email", "sms"
+CHANNELS = (LIVE, EMAIL, SMS)
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: str
+    default_channels: tuple[str, ...]
+    urgent: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    kind.code: kind
+    for kind in [
+        Kind("deadline.reminder", _("Reminder before a deadline (催办)"), (LIVE, EMAIL)),
+        Kind("deadline.overdue", _("Supervision order for an overdue step (督办单)"), (LIVE, EMAIL), urgent=True),
+        Kind("deadline.escalated", _("District-level supervision (挂牌督办)"), (LIVE, EMAIL, SMS), urgent=True),
+        Kind("supervision.issued", _("Supervision order issued by a supervisor"), (LIVE, EMAIL), urgent=True),
+        Kind("supervision.answered", _("A department answered a supervision order"), (LIVE,)),
+    ]
+}
+
+
+def register(kind: Kind) -> None:
+    """Workflows add their own kinds (e.g. repair.accepted) at import time."""
+    KINDS[kind.code] = kind
+
+
+def channels_for(kind_code: str, preference=None) -> set[str]:
+    kind = KINDS[kind_code]
+    chosen = set(kind.default_channels) if preference is None else preference.channels()
+    if kind.urgent:
+        chosen |= {LIVE, EMAIL}
+    return chosen

@@ -1,0 +1,106 @@
+"""The outbox: a Notification row is written in the same transaction as the change that causes it,
+and delivered after commit (and again by the periodic re-delivery until every channel is done)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("case"),
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"))
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    via_live = models.BooleanField(_("live"), default=True)
+    via_email = models.BooleanField(_("e-mail"), default=False)
+    via_sms = models.BooleanField(_("SMS"), default=False)
+    live_delivered_at = models.DateTimeField(null=True, blank=True)
+    email_delivered_at = models.DateTimeField(null=True, blank=True)
+    sms_delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.JSONField(_("delivery attempts"), default=dict, blank=True)
+    last_error = models.CharField(_("last delivery error"), max_length=300, blank=True)
+    pending = models.BooleanField(_("delivery pending"), default=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(fields=["created_at"], condition=Q(pending=True), name="notification_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.title}"
+
+    def wanted_channels(self) -> list[str]:
+        return [channel for channel in ("live", "email", "sms") if getattr(self, f"via_{channel}")]
+
+    def undelivered_channels(self) -> list[str]:
+        return [channel for channel in self.wanted_channels() if getattr(self, f"{channel}_delivered_at") is None]
+
+    def as_message(self) -> dict:
+        return {
+            "type": "notification",
+            "id": self.pk,
+            "kind": self.kind,
+            "title": self.title,
+            "body": self.body,
+            "case": self.case.number if self.case_id else None,
+            "url": self.payload.get("url", ""),
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+class NotificationPreference(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    live = models.BooleanField(_("in the browser"), default=True)
+    email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(_("by SMS"), default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")]
+
+    def __str__(self):
+        return f"{self.user} · {self.kind}"
+
+    def channels(self) -> set[str]:
+        return {channel for channel in ("live", "email", "sms") if getattr(self, channel)}
+
+
+class SmsMessage(models.Model):
+    """Text messages as the local gateway backend records them (the real gateway is outside this network)."""
+
+    phone = models.CharField(_("mobile phone"), max_length=20)
+    text = models.TextField(_("text"))
+    notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("text message")
+        verbose_name_plural = _("text messages (local gateway)")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.phone}: {self.text[:20]}"
