@@ -1,6 +1,8 @@
 """Deadlines of case steps in working days: start, pause, resume, close, and the stages of
 supervision (催办 → 督办单 → 挂牌督办) with the times at which each falls due."""
 
+from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -9,19 +11,34 @@ from cases import policies, workdays
 from cases.models import Deadline, Stage
 
 
+@lru_cache(maxsize=4096)
 def start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def stage_times(deadline: Deadline, kind: str) -> dict[int, datetime]:
+@dataclass(frozen=True)
+class SupervisionRules:
+    remind_before: int
+    escalate_after: int
+
+    @classmethod
+    def for_kind(cls, kind: str) -> "SupervisionRules":
+        return cls(
+            remind_before=policies.working_days(kind, "remind_before"),
+            escalate_after=policies.working_days(kind, "escalate_after"),
+        )
+
+
+def stage_times(deadline: Deadline, kind: str, rules: SupervisionRules | None = None) -> dict[int, datetime]:
     """When each supervision stage of this deadline falls due.
 
     Reminder: the start of the working day `remind_before` working days before the due date.
     Supervision order: the start of the day after the due date (the step is overdue).
     Escalation: the start of the day on which the step is `escalate_after` working days overdue.
     """
-    remind_on = workdays.add_working_days(deadline.due_on, -policies.working_days(kind, "remind_before"))
-    escalate_on = workdays.add_working_days(deadline.due_on, policies.working_days(kind, "escalate_after"))
+    rules = rules or SupervisionRules.for_kind(kind)
+    remind_on = workdays.add_working_days(deadline.due_on, -rules.remind_before)
+    escalate_on = workdays.add_working_days(deadline.due_on, rules.escalate_after)
     return {
         Stage.REMINDED: start_of_day(remind_on),
         Stage.SUPERVISED: deadline.due_at,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import deadlines, policies, workdays
+from cases.bulk import insert_rows
 from cases.models import AuditEvent, Case, Deadline, Stage, SupervisionLevel, SupervisionOrder, User
 from cases.roles import Role
 from notifications.services import Outbox
@@ -45,11 +46,26 @@ class SweepReport:
 
 
 class Recipients:
-    """Department heads and supervisors, looked up once per sweep."""
+    """What every deadline of a sweep shares, looked up once: department heads, supervisors,
+    policy numbers, message templates, working-day counts."""
 
     def __init__(self):
         self._heads: dict[int, list[int]] | None = None
         self._supervisors: list[int] | None = None
+        self._rules: dict[str, deadlines.SupervisionRules] = {}
+        self._days_overdue: dict[tuple, int] = {}
+        self.templates = _templates()
+
+    def days_overdue(self, due_on, today) -> int:
+        key = (due_on, today)
+        if key not in self._days_overdue:
+            self._days_overdue[key] = max(workdays.working_days_between(due_on, today), 0)
+        return self._days_overdue[key]
+
+    def rules(self, kind: str) -> deadlines.SupervisionRules:
+        if kind not in self._rules:
+            self._rules[kind] = deadlines.SupervisionRules.for_kind(kind)
+        return self._rules[kind]
 
     def heads(self, department_id: int) -> list[int]:
         if self._heads is None:
@@ -73,31 +89,28 @@ class Recipients:
         return list(dict.fromkeys(ids))
 
 
-def _message(stage: int, deadline: Deadline, today) -> tuple[str, str]:
-    params = {"number": deadline.case.number, "step": deadline.label, "due": deadline.due_on.strftime("%Y-%m-%d")}
-    if stage == Stage.REMINDED:
-        return (
-            _("Reminder: case %(number)s, %(step)s, is due on %(due)s") % params,
-            _("Case %(number)s (%(step)s) must be completed by %(due)s. Please deal with it in time.") % params,
-        )
-    params["days"] = deadlines.working_days_overdue(deadline, today)
-    if stage == Stage.SUPERVISED:
-        return (
-            _("Supervision order: case %(number)s, %(step)s, is overdue") % params,
+def _templates() -> dict[int, tuple[str, str]]:
+    """The stage messages in the active language, translated once per sweep."""
+    return {
+        Stage.REMINDED: (
+            _("Reminder: case %(number)s, %(step)s, is due on %(due)s"),
+            _("Case %(number)s (%(step)s) must be completed by %(due)s. Please deal with it in time."),
+        ),
+        Stage.SUPERVISED: (
+            _("Supervision order: case %(number)s, %(step)s, is overdue"),
             _(
                 "Case %(number)s (%(step)s) was due on %(due)s and is overdue. A supervision order has been issued; "
                 "the department must respond."
-            )
-            % params,
-        )
-    return (
-        _("District-level supervision: case %(number)s is %(days)s working days overdue") % params,
-        _(
-            "Case %(number)s (%(step)s) was due on %(due)s and is %(days)s working days overdue. "
-            "It is now supervised at district level."
-        )
-        % params,
-    )
+            ),
+        ),
+        Stage.ESCALATED: (
+            _("District-level supervision: case %(number)s is %(days)s working days overdue"),
+            _(
+                "Case %(number)s (%(step)s) was due on %(due)s and is %(days)s working days overdue. "
+                "It is now supervised at district level."
+            ),
+        ),
+    }
 
 
 def _fire_batch(batch: list[Deadline], now: datetime, recipients: Recipients, report: SweepReport) -> None:
@@ -107,18 +120,28 @@ def _fire_batch(batch: list[Deadline], now: datetime, recipients: Recipients, re
     respond_by_cache: dict[str, object] = {}
     for deadline in batch:
         kind = deadline.case.kind
-        times = deadlines.stage_times(deadline, kind)
+        times = deadlines.stage_times(deadline, kind, recipients.rules(kind))
         due_stages = [stage for stage, at in sorted(times.items()) if stage > deadline.stage and at <= now]
         for stage in due_stages:
-            title, body = _message(stage, deadline, today)
+            params = {
+                "number": deadline.case.number,
+                "step": deadline.label,
+                "due": deadline.due_on.isoformat(),
+                "days": recipients.days_overdue(deadline.due_on, today),
+            }
+            title, body = (template % params for template in recipients.templates[stage])
             events.append(
-                AuditEvent(
-                    subject_type=case_type,
-                    subject_id=deadline.case_id,
-                    reference=deadline.case.number,
-                    event_type=STAGE_EVENT[stage],
-                    payload={"step": deadline.step, "due_on": deadline.due_on.isoformat(), "deadline": deadline.pk},
-                )
+                {
+                    "subject_type_id": case_type.pk,
+                    "subject_id": deadline.case_id,
+                    "reference": deadline.case.number,
+                    "event_type": STAGE_EVENT[stage],
+                    "actor_id": None,
+                    "from_state": "",
+                    "to_state": "",
+                    "payload": {"step": deadline.step, "due_on": deadline.due_on.isoformat(), "deadline": deadline.pk},
+                    "created_at": now,
+                }
             )
             if stage in STAGE_LEVEL:
                 if kind not in respond_by_cache:
@@ -126,14 +149,19 @@ def _fire_batch(batch: list[Deadline], now: datetime, recipients: Recipients, re
                         today, policies.working_days(kind, "supervision_respond_within")
                     )
                 orders.append(
-                    SupervisionOrder(
-                        case_id=deadline.case_id,
-                        deadline=deadline,
-                        department_id=deadline.department_id,
-                        level=STAGE_LEVEL[stage],
-                        reason=body,
-                        respond_by=respond_by_cache[kind],
-                    )
+                    {
+                        "case_id": deadline.case_id,
+                        "deadline_id": deadline.pk,
+                        "department_id": deadline.department_id,
+                        "level": STAGE_LEVEL[stage],
+                        "reason": body,
+                        "issued_by_id": None,
+                        "issued_at": now,
+                        "respond_by": respond_by_cache[kind],
+                        "response": "",
+                        "responded_by_id": None,
+                        "responded_at": None,
+                    }
                 )
             outbox.add(
                 recipients.for_deadline(deadline),
@@ -147,10 +175,38 @@ def _fire_batch(batch: list[Deadline], now: datetime, recipients: Recipients, re
         if due_stages:
             deadline.stage = due_stages[-1]
         deadline.next_action_at = deadlines.next_action_at(deadline, kind, times)
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
-    SupervisionOrder.objects.bulk_create(orders, batch_size=1000)
-    Deadline.objects.bulk_update(batch, ["stage", "next_action_at"], batch_size=1000)
+    insert_rows(AuditEvent, events)
+    insert_rows(SupervisionOrder, orders)
+    _save_stages(batch)
     outbox.flush()
+
+
+def _save_stages(batch: list[Deadline]) -> None:
+    """One UPDATE per (stage, next time) pair: a batch shares few of them (times are starts of
+    days), and this is far cheaper than bulk_update's per-row CASE expressions."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for deadline in batch:
+        groups[(deadline.stage, deadline.next_action_at)].append(deadline.pk)
+    for (stage, next_at), ids in groups.items():
+        Deadline.objects.filter(pk__in=ids).update(stage=stage, next_action_at=next_at)
+
+
+def due_batch(now: datetime, batch_size: int):
+    """The sweep's one query: the next batch of running deadlines whose stage has come, locked,
+    skipping rows another sweep holds. Only the columns the sweep uses are read."""
+    return (
+        Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("case")
+        .only(*SWEEP_FIELDS)
+        .filter(next_action_at__lte=now)
+        .order_by("next_action_at")[:batch_size]
+    )
+
+
+SWEEP_FIELDS = (
+    "case__number", "case__kind", "step", "label", "department_id", "assignee_id",
+    "due_on", "due_at", "stage", "next_action_at", "paused_at", "closed_at",
+)  # fmt: skip
 
 
 def sweep(now: datetime | None = None, batch_size: int = 1000) -> SweepReport:
@@ -159,12 +215,7 @@ def sweep(now: datetime | None = None, batch_size: int = 1000) -> SweepReport:
     recipients = Recipients()
     while True:
         with transaction.atomic():
-            batch = list(
-                Deadline.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("case")
-                .filter(next_action_at__lte=now)
-                .order_by("next_action_at")[:batch_size]
-            )
+            batch = list(due_batch(now, batch_size))
             if not batch:
                 break
             _fire_batch(batch, now, recipients, report)

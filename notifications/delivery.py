@@ -82,6 +82,30 @@ def deliver(notification_id: int) -> bool:
     return True
 
 
+def push_live_now(notification_ids: list[int]) -> None:
+    """Push freshly committed notifications to the browsers from the committing process: one
+    hop through the channel layer instead of two (broker, worker). What cannot be pushed (the
+    layer is down) stays pending for the worker."""
+    rows = list(
+        Notification.objects.filter(pk__in=notification_ids, via_live=True, live_delivered_at__isnull=True)
+        .select_related("case")
+        .order_by("pk")
+    )
+    pushed = []
+    for notification in rows:
+        try:
+            _send_live(notification)
+        except Exception as exc:  # the worker will try again
+            logger.warning("live push of notification %s failed: %s", notification.pk, exc)
+            break
+        pushed.append(notification.pk)
+    if pushed:
+        Notification.objects.filter(pk__in=pushed, live_delivered_at__isnull=True).update(
+            live_delivered_at=timezone.now()
+        )
+        Notification.objects.filter(pk__in=pushed, via_email=False, via_sms=False).update(pending=False)
+
+
 def deliver_many(notification_ids) -> int:
     return sum(deliver(pk) for pk in notification_ids)
 

@@ -9,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+        db_index=False,  # notification_inbox leads with recipient
     )
     case = models.ForeignKey(
         "cases.Case",

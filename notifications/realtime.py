@@ -1,7 +1,14 @@
 """The one path to the browsers: every live push goes through these functions."""
 
+import asyncio
+import os
+import threading
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
+
+PUSH_TIMEOUT_SECONDS = 5
 
 
 def user_group(user_id: int) -> str:
@@ -12,9 +19,40 @@ def department_group(department_id: int) -> str:
     return f"department.{department_id}"
 
 
+class _LayerLoop:
+    """One event loop thread per process for pushes from synchronous code (services, tasks).
+
+    `async_to_sync` would start a fresh loop for each push, and the Redis layer keeps its
+    connection per loop, so every push would connect anew; on this loop the connection stays.
+    Started lazily and again after a fork (Celery's prefork children).
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pid = None
+        self._loop = None
+
+    def run(self, coroutine):
+        with self._lock:
+            if self._pid != os.getpid():
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, name="channel-layer-push", daemon=True).start()
+                self._pid = os.getpid()
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(PUSH_TIMEOUT_SECONDS)
+
+
+_layer_loop = _LayerLoop()
+
+
 def push(group: str, message: dict) -> None:
     """Send `message` to every socket in `group` (synchronous callers: services, tasks)."""
-    async_to_sync(get_channel_layer().group_send)(group, {"type": "notify", "message": message})
+    layer = get_channel_layer()
+    event = {"type": "notify", "message": message}
+    if settings.REDIS_URL:
+        _layer_loop.run(layer.group_send(group, event))
+    else:
+        # The in-memory layer lives on the web process's own loop: async_to_sync goes back to it.
+        async_to_sync(layer.group_send)(group, event)
 
 
 def push_to_user(user_id: int, message: dict) -> None:

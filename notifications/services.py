@@ -7,10 +7,18 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from cases.bulk import insert_rows
 from notifications.kinds import EMAIL, KINDS, LIVE, SMS, channels_for
 from notifications.models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
+
+# Below this many rows bulk_create is as quick and gives the ids back directly.
+COPY_THRESHOLD = 200
+# Notifications per delivery task: fewer, larger messages keep a sweep's commit quick.
+DELIVERY_CHUNK = 2000
+# Up to this many notifications are pushed live by the committing process itself.
+DIRECT_PUSH_LIMIT = 50
 
 
 def live_from_web() -> bool:
@@ -34,9 +42,28 @@ class Outbox:
         self._pending.append((list(dict.fromkeys(ids)), fields))
         return self
 
-    def flush(self) -> list[Notification]:
+    def flush(self) -> list[int]:
+        """Write the collected notifications; returns their ids. Delivery is queued on commit."""
         if not self._pending:
             return []
+        written_at = timezone.now()
+        rows = self._rows(written_at)
+        self._pending = []
+        if len(rows) < COPY_THRESHOLD:
+            written = [(n.pk, n.pending) for n in Notification.objects.bulk_create([Notification(**r) for r in rows])]
+        else:
+            insert_rows(Notification, rows)
+            written = list(
+                Notification.objects.filter(
+                    created_at=written_at, recipient_id__in={row["recipient_id"] for row in rows}
+                ).values_list("pk", "pending")
+            )
+        to_deliver = [pk for pk, pending in written if pending]
+        if to_deliver:
+            transaction.on_commit(lambda: deliver_after_commit(to_deliver), robust=True)
+        return [pk for pk, _pending in written]
+
+    def _rows(self, written_at) -> list[dict]:
         user_ids = {uid for ids, _fields in self._pending for uid in ids}
         kinds = {fields["kind"] for _ids, fields in self._pending}
         contacts = {
@@ -49,6 +76,8 @@ class Outbox:
         worker_does_live = not live_from_web()
         rows = []
         for ids, fields in self._pending:
+            case_id = fields["case"].pk if fields["case"] is not None else None
+            fields = {key: value for key, value in fields.items() if key != "case"}
             for uid in ids:
                 if uid not in contacts:
                     continue
@@ -56,25 +85,43 @@ class Outbox:
                 channels = channels_for(fields["kind"], preferences.get((uid, fields["kind"])))
                 via_email, via_sms = EMAIL in channels and bool(email), SMS in channels and bool(phone)
                 rows.append(
-                    Notification(
-                        recipient_id=uid,
-                        via_live=LIVE in channels,
-                        via_email=via_email,
-                        via_sms=via_sms,
-                        pending=via_email or via_sms or (LIVE in channels and worker_does_live),
+                    {
+                        "recipient_id": uid,
+                        "case_id": case_id,
                         **fields,
-                    )
+                        "created_at": written_at,
+                        "read_at": None,
+                        "via_live": LIVE in channels,
+                        "via_email": via_email,
+                        "via_sms": via_sms,
+                        "live_delivered_at": None,
+                        "email_delivered_at": None,
+                        "sms_delivered_at": None,
+                        "attempts": {},
+                        "last_error": "",
+                        "pending": via_email or via_sms or (LIVE in channels and worker_does_live),
+                    }
                 )
-        self._pending = []
-        created = Notification.objects.bulk_create(rows, batch_size=1000)
-        to_deliver = [n.pk for n in created if n.pending]
-        if to_deliver:
-            transaction.on_commit(lambda: enqueue_delivery(to_deliver), robust=True)
-        return created
+        return rows
 
 
 def notify(recipients, *, kind: str, title: str, body: str, case=None, payload=None) -> list[Notification]:
-    return Outbox().add(recipients, kind=kind, title=title, body=body, case=case, payload=payload).flush()
+    ids = Outbox().add(recipients, kind=kind, title=title, body=body, case=case, payload=payload).flush()
+    return list(Notification.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def deliver_after_commit(notification_ids: list[int]) -> None:
+    """A few notifications (a user's action) go live straight from this process; e-mail, SMS
+    and large sets (a sweep's batch) go to the workers."""
+    from notifications import delivery
+
+    if len(notification_ids) <= DIRECT_PUSH_LIMIT and not live_from_web():
+        delivery.push_live_now(notification_ids)
+        notification_ids = list(
+            Notification.objects.filter(pk__in=notification_ids, pending=True).values_list("pk", flat=True)
+        )
+    if notification_ids:
+        enqueue_delivery(notification_ids)
 
 
 def enqueue_delivery(notification_ids: list[int]) -> None:
@@ -82,8 +129,8 @@ def enqueue_delivery(notification_ids: list[int]) -> None:
     periodic re-delivery sends them once it is back: the change that caused them stands."""
     from notifications.tasks import deliver_notifications
 
-    for start in range(0, len(notification_ids), 500):
-        chunk = notification_ids[start : start + 500]
+    for start in range(0, len(notification_ids), DELIVERY_CHUNK):
+        chunk = notification_ids[start : start + DELIVERY_CHUNK]
         try:
             deliver_notifications.apply_async(args=[chunk], retry=False)
         except Exception:  # broker unreachable: re-delivery will pick these rows up

@@ -92,6 +92,7 @@ class SupervisionOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # never looked up by issuer; the sweep writes these rows in bulk
         verbose_name=_("issued by"),
         help_text=_("Empty when issued automatically for an overdue step."),
     )
@@ -104,6 +105,7 @@ class SupervisionOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         verbose_name=_("responded by"),
     )
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)

@@ -119,3 +119,18 @@ def test_live_delivery_in_redis_mode_pushes_to_the_users_group(reachable, settin
 class BrokenGateway:
     def send(self, phone, text, notification=None):
         raise ConnectionError("gateway down")
+
+
+def test_in_redis_mode_a_users_action_is_pushed_live_at_commit(reachable, settings, django_capture_on_commit_callbacks):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    settings.REDIS_URL = "redis://configured"
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"user.{reachable.pk}", channel)
+    with django_capture_on_commit_callbacks(execute=True):
+        [note] = services.notify([reachable], kind="supervision.answered", title="已答复", body="…")
+    assert async_to_sync(layer.receive)(channel)["message"]["title"] == "已答复"
+    note.refresh_from_db()
+    assert note.live_delivered_at is not None and not note.pending
