@@ -23,7 +23,7 @@ import time
 
 os.environ.setdefault("BENCH_DB", "chengxin_bench_notify")
 
-from _setup import REDIS_URL, ROOT, django_on_bench_database, percentile  # noqa: E402
+from _setup import REDIS_URL, ROOT, django_on_bench_database, percentile
 
 PORT = 8765
 
@@ -68,7 +68,7 @@ class Sockets:
     async def open(self, users):
         import websockets
 
-        self.connections = []
+        self.connections, self.listeners = [], []
         for _user_id, session_key in users:
             for _ in range(100):
                 try:
@@ -82,7 +82,7 @@ class Sockets:
             hello = json.loads(await ws.recv())
             assert hello["type"] == "hello", hello
             self.connections.append(ws)
-            asyncio.ensure_future(self._listen(ws))
+            self.listeners.append(asyncio.ensure_future(self._listen(ws)))
 
     async def _listen(self, ws):
         async for raw in ws:

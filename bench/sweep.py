@@ -31,7 +31,8 @@ def build(cases: int, due: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO cases_case (number, kind, title, state, department_id, assignee_id, verification_code, created_at)
+            INSERT INTO cases_case (number, kind, title, state, department_id, assignee_id,
+                                    verification_code, created_at)
             SELECT 'TS' || lpad(g::text, 10, '0'),
                    CASE WHEN g %% 2 = 0 THEN 'complaint' ELSE 'repair' END,
                    '投诉事项 ' || g, 'in_progress',
@@ -51,7 +52,8 @@ def build(cases: int, due: int) -> None:
                    d.due_on - 21, d.due_on, (d.due_on + 1)::timestamptz, d.stage, d.next_action_at
             FROM cases_case c
             CROSS JOIN LATERAL (
-                SELECT CASE WHEN c.id <= %(due)s THEN current_date - 30 ELSE current_date + (5 + c.id %% 40)::int END AS due_on,
+                SELECT CASE WHEN c.id <= %(due)s THEN current_date - 30
+                            ELSE current_date + (5 + c.id %% 40)::int END AS due_on,
                        CASE WHEN c.id <= %(due)s THEN 2 ELSE 0 END AS stage,
                        CASE WHEN c.id <= %(due)s THEN now() - interval '1 hour'
                             ELSE now() + (1 + c.id %% 40) * interval '1 day' END AS next_action_at
@@ -132,7 +134,8 @@ def main():
     escalated, elapsed, written = escalate(args.batch)
     rows = sum(written.values())
     print(
-        f"escalate (batches of {args.batch:,}): {escalated:,} deadlines in {elapsed:.2f} s = {escalated / elapsed:,.0f} deadlines/s; "
+        f"escalate (batches of {args.batch:,}): {escalated:,} deadlines in {elapsed:.2f} s "
+        f"= {escalated / elapsed:,.0f} deadlines/s; "
         f"{rows:,} rows written = {rows / elapsed:,.0f} rows/s   (goal ≥ 30,000 rows/s)"
     )
     print("  rows: " + ", ".join(f"{name} {count:,}" for name, count in written.items()))

@@ -2,8 +2,8 @@
 supervision (催办 → 督办单 → 挂牌督办) with the times at which each falls due."""
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from django.utils import timezone
 
