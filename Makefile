@@ -58,7 +58,7 @@ messages: $(VENV)/.dev ## refresh and compile the zh-hans catalog (needs GNU get
 	$(BIN)/python manage.py compilemessages -l zh_Hans
 
 bench: $(VENV)/.dev ## benchmarks that print figures (see bench/)
-	@for script in bench/*.py; do [ -e "$$script" ] && $(BIN)/python $$script; done; true
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean: ## remove the virtualenv, local database and collected static files
 	rm -rf $(VENV) var staticfiles

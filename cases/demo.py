@@ -3,6 +3,10 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
+
+from cases import services, workdays
+from cases.models import Case
 
 from cases.identifiers import resident_id_check_character, uscc_check_character
 from cases.models import Department, User
@@ -76,3 +80,58 @@ def load_demo_users() -> list[DemoUser]:
         user.save(update_fields=["password"])
         grant_role(user, demo.role)
     return DEMO_USERS
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    kind: str
+    title: str
+    state: str
+    department: str
+    assignee: str
+    applicant: str
+    step: str
+    label: str
+    policy_key: str
+    started_working_days_ago: int
+
+
+# One overdue complaint (the sweep issues its supervision order and escalates it), one complaint
+# close to its due date (reminder), one credit-repair application just in.
+DEMO_CASES = [
+    DemoCase("complaint", "区某单位拖欠工程款 86 万元", "in_progress", "scjg", "banli", "qiye",
+             "complaint.answer", "部门答复", "answer_within", 21),
+    DemoCase("complaint", "招商引资奖励政策未兑现", "in_progress", "scjg", "banli", "qiye",
+             "complaint.answer", "部门答复", "answer_within", 13),
+    DemoCase("repair", "行政处罚信息信用修复申请", "submitted", "scjg", "", "geren",
+             "repair.accept", "受理审查", "accept_within", 0),
+]  # fmt: skip
+
+
+@transaction.atomic
+def load_demo_cases() -> int:
+    """Open the demo cases once (none are added if any case exists)."""
+    if Case.objects.exists():
+        return 0
+    users = {user.username: user for user in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
+    departments = {dept.code: dept for dept in Department.objects.all()}
+    today = timezone.localdate()
+    for demo in DEMO_CASES:
+        case = services.open_case(
+            kind=demo.kind,
+            title=demo.title,
+            actor=None,
+            applicant=users[demo.applicant],
+            department=departments[demo.department],
+            state=demo.state,
+        )
+        case.assignee = users.get(demo.assignee)
+        case.save(update_fields=["assignee"])
+        services.start_deadline(
+            case=case,
+            step=demo.step,
+            label=demo.label,
+            policy_key=demo.policy_key,
+            start=workdays.add_working_days(today, -demo.started_working_days_ago),
+        )
+    return len(DEMO_CASES)

@@ -68,3 +68,21 @@ def test_seed_demo_gives_one_user_per_role_and_can_run_twice():
 def test_demo_users_log_in_with_the_documented_password(client):
     call_command("seed_demo", stdout=StringIO())
     assert client.login(username="duban", password="chengxin-demo")
+
+
+def test_seed_demo_opens_a_handful_of_watched_cases_once():
+    from cases.models import Case, Deadline
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    assert Case.objects.count() == 3
+    assert Deadline.objects.filter(closed_at__isnull=True).count() == 3
+
+
+def test_the_demo_complaint_is_overdue_so_supervisors_see_it_escalate():
+    from cases import supervision
+    from cases.models import SupervisionOrder
+
+    call_command("seed_demo", stdout=StringIO())
+    supervision.sweep()
+    assert SupervisionOrder.objects.filter(level="escalation").exists()
