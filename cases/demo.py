@@ -6,10 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services, workdays
-from cases.models import Case
-
 from cases.identifiers import resident_id_check_character, uscc_check_character
-from cases.models import Department, User
+from cases.models import Case, Department, User
 from cases.models.org import EntityKind
 from cases.roles import Role, grant_role
 

@@ -115,6 +115,7 @@ class CeleryWorker:
                 return self
             if self.process.poll() is not None:
                 raise RuntimeError(f"the Celery worker exited with {self.process.returncode}")
+        self.stop()
         raise RuntimeError("the Celery worker did not answer within 30 s")
 
     def client(self) -> Celery:
