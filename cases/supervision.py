@@ -54,7 +54,16 @@ class Recipients:
         self._supervisors: list[int] | None = None
         self._rules: dict[str, deadlines.SupervisionRules] = {}
         self._days_overdue: dict[tuple, int] = {}
+        self._stage_times: dict[tuple, dict[int, datetime]] = {}
+        self._for_deadline: dict[tuple, list[int]] = {}
         self.templates = _templates()
+
+    def stage_times(self, deadline: Deadline, kind: str) -> dict[int, datetime]:
+        # Many deadlines share a due date; their stage times are the same.
+        key = (kind, deadline.due_on, deadline.due_at)
+        if key not in self._stage_times:
+            self._stage_times[key] = deadlines.stage_times(deadline, kind, self.rules(kind))
+        return self._stage_times[key]
 
     def days_overdue(self, due_on, today) -> int:
         key = (due_on, today)
@@ -84,9 +93,12 @@ class Recipients:
         return self._supervisors
 
     def for_deadline(self, deadline: Deadline) -> list[int]:
-        ids = [deadline.assignee_id] if deadline.assignee_id else []
-        ids += self.heads(deadline.department_id) + self.supervisors()
-        return list(dict.fromkeys(ids))
+        key = (deadline.assignee_id, deadline.department_id)
+        if key not in self._for_deadline:
+            ids = [deadline.assignee_id] if deadline.assignee_id else []
+            ids += self.heads(deadline.department_id) + self.supervisors()
+            self._for_deadline[key] = list(dict.fromkeys(ids))
+        return self._for_deadline[key]
 
 
 def _templates() -> dict[int, tuple[str, str]]:
@@ -117,14 +129,20 @@ def _fire_batch(batch: list[Deadline], now: datetime, recipients: Recipients, re
     today = timezone.localdate(now)
     case_type = ContentType.objects.get_for_model(Case)
     events, orders, outbox = [], [], Outbox()
+    case_facts = {
+        pk: (number, kind)
+        for pk, number, kind in Case.objects.filter(pk__in={d.case_id for d in batch}).values_list(
+            "pk", "number", "kind"
+        )
+    }
     respond_by_cache: dict[str, object] = {}
     for deadline in batch:
-        kind = deadline.case.kind
-        times = deadlines.stage_times(deadline, kind, recipients.rules(kind))
+        number, kind = case_facts[deadline.case_id]
+        times = recipients.stage_times(deadline, kind)
         due_stages = [stage for stage, at in sorted(times.items()) if stage > deadline.stage and at <= now]
         for stage in due_stages:
             params = {
-                "number": deadline.case.number,
+                "number": number,
                 "step": deadline.label,
                 "due": deadline.due_on.isoformat(),
                 "days": recipients.days_overdue(deadline.due_on, today),
@@ -134,7 +152,7 @@ def _fire_batch(batch: list[Deadline], now: datetime, recipients: Recipients, re
                 {
                     "subject_type_id": case_type.pk,
                     "subject_id": deadline.case_id,
-                    "reference": deadline.case.number,
+                    "reference": number,
                     "event_type": STAGE_EVENT[stage],
                     "actor_id": None,
                     "from_state": "",
@@ -168,7 +186,7 @@ def _fire_batch(batch: list[Deadline], now: datetime, recipients: Recipients, re
                 kind=STAGE_KIND[stage],
                 title=title,
                 body=body,
-                case=deadline.case,
+                case=deadline.case_id,
                 payload={"deadline": deadline.pk, "stage": stage},
             )
             report.fired[STAGE_EVENT[stage]] += 1
@@ -195,8 +213,7 @@ def due_batch(now: datetime, batch_size: int):
     """The sweep's one query: the next batch of running deadlines whose stage has come, locked,
     skipping rows another sweep holds. Only the columns the sweep uses are read."""
     return (
-        Deadline.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("case")
+        Deadline.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
         .only(*SWEEP_FIELDS)
         .filter(next_action_at__lte=now)
         .order_by("next_action_at")[:batch_size]
@@ -204,7 +221,7 @@ def due_batch(now: datetime, batch_size: int):
 
 
 SWEEP_FIELDS = (
-    "case__number", "case__kind", "step", "label", "department_id", "assignee_id",
+    "case_id", "step", "label", "department_id", "assignee_id",
     "due_on", "due_at", "stage", "next_action_at", "paused_at", "closed_at",
 )  # fmt: skip
 

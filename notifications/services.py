@@ -35,6 +35,7 @@ class Outbox:
         self._pending: list[tuple[list[int], dict]] = []
 
     def add(self, recipients, *, kind: str, title: str, body: str, case=None, payload=None) -> "Outbox":
+        """`recipients`: users or their ids; `case`: a Case, its id, or None."""
         if kind not in KINDS:
             raise ValueError(f"unknown notification kind {kind!r}")
         ids = [getattr(r, "pk", r) for r in recipients if r is not None]
@@ -74,15 +75,21 @@ class Outbox:
             (p.user_id, p.kind): p for p in NotificationPreference.objects.filter(user_id__in=user_ids, kind__in=kinds)
         }
         worker_does_live = not live_from_web()
+        channels_of: dict[tuple, set[str]] = {}
         rows = []
         for ids, fields in self._pending:
-            case_id = fields["case"].pk if fields["case"] is not None else None
+            case = fields["case"]
+            case_id = getattr(case, "pk", case)  # a Case or its id
             fields = {key: value for key, value in fields.items() if key != "case"}
             for uid in ids:
                 if uid not in contacts:
                     continue
                 email, phone = contacts[uid]
-                channels = channels_for(fields["kind"], preferences.get((uid, fields["kind"])))
+                preference = preferences.get((uid, fields["kind"]))
+                key = (fields["kind"], preference.pk if preference else None)
+                if key not in channels_of:
+                    channels_of[key] = channels_for(fields["kind"], preference)
+                channels = channels_of[key]
                 via_email, via_sms = EMAIL in channels and bool(email), SMS in channels and bool(phone)
                 rows.append(
                     {
