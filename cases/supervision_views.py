@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cases import selectors, services
 from cases.deadlines import working_days_overdue
 from cases.models import Department, SupervisionLevel
+from cases.navigation import redirect_back
 
 PAGE_SIZE = 25
 
@@ -85,7 +86,7 @@ def issue_order(request, case_id: int):
     reason = form.data.get("reason", "")
     order = services.issue_supervision_order(case_id=case_id, actor=request.user, reason=reason)
     messages.success(request, _("Supervision order issued on case %(number)s.") % {"number": order.case.number})
-    return redirect(request.POST.get("next") or "supervision-orders")
+    return redirect_back(request, "supervision-orders")
 
 
 @login_required

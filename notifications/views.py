@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.navigation import redirect_back
 from notifications import services
 from notifications.kinds import CHANNELS, KINDS, channels_for
 from notifications.models import NotificationPreference
@@ -26,7 +27,7 @@ def inbox(request):
 @require_POST
 def mark_read(request, notification_id: int):
     services.mark_read(user=request.user, notification_id=notification_id)
-    return redirect(request.POST.get("next") or "notifications")
+    return redirect_back(request, "notifications")
 
 
 @login_required

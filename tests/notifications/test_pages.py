@@ -74,3 +74,17 @@ def test_urgent_kinds_cannot_be_switched_off_on_the_page(client, user):
 
 def test_the_inbox_needs_a_login(client):
     assert client.get("/notifications/").status_code == 302
+
+
+def test_marking_read_never_redirects_off_site(client, user):
+    [note] = services.notify([user], kind="deadline.reminder", title="催办", body="…")
+    client.force_login(user)
+    response = client.post(f"/notifications/{note.pk}/read/", {"next": "https://evil.example/"})
+    assert response["Location"] == "/notifications/"
+
+
+def test_marking_read_returns_to_the_page_it_came_from(client, user):
+    [note] = services.notify([user], kind="deadline.reminder", title="催办", body="…")
+    client.force_login(user)
+    response = client.post(f"/notifications/{note.pk}/read/", {"next": "/notifications/?page=2"})
+    assert response["Location"] == "/notifications/?page=2"
