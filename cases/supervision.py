@@ -8,9 +8,10 @@ import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,7 +126,7 @@ def _templates() -> dict[int, tuple[str, str]]:
     }
 
 
-def _fire_batch(batch: list[Deadline], now: datetime, recipients: Recipients, report: SweepReport) -> None:
+def _fire_batch(batch: list[SimpleNamespace], now: datetime, recipients: Recipients, report: SweepReport) -> None:
     today = timezone.localdate(now)
     case_type = ContentType.objects.get_for_model(Case)
     events, orders, outbox = [], [], Outbox()
@@ -199,7 +200,7 @@ def _fire_batch(batch: list[Deadline], now: datetime, recipients: Recipients, re
     outbox.flush()
 
 
-def _save_stages(batch: list[Deadline]) -> None:
+def _save_stages(batch: list[SimpleNamespace]) -> None:
     """One UPDATE per (stage, next time) pair: a batch shares few of them (times are starts of
     days), and this is far cheaper than bulk_update's per-row CASE expressions."""
     groups: dict[tuple, list[int]] = defaultdict(list)
@@ -209,21 +210,33 @@ def _save_stages(batch: list[Deadline]) -> None:
         Deadline.objects.filter(pk__in=ids).update(stage=stage, next_action_at=next_at)
 
 
-def due_batch(now: datetime, batch_size: int):
+def due_batch(now: datetime, batch_size: int) -> list[SimpleNamespace]:
     """The sweep's one query: the next batch of running deadlines whose stage has come, locked,
-    skipping rows another sweep holds. Only the columns the sweep uses are read."""
-    return (
+    skipping rows another sweep holds. Read as plain rows (the columns the sweep uses), not
+    model instances: building thousands of instances a second was a third of the sweep's time."""
+    rows = (
         Deadline.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
-        .only(*SWEEP_FIELDS)
         .filter(next_action_at__lte=now)
-        .order_by("next_action_at")[:batch_size]
+        .order_by("next_action_at")
+        .values(*SWEEP_FIELDS)[:batch_size]
     )
+    return [SimpleNamespace(pk=row["id"], **row) for row in rows]
 
 
 SWEEP_FIELDS = (
-    "case_id", "step", "label", "department_id", "assignee_id",
+    "id", "case_id", "step", "label", "department_id", "assignee_id",
     "due_on", "due_at", "stage", "next_action_at", "paused_at", "closed_at",
 )  # fmt: skip
+
+
+def _relax_commit_durability() -> None:
+    """On PostgreSQL, don't wait for the WAL flush at each batch's commit (about a third of the
+    sweep's time). A database crash can lose the last fraction of a second of batches; they are
+    then simply swept again (each stage is recorded in the same transaction as its effects), at
+    worst repeating a notification that was already pushed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def sweep(now: datetime | None = None, batch_size: int = 1000) -> SweepReport:
@@ -232,7 +245,8 @@ def sweep(now: datetime | None = None, batch_size: int = 1000) -> SweepReport:
     recipients = Recipients()
     while True:
         with transaction.atomic():
-            batch = list(due_batch(now, batch_size))
+            _relax_commit_durability()
+            batch = due_batch(now, batch_size)
             if not batch:
                 break
             _fire_batch(batch, now, recipients, report)
