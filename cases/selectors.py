@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from cases.models import Deadline, SupervisionOrder
+from cases.models import AuditEvent, Case, Deadline, SupervisionOrder
 
 
 def can_supervise(user) -> bool:
@@ -29,3 +29,19 @@ def supervision_orders_visible_to(user) -> QuerySet[SupervisionOrder]:
     if works_department_cases(user):
         return orders.filter(department_id=user.department_id)
     return orders.none()
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Supervisors see every case, a department's staff their department's, applicants their own."""
+    cases = Case.objects.select_related("department", "assignee", "applicant")
+    if not user.is_authenticated:
+        return cases.none()
+    if can_supervise(user):
+        return cases
+    if works_department_cases(user):
+        return cases.filter(department_id=user.department_id)
+    return cases.filter(applicant=user)
+
+
+def case_timeline(case: Case) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.for_subject(case).select_related("actor").order_by("created_at", "id")

@@ -4,17 +4,18 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases import supervision_views
-from cases import views as case_views
+from cases import case_views, supervision_views
+from cases import views as desk_views
 
 urlpatterns = [
-    path("", case_views.landing, name="landing"),
-    path("home/", case_views.home, name="home"),
-    path("healthz", case_views.healthz, name="healthz"),
+    path("", desk_views.landing, name="landing"),
+    path("home/", desk_views.home, name="home"),
+    path("healthz", desk_views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
+    path("cases/<str:number>/", case_views.case_detail, name="case-detail"),
     path("supervision/", supervision_views.deadline_board, name="deadline-board"),
     path("supervision/cases/<int:case_id>/order/", supervision_views.issue_order, name="supervision-issue"),
     path("supervision/orders/", supervision_views.order_list, name="supervision-orders"),

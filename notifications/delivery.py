@@ -4,6 +4,7 @@ drops repeats by id); once for e-mail and SMS, because each row is locked while 
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template import TemplateDoesNotExist
@@ -26,7 +27,7 @@ def _send_live(notification: Notification) -> None:
 
 
 def _send_email(notification: Notification) -> None:
-    context = {"notification": notification, "recipient": notification.recipient}
+    context = {"notification": notification, "recipient": notification.recipient, "site_url": settings.SITE_URL}
     try:
         text = render_to_string(f"notifications/email/{notification.kind}.txt", context)
     except TemplateDoesNotExist:

@@ -67,7 +67,7 @@ class Notification(models.Model):
             "title": self.title,
             "body": self.body,
             "case": self.case.number if self.case_id else None,
-            "url": self.payload.get("url", ""),
+            "url": self.payload.get("url") or (f"/cases/{self.case.number}/" if self.case_id else "/notifications/"),
             "created_at": self.created_at.isoformat(),
         }
 

@@ -109,3 +109,30 @@ def test_the_order_list_shows_open_orders_to_the_department(client, supervisor, 
     client.force_login(caseworker)
     page = client.get("/supervision/orders/").content.decode()
     assert "请尽快答复" in page and "答复" in page
+
+
+def test_the_case_page_shows_deadlines_orders_and_the_timeline(client, supervisor, overdue_case):
+    services.issue_supervision_order(case_id=overdue_case.pk, actor=supervisor, reason="请三日内答复")
+    client.force_login(supervisor)
+    page = client.get(f"/cases/{overdue_case.number}/").content.decode()
+    assert "部门答复" in page and "请三日内答复" in page
+    assert "supervision.issued" in page and "deadline.started" in page
+
+
+def test_staff_of_another_department_cannot_open_the_case(client, overdue_case):
+    client.force_login(StaffFactory(department__code="fgj"))
+    assert client.get(f"/cases/{overdue_case.number}/").status_code == 404
+
+
+def test_the_applicant_sees_their_case_without_internal_records(client, applicant, overdue_case):
+    overdue_case.applicant = applicant
+    overdue_case.save()
+    client.force_login(applicant)
+    page = client.get(f"/cases/{overdue_case.number}/").content.decode()
+    assert overdue_case.title in page
+    assert "deadline.started" not in page
+
+
+def test_another_applicant_cannot_open_the_case(client, applicant, overdue_case):
+    client.force_login(applicant)
+    assert client.get(f"/cases/{overdue_case.number}/").status_code == 404

@@ -134,3 +134,15 @@ def test_in_redis_mode_a_users_action_is_pushed_live_at_commit(reachable, settin
     assert async_to_sync(layer.receive)(channel)["message"]["title"] == "已答复"
     note.refresh_from_db()
     assert note.live_delivered_at is not None and not note.pending
+
+
+def test_each_kind_has_its_own_email_with_a_link_to_the_case(reachable, settings):
+    from tests.factories import CaseFactory
+
+    settings.SITE_URL = "https://credit.example.gov.cn"
+    case = CaseFactory()
+    [note] = services.notify([reachable], kind="deadline.escalated", title="挂牌督办", body="已逾期", case=case)
+    delivery.deliver(note.pk)
+    body = mail.outbox[0].body
+    assert f"https://credit.example.gov.cn/cases/{case.number}/" in body
+    assert "挂牌督办" in body
