@@ -4,7 +4,18 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services
 from cases.exceptions import DomainError
-from cases.models import AuditEvent, Case, Deadline, Department, Holiday, Policy, SupervisionOrder, User
+from cases.models import (
+    AuditEvent,
+    Case,
+    CreditRecord,
+    Deadline,
+    Department,
+    Holiday,
+    Party,
+    Policy,
+    SupervisionOrder,
+    User,
+)
 
 admin.site.site_header = _("Chengxin administration")
 admin.site.site_title = _("Chengxin")
@@ -124,3 +135,17 @@ class SupervisionOrderAdmin(ReadOnlyAdmin):
     list_display = ["issued_at", "case", "department", "level", "issued_by", "respond_by", "responded_at"]
     list_filter = ["level", "department"]
     search_fields = ["case__number", "reason", "response"]
+
+
+@admin.register(Party)
+class PartyAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "id_number", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "id_number"]
+
+
+@admin.register(CreditRecord)
+class CreditRecordAdmin(ReadOnlyAdmin):
+    list_display = ["decision_number", "party", "record_type", "severity", "department", "repairable_from", "status"]
+    list_filter = ["record_type", "severity", "status", "department"]
+    search_fields = ["decision_number", "party__name", "party__id_number"]

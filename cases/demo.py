@@ -107,6 +107,40 @@ DEMO_CASES = [
 
 
 @transaction.atomic
+def load_demo_records() -> int:
+    """Two published penalties about the demo enterprise: one repairable now, one not yet."""
+    from dateutil.relativedelta import relativedelta
+
+    from cases.models import CreditRecord
+
+    if CreditRecord.objects.exists():
+        return 0
+    enterprise = User.objects.get(username="qiye")
+    caseworker = User.objects.get(username="banli")
+    today = timezone.localdate()
+    for number, months_ago, severity, summary in [
+        ("甘市监罚〔2026〕8号", 5, "general", "未按规定公示年度报告，罚款 2000 元"),
+        ("甘市监罚〔2026〕131号", 1, "general", "销售标签不符合规定的商品，没收违法所得并罚款 5000 元"),
+    ]:
+        decided_on = today - relativedelta(months=months_ago)
+        services.register_credit_record(
+            actor=caseworker,
+            data={
+                "party_kind": enterprise.entity_kind,
+                "party_name": enterprise.entity_name,
+                "party_id_number": enterprise.id_number,
+                "record_type": "penalty",
+                "decision_number": number,
+                "decided_on": decided_on,
+                "severity": severity,
+                "summary": summary,
+                "published_from": decided_on,
+            },
+        )
+    return 2
+
+
+@transaction.atomic
 def load_demo_cases() -> int:
     """Open the demo cases once (none are added if any case exists)."""
     if Case.objects.exists():

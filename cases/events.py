@@ -95,3 +95,16 @@ def supervision_issued_event(*, order, actor) -> AuditEvent:
 
 def supervision_answered_event(*, order, actor) -> AuditEvent:
     return record(subject=order.case, event_type="supervision.answered", actor=actor, order=order.pk)
+
+
+def record_registered_event(*, credit_record, actor) -> AuditEvent:
+    return record(
+        subject=credit_record,
+        event_type="record.registered",
+        actor=actor,
+        reference=credit_record.decision_number,
+        party=credit_record.party_id,
+        severity=credit_record.severity,
+        repairable_from=credit_record.repairable_from.isoformat(),
+        display_until=credit_record.display_until.isoformat(),
+    )

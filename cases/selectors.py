@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from cases.models import AuditEvent, Case, Deadline, SupervisionOrder
+from cases.models import AuditEvent, Case, CreditRecord, Deadline, SupervisionOrder
 
 
 def can_supervise(user) -> bool:
@@ -45,3 +45,18 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 def case_timeline(case: Case) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.for_subject(case).select_related("actor").order_by("created_at", "id")
+
+
+def credit_records_visible_to(user) -> QuerySet[CreditRecord]:
+    """Supervisors see every record, a department's staff the records their department decided,
+    an applicant the records about the entity they act for."""
+    records = CreditRecord.objects.select_related("party", "department")
+    if not user.is_authenticated:
+        return records.none()
+    if can_supervise(user):
+        return records
+    if works_department_cases(user):
+        return records.filter(department_id=user.department_id)
+    if user.entity_kind and user.id_number:
+        return records.filter(party__kind=user.entity_kind, party__id_number=user.id_number)
+    return records.none()

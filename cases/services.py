@@ -6,9 +6,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines, events, permissions, policies, workdays
-from cases.exceptions import IllegalTransition, InvalidInput, NotFound, NotPermitted
-from cases.models import Case, CaseCounter, Deadline, Holiday, Policy, SupervisionLevel, SupervisionOrder, User
+from cases import deadlines, events, permissions, policies, records, workdays
+from cases.exceptions import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
+from cases.models import (
+    Case,
+    CaseCounter,
+    CreditRecord,
+    Deadline,
+    Holiday,
+    Party,
+    Policy,
+    SupervisionLevel,
+    SupervisionOrder,
+    User,
+)
 from cases.models.case import CASE_NUMBER_PREFIX
 from cases.roles import Role
 from notifications import services as notification_services
@@ -224,3 +235,56 @@ def respond_to_supervision_order(*, order_id: int, actor, response: str) -> Supe
         payload={"order": order.pk},
     )
     return order
+
+
+# --- credit records --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_credit_record(*, actor, data: dict) -> CreditRecord:
+    """A department registers a published record (validated by CreditRecordForm or its serializer).
+
+    The party is found by its identifier or created; the display and repair dates come from the
+    policy table; users who act for the party are told at once.
+    """
+    permissions.require(actor, "cases.work_department_cases")
+    if actor.department_id is None:
+        raise NotPermitted()
+    if CreditRecord.objects.filter(decision_number=data["decision_number"]).exists():
+        raise Conflict(_("A record with this decision number is already registered."))
+    party, _created = Party.objects.get_or_create(
+        kind=data["party_kind"], id_number=data["party_id_number"], defaults={"name": data["party_name"]}
+    )
+    published_from = data.get("published_from") or data["decided_on"]
+    repairable_from, display_until = records.publicity_window(data["severity"], published_from)
+    record = CreditRecord.objects.create(
+        party=party,
+        record_type=data["record_type"],
+        decision_number=data["decision_number"],
+        department_id=actor.department_id,
+        decided_on=data["decided_on"],
+        severity=data["severity"],
+        summary=data["summary"],
+        published_from=published_from,
+        repairable_from=repairable_from,
+        display_until=display_until,
+        registered_by=actor,
+    )
+    events.record_registered_event(credit_record=record, actor=actor)
+    notification_services.notify(
+        User.objects.filter(entity_kind=party.kind, id_number=party.id_number, is_active=True),
+        kind="record.registered",
+        title=_("A credit record about %(name)s has been published") % {"name": party.name},
+        body=_(
+            "%(department)s registered decision %(number)s. It is displayed until %(until)s; "
+            "you may apply for credit repair from %(from)s."
+        )
+        % {
+            "department": record.department.name,
+            "number": record.decision_number,
+            "until": display_until.isoformat(),
+            "from": repairable_from.isoformat(),
+        },
+        payload={"record": record.pk, "url": "/my/records/"},
+    )
+    return record

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases import case_views, supervision_views
+from cases import case_views, record_views, supervision_views
 from cases import views as desk_views
 
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
     path("cases/<str:number>/", case_views.case_detail, name="case-detail"),
+    path("records/", record_views.record_list, name="records"),
+    path("records/new/", record_views.record_new, name="record-new"),
+    path("records/import/", record_views.record_import_view, name="record-import"),
+    path("records/import/template.csv", record_views.record_import_template, name="record-import-template"),
+    path("my/records/", record_views.my_records, name="my-records"),
     path("supervision/", supervision_views.deadline_board, name="deadline-board"),
     path("supervision/cases/<int:case_id>/order/", supervision_views.issue_order, name="supervision-issue"),
     path("supervision/orders/", supervision_views.order_list, name="supervision-orders"),

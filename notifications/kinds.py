@@ -28,6 +28,7 @@ KINDS: dict[str, Kind] = {
         Kind("deadline.escalated", _("District-level supervision (挂牌督办)"), (LIVE, EMAIL, SMS), urgent=True),
         Kind("supervision.issued", _("Supervision order issued by a supervisor"), (LIVE, EMAIL), urgent=True),
         Kind("supervision.answered", _("A department answered a supervision order"), (LIVE,)),
+        Kind("record.registered", _("A credit record about you was published"), (LIVE, SMS)),
     ]
 }
 

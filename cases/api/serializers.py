@@ -1,6 +1,9 @@
 from rest_framework import serializers
 
-from cases.models import Department, User
+from cases import identifiers
+from cases.forms import CreditRecordForm
+from cases.models import CreditRecord, Department, RecordType, Severity, User
+from cases.models.org import EntityKind
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -31,3 +34,44 @@ class WorkingDaysResultSerializer(serializers.Serializer):
     days = serializers.IntegerField()
     due = serializers.DateField()
     calendar_missing_years = serializers.ListField(child=serializers.IntegerField())
+
+
+class CreditRecordSerializer(serializers.ModelSerializer):
+    party_name = serializers.CharField(source="party.name")
+    party_kind = serializers.CharField(source="party.kind")
+    party_id_number = serializers.SerializerMethodField()
+    department = serializers.CharField(source="department.code")
+
+    class Meta:
+        model = CreditRecord
+        fields = [
+            "id", "decision_number", "record_type", "severity", "department", "decided_on", "summary",
+            "published_from", "repairable_from", "display_until", "status",
+            "party_kind", "party_name", "party_id_number",
+        ]  # fmt: skip
+
+    def get_party_id_number(self, record) -> str:
+        # Lists mask personal identifiers (DESIGN.md, "Who may see what").
+        if record.party.kind == "person":
+            return identifiers.mask_resident_id(record.party.id_number)
+        return record.party.id_number
+
+
+class CreditRecordRegistrationSerializer(serializers.Serializer):
+    """The same checks as the registration page: they live in CreditRecordForm."""
+
+    party_kind = serializers.ChoiceField(choices=EntityKind.choices)
+    party_name = serializers.CharField(max_length=200)
+    party_id_number = serializers.CharField(max_length=30)
+    record_type = serializers.ChoiceField(choices=RecordType.choices)
+    decision_number = serializers.CharField(max_length=100)
+    decided_on = serializers.DateField()
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    summary = serializers.CharField(max_length=5000)
+    published_from = serializers.DateField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        form = CreditRecordForm(data=dict(self.initial_data.items()))
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors.get_json_data(escape_html=True))
+        return form.cleaned_data

@@ -8,4 +8,5 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("departments/", views.DepartmentList.as_view(), name="departments"),
     path("working-days/", views.working_days, name="working-days"),
+    path("records/", views.CreditRecordList.as_view(), name="records"),
 ]

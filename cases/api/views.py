@@ -1,10 +1,12 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import generics
+from rest_framework import generics, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from cases import workdays
+from cases import selectors, services, workdays
 from cases.api.serializers import (
+    CreditRecordRegistrationSerializer,
+    CreditRecordSerializer,
     DepartmentSerializer,
     MeSerializer,
     WorkingDaysQuerySerializer,
@@ -47,3 +49,38 @@ def working_days(request):
     years = sorted({start.year, due.year})
     missing = [year for year in years if not workdays.is_year_loaded(year)]
     return Response({"start": start, "days": days, "due": due, "calendar_missing_years": missing})
+
+
+class CreditRecordList(generics.ListCreateAPIView):
+    """Published credit records the caller may see; a department's caseworker registers new ones."""
+
+    serializer_class = CreditRecordSerializer
+
+    def get_queryset(self):
+        return selectors.credit_records_visible_to(self.request.user)
+
+    @extend_schema(
+        request=CreditRecordRegistrationSerializer,
+        responses={201: CreditRecordSerializer},
+        examples=[
+            OpenApiExample(
+                "A penalty decision",
+                request_only=True,
+                value={
+                    "party_kind": "enterprise",
+                    "party_name": "甘州区示范商贸有限公司",
+                    "party_id_number": "91350100M000100Y43",
+                    "record_type": "penalty",
+                    "decision_number": "甘市监罚〔2026〕12号",
+                    "decided_on": "2026-03-02",
+                    "severity": "general",
+                    "summary": "未按规定公示年度报告，罚款 2000 元",
+                },
+            )
+        ],
+    )
+    def post(self, request, *args, **kwargs):
+        registration = CreditRecordRegistrationSerializer(data=request.data)
+        registration.is_valid(raise_exception=True)
+        record = services.register_credit_record(actor=request.user, data=registration.validated_data)
+        return Response(CreditRecordSerializer(record).data, status=status.HTTP_201_CREATED)

@@ -86,3 +86,11 @@ def test_the_demo_complaint_is_overdue_so_supervisors_see_it_escalate():
     call_command("seed_demo", stdout=StringIO())
     supervision.sweep()
     assert SupervisionOrder.objects.filter(level="escalation").exists()
+
+
+def test_seed_demo_publishes_two_records_about_the_demo_enterprise_once():
+    from cases.models import CreditRecord
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    assert CreditRecord.objects.filter(party__id_number=User.objects.get(username="qiye").id_number).count() == 2

@@ -1,0 +1,92 @@
+"""Pages for published credit records: a department registers them one by one or in bulk;
+an applicant sees the records about their entity and when each becomes repairable."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import record_import, records, selectors, services
+from cases.forms import CreditRecordForm, RecordImportForm
+from cases.supervision_views import querystring_without_page
+
+
+def _require_department_staff(user) -> None:
+    if not selectors.works_department_cases(user):
+        raise PermissionDenied
+
+
+@login_required
+def record_list(request):
+    user = request.user
+    if not (selectors.works_department_cases(user) or selectors.can_supervise(user)):
+        raise PermissionDenied
+    found = selectors.credit_records_visible_to(user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        found = found.filter(
+            Q(party__name__icontains=query) | Q(party__id_number=query.upper()) | Q(decision_number__icontains=query)
+        )
+    page = Paginator(found, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/record_list.html",
+        {"page": page, "q": query, "querystring": querystring_without_page(request), "today": timezone.localdate()},
+    )
+
+
+@login_required
+def record_new(request):
+    _require_department_staff(request.user)
+    form = CreditRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record = services.register_credit_record(actor=request.user, data=form.cleaned_data)
+        messages.success(
+            request,
+            _("Record %(number)s registered: repairable from %(from)s, displayed until %(until)s.")
+            % {"number": record.decision_number, "from": record.repairable_from, "until": record.display_until},
+        )
+        return redirect("records")
+    return render(request, "cases/record_form.html", {"form": form})
+
+
+@login_required
+def record_import_view(request):
+    _require_department_staff(request.user)
+    form = RecordImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = record_import.import_records(actor=request.user, upload=form.cleaned_data["file"])
+    return render(request, "cases/record_import.html", {"form": form, "report": report})
+
+
+@login_required
+def record_import_template(request):
+    _require_department_staff(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="credit-records-template.csv"'
+    response.write("\ufeff")  # so that Excel opens the UTF-8 file as such
+    writer = csv.writer(response)
+    writer.writerow(record_import.TEMPLATE_HEADER)
+    writer.writerow(["企业", "示例有限公司", "91350100M000100Y43", "行政处罚", "甘市监罚〔2026〕1号",
+                     "2026-01-05", "一般", "未按规定公示年度报告，罚款 2000 元", "2026-01-05"])  # fmt: skip
+    return response
+
+
+@login_required
+def my_records(request):
+    today = timezone.localdate()
+    rows = [
+        {"record": record, "repairable": records.is_repairable(record, today)}
+        for record in selectors.credit_records_visible_to(request.user).filter(
+            party__kind=request.user.entity_kind, party__id_number=request.user.id_number
+        )
+    ] if request.user.id_number else []  # fmt: skip
+    return render(request, "cases/my_records.html", {"rows": rows, "today": today})
