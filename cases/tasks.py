@@ -9,3 +9,17 @@ def sweep_deadlines(now: str | None = None, batch_size: int = 1000) -> dict:
     """Beat runs this every minute; `now` (ISO 8601) lets an operator replay a missed moment."""
     report = supervision.sweep(now=parse_datetime(now) if now else None, batch_size=batch_size)
     return dict(report.fired)
+
+
+@shared_task(name="cases.tasks.push_national_sync", acks_late=True, ignore_result=True)
+def push_national_sync(sync_id: int) -> bool:
+    from cases import repair_services
+
+    return repair_services.push_sync(sync_id)
+
+
+@shared_task(name="cases.tasks.retry_national_syncs", acks_late=True)
+def retry_national_syncs() -> int:
+    from cases import repair_services
+
+    return repair_services.retry_pending_syncs()

@@ -5,6 +5,7 @@ from .deadline import Deadline, Stage, SupervisionLevel, SupervisionOrder
 from .org import Department, User
 from .policy import Policy
 from .records import CreditRecord, Party, RecordStatus, RecordType, Severity
+from .repair import Material, NationalSync, RepairApplication
 
 __all__ = [
     "AuditEvent",
@@ -15,10 +16,13 @@ __all__ = [
     "Deadline",
     "Department",
     "Holiday",
+    "Material",
+    "NationalSync",
     "Party",
     "Policy",
     "RecordStatus",
     "RecordType",
+    "RepairApplication",
     "Severity",
     "Stage",
     "SupervisionLevel",

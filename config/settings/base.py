@@ -179,11 +179,15 @@ CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 60.0},
     "sweep-deadlines": {"task": "cases.tasks.sweep_deadlines", "schedule": 60.0},
     "redeliver-notifications": {"task": "notifications.tasks.redeliver_pending", "schedule": 60.0},
+    "retry-national-sync": {"task": "cases.tasks.retry_national_syncs", "schedule": 60.0},
 }
 # A broker that is down must not hold up the request that queued a task: the outbox keeps the work.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
+NATIONAL_SITE_GATEWAY = env.str("NATIONAL_SITE_GATEWAY", default="cases.national_site.RecordingGateway")
+MAX_MATERIAL_BYTES = env.int("MAX_MATERIAL_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.DatabaseSmsBackend")
 # Embedded default only: how often an open browser's socket looks for new notifications.
 NOTIFICATIONS_POLL_SECONDS = env.float("NOTIFICATIONS_POLL_SECONDS", default=2.0)

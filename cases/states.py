@@ -1,0 +1,103 @@
+"""The state machines of the two kinds of case (viewflow.fsm): legal transitions only.
+
+A machine wraps a Case; services call its transition methods, which refuse what DOMAIN.md does
+not allow (viewflow.fsm raises TransitionNotAllowed, shown to users as 409).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow import fsm
+
+
+class RepairStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    INCOMPLETE = "incomplete", _("Materials to complete (one-time notice)")
+    RESUBMITTED = "resubmitted", _("Resubmitted")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    ACCEPTED = "accepted", _("Accepted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Repair approved")
+    REJECTED = "rejected", _("Repair refused")
+    RECORD_REPAIRED = "record_repaired", _("Record repaired")
+    SYNCED = "synced", _("Synced to the national site")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REVOKED = "revoked", _("Repair revoked")
+
+
+REPAIR_OPEN = [
+    RepairStatus.DRAFT,
+    RepairStatus.SUBMITTED,
+    RepairStatus.INCOMPLETE,
+    RepairStatus.RESUBMITTED,
+    RepairStatus.ACCEPTED,
+    RepairStatus.UNDER_REVIEW,
+]
+REPAIR_CLOSED = {RepairStatus.NOT_ACCEPTED, RepairStatus.REJECTED, RepairStatus.WITHDRAWN, RepairStatus.REVOKED,
+                 RepairStatus.SYNCED}  # fmt: skip
+
+
+class RepairMachine:
+    """States (A) of DOMAIN.md. A second one-time notice is impossible: `request_materials`
+    leaves only from `submitted`, and a resubmitted application can only be accepted or refused."""
+
+    state = fsm.State(RepairStatus, default=RepairStatus.DRAFT)
+
+    def __init__(self, case):
+        self.case = case
+
+    @state.getter()
+    def _get_state(self):
+        return self.case.state
+
+    @state.setter()
+    def _set_state(self, value):
+        self.case.state = value
+
+    @state.transition(source=RepairStatus.DRAFT, target=RepairStatus.SUBMITTED)
+    def submit(self):
+        pass
+
+    @state.transition(source=[RepairStatus.SUBMITTED, RepairStatus.RESUBMITTED], target=RepairStatus.ACCEPTED)
+    def accept(self):
+        pass
+
+    @state.transition(source=RepairStatus.SUBMITTED, target=RepairStatus.INCOMPLETE)
+    def request_materials(self):
+        pass
+
+    @state.transition(source=RepairStatus.INCOMPLETE, target=RepairStatus.RESUBMITTED)
+    def resubmit(self):
+        pass
+
+    @state.transition(source=[RepairStatus.SUBMITTED, RepairStatus.RESUBMITTED], target=RepairStatus.NOT_ACCEPTED)
+    def refuse(self):
+        pass
+
+    @state.transition(source=RepairStatus.ACCEPTED, target=RepairStatus.UNDER_REVIEW)
+    def start_review(self):
+        pass
+
+    @state.transition(source=RepairStatus.UNDER_REVIEW, target=RepairStatus.APPROVED)
+    def approve(self):
+        pass
+
+    @state.transition(source=RepairStatus.UNDER_REVIEW, target=RepairStatus.REJECTED)
+    def reject(self):
+        pass
+
+    @state.transition(source=RepairStatus.APPROVED, target=RepairStatus.RECORD_REPAIRED)
+    def repair_record(self):
+        pass
+
+    @state.transition(source=RepairStatus.RECORD_REPAIRED, target=RepairStatus.SYNCED)
+    def mark_synced(self):
+        pass
+
+    @state.transition(source=REPAIR_OPEN, target=RepairStatus.WITHDRAWN)
+    def withdraw(self):
+        pass
+
+    @state.transition(source=[RepairStatus.RECORD_REPAIRED, RepairStatus.SYNCED], target=RepairStatus.REVOKED)
+    def revoke(self):
+        pass
