@@ -101,3 +101,10 @@ class RepairMachine:
     @state.transition(source=[RepairStatus.RECORD_REPAIRED, RepairStatus.SYNCED], target=RepairStatus.REVOKED)
     def revoke(self):
         pass
+
+
+def state_label(kind: str, state: str) -> str:
+    """The state in the reader's language (complaint states arrive with their own machine)."""
+    if kind == "repair" and state in RepairStatus.values:
+        return RepairStatus(state).label
+    return state

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases import case_views, record_views, supervision_views
+from cases import case_views, record_views, repair_views, supervision_views
 from cases import views as desk_views
 
 urlpatterns = [
@@ -21,6 +21,13 @@ urlpatterns = [
     path("records/import/", record_views.record_import_view, name="record-import"),
     path("records/import/template.csv", record_views.record_import_template, name="record-import-template"),
     path("my/records/", record_views.my_records, name="my-records"),
+    path("my/applications/", repair_views.my_applications, name="my-applications"),
+    path("repair/start/<int:record_id>/", repair_views.start, name="repair-start"),
+    path("repair/queue/", repair_views.queue, name="repair-queue"),
+    path("repair/materials/<int:material_id>/", repair_views.material_file, name="repair-material"),
+    path("repair/<str:number>/", repair_views.application_page, name="repair-application"),
+    path("repair/<str:number>/upload/", repair_views.upload, name="repair-upload"),
+    path("repair/<str:number>/<slug:action>/", repair_views.act, name="repair-act"),
     path("supervision/", supervision_views.deadline_board, name="deadline-board"),
     path("supervision/cases/<int:case_id>/order/", supervision_views.issue_order, name="supervision-issue"),
     path("supervision/orders/", supervision_views.order_list, name="supervision-orders"),

@@ -64,6 +64,12 @@ class Case(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    @property
+    def state_label(self) -> str:
+        from cases.states import state_label
+
+        return state_label(self.kind, self.state)
+
 
 class CaseCounter(models.Model):
     """The last number given per kind and year; locked while a number is drawn."""

@@ -1,0 +1,119 @@
+"""The credit-repair story through the pages, as the applicant, the caseworker and the head see it."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases import services
+from cases.models import Case, CreditRecord
+from cases.roles import Role
+from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+
+pytestmark = pytest.mark.django_db
+
+USCC = valid_uscc("91620702MA71ABCD0")
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(date(2026, 11, 16)):
+        yield
+
+
+@pytest.fixture
+def world(db):
+    worker = StaffFactory(username="worker")
+    people = {
+        "entity": ApplicantFactory(username="entity", id_number=USCC),
+        "worker": worker,
+        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
+    }
+    people["record"] = services.register_credit_record(
+        actor=worker,
+        data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": USCC, "record_type": "penalty",
+              "decision_number": "甘市监罚〔2026〕12号", "decided_on": date(2026, 3, 2), "severity": "general",
+              "summary": "罚款"},
+    )  # fmt: skip
+    return people
+
+
+def pdf():
+    return SimpleUploadedFile("proof.pdf", b"%PDF-1.7 test", content_type="application/pdf")
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_applicant_applies_caseworker_accepts_head_approves(client, world):
+    as_user(client, world["entity"])
+    assert "现在可以申请" in client.get("/my/records/").content.decode()
+    response = client.post(f"/repair/start/{world['record'].pk}/")
+    number = Case.objects.get().number
+    assert response["Location"] == f"/repair/{number}/"
+    for code in ("obligation_proof", "commitment"):
+        client.post(f"/repair/{number}/upload/", {"code": code, "file": pdf()})
+    client.post(f"/repair/{number}/submit/", {"obligations": "on", "commitment": "on"})
+    assert "已提交" in client.get(f"/repair/{number}/").content.decode()
+
+    as_user(client, world["worker"])
+    assert number in client.get("/repair/queue/").content.decode()
+    client.post(f"/repair/{number}/accept/")
+    client.post(f"/repair/{number}/review/")
+    client.post(f"/repair/{number}/propose/", {"approve": "yes", "reason": ""})
+
+    as_user(client, world["head"])
+    client.post(f"/repair/{number}/approve/")
+    assert CreditRecord.objects.get().status == "repaired"
+    as_user(client, world["entity"])
+    assert "已修复" in client.get(f"/repair/{number}/").content.decode()
+
+
+def test_the_applicant_cannot_submit_without_materials_and_is_told_why(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    number = Case.objects.get().number
+    response = client.post(f"/repair/{number}/submit/", {"obligations": "on", "commitment": "on"})
+    assert response.status_code == 400
+    assert "缺少材料" in response.content.decode()
+
+
+def test_a_caseworker_cannot_act_for_the_applicant_or_vice_versa(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    number = Case.objects.get().number
+    assert client.post(f"/repair/{number}/accept/").status_code == 403
+    as_user(client, world["worker"])
+    assert client.post(f"/repair/{number}/upload/", {"code": "commitment", "file": pdf()}).status_code == 404
+
+
+def test_another_applicant_cannot_see_the_application(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    number = Case.objects.get().number
+    as_user(client, ApplicantFactory(username="stranger"))
+    assert client.get(f"/repair/{number}/").status_code == 404
+
+
+def test_an_illegal_step_is_a_409_page(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    number = Case.objects.get().number
+    as_user(client, world["worker"])
+    response = client.post(f"/repair/{number}/review/")
+    assert response.status_code == 409
+    assert "当前状态下不能进行此操作" in response.content.decode()
+
+
+def test_materials_download_only_for_those_who_see_the_case(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    number = Case.objects.get().number
+    client.post(f"/repair/{number}/upload/", {"code": "commitment", "file": pdf()})
+    material = Case.objects.get().repair.materials.get()
+    assert client.get(f"/repair/materials/{material.pk}/").status_code == 200
+    as_user(client, ApplicantFactory(username="stranger"))
+    assert client.get(f"/repair/materials/{material.pk}/").status_code == 404
