@@ -1,6 +1,8 @@
 """Forms that take identifiers and records; they validate, the services write."""
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,3 +81,35 @@ class RecordImportForm(forms.Form):
         label=_("Spreadsheet (.xlsx or .csv)"),
         help_text=_("One record a row, with a header row; at most 5 MB and 5,000 rows."),
     )
+
+
+MOBILE = r"^1[3-9]\d{9}$"
+
+
+class ApplicantSignUpForm(UserCreationForm):
+    """An enterprise (by its USCC) or a person (by resident ID) opens an account to apply online."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=100)
+    phone = forms.RegexField(
+        label=_("Mobile phone"),
+        regex=MOBILE,
+        error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")},
+        help_text=_("Progress reaches you by SMS."),
+    )
+    entity_kind = forms.ChoiceField(label=_("Applying as"), choices=EntityKind.choices)
+    entity_name = forms.CharField(label=_("Enterprise or person name"), max_length=200)
+    id_number = forms.CharField(label=_("Unified social credit code or resident ID number"), max_length=30)
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "full_name", "phone", "entity_kind", "entity_name", "id_number")
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, number = cleaned.get("entity_kind"), cleaned.get("id_number")
+        if kind and number:
+            try:
+                cleaned["id_number"] = validate_identifier(kind, number)
+            except forms.ValidationError as exc:
+                self.add_error("id_number", exc)
+        return cleaned

@@ -21,7 +21,7 @@ from cases.models import (
     User,
 )
 from cases.models.case import CASE_NUMBER_PREFIX
-from cases.roles import Role
+from cases.roles import Role, grant_role
 from notifications import services as notification_services
 
 
@@ -288,3 +288,18 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
         payload={"record": record.pk, "url": "/my/records/"},
     )
     return record
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_applicant(*, form) -> User:
+    """Open an applicant account from a valid ApplicantSignUpForm."""
+    user = form.save(commit=False)
+    user.id_number = form.cleaned_data["id_number"]
+    user.save()
+    grant_role(user, Role.APPLICANT)
+    events.record(subject=user, event_type="user.registered", actor=user, reference=user.username,
+                  entity_kind=user.entity_kind)  # fmt: skip
+    return user

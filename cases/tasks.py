@@ -23,3 +23,10 @@ def retry_national_syncs() -> int:
     from cases import repair_services
 
     return repair_services.retry_pending_syncs()
+
+
+@shared_task(name="cases.tasks.watch_records", acks_late=True)
+def watch_records() -> dict:
+    from cases import record_watch
+
+    return {"repairable": record_watch.tell_repairable(), "expired": record_watch.end_display()}

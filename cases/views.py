@@ -1,3 +1,4 @@
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import JsonResponse
@@ -5,8 +6,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cases import health
+from cases import health, services
+from cases.forms import ApplicantSignUpForm
 from cases.roles import Role
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = ApplicantSignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.register_applicant(form=form)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("my-records")
+    return render(request, "registration/signup.html", {"form": form})
 
 
 def landing(request):

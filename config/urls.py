@@ -11,6 +11,7 @@ urlpatterns = [
     path("", desk_views.landing, name="landing"),
     path("home/", desk_views.home, name="home"),
     path("healthz", desk_views.healthz, name="healthz"),
+    path("accounts/signup/", desk_views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

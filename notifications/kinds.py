@@ -29,6 +29,8 @@ KINDS: dict[str, Kind] = {
         Kind("supervision.issued", _("Supervision order issued by a supervisor"), (LIVE, EMAIL), urgent=True),
         Kind("supervision.answered", _("A department answered a supervision order"), (LIVE,)),
         Kind("record.registered", _("A credit record about you was published"), (LIVE, SMS)),
+        Kind("record.repairable", _("A record about you can now be repaired"), (LIVE, SMS)),
+        Kind("record.expired", _("A record about you is no longer displayed"), (LIVE, SMS)),
         Kind("repair.submitted", _("A credit-repair application arrived"), (LIVE, EMAIL)),
         Kind("repair.progress", _("Your credit-repair application moved on"), (LIVE, SMS)),
         Kind("repair.decision_proposed", _("A credit-repair decision awaits approval"), (LIVE, EMAIL)),

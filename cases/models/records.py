@@ -69,6 +69,7 @@ class CreditRecord(models.Model):
         verbose_name=_("registered by"),
     )
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    repairable_notified_on = models.DateField(_("told it is repairable on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("credit record")
@@ -77,6 +78,11 @@ class CreditRecord(models.Model):
         indexes = [
             models.Index(fields=["department", "-decided_on"], name="record_by_department"),
             models.Index(fields=["display_until"], condition=Q(status="published"), name="record_on_display"),
+            models.Index(
+                fields=["repairable_from"],
+                condition=Q(status="published", repairable_notified_on__isnull=True),
+                name="record_repairable_untold",
+            ),
         ]
 
     def __str__(self):

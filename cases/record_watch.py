@@ -1,0 +1,99 @@
+"""Early warning on published records (提醒预警), run by beat: tell entities when a record becomes
+repairable, and end the display of records whose longest period has passed (no application
+needed). Each is one indexed query; each record is told once."""
+
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.bulk import insert_rows
+from cases.models import AuditEvent, CreditRecord, RecordStatus, User
+from notifications.services import Outbox
+
+BATCH = 1000
+
+
+def _users_by_party(records) -> dict[tuple, list[int]]:
+    keys = {(r.party.kind, r.party.id_number) for r in records}
+    users = defaultdict(list)
+    for pk, kind, number in User.objects.filter(
+        id_number__in={number for _kind, number in keys}, is_active=True
+    ).values_list("pk", "entity_kind", "id_number"):
+        if (kind, number) in keys:
+            users[(kind, number)].append(pk)
+    return users
+
+
+def _event(record, event_type: str, now) -> dict:
+    return {
+        "subject_type_id": ContentType.objects.get_for_model(CreditRecord).pk,
+        "subject_id": record.pk,
+        "reference": record.decision_number,
+        "event_type": event_type,
+        "actor_id": None,
+        "from_state": "",
+        "to_state": "",
+        "payload": {"party": record.party_id},
+        "created_at": now,
+    }
+
+
+def tell_repairable(today=None) -> int:
+    today = today or timezone.localdate()
+    told = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                CreditRecord.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("party")
+                .filter(status=RecordStatus.PUBLISHED, repairable_notified_on__isnull=True, repairable_from__lte=today)
+                .order_by("repairable_from")[:BATCH]
+            )
+            if not batch:
+                return told
+            now, outbox, users = timezone.now(), Outbox(), _users_by_party(batch)
+            for record in batch:
+                outbox.add(
+                    users.get((record.party.kind, record.party.id_number), []),
+                    kind="record.repairable",
+                    title=_("You may now apply to repair %(number)s") % {"number": record.decision_number},
+                    body=_("The shortest publicity period of %(number)s has passed. Apply online for credit repair.")
+                    % {"number": record.decision_number},
+                    payload={"record": record.pk, "url": "/my/records/"},
+                )
+            insert_rows(AuditEvent, [_event(record, "record.repairable", now) for record in batch])
+            CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(repairable_notified_on=today)
+            outbox.flush()
+            told += len(batch)
+
+
+def end_display(today=None) -> int:
+    today = today or timezone.localdate()
+    ended = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                CreditRecord.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("party")
+                .filter(status=RecordStatus.PUBLISHED, display_until__lte=today)
+                .order_by("display_until")[:BATCH]
+            )
+            if not batch:
+                return ended
+            now, outbox, users = timezone.now(), Outbox(), _users_by_party(batch)
+            for record in batch:
+                outbox.add(
+                    users.get((record.party.kind, record.party.id_number), []),
+                    kind="record.expired",
+                    title=_("%(number)s is no longer displayed") % {"number": record.decision_number},
+                    body=_("The longest publicity period of %(number)s ended on %(day)s; its display has stopped.")
+                    % {"number": record.decision_number, "day": record.display_until.isoformat()},
+                    payload={"record": record.pk, "url": "/my/records/"},
+                )
+            insert_rows(AuditEvent, [_event(record, "record.display_ended", now) for record in batch])
+            CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(status=RecordStatus.EXPIRED)
+            outbox.flush()
+            ended += len(batch)

@@ -1,0 +1,54 @@
+from datetime import date
+
+import pytest
+import time_machine
+
+from cases import record_watch, services
+from cases.models import AuditEvent, CreditRecord
+from notifications.models import Notification
+from tests.factories import ApplicantFactory, valid_uscc
+
+pytestmark = pytest.mark.django_db
+
+USCC = valid_uscc("91620702MA71ABCD0")
+
+
+@pytest.fixture
+def record(caseworker):
+    with time_machine.travel(date(2026, 3, 5)):
+        return services.register_credit_record(
+            actor=caseworker,
+            data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": USCC,
+                  "record_type": "penalty", "decision_number": "罚〔2026〕12号", "decided_on": date(2026, 3, 2),
+                  "severity": "general", "summary": "罚款"},
+        )  # fmt: skip
+
+
+@pytest.fixture
+def entity(db):
+    return ApplicantFactory(username="entity", id_number=USCC)
+
+
+def test_nobody_is_told_before_the_record_is_repairable(record, entity):
+    assert record_watch.tell_repairable(date(2026, 6, 1)) == 0
+
+
+def test_the_entity_is_told_once_when_the_record_becomes_repairable(record, entity):
+    assert record_watch.tell_repairable(date(2026, 6, 2)) == 1
+    assert record_watch.tell_repairable(date(2026, 6, 3)) == 0
+    note = Notification.objects.get(recipient=entity, kind="record.repairable")
+    assert "罚〔2026〕12号" in note.title
+    assert AuditEvent.objects.filter(event_type="record.repairable").count() == 1
+
+
+def test_display_ends_by_itself_at_the_longest_period(record, entity):
+    assert record_watch.end_display(date(2027, 3, 1)) == 0
+    assert record_watch.end_display(date(2027, 3, 2)) == 1
+    assert CreditRecord.objects.get().status == "expired"
+    assert Notification.objects.filter(recipient=entity, kind="record.expired").exists()
+    assert record_watch.end_display(date(2027, 3, 3)) == 0
+
+
+def test_a_repaired_record_does_not_expire_again(record):
+    CreditRecord.objects.filter(pk=record.pk).update(status="repaired")
+    assert record_watch.end_display(date(2028, 1, 1)) == 0
