@@ -17,6 +17,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# PDF notices need Pango, HarfBuzz's subsetter and a CJK font: Debian packages, installed here
+# when missing (as root), otherwise named for whoever runs this.
+SYSTEM_PACKAGES := fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+$(VENV)/.system: | $(BIN)/python
+	@if fc-list :lang=zh 2>/dev/null | grep -q . && ldconfig -p | grep -q libharfbuzz-subset; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
+	else echo "PDF notices need: $(SYSTEM_PACKAGES) (Debian package names)"; exit 1; fi
+	touch $@
+
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
@@ -25,7 +35,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-run: $(VENV)/.runtime ## install, migrate, load demo data and serve http://127.0.0.1:8000 with worker and scheduler
+run: $(VENV)/.runtime $(VENV)/.system ## install, migrate, load demo data and serve http://127.0.0.1:8000 with worker and scheduler
 	mkdir -p var/broker var/broker-control
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
@@ -37,12 +47,12 @@ run: $(VENV)/.runtime ## install, migrate, load demo data and serve http://127.0
 
 test: test-unit test-integration ## the whole suite: embedded stack, then PostgreSQL + Redis + Celery
 
-test-unit: $(VENV)/.dev ## lint, migration check and the suite on SQLite + in-memory layer
+test-unit: $(VENV)/.dev $(VENV)/.system ## lint, migration check and the suite on SQLite + in-memory layer
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -m "not integration" -q
 
-test-integration: $(VENV)/.dev ## the integration suite on real PostgreSQL, Redis and Celery workers
+test-integration: $(VENV)/.dev $(VENV)/.system ## the integration suite on real PostgreSQL, Redis and Celery workers
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m integration -q tests/integration
 
 lint: $(VENV)/.dev ## ruff lint and format check

@@ -8,13 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import record_import, records, selectors, services
+from cases import documents, record_import, records, selectors, services
 from cases.forms import CreditRecordForm, RecordImportForm
+from cases.models import Notice
 from cases.supervision_views import querystring_without_page
 
 
@@ -85,8 +86,23 @@ def my_records(request):
     today = timezone.localdate()
     rows = [
         {"record": record, "repairable": records.is_repairable(record, today)}
-        for record in selectors.credit_records_visible_to(request.user).filter(
+        for record in selectors.credit_records_visible_to(request.user).prefetch_related("notices").filter(
             party__kind=request.user.entity_kind, party__id_number=request.user.id_number
         )
     ] if request.user.id_number else []  # fmt: skip
     return render(request, "cases/my_records.html", {"rows": rows, "today": today})
+
+
+@login_required
+def notice_pdf(request, notice_id: int):
+    notice = get_object_or_404(Notice.objects.select_related("case", "record"), pk=notice_id)
+    visible = (
+        selectors.cases_visible_to(request.user).filter(pk=notice.case_id).exists()
+        if notice.case_id
+        else selectors.credit_records_visible_to(request.user).filter(pk=notice.record_id).exists()
+    )
+    if not visible:
+        raise Http404
+    response = HttpResponse(documents.pdf_of(notice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{notice.number}.pdf"'
+    return response

@@ -10,9 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import events, permissions, policies, services, uploads
+from cases import documents, events, permissions, policies, services, uploads
 from cases.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from cases.models import Case, CreditRecord, Material, NationalSync, RecordStatus, RepairApplication, User
+from cases.models import (
+    Case,
+    CreditRecord,
+    Material,
+    NationalSync,
+    NoticeKind,
+    RecordStatus,
+    RepairApplication,
+    User,
+)
 from cases.roles import Role
 from cases.states import REPAIR_CLOSED, RepairMachine, RepairStatus
 from notifications import services as notification_services
@@ -184,6 +193,13 @@ def accept(*, actor, application_id: int) -> RepairApplication:
     _require_department(application, actor)
     _transition(application, "accept", actor)
     services.close_deadline(case=application.case, step=ACCEPT, actor=actor)
+    documents.issue(
+        NoticeKind.ACCEPTANCE,
+        record=application.record,
+        case=application.case,
+        submitted_on=timezone.localdate(application.submitted_at).isoformat(),
+        decide_within=policies.working_days("repair", "decide_within"),
+    )
     _tell_applicant(
         application,
         _("Application %(number)s accepted") % {"number": application.case.number},
@@ -211,6 +227,7 @@ def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) 
     application.missing_items = items
     application.notice_issued_at = timezone.now()
     application.save(update_fields=["missing_items", "notice_issued_at"])
+    documents.issue(NoticeKind.CORRECTION, record=application.record, case=application.case, missing=items)
     for step in (ACCEPT, DECIDE):
         services.pause_deadline(case=application.case, step=step, actor=actor)
     _tell_applicant(
@@ -248,6 +265,7 @@ def refuse(*, actor, application_id: int, reason: str) -> RepairApplication:
     _transition(application, "refuse", actor, reason=reason)
     application.refusal_reason = reason
     application.save(update_fields=["refusal_reason"])
+    documents.issue(NoticeKind.NON_ACCEPTANCE, record=application.record, case=application.case, reason=reason)
     _close_open_deadlines(application, actor)
     _tell_applicant(
         application,
@@ -311,6 +329,8 @@ def approve_decision(*, actor, application_id: int) -> RepairApplication:
     number = application.case.number
     if not application.proposed_approval:
         _transition(application, "reject", actor, reason=application.proposed_reason)
+        documents.issue(NoticeKind.REFUSAL_DECISION, record=application.record, case=application.case,
+                        reason=application.proposed_reason)  # fmt: skip
         _tell_applicant(
             application, _("Credit repair %(number)s refused") % {"number": number}, application.proposed_reason
         )
@@ -320,6 +340,7 @@ def approve_decision(*, actor, application_id: int) -> RepairApplication:
     record.status = RecordStatus.REPAIRED
     record.save(update_fields=["status"])
     _transition(application, "repair_record", None, record=record.decision_number)
+    documents.issue(NoticeKind.REPAIR_DECISION, record=record, case=application.case)
     services.start_deadline(case=application.case, step=SYNC, label=_("Sync to the national site"),
                             policy_key="sync_within")  # fmt: skip
     _queue_sync(application, NationalSync.Action.REPAIR)

@@ -62,6 +62,7 @@ def application_page(request, number: str):
         "conditions": repair.unmet_conditions(application) if application.case.state == RepairStatus.DRAFT else [],
         "timeline": selectors.case_timeline(application.case),
         "deadlines": application.case.deadlines.order_by("due_at"),
+        "notices": application.case.notices.all(),
         "reason_form": ReasonForm(),
         "states": RepairStatus,
         "can_work": selectors.works_department_cases(request.user)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines, events, permissions, policies, records, workdays
+from cases import deadlines, documents, events, permissions, policies, records, workdays
 from cases.exceptions import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
 from cases.models import (
     Case,
@@ -14,6 +14,7 @@ from cases.models import (
     CreditRecord,
     Deadline,
     Holiday,
+    NoticeKind,
     Party,
     Policy,
     SupervisionLevel,
@@ -271,6 +272,12 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
         registered_by=actor,
     )
     events.record_registered_event(credit_record=record, actor=actor)
+    # 两书同达: the credit-repair notice goes out with the penalty decision itself.
+    advice = documents.issue(NoticeKind.REPAIR_ADVICE, record=record)
+    record.documents_delivered_at = timezone.now()
+    record.save(update_fields=["documents_delivered_at"])
+    events.record(subject=record, event_type="record.documents_delivered", actor=actor,
+                  reference=record.decision_number, notice=advice.number)  # fmt: skip
     notification_services.notify(
         User.objects.filter(entity_kind=party.kind, id_number=party.id_number, is_active=True),
         kind="record.registered",

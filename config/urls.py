@@ -22,6 +22,7 @@ urlpatterns = [
     path("records/import/", record_views.record_import_view, name="record-import"),
     path("records/import/template.csv", record_views.record_import_template, name="record-import-template"),
     path("my/records/", record_views.my_records, name="my-records"),
+    path("notices/<int:notice_id>/pdf/", record_views.notice_pdf, name="notice-pdf"),
     path("my/applications/", repair_views.my_applications, name="my-applications"),
     path("repair/start/<int:record_id>/", repair_views.start, name="repair-start"),
     path("repair/queue/", repair_views.queue, name="repair-queue"),

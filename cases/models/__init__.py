@@ -2,6 +2,7 @@ from .audit import AuditEvent
 from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
 from .deadline import Deadline, Stage, SupervisionLevel, SupervisionOrder
+from .notices import Notice, NoticeKind
 from .org import Department, User
 from .policy import Policy
 from .records import CreditRecord, Party, RecordStatus, RecordType, Severity
@@ -18,6 +19,8 @@ __all__ = [
     "Holiday",
     "Material",
     "NationalSync",
+    "Notice",
+    "NoticeKind",
     "Party",
     "Policy",
     "RecordStatus",

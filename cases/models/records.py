@@ -69,6 +69,9 @@ class CreditRecord(models.Model):
         verbose_name=_("registered by"),
     )
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    documents_delivered_at = models.DateTimeField(
+        _("decision and credit-repair notice delivered together at"), null=True, blank=True
+    )
     repairable_notified_on = models.DateField(_("told it is repairable on"), null=True, blank=True)
 
     class Meta:
