@@ -1,0 +1,17 @@
+from pathlib import Path
+
+from django.utils import translation
+
+from cases import statechart
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_the_state_diagram_in_docs_is_current():
+    with translation.override("zh-hans"):
+        assert (DOCS / "repair-states.md").read_text(encoding="utf-8") == statechart.document()
+
+
+def test_the_diagram_has_no_second_one_time_notice():
+    assert "resubmitted --> incomplete" not in statechart.mermaid()
+    assert "submitted --> incomplete: request_materials" in statechart.mermaid()
