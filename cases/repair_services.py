@@ -57,6 +57,12 @@ def _require_department(application: RepairApplication, actor, permission="cases
         raise NotPermitted()
 
 
+def _require_caseworker(application: RepairApplication, actor) -> None:
+    """A caseworker's step: the case must be theirs (an unclaimed one is claimed by the step)."""
+    _require_department(application, actor)
+    services.ensure_claimed_by(application.case, actor)
+
+
 def _transition(application: RepairApplication, step: str, actor, **payload) -> None:
     """Take `step` of the state machine (TransitionNotAllowed → 409 if the state forbids it)."""
     before = application.case.state
@@ -190,7 +196,7 @@ def submit(*, actor, application_id: int, obligations_fulfilled: bool, commitmen
 @transaction.atomic
 def accept(*, actor, application_id: int) -> RepairApplication:
     application = _locked(application_id)
-    _require_department(application, actor)
+    _require_caseworker(application, actor)
     _transition(application, "accept", actor)
     services.close_deadline(case=application.case, step=ACCEPT, actor=actor)
     documents.issue(
@@ -213,7 +219,7 @@ def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) 
     """The ONE one-time notice (一次性告知): every missing or wrong item, each with a reason.
     The clock stops until the applicant resubmits."""
     application = _locked(application_id)
-    _require_department(application, actor)
+    _require_caseworker(application, actor)
     known = {item["code"]: item["name"] for item in required_materials(application.record)}
     items = []
     for item in missing or []:
@@ -258,7 +264,7 @@ def resubmit(*, actor, application_id: int) -> RepairApplication:
 def refuse(*, actor, application_id: int, reason: str) -> RepairApplication:
     """Not accepted (不予受理), with the reason the applicant reads."""
     application = _locked(application_id)
-    _require_department(application, actor)
+    _require_caseworker(application, actor)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(details={"reason": [_("Give the reason the applicant will read.")]})
@@ -279,10 +285,8 @@ def refuse(*, actor, application_id: int, reason: str) -> RepairApplication:
 def start_review(*, actor, application_id: int) -> RepairApplication:
     """A caseworker of the deciding department takes the accepted application for review."""
     application = _locked(application_id)
-    _require_department(application, actor)
+    _require_caseworker(application, actor)
     _transition(application, "start_review", actor)
-    application.case.assignee = actor
-    application.case.save(update_fields=["assignee"])
     return application
 
 
@@ -290,7 +294,7 @@ def start_review(*, actor, application_id: int) -> RepairApplication:
 def propose_decision(*, actor, application_id: int, approve: bool, reason: str) -> RepairApplication:
     """The caseworker's proposal; the department head decides (approve_decision)."""
     application = _locked(application_id)
-    _require_department(application, actor)
+    _require_caseworker(application, actor)
     if application.case.state != RepairStatus.UNDER_REVIEW:
         raise Conflict(_("Only an application under review can get a decision."))
     reason = (reason or "").strip()

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases import policies, selectors
+from cases import policies, selectors, services
 from cases import repair_services as repair
 from cases.exceptions import InvalidInput
 from cases.models import Material, RepairApplication
+from cases.navigation import redirect_back
 from cases.states import RepairStatus
 from cases.supervision_views import querystring_without_page
 
@@ -125,6 +126,22 @@ def act(request, number: str, action: str):
 
 
 @login_required
+@require_POST
+def claim(request, case_id: int):
+    case = services.claim_case(case_id=case_id, actor=request.user)
+    messages.success(request, _("Case %(number)s is yours now.") % {"number": case.number})
+    return redirect_back(request, "repair-queue")
+
+
+@login_required
+@require_POST
+def release(request, case_id: int):
+    case = services.release_case(case_id=case_id, actor=request.user)
+    messages.success(request, _("Case %(number)s is back in the department's queue.") % {"number": case.number})
+    return redirect_back(request, "repair-queue")
+
+
+@login_required
 def material_file(request, material_id: int):
     material = get_object_or_404(Material.objects.select_related("application__case"), pk=material_id)
     if not selectors.cases_visible_to(request.user).filter(pk=material.application.case_id).exists():
@@ -150,6 +167,11 @@ def queue(request):
         .exclude(state=RepairStatus.DRAFT)
         .annotate(next_due=Min("deadlines__due_at", filter=Q(deadlines__closed_at__isnull=True)))
     )
+    holder = request.GET.get("holder", "")
+    if holder == "mine":
+        cases = cases.filter(assignee=user)
+    elif holder == "unclaimed":
+        cases = cases.filter(assignee__isnull=True)
     state = request.GET.get("state", "open")
     if state == "open":
         cases = cases.filter(closed_at__isnull=True).exclude(
@@ -162,6 +184,6 @@ def queue(request):
     return render(
         request,
         "cases/repair_queue.html",
-        {"page": page, "state": state, "states": RepairStatus.choices, "now": timezone.now(),
+        {"page": page, "state": state, "holder": holder, "states": RepairStatus.choices, "now": timezone.now(),
          "querystring": querystring_without_page(request)},
     )  # fmt: skip

@@ -310,3 +310,48 @@ def register_applicant(*, form) -> User:
     events.record(subject=user, event_type="user.registered", actor=user, reference=user.username,
                   entity_kind=user.entity_kind)  # fmt: skip
     return user
+
+
+# --- claiming work ----------------------------------------------------------------------------
+
+
+def _lock_department_case(case_id: int, actor) -> Case:
+    permissions.require(actor, "cases.work_department_cases")
+    case = Case.objects.select_for_update().select_related("assignee").filter(pk=case_id).first()
+    if case is None or case.department_id != actor.department_id:
+        raise NotFound()
+    return case
+
+
+def ensure_claimed_by(case: Case, actor) -> None:
+    """A caseworker works a case they hold; an unclaimed case becomes theirs on the first step.
+    Runs inside the caller's transaction, on a locked case."""
+    if case.assignee_id is None:
+        case.assignee = actor
+        case.save(update_fields=["assignee"])
+        case.deadlines.filter(closed_at__isnull=True).update(assignee=actor)
+        events.record(subject=case, event_type="case.claimed", actor=actor)
+    elif case.assignee_id != actor.pk:
+        raise Conflict(_("%(name)s is working on this case.") % {"name": case.assignee})
+
+
+@transaction.atomic
+def claim_case(*, case_id: int, actor) -> Case:
+    case = _lock_department_case(case_id, actor)
+    ensure_claimed_by(case, actor)
+    return case
+
+
+@transaction.atomic
+def release_case(*, case_id: int, actor) -> Case:
+    """Give a case back to the department's queue (its holder or the department head)."""
+    case = _lock_department_case(case_id, actor)
+    if case.assignee_id is None:
+        return case
+    if case.assignee_id != actor.pk and not actor.has_perm("cases.approve_department_decisions"):
+        raise NotPermitted()
+    case.assignee = None
+    case.save(update_fields=["assignee"])
+    case.deadlines.filter(closed_at__isnull=True).update(assignee=None)
+    events.record(subject=case, event_type="case.released", actor=actor)
+    return case

@@ -274,3 +274,12 @@ def test_a_withdrawn_application_cannot_be_accepted(people, draft):
 class DownGateway:
     def send(self, payload):
         raise ConnectionError("national site unreachable")
+
+
+def test_a_caseworker_cannot_work_a_case_another_holds(people, draft):
+    submit(people, draft)
+    colleague = StaffFactory(username="colleague")
+    services.claim_case(case_id=draft.case_id, actor=colleague)
+    with pytest.raises(Conflict):
+        repair.accept(actor=people["worker"], application_id=draft.pk)
+    assert state(draft) == "submitted"
