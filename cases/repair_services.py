@@ -291,6 +291,32 @@ def start_review(*, actor, application_id: int) -> RepairApplication:
 
 
 @transaction.atomic
+def extend(*, actor, application_id: int, reason: str) -> RepairApplication:
+    """A complex case gets more time for the decision, once, with a reason the applicant reads."""
+    application = _locked(application_id)
+    _require_caseworker(application, actor)
+    if application.case.state not in (RepairStatus.ACCEPTED, RepairStatus.UNDER_REVIEW):
+        raise Conflict(_("Only an accepted application can be extended."))
+    if application.extended_at is not None or not policies.count("repair", "extensions_allowed"):
+        raise Conflict(_("The decision has already been extended once."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(details={"reason": [_("Give the reason the applicant will read.")]})
+    days = policies.working_days("repair", "decide_within")
+    deadline = services.extend_deadline(case=application.case, step=DECIDE, working_days=days, actor=actor,
+                                        reason=reason)  # fmt: skip
+    application.extension_reason, application.extended_at = reason, timezone.now()
+    application.save(update_fields=["extension_reason", "extended_at"])
+    _tell_applicant(
+        application,
+        _("Application %(number)s: decision extended to %(day)s") % {"number": application.case.number,
+                                                                       "day": deadline.due_on.isoformat()},
+        reason,
+    )  # fmt: skip
+    return application
+
+
+@transaction.atomic
 def propose_decision(*, actor, application_id: int, approve: bool, reason: str) -> RepairApplication:
     """The caseworker's proposal; the department head decides (approve_decision)."""
     application = _locked(application_id)

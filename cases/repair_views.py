@@ -113,6 +113,8 @@ def act(request, number: str, action: str):
         repair.refuse(actor=user, application_id=pk, reason=post.get("reason", ""))
     elif action == "review":
         repair.start_review(actor=user, application_id=pk)
+    elif action == "extend":
+        repair.extend(actor=user, application_id=pk, reason=post.get("reason", ""))
     elif action == "propose":
         repair.propose_decision(actor=user, application_id=pk, approve=post.get("approve") == "yes",
                                 reason=post.get("reason", ""))  # fmt: skip

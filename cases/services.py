@@ -1,6 +1,8 @@
 """Every write goes through these functions: lock the row, check, change,
 audit, and leave side effects to on_commit (DESIGN.md, "the one path")."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,7 @@ from cases.models import (
     NoticeKind,
     Party,
     Policy,
+    Stage,
     SupervisionLevel,
     SupervisionOrder,
     User,
@@ -149,6 +152,20 @@ def resume_deadline(*, case: Case, step: str, actor=None) -> Deadline:
     deadlines.resume(deadline, case.kind, timezone.now())
     deadline.save()
     events.deadline_resumed_event(deadline=deadline, actor=actor)
+    return deadline
+
+
+def extend_deadline(*, case: Case, step: str, working_days: int, actor=None, reason: str = "") -> Deadline:
+    """Push a running deadline back by `working_days`; its reminders start over for the new date."""
+    deadline = _open_deadline(case, step)
+    deadline.working_days += working_days
+    deadline.due_on = workdays.add_working_days(deadline.due_on, working_days)
+    deadline.due_at = deadlines.start_of_day(deadline.due_on + timedelta(days=1))
+    deadline.stage = Stage.WATCHED
+    deadline.next_action_at = deadlines.next_action_at(deadline, case.kind)
+    deadline.save(update_fields=["working_days", "due_on", "due_at", "stage", "next_action_at"])
+    events.record(subject=case, event_type="deadline.extended", actor=actor, step=step,
+                  due_on=deadline.due_on.isoformat(), reason=reason)  # fmt: skip
     return deadline
 
 

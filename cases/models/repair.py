@@ -33,6 +33,8 @@ class RepairApplication(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("credit-repair application")

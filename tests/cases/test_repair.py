@@ -283,3 +283,22 @@ def test_a_caseworker_cannot_work_a_case_another_holds(people, draft):
     with pytest.raises(Conflict):
         repair.accept(actor=people["worker"], application_id=draft.pk)
     assert state(draft) == "submitted"
+
+
+def test_a_complex_case_is_extended_once_with_a_reason_the_applicant_reads(people, draft):
+    submit(people, draft)
+    repair.accept(actor=people["worker"], application_id=draft.pk)
+    repair.extend(actor=people["worker"], application_id=draft.pk, reason="需向税务部门核实缴款情况")
+    decide = Deadline.objects.get(case=draft.case, step="repair.decide")
+    assert decide.due_on == date(2026, 12, 14)
+    note = Notification.objects.filter(recipient=people["entity"]).latest("pk")
+    assert note.body == "需向税务部门核实缴款情况" and "2026-12-14" in note.title
+    with pytest.raises(Conflict):
+        repair.extend(actor=people["worker"], application_id=draft.pk, reason="再延")
+
+
+def test_an_extension_needs_a_reason(people, draft):
+    submit(people, draft)
+    repair.accept(actor=people["worker"], application_id=draft.pk)
+    with pytest.raises(InvalidInput):
+        repair.extend(actor=people["worker"], application_id=draft.pk, reason="")
