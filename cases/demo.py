@@ -94,15 +94,13 @@ class DemoCase:
     started_working_days_ago: int
 
 
-# One overdue complaint (the sweep issues its supervision order and escalates it), one complaint
-# close to its due date (reminder), one credit-repair application just in.
+# One overdue complaint (the sweep issues its supervision order and escalates it) and one close
+# to its due date (reminder); the complaint workflow itself comes with its issue.
 DEMO_CASES = [
     DemoCase("complaint", "区某单位拖欠工程款 86 万元", "in_progress", "scjg", "banli", "qiye",
              "complaint.answer", "部门答复", "answer_within", 21),
     DemoCase("complaint", "招商引资奖励政策未兑现", "in_progress", "scjg", "banli", "qiye",
              "complaint.answer", "部门答复", "answer_within", 13),
-    DemoCase("repair", "行政处罚信息信用修复申请", "submitted", "scjg", "", "geren",
-             "repair.accept", "受理审查", "accept_within", 0),
 ]  # fmt: skip
 
 
@@ -166,4 +164,26 @@ def load_demo_cases() -> int:
             policy_key=demo.policy_key,
             start=workdays.add_working_days(today, -demo.started_working_days_ago),
         )
-    return len(DEMO_CASES)
+    return len(DEMO_CASES) + _demo_repair_application(users["qiye"])
+
+
+def _demo_repair_application(applicant) -> int:
+    """A credit-repair application just submitted by the demo enterprise, for its repairable record."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import repair_services
+    from cases.models import CreditRecord
+
+    record = CreditRecord.objects.filter(
+        party__id_number=applicant.id_number, repairable_from__lte=timezone.localdate()
+    ).first()
+    if record is None:
+        return 0
+    application = repair_services.start_application(actor=applicant, record_id=record.pk,
+                                                    statement="罚款已缴清，年度报告已补报公示。")  # fmt: skip
+    for item in repair_services.required_materials(record):
+        upload = SimpleUploadedFile(f"{item['code']}.pdf", b"%PDF-1.4 demo material", content_type="application/pdf")
+        repair_services.add_material(actor=applicant, application_id=application.pk, code=item["code"], upload=upload)
+    repair_services.submit(actor=applicant, application_id=application.pk, obligations_fulfilled=True,
+                           commitment_signed=True)  # fmt: skip
+    return 1

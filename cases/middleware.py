@@ -1,7 +1,10 @@
 """Turns domain errors raised anywhere below a view into a readable page or a JSON body."""
 
+from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 from viewflow.fsm import TransitionNotAllowed
 
 from cases.exceptions import DomainError, IllegalTransition
@@ -38,3 +41,16 @@ class DomainErrorMiddleware:
         if wants_json(request):
             return JsonResponse(error_body(error), status=error.status_code)
         return render(request, "error.html", {"error": error}, status=error.status_code)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """zh-hans unless the user chose English with the language switch (the cookie): the
+    browser's own Accept-Language is not asked, so an English-language browser still gets the
+    office's Chinese pages first."""
+
+    def process_request(self, request):
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = translation.get_language()

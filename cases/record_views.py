@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from cases import documents, record_import, records, selectors, services
 from cases.forms import CreditRecordForm, RecordImportForm
-from cases.models import Notice
+from cases.models import Notice, RepairApplication
+from cases.states import REPAIR_CLOSED
 from cases.supervision_views import querystring_without_page
 
 
@@ -84,12 +85,23 @@ def record_import_template(request):
 @login_required
 def my_records(request):
     today = timezone.localdate()
+    user = request.user
+    found = (
+        selectors.credit_records_visible_to(user)
+        .filter(party__kind=user.entity_kind, party__id_number=user.id_number)
+        .prefetch_related("notices")
+        if user.id_number
+        else []
+    )
+    open_applications = dict(
+        RepairApplication.objects.filter(record__in=found, case__applicant=user)
+        .exclude(case__state__in=REPAIR_CLOSED)
+        .values_list("record_id", "case__number")
+    )
     rows = [
-        {"record": record, "repairable": records.is_repairable(record, today)}
-        for record in selectors.credit_records_visible_to(request.user).prefetch_related("notices").filter(
-            party__kind=request.user.entity_kind, party__id_number=request.user.id_number
-        )
-    ] if request.user.id_number else []  # fmt: skip
+        {"record": record, "repairable": records.is_repairable(record, today), "open": open_applications.get(record.pk)}
+        for record in found
+    ]
     return render(request, "cases/my_records.html", {"rows": rows, "today": today})
 
 

@@ -29,8 +29,8 @@ class ReasonForm(forms.Form):
 
 def _application(request, number: str) -> RepairApplication:
     case = get_object_or_404(selectors.cases_visible_to(request.user).filter(kind="repair"), number=number)
-    return RepairApplication.objects.select_related("case", "record", "record__party", "record__department").get(
-        case=case
+    return get_object_or_404(
+        RepairApplication.objects.select_related("case", "record", "record__party", "record__department"), case=case
     )
 
 

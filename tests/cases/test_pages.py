@@ -86,3 +86,8 @@ def test_healthz_is_503_with_redis_configured_but_unreachable(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"]["ok"] is False
+
+
+def test_an_english_browser_still_gets_chinese_first(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page

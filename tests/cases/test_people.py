@@ -76,7 +76,8 @@ def test_seed_demo_opens_a_handful_of_watched_cases_once():
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
     assert Case.objects.count() == 3
-    assert Deadline.objects.filter(closed_at__isnull=True).count() == 3
+    assert Case.objects.get(kind="repair").state == "submitted"
+    assert Deadline.objects.filter(closed_at__isnull=True).count() == 4
 
 
 def test_the_demo_complaint_is_overdue_so_supervisors_see_it_escalate():

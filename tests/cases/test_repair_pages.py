@@ -117,3 +117,12 @@ def test_materials_download_only_for_those_who_see_the_case(client, world):
     assert client.get(f"/repair/materials/{material.pk}/").status_code == 200
     as_user(client, ApplicantFactory(username="stranger"))
     assert client.get(f"/repair/materials/{material.pk}/").status_code == 404
+
+
+def test_the_records_page_links_the_open_application_instead_of_offering_a_new_one(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    page = client.get("/my/records/").content.decode()
+    number = Case.objects.get().number
+    assert f"申请 {number} 办理中" in page
+    assert f"/repair/start/{world['record'].pk}/" not in page
