@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases import policies, selectors, services
+from cases import event_labels, policies, selectors, services
 from cases import repair_services as repair
 from cases.exceptions import InvalidInput
 from cases.models import Material, RepairApplication
@@ -61,7 +61,9 @@ def application_page(request, number: str):
         "required": [{**item, "uploaded": item["code"] in have} for item in required],
         "materials": materials,
         "conditions": repair.unmet_conditions(application) if application.case.state == RepairStatus.DRAFT else [],
-        "timeline": selectors.case_timeline(application.case),
+        "timeline": selectors.case_timeline(application.case).exclude(
+            event_type__in=event_labels.HIDDEN_FROM_APPLICANT if is_applicant else ()
+        ),
         "deadlines": application.case.deadlines.order_by("due_at"),
         "notices": application.case.notices.all(),
         "reason_form": ReasonForm(),

@@ -126,3 +126,18 @@ def test_the_records_page_links_the_open_application_instead_of_offering_a_new_o
     number = Case.objects.get().number
     assert f"申请 {number} 办理中" in page
     assert f"/repair/start/{world['record'].pk}/" not in page
+
+
+def test_the_applicant_reads_the_timeline_in_words_without_internal_steps(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    number = Case.objects.get().number
+    for code in ("obligation_proof", "commitment"):
+        client.post(f"/repair/{number}/upload/", {"code": code, "file": pdf()})
+    client.post(f"/repair/{number}/submit/", {"obligations": "on", "commitment": "on"})
+    as_user(client, world["worker"])
+    client.post(f"/repair/{number}/accept/")
+    as_user(client, world["entity"])
+    page = client.get(f"/repair/{number}/").content.decode()
+    assert "提交申请" in page and "已受理" in page
+    assert "承办人认领" not in page

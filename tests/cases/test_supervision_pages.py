@@ -116,7 +116,7 @@ def test_the_case_page_shows_deadlines_orders_and_the_timeline(client, superviso
     client.force_login(supervisor)
     page = client.get(f"/cases/{overdue_case.number}/").content.decode()
     assert "部门答复" in page and "请三日内答复" in page
-    assert "supervision.issued" in page and "deadline.started" in page
+    assert "督办人员发出督办单" in page and "设定办理期限" in page
 
 
 def test_staff_of_another_department_cannot_open_the_case(client, overdue_case):
@@ -130,7 +130,7 @@ def test_the_applicant_sees_their_case_without_internal_records(client, applican
     client.force_login(applicant)
     page = client.get(f"/cases/{overdue_case.number}/").content.decode()
     assert overdue_case.title in page
-    assert "deadline.started" not in page
+    assert "设定办理期限" not in page
 
 
 def test_another_applicant_cannot_open_the_case(client, applicant, overdue_case):
