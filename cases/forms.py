@@ -33,6 +33,16 @@ def validate_identifier(kind: str, value: str) -> str:
     return identifiers.validate_resident_id(value)
 
 
+def clean_identifier(form: forms.Form, kind_field: str, number_field: str) -> None:
+    """Check the identifier against the chosen kind (USCC or resident ID), normalised in place."""
+    kind, number = form.cleaned_data.get(kind_field), form.cleaned_data.get(number_field)
+    if kind and number:
+        try:
+            form.cleaned_data[number_field] = validate_identifier(kind, number)
+        except forms.ValidationError as exc:
+            form.add_error(number_field, exc)
+
+
 class CreditRecordForm(forms.Form):
     party_kind = forms.ChoiceField(label=_("Party type"), choices=EntityKind.choices)
     party_name = forms.CharField(label=_("Party name"), max_length=200)
@@ -62,12 +72,7 @@ class CreditRecordForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        kind, number = cleaned.get("party_kind"), cleaned.get("party_id_number")
-        if kind and number:
-            try:
-                cleaned["party_id_number"] = validate_identifier(kind, number)
-            except forms.ValidationError as exc:
-                self.add_error("party_id_number", exc)
+        clean_identifier(self, "party_kind", "party_id_number")
         decided_on = cleaned.get("decided_on")
         if decided_on and not cleaned.get("published_from"):
             cleaned["published_from"] = decided_on
@@ -106,10 +111,5 @@ class ApplicantSignUpForm(UserCreationForm):
 
     def clean(self):
         cleaned = super().clean()
-        kind, number = cleaned.get("entity_kind"), cleaned.get("id_number")
-        if kind and number:
-            try:
-                cleaned["id_number"] = validate_identifier(kind, number)
-            except forms.ValidationError as exc:
-                self.add_error("id_number", exc)
+        clean_identifier(self, "entity_kind", "id_number")
         return cleaned

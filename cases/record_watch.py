@@ -41,59 +41,64 @@ def _event(record, event_type: str, now) -> dict:
     }
 
 
-def tell_repairable(today=None) -> int:
-    today = today or timezone.localdate()
-    told = 0
+def _in_locked_batches(select, act) -> int:
+    """Run `act(batch, now, outbox, users)` over `select()`'s records, a locked batch at a time
+    (rows another worker holds are skipped), each batch in its own transaction."""
+    done = 0
     while True:
         with transaction.atomic():
-            batch = list(
-                CreditRecord.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("party")
-                .filter(status=RecordStatus.PUBLISHED, repairable_notified_on__isnull=True, repairable_from__lte=today)
-                .order_by("repairable_from")[:BATCH]
-            )
+            batch = list(select().select_for_update(skip_locked=True, of=("self",)).select_related("party")[:BATCH])
             if not batch:
-                return told
-            now, outbox, users = timezone.now(), Outbox(), _users_by_party(batch)
-            for record in batch:
-                outbox.add(
-                    users.get((record.party.kind, record.party.id_number), []),
-                    kind="record.repairable",
-                    title=_("You may now apply to repair %(number)s") % {"number": record.decision_number},
-                    body=_("The shortest publicity period of %(number)s has passed. Apply online for credit repair.")
-                    % {"number": record.decision_number},
-                    payload={"record": record.pk, "url": "/my/records/"},
-                )
-            insert_rows(AuditEvent, [_event(record, "record.repairable", now) for record in batch])
-            CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(repairable_notified_on=today)
+                return done
+            now, outbox = timezone.now(), Outbox()
+            act(batch, now, outbox, _users_by_party(batch))
             outbox.flush()
-            told += len(batch)
+            done += len(batch)
+
+
+def tell_repairable(today=None) -> int:
+    today = today or timezone.localdate()
+
+    def select():
+        return CreditRecord.objects.filter(
+            status=RecordStatus.PUBLISHED, repairable_notified_on__isnull=True, repairable_from__lte=today
+        ).order_by("repairable_from")
+
+    def act(batch, now, outbox, users):
+        for record in batch:
+            outbox.add(
+                users.get((record.party.kind, record.party.id_number), []),
+                kind="record.repairable",
+                title=_("You may now apply to repair %(number)s") % {"number": record.decision_number},
+                body=_("The shortest publicity period of %(number)s has passed. Apply online for credit repair.")
+                % {"number": record.decision_number},
+                payload={"record": record.pk, "url": "/my/records/"},
+            )
+        insert_rows(AuditEvent, [_event(record, "record.repairable", now) for record in batch])
+        CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(repairable_notified_on=today)
+
+    return _in_locked_batches(select, act)
 
 
 def end_display(today=None) -> int:
     today = today or timezone.localdate()
-    ended = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                CreditRecord.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("party")
-                .filter(status=RecordStatus.PUBLISHED, display_until__lte=today)
-                .order_by("display_until")[:BATCH]
+
+    def select():
+        return CreditRecord.objects.filter(status=RecordStatus.PUBLISHED, display_until__lte=today).order_by(
+            "display_until"
+        )
+
+    def act(batch, now, outbox, users):
+        for record in batch:
+            outbox.add(
+                users.get((record.party.kind, record.party.id_number), []),
+                kind="record.expired",
+                title=_("%(number)s is no longer displayed") % {"number": record.decision_number},
+                body=_("The longest publicity period of %(number)s ended on %(day)s; its display has stopped.")
+                % {"number": record.decision_number, "day": record.display_until.isoformat()},
+                payload={"record": record.pk, "url": "/my/records/"},
             )
-            if not batch:
-                return ended
-            now, outbox, users = timezone.now(), Outbox(), _users_by_party(batch)
-            for record in batch:
-                outbox.add(
-                    users.get((record.party.kind, record.party.id_number), []),
-                    kind="record.expired",
-                    title=_("%(number)s is no longer displayed") % {"number": record.decision_number},
-                    body=_("The longest publicity period of %(number)s ended on %(day)s; its display has stopped.")
-                    % {"number": record.decision_number, "day": record.display_until.isoformat()},
-                    payload={"record": record.pk, "url": "/my/records/"},
-                )
-            insert_rows(AuditEvent, [_event(record, "record.display_ended", now) for record in batch])
-            CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(status=RecordStatus.EXPIRED)
-            outbox.flush()
-            ended += len(batch)
+        insert_rows(AuditEvent, [_event(record, "record.display_ended", now) for record in batch])
+        CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(status=RecordStatus.EXPIRED)
+
+    return _in_locked_batches(select, act)

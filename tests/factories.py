@@ -75,3 +75,19 @@ class CaseFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"拖欠工程款投诉{n}")
     state = "in_progress"
     department = factory.SubFactory(DepartmentFactory, code="scjg")
+
+
+ENTITY_USCC = valid_uscc("91620702MA71ABCD0")
+
+
+def register_penalty(actor, **overrides):
+    """A general-severity penalty about the demo-like enterprise, through the registration service."""
+    from datetime import date
+
+    from cases import services
+
+    data = {"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": ENTITY_USCC,
+            "record_type": "penalty", "decision_number": "甘市监罚〔2026〕12号", "decided_on": date(2026, 3, 2),
+            "severity": "general", "summary": "未按规定公示年度报告，罚款 2000 元"}  # fmt: skip
+    data.update(overrides)
+    return services.register_credit_record(actor=actor, data=data)

@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import documents, services
+from cases import documents
 from cases import repair_services as repair
 from cases.models import AuditEvent, Notice
-from tests.factories import ApplicantFactory, valid_uscc
+from tests.factories import ApplicantFactory, register_penalty, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,7 @@ USCC = valid_uscc("91620702MA71ABCD0")
 @pytest.fixture
 def record(caseworker):
     with time_machine.travel(date(2026, 3, 5)):
-        return services.register_credit_record(
-            actor=caseworker,
-            data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": USCC,
-                  "record_type": "penalty", "decision_number": "甘市监罚〔2026〕12号", "decided_on": date(2026, 3, 2),
-                  "severity": "general", "summary": "未按规定公示年度报告，罚款 2000 元"},
-        )  # fmt: skip
+        return register_penalty(caseworker)
 
 
 def test_registering_a_penalty_issues_the_repair_notice_with_it(record):

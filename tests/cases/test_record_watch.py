@@ -3,10 +3,10 @@ from datetime import date
 import pytest
 import time_machine
 
-from cases import record_watch, services
+from cases import record_watch
 from cases.models import AuditEvent, CreditRecord
 from notifications.models import Notification
-from tests.factories import ApplicantFactory, valid_uscc
+from tests.factories import ApplicantFactory, register_penalty, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -16,12 +16,7 @@ USCC = valid_uscc("91620702MA71ABCD0")
 @pytest.fixture
 def record(caseworker):
     with time_machine.travel(date(2026, 3, 5)):
-        return services.register_credit_record(
-            actor=caseworker,
-            data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": USCC,
-                  "record_type": "penalty", "decision_number": "罚〔2026〕12号", "decided_on": date(2026, 3, 2),
-                  "severity": "general", "summary": "罚款"},
-        )  # fmt: skip
+        return register_penalty(caseworker)
 
 
 @pytest.fixture
