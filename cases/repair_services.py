@@ -37,12 +37,14 @@ def required_materials(record: CreditRecord) -> list[dict]:
 
 
 def _locked(application_id: int) -> RepairApplication:
-    application = (
-        RepairApplication.objects.select_related("case", "record", "record__party").filter(pk=application_id).first()
-    )
-    if application is None:
+    """The application, read after its case is locked, so that two requests at once see each
+    other's changes (a double click, two caseworkers)."""
+    case_id = RepairApplication.objects.filter(pk=application_id).values_list("case_id", flat=True).first()
+    if case_id is None:
         raise NotFound()
-    application.case = Case.objects.select_for_update().get(pk=application.case_id)
+    case = Case.objects.select_for_update().get(pk=case_id)
+    application = RepairApplication.objects.select_related("record", "record__party").get(pk=application_id)
+    application.case = case
     return application
 
 
@@ -98,7 +100,8 @@ def _department_staff(department_id: int, role: str) -> list[int]:
 def start_application(*, actor, record_id: int, statement: str = "") -> RepairApplication:
     """An applicant starts a draft for a record about the entity they act for."""
     permissions.require(actor, "cases.file_cases")
-    record = CreditRecord.objects.select_related("party").filter(pk=record_id).first()
+    # Locked, so that a double click cannot open two applications for one record.
+    record = CreditRecord.objects.select_for_update(of=("self",)).select_related("party").filter(pk=record_id).first()
     if record is None or (record.party.kind, record.party.id_number) != (actor.entity_kind, actor.id_number):
         raise NotFound()
     if record.status != RecordStatus.PUBLISHED:

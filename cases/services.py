@@ -4,7 +4,7 @@ audit, and leave side effects to on_commit (DESIGN.md, "the one path")."""
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -275,7 +275,19 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
     )
     published_from = data.get("published_from") or data["decided_on"]
     repairable_from, display_until = records.publicity_window(data["severity"], published_from)
-    record = CreditRecord.objects.create(
+    try:
+        with transaction.atomic():
+            record = _create_record(party, data, actor, published_from, repairable_from, display_until)
+    except IntegrityError as exc:  # the same decision registered at the same moment
+        raise Conflict(_("A record with this decision number is already registered.")) from exc
+    events.record_registered_event(credit_record=record, actor=actor)
+    _deliver_two_documents(record, actor)
+    _tell_party(record, party)
+    return record
+
+
+def _create_record(party, data, actor, published_from, repairable_from, display_until) -> CreditRecord:
+    return CreditRecord.objects.create(
         party=party,
         record_type=data["record_type"],
         decision_number=data["decision_number"],
@@ -288,13 +300,19 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
         display_until=display_until,
         registered_by=actor,
     )
-    events.record_registered_event(credit_record=record, actor=actor)
-    # 两书同达: the credit-repair notice goes out with the penalty decision itself.
+
+
+def _deliver_two_documents(record: CreditRecord, actor) -> None:
+    """两书同达: the credit-repair notice goes out with the penalty decision itself."""
     advice = documents.issue(NoticeKind.REPAIR_ADVICE, record=record)
     record.documents_delivered_at = timezone.now()
     record.save(update_fields=["documents_delivered_at"])
     events.record(subject=record, event_type="record.documents_delivered", actor=actor,
                   reference=record.decision_number, notice=advice.number)  # fmt: skip
+
+
+def _tell_party(record: CreditRecord, party: Party) -> None:
+    display_until, repairable_from = record.display_until, record.repairable_from
     notification_services.notify(
         User.objects.filter(entity_kind=party.kind, id_number=party.id_number, is_active=True),
         kind="record.registered",
@@ -311,7 +329,6 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
         },
         payload={"record": record.pk, "url": "/my/records/"},
     )
-    return record
 
 
 # --- accounts ---------------------------------------------------------------------------------
