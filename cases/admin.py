@@ -7,6 +7,8 @@ from cases.exceptions import DomainError
 from cases.models import (
     AuditEvent,
     Case,
+    Channel,
+    Complaint,
     CreditRecord,
     Deadline,
     Department,
@@ -149,3 +151,16 @@ class CreditRecordAdmin(ReadOnlyAdmin):
     list_display = ["decision_number", "party", "record_type", "severity", "department", "repairable_from", "status"]
     list_filter = ["record_type", "severity", "status", "department"]
     search_fields = ["decision_number", "party__name", "party__id_number"]
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "active", "expires_at", "callback_url"]
+    list_filter = ["active"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdmin):
+    list_display = ["case", "channel", "channel_reference", "respondent", "subject", "received_at"]
+    list_filter = ["channel", "subject"]
+    search_fields = ["case__number", "channel_reference", "respondent", "enterprise_name"]

@@ -187,3 +187,20 @@ def _demo_repair_application(applicant) -> int:
     repair_services.submit(actor=applicant, application_id=application.pk, obligations_fulfilled=True,
                            commitment_signed=True)  # fmt: skip
     return 1
+
+
+DEMO_CHANNELS = [
+    ("12345", "12345 政务服务便民热线"),
+    ("zqf", "张企服小程序"),
+    ("ztc", "营商环境直通车"),
+    ("website", "信用网站投诉专栏"),
+]
+
+
+def load_demo_channels() -> list[str]:
+    """The four complaint channels, with demo signing secrets "demo-<code>" (replace in production)."""
+    from cases.models import Channel
+
+    for code, name in DEMO_CHANNELS:
+        Channel.objects.get_or_create(code=code, defaults={"name": name, "secret": f"demo-{code}"})
+    return [code for code, _name in DEMO_CHANNELS]

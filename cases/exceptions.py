@@ -21,6 +21,12 @@ class InvalidInput(DomainError):
     default_message = _("Some of the information given is not valid.")
 
 
+class Unauthenticated(DomainError):
+    status_code = 401
+    code = "unauthenticated"
+    default_message = _("The request is not signed correctly.")
+
+
 class NotPermitted(DomainError):
     status_code = 403
     code = "not_permitted"

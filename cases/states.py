@@ -103,8 +103,23 @@ class RepairMachine:
         pass
 
 
+class ComplaintStatus(models.TextChoices):
+    """States (B) of DOMAIN.md. The transitions after `received` come with the complaint workflow."""
+
+    RECEIVED = "received", _("Complaint received")
+    REGISTERED = "registered", _("Registered")
+    REJECTED = "rejected", _("Rejected (out of scope)")
+    ASSIGNED = "assigned", _("Assigned to a department")
+    RETURNED = "returned", _("Returned as misrouted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    ANSWERED = "answered", _("Answered")
+    REOPENED = "reopened", _("Reopened")
+    CONFIRMED = "confirmed", _("Confirmed by the complainant")
+    CLOSED = "closed", _("Closed")
+
+
 def state_label(kind: str, state: str) -> str:
-    """The state in the reader's language (complaint states arrive with their own machine)."""
-    if kind == "repair" and state in RepairStatus.values:
-        return RepairStatus(state).label
-    return state
+    """The state in the reader's language."""
+    states = RepairStatus if kind == "repair" else ComplaintStatus
+    return states(state).label if state in states.values else state

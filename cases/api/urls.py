@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.api import views
+from cases.api import complaints, views
 
 app_name = "api"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("departments/", views.DepartmentList.as_view(), name="departments"),
     path("working-days/", views.working_days, name="working-days"),
     path("records/", views.CreditRecordList.as_view(), name="records"),
+    path("complaints/", complaints.ComplaintIntake.as_view(), name="complaint-intake"),
+    path("complaints/<str:reference>/", complaints.ComplaintStatus.as_view(), name="complaint-status"),
 ]

@@ -1,6 +1,7 @@
 from .audit import AuditEvent
 from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
+from .complaint import Channel, Complaint
 from .deadline import Deadline, Stage, SupervisionLevel, SupervisionOrder
 from .notices import Notice, NoticeKind
 from .org import Department, User
@@ -13,6 +14,8 @@ __all__ = [
     "Case",
     "CaseCounter",
     "CaseKind",
+    "Channel",
+    "Complaint",
     "CreditRecord",
     "Deadline",
     "Department",

@@ -53,3 +53,18 @@ def test_the_same_decision_registered_twice_at_once_is_one_record():
     assert sum(isinstance(result, CreditRecord) for result in results) == 1
     assert sum(isinstance(result, DomainError) for result in results) == 1
     assert CreditRecord.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_work_order_posted_at_once_is_one_complaint():
+    from cases import complaint_intake
+    from cases.models import Channel, Complaint
+    from tests.factories import valid_uscc
+
+    channel = Channel.objects.create(code="12345", name="12345", secret="s")
+    data = {"reference": "WO-1", "complainant_name": "张", "enterprise_name": "甲", "respondent": "乙",
+            "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "subject": "arrears", "facts": "欠款"}  # fmt: skip
+    results = at_once(*[lambda: complaint_intake.receive(channel=channel, data=data)] * 4)
+    assert len({complaint.pk for complaint, _created in results}) == 1
+    assert sum(created for _complaint, created in results) == 1
+    assert Complaint.objects.count() == 1

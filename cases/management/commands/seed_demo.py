@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cases.demo import DEMO_PASSWORD, load_demo_cases, load_demo_records, load_demo_users
+from cases.demo import DEMO_PASSWORD, load_demo_cases, load_demo_channels, load_demo_records, load_demo_users
 from cases.roles import Role
 
 
@@ -15,6 +15,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {demo.username:<10} {Role(demo.role).label:<8} {where}")
         if load_demo_records():
             self.stdout.write("2 published penalty records about the demo enterprise registered.")
+        channels = load_demo_channels()
+        self.stdout.write(f"Complaint channels {', '.join(channels)} (signing secret: demo-<code>).")
         opened = load_demo_cases()
         if opened:
             self.stdout.write(f"{opened} demo cases opened; the deadline sweep will remind and supervise them.")

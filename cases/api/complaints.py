@@ -1,0 +1,131 @@
+"""The intake API for the channels' systems (12345 hotline, 张企服, 直通车, the website).
+
+Each request carries X-Channel (the channel's code), X-Timestamp (Unix seconds) and X-Signature
+(hex HMAC-SHA256 of "<timestamp>.<raw body>" with the channel's secret). Requests older than five
+minutes are refused; the same reference sent again returns the complaint it created.
+"""
+
+import json
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import complaint_intake, identifiers, policies
+from cases.exceptions import InvalidInput, NotFound
+from cases.models import Complaint
+
+SIGNATURE_HEADERS = [
+    OpenApiParameter("X-Channel", str, OpenApiParameter.HEADER, required=True, description="The channel's code"),
+    OpenApiParameter("X-Timestamp", str, OpenApiParameter.HEADER, required=True, description="Unix time, seconds"),
+    OpenApiParameter(
+        "X-Signature", str, OpenApiParameter.HEADER, required=True,
+        description='hex HMAC-SHA256 of "<timestamp>.<raw body>" with the channel secret',
+    ),
+]  # fmt: skip
+
+
+class ComplaintIntakeSerializer(serializers.Serializer):
+    reference = serializers.CharField(max_length=100, help_text="The channel's own work-order number")
+    complainant_name = serializers.CharField(max_length=100)
+    complainant_phone = serializers.RegexField(r"^1[3-9]\d{9}$", required=False, allow_blank=True)
+    enterprise_name = serializers.CharField(max_length=200)
+    enterprise_uscc = serializers.CharField(max_length=30)
+    respondent = serializers.CharField(max_length=200, help_text="The government body or state-owned enterprise")
+    subject = serializers.CharField(max_length=40, help_text="A code from the policy's complaint subjects")
+    facts = serializers.CharField(max_length=10000)
+    amount_claimed = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
+                                              min_value=Decimal("0"))  # fmt: skip
+
+    def validate_enterprise_uscc(self, value):
+        try:
+            return identifiers.validate_uscc(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate_subject(self, value):
+        codes = {item["code"] for item in policies.choices("complaint", "subjects")}
+        if value not in codes:
+            raise serializers.ValidationError(f"one of: {', '.join(sorted(codes))}")
+        return value
+
+
+class ComplaintStatusSerializer(serializers.Serializer):
+    number = serializers.CharField(source="case.number")
+    reference = serializers.CharField(source="channel_reference")
+    status = serializers.CharField(source="case.state")
+    status_label = serializers.CharField(source="case.state_label")
+    verification_code = serializers.CharField(source="case.verification_code")
+    received_at = serializers.DateTimeField()
+
+
+def _channel(request):
+    return complaint_intake.authenticate(
+        channel_code=request.headers.get("X-Channel", ""),
+        timestamp=request.headers.get("X-Timestamp", ""),
+        given_signature=request.headers.get("X-Signature", ""),
+        body=request.body,
+    )
+
+
+class ComplaintIntake(APIView):
+    """Receive a work order from a channel (idempotent on the channel's reference)."""
+
+    authentication_classes = []  # the HMAC signature is the authentication (see the module)
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=SIGNATURE_HEADERS,
+        request=ComplaintIntakeSerializer,
+        responses={201: ComplaintStatusSerializer, 200: ComplaintStatusSerializer},
+        examples=[
+            OpenApiExample(
+                "A 12345 work order about arrears",
+                request_only=True,
+                value={
+                    "reference": "12345-20261125-0042",
+                    "complainant_name": "张经理",
+                    "complainant_phone": "13912345678",
+                    "enterprise_name": "甘州区示范商贸有限公司",
+                    "enterprise_uscc": "91350100M000100Y43",
+                    "respondent": "区某街道办事处",
+                    "subject": "arrears",
+                    "facts": "2025 年完工的道路维修工程款 86 万元至今未付。",
+                    "amount_claimed": "860000.00",
+                },
+            )
+        ],
+    )
+    def post(self, request):
+        channel = _channel(request)
+        try:
+            payload = json.loads(request.body or b"{}")
+        except ValueError as exc:
+            raise InvalidInput(details={"body": ["not JSON"]}) from exc
+        incoming = ComplaintIntakeSerializer(data=payload)
+        incoming.is_valid(raise_exception=True)
+        complaint, created = complaint_intake.receive(channel=channel, data=incoming.validated_data)
+        return Response(
+            ComplaintStatusSerializer(complaint).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class ComplaintStatus(APIView):
+    """A channel reads back the status of a complaint it sent (signed like the intake, empty body)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=SIGNATURE_HEADERS, responses=ComplaintStatusSerializer)
+    def get(self, request, reference: str):
+        channel = _channel(request)
+        complaint = (
+            Complaint.objects.select_related("case").filter(channel=channel, channel_reference=reference).first()
+        )
+        if complaint is None:
+            raise NotFound()
+        return Response(ComplaintStatusSerializer(complaint).data)

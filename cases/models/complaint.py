@@ -1,0 +1,64 @@
+"""Government-default complaints (政府违约失信投诉): the channels they arrive through, and the
+complaint side of a Case."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.Model):
+    """A system that sends complaints (12345 hotline, 张企服 mini-program, 直通车, the website).
+
+    It signs each request with its secret (HMAC-SHA256); the admin issues and rotates secrets.
+    """
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    secret = models.CharField(
+        _("signing secret"), max_length=128, help_text=_("Shared with the channel; it signs each request with it.")
+    )
+    callback_url = models.URLField(_("callback URL"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    expires_at = models.DateTimeField(_("key expires at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint channel")
+        verbose_name_plural = _("complaint channels")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def usable(self) -> bool:
+        return self.active and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class Complaint(models.Model):
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="complaint")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("channel"))
+    channel_reference = models.CharField(_("channel's reference"), max_length=100)
+    complainant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    complainant_name = models.CharField(_("complainant"), max_length=100)
+    complainant_phone = models.CharField(_("complainant's phone"), max_length=20, blank=True)
+    enterprise_name = models.CharField(_("enterprise"), max_length=200)
+    enterprise_uscc = models.CharField(_("enterprise's unified social credit code"), max_length=18)
+    respondent = models.CharField(_("respondent body"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=40)
+    facts = models.TextField(_("facts"))
+    amount_claimed = models.DecimalField(_("amount claimed (yuan)"), max_digits=14, decimal_places=2, null=True,
+                                         blank=True)  # fmt: skip
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        constraints = [
+            # The same work order sent twice, even at the same moment, is one complaint.
+            models.UniqueConstraint(fields=["channel", "channel_reference"], name="complaint_channel_reference")
+        ]
+
+    def __str__(self):
+        return f"{self.case.number} {self.channel_reference}"
