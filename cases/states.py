@@ -119,6 +119,75 @@ class ComplaintStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class ComplaintMachine:
+    """States (B) of DOMAIN.md for a complaint Case."""
+
+    state = fsm.State(ComplaintStatus, default=ComplaintStatus.RECEIVED)
+
+    def __init__(self, case):
+        self.case = case
+
+    @state.getter()
+    def _get_state(self):
+        return self.case.state
+
+    @state.setter()
+    def _set_state(self, value):
+        self.case.state = value
+
+    @state.transition(source=ComplaintStatus.RECEIVED, target=ComplaintStatus.REGISTERED)
+    def register(self):
+        pass
+
+    @state.transition(source=ComplaintStatus.RETURNED, target=ComplaintStatus.REGISTERED)
+    def reregister(self):
+        pass
+
+    @state.transition(source=[ComplaintStatus.RECEIVED, ComplaintStatus.REGISTERED], target=ComplaintStatus.REJECTED)
+    def reject(self):
+        pass
+
+    @state.transition(source=ComplaintStatus.REGISTERED, target=ComplaintStatus.ASSIGNED)
+    def assign(self):
+        pass
+
+    @state.transition(source=ComplaintStatus.ASSIGNED, target=ComplaintStatus.RETURNED)
+    def return_misrouted(self):
+        pass
+
+    @state.transition(source=ComplaintStatus.ASSIGNED, target=ComplaintStatus.IN_PROGRESS)
+    def start_work(self):
+        pass
+
+    @state.transition(source=ComplaintStatus.IN_PROGRESS, target=ComplaintStatus.EXTENSION_REQUESTED)
+    def request_extension(self):
+        pass
+
+    @state.transition(source=ComplaintStatus.EXTENSION_REQUESTED, target=ComplaintStatus.IN_PROGRESS)
+    def decide_extension(self):
+        pass
+
+    @state.transition(source=ComplaintStatus.IN_PROGRESS, target=ComplaintStatus.ANSWERED)
+    def answer(self):
+        pass
+
+    @state.transition(source=ComplaintStatus.ANSWERED, target=ComplaintStatus.CONFIRMED)
+    def confirm(self):
+        pass
+
+    @state.transition(source=ComplaintStatus.ANSWERED, target=ComplaintStatus.REOPENED)
+    def reopen(self):
+        pass
+
+    @state.transition(source=ComplaintStatus.REOPENED, target=ComplaintStatus.IN_PROGRESS)
+    def resume(self):
+        pass
+
+    @state.transition(source=[ComplaintStatus.CONFIRMED, ComplaintStatus.REOPENED], target=ComplaintStatus.CLOSED)
+    def close(self):
+        pass
+
+
 def state_label(kind: str, state: str) -> str:
     """The state in the reader's language."""
     states = RepairStatus if kind == "repair" else ComplaintStatus

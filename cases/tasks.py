@@ -30,3 +30,10 @@ def watch_records() -> dict:
     from cases import record_watch
 
     return {"repairable": record_watch.tell_repairable(), "expired": record_watch.end_display()}
+
+
+@shared_task(name="cases.tasks.confirm_overdue_answers", acks_late=True)
+def confirm_overdue_answers() -> int:
+    from cases import complaint_services
+
+    return complaint_services.confirm_overdue_answers()

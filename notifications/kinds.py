@@ -32,6 +32,7 @@ KINDS: dict[str, Kind] = {
         Kind("record.repairable", _("A record about you can now be repaired"), (LIVE, SMS)),
         Kind("record.expired", _("A record about you is no longer displayed"), (LIVE, SMS)),
         Kind("complaint.received", _("A complaint arrived from a channel"), (LIVE,)),
+        Kind("complaint.progress", _("A complaint moved on"), (LIVE, SMS)),
         Kind("repair.submitted", _("A credit-repair application arrived"), (LIVE, EMAIL)),
         Kind("repair.progress", _("Your credit-repair application moved on"), (LIVE, SMS)),
         Kind("repair.decision_proposed", _("A credit-repair decision awaits approval"), (LIVE, EMAIL)),

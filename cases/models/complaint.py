@@ -34,6 +34,11 @@ class Channel(models.Model):
         return self.active and (self.expires_at is None or self.expires_at > timezone.now())
 
 
+class Finding(models.TextChoices):
+    SUBSTANTIATED = "substantiated", _("Substantiated: the body must rectify")
+    UNSUBSTANTIATED = "unsubstantiated", _("Unsubstantiated: explained to the complainant")
+
+
 class Complaint(models.Model):
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="complaint")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("channel"))
@@ -51,6 +56,16 @@ class Complaint(models.Model):
     amount_claimed = models.DecimalField(_("amount claimed (yuan)"), max_digits=14, decimal_places=2, null=True,
                                          blank=True)  # fmt: skip
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    extension_days = models.PositiveSmallIntegerField(_("extension asked (working days)"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    extensions_granted = models.PositiveSmallIntegerField(_("extensions granted"), default=0)
+    finding = models.CharField(_("finding"), max_length=20, choices=Finding.choices, blank=True)
+    answer = models.TextField(_("department's answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    satisfied = models.BooleanField(_("complainant satisfied"), null=True, blank=True)
+    confirmed_by_default = models.BooleanField(_("confirmed by default (no answer in time)"), default=False)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
 
     class Meta:
         verbose_name = _("complaint")

@@ -1,0 +1,290 @@
+"""Every write of the complaint workflow (DOMAIN.md part B): one function per user action.
+
+Each locks the case, checks who may act and whether the state machine allows the step, writes
+the audit event and leaves deliveries to after commit (the Outbox)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.fsm import TransitionNotAllowed
+
+from cases import events, permissions, policies, services
+from cases.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from cases.models import Case, Complaint, Department, User
+from cases.models.complaint import Finding
+from cases.roles import Role
+from cases.states import ComplaintMachine, ComplaintStatus
+from notifications import services as notification_services
+
+REGISTER, ANSWER, CONFIRM = "complaint.register", "complaint.answer", "complaint.confirm"
+
+
+def _locked(complaint_id: int) -> Complaint:
+    case_id = Complaint.objects.filter(pk=complaint_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise NotFound()
+    case = Case.objects.select_for_update().get(pk=case_id)
+    complaint = Complaint.objects.select_related("channel").get(pk=complaint_id)
+    complaint.case = case
+    return complaint
+
+
+def _transition(complaint: Complaint, step: str, actor, **payload) -> None:
+    before = complaint.case.state
+    getattr(ComplaintMachine(complaint.case), step)()
+    complaint.case.save(update_fields=["state", "department", "closed_at"])
+    events.record(subject=complaint.case, event_type=f"complaint.{step}", actor=actor, from_state=before,
+                  to_state=complaint.case.state, **payload)  # fmt: skip
+
+
+def _users(role: str, department_id=None) -> list[int]:
+    users = User.objects.filter(groups__name=role, is_active=True)
+    if department_id is not None:
+        users = users.filter(department_id=department_id)
+    return list(users.values_list("pk", flat=True))
+
+
+def _tell(recipients, complaint: Complaint, title: str, body: str, kind="complaint.progress") -> None:
+    notification_services.notify(recipients, kind=kind, title=title, body=body, case=complaint.case)
+
+
+def _tell_complainant(complaint: Complaint, title: str, body: str) -> None:
+    if complaint.complainant_id:
+        _tell([complaint.complainant_id], complaint, title, body)
+
+
+def _require_clerk(actor) -> None:
+    permissions.require(actor, "cases.register_complaints")
+
+
+def _require_department(complaint: Complaint, actor) -> None:
+    permissions.require(actor, "cases.work_department_cases")
+    if actor.department_id != complaint.case.department_id:
+        raise NotPermitted()
+
+
+def _close_open_deadlines(case: Case, actor) -> None:
+    for step in case.deadlines.filter(closed_at__isnull=True).values_list("step", flat=True):
+        services.close_deadline(case=case, step=step, actor=actor)
+
+
+@transaction.atomic
+def register(*, actor, complaint_id: int, subject: str, respondent: str) -> Complaint:
+    """The clerk classifies the subject and identifies the respondent body (登记)."""
+    _require_clerk(actor)
+    complaint = _locked(complaint_id)
+    if subject not in {item["code"] for item in policies.choices("complaint", "subjects")}:
+        raise InvalidInput(details={"subject": [_("Choose a subject from the list.")]})
+    if not (respondent or "").strip():
+        raise InvalidInput(details={"respondent": [_("Name the respondent body.")]})
+    complaint.subject, complaint.respondent = subject, respondent.strip()
+    complaint.save(update_fields=["subject", "respondent"])
+    _transition(complaint, "register", actor, complaint_subject=subject, respondent=complaint.respondent)
+    services.close_deadline(case=complaint.case, step=REGISTER, actor=actor)
+    return complaint
+
+
+@transaction.atomic
+def reject(*, actor, complaint_id: int, reason: str) -> Complaint:
+    """Out of scope: rejected with the reason the complainant reads."""
+    _require_clerk(actor)
+    complaint = _locked(complaint_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(details={"reason": [_("Give the reason the complainant will read.")]})
+    complaint.case.closed_at = timezone.now()
+    _transition(complaint, "reject", actor, reason=reason)
+    complaint.rejection_reason = reason
+    complaint.save(update_fields=["rejection_reason"])
+    _close_open_deadlines(complaint.case, actor)
+    _tell_complainant(complaint, _("Complaint %(number)s not registered") % {"number": complaint.case.number}, reason)
+    return complaint
+
+
+@transaction.atomic
+def assign(*, actor, complaint_id: int, department_id: int) -> Complaint:
+    """Route the complaint to the department that verifies it; its answer clock starts."""
+    _require_clerk(actor)
+    complaint = _locked(complaint_id)
+    department = Department.objects.filter(pk=department_id, active=True, is_supervising_unit=False).first()
+    if department is None:
+        raise InvalidInput(details={"department": [_("Choose a department.")]})
+    complaint.case.department = department
+    complaint.case.assignee = None
+    complaint.case.save(update_fields=["assignee"])
+    _transition(complaint, "assign", actor, department=department.code)
+    services.start_deadline(case=complaint.case, step=ANSWER, label=_("Department's answer"),
+                            policy_key="answer_within", department=department)  # fmt: skip
+    _tell(_users(Role.CASEWORKER, department.pk) + _users(Role.DEPARTMENT_HEAD, department.pk), complaint,
+          _("Complaint %(number)s assigned to your department") % {"number": complaint.case.number},
+          complaint.case.title)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def return_misrouted(*, actor, complaint_id: int, reason: str) -> Complaint:
+    """The department sends a misrouted complaint back to the clerks, with a reason."""
+    complaint = _locked(complaint_id)
+    _require_department(complaint, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(details={"reason": [_("Say why the complaint is not yours.")]})
+    _transition(complaint, "return_misrouted", actor, reason=reason)
+    services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
+    complaint.case.department = Department.objects.filter(is_supervising_unit=True).first()
+    complaint.case.assignee = None
+    complaint.case.save(update_fields=["department", "assignee"])
+    _transition(complaint, "reregister", actor)
+    _tell(_users(Role.INTAKE_CLERK), complaint,
+          _("Complaint %(number)s returned as misrouted") % {"number": complaint.case.number}, reason)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def start_work(*, actor, complaint_id: int) -> Complaint:
+    """A caseworker of the department claims the complaint and starts verifying it."""
+    complaint = _locked(complaint_id)
+    _require_department(complaint, actor)
+    services.ensure_claimed_by(complaint.case, actor)
+    _transition(complaint, "start_work", actor)
+    return complaint
+
+
+@transaction.atomic
+def request_extension(*, actor, complaint_id: int, working_days: int, reason: str) -> Complaint:
+    complaint = _locked(complaint_id)
+    _require_department(complaint, actor)
+    services.ensure_claimed_by(complaint.case, actor)
+    if complaint.extensions_granted >= policies.count("complaint", "extensions_allowed"):
+        raise Conflict(_("The answer has already been extended as often as the policy allows."))
+    limit = policies.working_days("complaint", "extension_max")
+    if not 1 <= int(working_days) <= limit or not (reason or "").strip():
+        raise InvalidInput(details={"working_days": [_("Between 1 and %(max)d working days, with a reason.")
+                                                     % {"max": limit}]})  # fmt: skip
+    complaint.extension_days, complaint.extension_reason = int(working_days), reason.strip()
+    complaint.save(update_fields=["extension_days", "extension_reason"])
+    _transition(complaint, "request_extension", actor, working_days=complaint.extension_days, reason=reason)
+    _tell(_users(Role.SUPERVISOR), complaint,
+          _("Extension requested on complaint %(number)s") % {"number": complaint.case.number},
+          complaint.extension_reason)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def decide_extension(*, actor, complaint_id: int, approve: bool) -> Complaint:
+    """The supervisor approves or refuses the department's request for more time."""
+    permissions.require(actor, "cases.supervise_all_cases")
+    complaint = _locked(complaint_id)
+    _transition(complaint, "decide_extension", actor, approved=approve)
+    if approve:
+        services.extend_deadline(case=complaint.case, step=ANSWER, working_days=complaint.extension_days,
+                                 actor=actor, reason=complaint.extension_reason)  # fmt: skip
+        complaint.extensions_granted += 1
+        complaint.save(update_fields=["extensions_granted"])
+    verdict = _("approved") if approve else _("refused")
+    _tell([complaint.case.assignee_id], complaint,
+          _("Extension on complaint %(number)s %(verdict)s") % {"number": complaint.case.number, "verdict": verdict},
+          complaint.extension_reason)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def answer(*, actor, complaint_id: int, finding: str, text: str) -> Complaint:
+    """The department's answer with its finding; the complainant then has the policy's days to confirm."""
+    complaint = _locked(complaint_id)
+    _require_department(complaint, actor)
+    services.ensure_claimed_by(complaint.case, actor)
+    if finding not in Finding.values or not (text or "").strip():
+        raise InvalidInput(details={"answer": [_("Give the finding and the reasoned answer.")]})
+    complaint.finding, complaint.answer, complaint.answered_at = finding, text.strip(), timezone.now()
+    complaint.save(update_fields=["finding", "answer", "answered_at"])
+    _transition(complaint, "answer", actor, finding=finding)
+    services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
+    services.start_deadline(case=complaint.case, step=CONFIRM, label=_("Complainant's confirmation"),
+                            policy_key="confirm_within")  # fmt: skip
+    _tell_complainant(complaint, _("Complaint %(number)s answered") % {"number": complaint.case.number},
+                      complaint.answer)  # fmt: skip
+    return complaint
+
+
+def _complainant_or_system(complaint: Complaint, actor) -> None:
+    if actor is not None and actor.pk != complaint.complainant_id:
+        raise NotFound()
+
+
+@transaction.atomic
+def confirm(*, actor, complaint_id: int, by_default: bool = False) -> Complaint:
+    """The complainant is satisfied (or, with no answer in time, is taken to be): the loop closes."""
+    complaint = _locked(complaint_id)
+    _complainant_or_system(complaint, actor)
+    complaint.satisfied, complaint.confirmed_by_default = True, by_default
+    complaint.save(update_fields=["satisfied", "confirmed_by_default"])
+    _transition(complaint, "confirm", actor, by_default=by_default)
+    services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
+    complaint.case.closed_at = timezone.now()
+    _transition(complaint, "close", actor)
+    return complaint
+
+
+@transaction.atomic
+def object_to_answer(*, actor, complaint_id: int, reason: str) -> Complaint:
+    """The complainant is not satisfied: the case is reopened, at most the policy's number of
+    times; after that the supervisors review it."""
+    complaint = _locked(complaint_id)
+    _complainant_or_system(complaint, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(details={"reason": [_("Say what is not resolved.")]})
+    complaint.satisfied = False
+    complaint.reopen_count += 1
+    complaint.save(update_fields=["satisfied", "reopen_count"])
+    _transition(complaint, "reopen", actor, reason=reason, times=complaint.reopen_count)
+    services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
+    if complaint.reopen_count > policies.count("complaint", "reopen_limit"):
+        _tell(_users(Role.SUPERVISOR), complaint,
+              _("Complaint %(number)s needs your review") % {"number": complaint.case.number}, reason)  # fmt: skip
+        return complaint
+    _transition(complaint, "resume", actor)
+    services.start_deadline(case=complaint.case, step=ANSWER, label=_("Department's answer"),
+                            policy_key="answer_within", assignee=complaint.case.assignee)  # fmt: skip
+    _tell([complaint.case.assignee_id], complaint,
+          _("Complaint %(number)s reopened") % {"number": complaint.case.number}, reason)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def close_after_review(*, actor, complaint_id: int, conclusion: str) -> Complaint:
+    """A supervisor closes a complaint reopened more often than the policy allows."""
+    permissions.require(actor, "cases.supervise_all_cases")
+    complaint = _locked(complaint_id)
+    if not (conclusion or "").strip():
+        raise InvalidInput(details={"conclusion": [_("Write the review's conclusion.")]})
+    complaint.case.closed_at = timezone.now()
+    _transition(complaint, "close", actor, conclusion=conclusion.strip())
+    _tell_complainant(complaint, _("Complaint %(number)s closed after review") % {"number": complaint.case.number},
+                      conclusion)  # fmt: skip
+    return complaint
+
+
+def confirm_overdue_answers(now=None) -> int:
+    """A complainant who has not answered within the policy's days is taken to be satisfied
+    (DOMAIN.md B); each such complaint is confirmed once, by the system, on the record."""
+    now = now or timezone.now()
+    overdue = (
+        Complaint.objects.filter(
+            case__state=ComplaintStatus.ANSWERED,
+            case__deadlines__step=CONFIRM,
+            case__deadlines__closed_at__isnull=True,
+            case__deadlines__due_at__lte=now,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    confirmed = 0
+    for complaint_id in list(overdue):
+        try:
+            confirm(actor=None, complaint_id=complaint_id, by_default=True)
+            confirmed += 1
+        except TransitionNotAllowed:  # the complainant answered in the meantime
+            continue
+    return confirmed

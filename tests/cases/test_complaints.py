@@ -1,0 +1,177 @@
+"""The complaint workflow's rules (DOMAIN.md B), through its services."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from viewflow.fsm import TransitionNotAllowed
+
+from cases import complaint_intake
+from cases import complaint_services as complaints
+from cases.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from cases.models import AuditEvent, Channel, Deadline, Department
+from cases.roles import Role
+from notifications.models import Notification
+from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(date(2026, 11, 16)):
+        yield
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
+        "supervisor": StaffFactory(username="sup", department__code="yshj", role=Role.SUPERVISOR),
+        "worker": StaffFactory(username="worker", department__code="czj"),
+        "head": StaffFactory(username="head", department__code="czj", role=Role.DEPARTMENT_HEAD),
+        "wrong_worker": StaffFactory(username="wrong", department__code="scjg"),
+        "complainant": ApplicantFactory(username="firm"),
+    }
+
+
+@pytest.fixture
+def complaint(people):
+    channel = Channel.objects.create(code="website", name="网站", secret="s")
+    received, _created = complaint_intake.receive(channel=channel, data={
+        "reference": "W-1", "complainant_name": "张经理", "enterprise_name": "示范公司",
+        "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某局", "subject": "other_breach",
+        "facts": "拖欠货款"})  # fmt: skip
+    received.complainant = people["complainant"]
+    received.save()
+    return received
+
+
+def dept(code):
+    return Department.objects.get(code=code).pk
+
+
+def state(complaint):
+    complaint.case.refresh_from_db()
+    return complaint.case.state
+
+
+def registered_and_assigned(people, complaint, code="czj"):
+    complaints.register(actor=people["clerk"], complaint_id=complaint.pk, subject="arrears", respondent="区某局")
+    complaints.assign(actor=people["clerk"], complaint_id=complaint.pk, department_id=dept(code))
+
+
+def test_the_whole_loop_with_a_misroute_an_extension_and_a_reopening(people, complaint):
+    complaints.register(actor=people["clerk"], complaint_id=complaint.pk, subject="arrears", respondent="区某局")
+    complaints.assign(actor=people["clerk"], complaint_id=complaint.pk, department_id=dept("scjg"))
+    complaints.return_misrouted(actor=people["wrong_worker"], complaint_id=complaint.pk, reason="属财政局职责")
+    assert state(complaint) == "registered"
+    complaints.assign(actor=people["clerk"], complaint_id=complaint.pk, department_id=dept("czj"))
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    complaints.request_extension(actor=people["worker"], complaint_id=complaint.pk, working_days=10, reason="需审计")
+    complaints.decide_extension(actor=people["supervisor"], complaint_id=complaint.pk, approve=True)
+    answer = Deadline.objects.get(case=complaint.case, step="complaint.answer", closed_at__isnull=True)
+    assert answer.working_days == 25
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="已安排付款")
+    complaints.object_to_answer(actor=people["complainant"], complaint_id=complaint.pk, reason="尚未收到款项")
+    assert state(complaint) == "in_progress"
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="已付款")
+    complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
+    assert state(complaint) == "closed" and complaint.case.closed_at is not None
+    steps = set(AuditEvent.objects.for_subject(complaint.case).values_list("event_type", flat=True))
+    assert {"complaint.received", "complaint.register", "complaint.return_misrouted", "complaint.answer",
+            "complaint.reopen", "complaint.confirm", "complaint.close"} <= steps  # fmt: skip
+    assert not Deadline.objects.filter(case=complaint.case, closed_at__isnull=True).exists()
+    assert Notification.objects.filter(recipient=people["complainant"], kind="complaint.progress").count() == 2
+
+
+def test_only_a_clerk_registers(people, complaint):
+    with pytest.raises(NotPermitted):
+        complaints.register(actor=people["worker"], complaint_id=complaint.pk, subject="arrears", respondent="x")
+
+
+def test_registration_needs_a_known_subject(people, complaint):
+    with pytest.raises(InvalidInput):
+        complaints.register(actor=people["clerk"], complaint_id=complaint.pk, subject="gossip", respondent="x")
+
+
+def test_a_rejection_closes_the_case_with_a_reason(people, complaint):
+    complaints.register(actor=people["clerk"], complaint_id=complaint.pk, subject="arrears", respondent="区某局")
+    complaints.reject(actor=people["clerk"], complaint_id=complaint.pk, reason="属民事纠纷，不属于受理范围")
+    assert state(complaint) == "rejected" and complaint.case.closed_at is not None
+
+
+def test_another_department_cannot_answer(people, complaint):
+    registered_and_assigned(people, complaint)
+    with pytest.raises(NotPermitted):
+        complaints.start_work(actor=people["wrong_worker"], complaint_id=complaint.pk)
+
+
+def test_an_answer_needs_a_finding_and_text(people, complaint):
+    registered_and_assigned(people, complaint)
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    with pytest.raises(InvalidInput):
+        complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="maybe", text="")
+
+
+def test_one_extension_within_the_limit(people, complaint):
+    registered_and_assigned(people, complaint)
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    with pytest.raises(InvalidInput):
+        complaints.request_extension(actor=people["worker"], complaint_id=complaint.pk, working_days=16, reason="x")
+    complaints.request_extension(actor=people["worker"], complaint_id=complaint.pk, working_days=5, reason="x")
+    complaints.decide_extension(actor=people["supervisor"], complaint_id=complaint.pk, approve=True)
+    with pytest.raises(Conflict):
+        complaints.request_extension(actor=people["worker"], complaint_id=complaint.pk, working_days=5, reason="y")
+
+
+def test_only_a_supervisor_decides_an_extension(people, complaint):
+    registered_and_assigned(people, complaint)
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    complaints.request_extension(actor=people["worker"], complaint_id=complaint.pk, working_days=5, reason="x")
+    with pytest.raises(NotPermitted):
+        complaints.decide_extension(actor=people["head"], complaint_id=complaint.pk, approve=True)
+
+
+def test_someone_else_cannot_confirm(people, complaint):
+    registered_and_assigned(people, complaint)
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="unsubstantiated", text="合同未约定")
+    with pytest.raises(NotFound):
+        complaints.confirm(actor=ApplicantFactory(username="other"), complaint_id=complaint.pk)
+
+
+def test_after_the_reopen_limit_the_supervisors_review_and_close(people, complaint):
+    registered_and_assigned(people, complaint)
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    for _ in range(3):
+        complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="处理中")
+        complaints.object_to_answer(actor=people["complainant"], complaint_id=complaint.pk, reason="仍未解决")
+    assert state(complaint) == "reopened"
+    assert Notification.objects.filter(recipient=people["supervisor"], title__contains=complaint.case.number).exists()
+    complaints.close_after_review(actor=people["supervisor"], complaint_id=complaint.pk, conclusion="已督促付款，结案")
+    assert state(complaint) == "closed"
+
+
+def test_an_unassigned_complaint_cannot_be_answered(people, complaint):
+    complaints.register(actor=people["clerk"], complaint_id=complaint.pk, subject="arrears", respondent="区某局")
+    with pytest.raises((NotPermitted, TransitionNotAllowed)):
+        complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+
+
+def test_no_answer_from_the_complainant_in_time_confirms_by_default(people, complaint):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    registered_and_assigned(people, complaint)
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="unsubstantiated", text="合同未约定")
+    due = Deadline.objects.get(case=complaint.case, step="complaint.confirm")
+    assert complaints.confirm_overdue_answers(now=due.due_at - timezone.timedelta(seconds=1)) == 0
+    assert complaints.confirm_overdue_answers(now=timezone.make_aware(datetime.combine(due.due_on, time(23)))) == 0
+    assert complaints.confirm_overdue_answers(now=due.due_at) == 1
+    complaint.refresh_from_db()
+    assert complaint.confirmed_by_default and complaint.satisfied
+    assert state(complaint) == "closed"
+    assert complaints.confirm_overdue_answers(now=due.due_at) == 0
