@@ -60,7 +60,8 @@ def _create(channel: Channel, data: dict) -> Complaint:
     case = services.open_case(
         kind="complaint",
         title=f"{subjects.get(data['subject'], data['subject'])}：{data['respondent']}",
-        actor=None,
+        actor=data.get("complainant"),
+        applicant=data.get("complainant"),
         department=intake_unit,
         state=ComplaintStatus.RECEIVED,
     )
@@ -68,6 +69,7 @@ def _create(channel: Channel, data: dict) -> Complaint:
         case=case,
         channel=channel,
         channel_reference=data["reference"],
+        complainant=data.get("complainant"),
         complainant_name=data["complainant_name"],
         complainant_phone=data.get("complainant_phone", ""),
         enterprise_name=data["enterprise_name"],

@@ -1,6 +1,6 @@
 """Reads that decide what a user may see. Views and the API scope their querysets here."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from cases.models import AuditEvent, Case, CreditRecord, Deadline, SupervisionOrder
 
@@ -32,15 +32,19 @@ def supervision_orders_visible_to(user) -> QuerySet[SupervisionOrder]:
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    """Supervisors see every case, a department's staff their department's, applicants their own."""
+    """Supervisors see every case, intake clerks every complaint, a department's staff their
+    department's cases, applicants and complainants their own."""
     cases = Case.objects.select_related("department", "assignee", "applicant")
     if not user.is_authenticated:
         return cases.none()
     if can_supervise(user):
         return cases
+    visible = Q(applicant=user)
     if works_department_cases(user):
-        return cases.filter(department_id=user.department_id)
-    return cases.filter(applicant=user)
+        visible |= Q(department_id=user.department_id)
+    if user.has_perm("cases.register_complaints"):
+        visible |= Q(kind="complaint")
+    return cases.filter(visible)
 
 
 def case_timeline(case: Case) -> QuerySet[AuditEvent]:

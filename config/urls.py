@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases import case_views, record_views, repair_views, supervision_views
+from cases import case_views, complaint_views, record_views, repair_views, supervision_views
 from cases import views as desk_views
 
 urlpatterns = [
@@ -24,6 +24,11 @@ urlpatterns = [
     path("my/records/", record_views.my_records, name="my-records"),
     path("notices/<int:notice_id>/pdf/", record_views.notice_pdf, name="notice-pdf"),
     path("my/applications/", repair_views.my_applications, name="my-applications"),
+    path("my/complaints/", complaint_views.my_complaints, name="my-complaints"),
+    path("complaints/new/", complaint_views.file_complaint, name="complaint-file"),
+    path("complaints/", complaint_views.complaint_queue, name="complaint-queue"),
+    path("complaints/<str:number>/", complaint_views.complaint_page, name="complaint"),
+    path("complaints/<str:number>/<slug:action>/", complaint_views.complaint_act, name="complaint-act"),
     path("repair/start/<int:record_id>/", repair_views.start, name="repair-start"),
     path("repair/queue/", repair_views.queue, name="repair-queue"),
     path("cases/<int:case_id>/claim/", repair_views.claim, name="case-claim"),

@@ -1,0 +1,152 @@
+"""Pages of the complaint workflow: the complainant files and follows; clerks register and route;
+the department answers; supervisors decide extensions and review. Each POST calls one service."""
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Min, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cases import complaint_intake, event_labels, policies, selectors
+from cases import complaint_services as complaints
+from cases.exceptions import InvalidInput
+from cases.models import Channel, Complaint, Department
+from cases.models.complaint import Finding
+from cases.states import ComplaintStatus
+from cases.supervision_views import querystring_without_page
+
+WEBSITE = "website"
+
+
+class FilingForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    respondent = forms.CharField(label=gettext_lazy("Respondent body"), max_length=200)
+    subject = forms.ChoiceField(label=gettext_lazy("Subject"))
+    facts = forms.CharField(label=gettext_lazy("Facts"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000)
+    amount_claimed = forms.DecimalField(label=gettext_lazy("Amount owed (yuan), for arrears"), required=False,
+                                        min_value=0, max_digits=14, decimal_places=2)  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [(i["code"], i["name"]) for i in policies.choices("complaint", "subjects")]
+
+
+def _complaint(request, number: str) -> Complaint:
+    case = get_object_or_404(selectors.cases_visible_to(request.user).filter(kind="complaint"), number=number)
+    return get_object_or_404(Complaint.objects.select_related("case", "channel"), case=case)
+
+
+@login_required
+def file_complaint(request):
+    user = request.user
+    if not user.has_perm("cases.file_cases") or user.entity_kind != "enterprise":
+        raise PermissionDenied
+    form = FilingForm(request.POST or None, initial={"token": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        channel = Channel.objects.filter(code=WEBSITE).first()
+        if channel is None:
+            raise InvalidInput(_("Online filing is not open: the website channel is not set up."))
+        data = form.cleaned_data
+        complaint, _created = complaint_intake.receive(channel=channel, data={
+            # the form's one-time token is the reference: a double click files one complaint
+            "reference": f"WEB-{data['token']}", "complainant_name": user.full_name or user.username,
+            "complainant_phone": user.phone, "enterprise_name": user.entity_name, "enterprise_uscc": user.id_number,
+            "respondent": data["respondent"], "subject": data["subject"], "facts": data["facts"],
+            "amount_claimed": data["amount_claimed"], "complainant": user,
+        })  # fmt: skip
+        return redirect("complaint", number=complaint.case.number)
+    return render(request, "cases/complaint_file.html", {"form": form})
+
+
+@login_required
+def complaint_page(request, number: str):
+    complaint = _complaint(request, number)
+    user = request.user
+    is_complainant = complaint.complainant_id == user.pk
+    timeline = selectors.case_timeline(complaint.case)
+    if is_complainant:
+        timeline = timeline.exclude(event_type__in=event_labels.HIDDEN_FROM_APPLICANT)
+    return render(request, "cases/complaint.html", {
+        "complaint": complaint, "case": complaint.case, "states": ComplaintStatus, "findings": Finding.choices,
+        "is_complainant": is_complainant, "timeline": timeline,
+        "deadlines": complaint.case.deadlines.order_by("due_at"),
+        "is_clerk": user.has_perm("cases.register_complaints"),
+        "is_department": selectors.works_department_cases(user) and user.department_id == complaint.case.department_id,
+        "is_supervisor": selectors.can_supervise(user),
+        "subjects": policies.choices("complaint", "subjects"),
+        "departments": Department.objects.filter(active=True, is_supervising_unit=False),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def complaint_act(request, number: str, action: str):
+    complaint = _complaint(request, number)
+    pk, user, post = complaint.pk, request.user, request.POST
+    actions = {
+        "register": lambda: complaints.register(actor=user, complaint_id=pk, subject=post.get("subject", ""),
+                                                respondent=post.get("respondent", "")),
+        "reject": lambda: complaints.reject(actor=user, complaint_id=pk, reason=post.get("reason", "")),
+        "assign": lambda: complaints.assign(actor=user, complaint_id=pk,
+                                            department_id=int(post.get("department") or 0)),
+        "return": lambda: complaints.return_misrouted(actor=user, complaint_id=pk, reason=post.get("reason", "")),
+        "start": lambda: complaints.start_work(actor=user, complaint_id=pk),
+        "extension": lambda: complaints.request_extension(actor=user, complaint_id=pk,
+                                                          working_days=int(post.get("days") or 0),
+                                                          reason=post.get("reason", "")),
+        "decide-extension": lambda: complaints.decide_extension(actor=user, complaint_id=pk,
+                                                                approve=post.get("approve") == "yes"),
+        "answer": lambda: complaints.answer(actor=user, complaint_id=pk, finding=post.get("finding", ""),
+                                            text=post.get("text", "")),
+        "confirm": lambda: complaints.confirm(actor=user, complaint_id=pk),
+        "object": lambda: complaints.object_to_answer(actor=user, complaint_id=pk, reason=post.get("reason", "")),
+        "close": lambda: complaints.close_after_review(actor=user, complaint_id=pk,
+                                                       conclusion=post.get("reason", "")),
+    }  # fmt: skip
+    if action not in actions:
+        raise Http404
+    actions[action]()
+    messages.success(request, _("Done."))
+    return redirect("complaint", number=number)
+
+
+@login_required
+def complaint_queue(request):
+    user = request.user
+    if not (user.has_perm("cases.register_complaints") or selectors.works_department_cases(user)
+            or selectors.can_supervise(user)):  # fmt: skip
+        raise PermissionDenied
+    cases = selectors.cases_visible_to(user).filter(kind="complaint")
+    state = request.GET.get("state", "open")
+    if state == "open":
+        cases = cases.filter(closed_at__isnull=True)
+    elif state in ComplaintStatus.values:
+        cases = cases.filter(state=state)
+    query = request.GET.get("q", "").strip()
+    if query:
+        cases = cases.filter(Q(number__icontains=query) | Q(title__icontains=query))
+    cases = (
+        cases.select_related("department", "assignee")
+        .annotate(next_due=Min("deadlines__due_at", filter=Q(deadlines__closed_at__isnull=True)))
+        .order_by("next_due", "created_at")
+    )
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    return render(request, "cases/complaint_queue.html", {
+        "page": page, "state": state, "states": ComplaintStatus.choices, "q": query, "now": timezone.now(),
+        "querystring": querystring_without_page(request),
+    })  # fmt: skip
+
+
+@login_required
+def my_complaints(request):
+    cases = selectors.cases_visible_to(request.user).filter(kind="complaint", complaint__complainant=request.user)
+    return render(request, "cases/my_complaints.html", {"cases": cases.order_by("-created_at")})

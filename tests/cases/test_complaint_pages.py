@@ -1,0 +1,96 @@
+"""The complaint loop through the pages: file, register, route, answer, confirm."""
+
+import pytest
+
+from cases.models import Case, Channel, Complaint, Department
+from cases.roles import Role
+from tests.factories import ApplicantFactory, StaffFactory, valid_resident_id
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    Channel.objects.create(code="website", name="信用网站投诉专栏", secret="s")
+    return {
+        "firm": ApplicantFactory(username="firm", phone="13912345678"),
+        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
+        "worker": StaffFactory(username="worker", department__code="czj"),
+    }
+
+
+def file(client, firm, token="t-1"):
+    client.force_login(firm)
+    return client.post("/complaints/new/", {"token": token, "respondent": "区某街道办事处", "subject": "arrears",
+                                            "facts": "工程款 86 万元至今未付", "amount_claimed": "860000"})  # fmt: skip
+
+
+def test_the_loop_through_the_pages(client, world):
+    response = file(client, world["firm"])
+    number = Case.objects.get().number
+    assert response["Location"] == f"/complaints/{number}/"
+
+    client.force_login(world["clerk"])
+    assert number in client.get("/complaints/").content.decode()
+    client.post(f"/complaints/{number}/register/", {"subject": "arrears", "respondent": "区某街道办事处"})
+    client.post(f"/complaints/{number}/assign/", {"department": Department.objects.get(code="czj").pk})
+
+    client.force_login(world["worker"])
+    client.post(f"/complaints/{number}/start/")
+    client.post(f"/complaints/{number}/answer/", {"finding": "substantiated", "text": "已责成街道办于本月底前付清"})
+
+    client.force_login(world["firm"])
+    page = client.get(f"/complaints/{number}/").content.decode()
+    assert "已责成街道办于本月底前付清" in page and "满意" in page
+    client.post(f"/complaints/{number}/confirm/")
+    assert Case.objects.get().state == "closed"
+    assert number in client.get("/my/complaints/").content.decode()
+
+
+def test_a_double_click_files_one_complaint(client, world):
+    file(client, world["firm"], token="same")
+    file(client, world["firm"], token="same")
+    assert Complaint.objects.count() == 1
+
+
+def test_a_person_cannot_file_an_enterprise_complaint(client, world):
+    person = ApplicantFactory(username="person", entity_kind="person", id_number=valid_resident_id("62070219850612001"))
+    client.force_login(person)
+    assert client.get("/complaints/new/").status_code == 403
+
+
+def test_another_complainant_cannot_see_it(client, world):
+    file(client, world["firm"])
+    number = Case.objects.get().number
+    client.force_login(ApplicantFactory(username="other"))
+    assert client.get(f"/complaints/{number}/").status_code == 404
+
+
+def test_another_department_cannot_see_it(client, world):
+    file(client, world["firm"])
+    number = Case.objects.get().number
+    client.force_login(StaffFactory(username="scjg-worker", department__code="scjg"))
+    assert client.get(f"/complaints/{number}/").status_code == 404
+
+
+def test_the_complainant_cannot_register_it(client, world):
+    file(client, world["firm"])
+    number = Case.objects.get().number
+    response = client.post(f"/complaints/{number}/register/", {"subject": "arrears", "respondent": "x"})
+    assert response.status_code == 403
+
+
+def test_answering_before_assignment_is_a_409_page(client, world):
+    file(client, world["firm"])
+    number = Case.objects.get().number
+    client.force_login(world["clerk"])
+    client.post(f"/complaints/{number}/register/", {"subject": "arrears", "respondent": "区某街道办事处"})
+    client.post(f"/complaints/{number}/assign/", {"department": Department.objects.get(code="czj").pk})
+    client.force_login(world["worker"])
+    response = client.post(f"/complaints/{number}/answer/", {"finding": "substantiated", "text": "x"})
+    assert response.status_code == 409
+
+
+def test_an_applicant_has_no_complaint_queue(client, world):
+    client.force_login(world["firm"])
+    assert client.get("/complaints/").status_code == 403
