@@ -8,6 +8,7 @@ from cases.models import (
     AuditEvent,
     Case,
     Channel,
+    ChannelCallback,
     Complaint,
     CreditRecord,
     Deadline,
@@ -164,3 +165,8 @@ class ComplaintAdmin(ReadOnlyAdmin):
     list_display = ["case", "channel", "channel_reference", "respondent", "subject", "received_at"]
     list_filter = ["channel", "subject"]
     search_fields = ["case__number", "channel_reference", "respondent", "enterprise_name"]
+
+
+@admin.register(ChannelCallback)
+class ChannelCallbackAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "complaint", "sent_at", "attempts", "last_error"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
 
-from cases import events, permissions, policies, services
+from cases import channel_callbacks, events, permissions, policies, services
 from cases.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from cases.models import Case, Complaint, Department, User
 from cases.models.complaint import Finding
@@ -35,6 +35,7 @@ def _transition(complaint: Complaint, step: str, actor, **payload) -> None:
     complaint.case.save(update_fields=["state", "department", "closed_at"])
     events.record(subject=complaint.case, event_type=f"complaint.{step}", actor=actor, from_state=before,
                   to_state=complaint.case.state, **payload)  # fmt: skip
+    channel_callbacks.queue(complaint)
 
 
 def _users(role: str, department_id=None) -> list[int]:

@@ -37,3 +37,17 @@ def confirm_overdue_answers() -> int:
     from cases import complaint_services
 
     return complaint_services.confirm_overdue_answers()
+
+
+@shared_task(name="cases.tasks.push_channel_callback", acks_late=True, ignore_result=True)
+def push_channel_callback(callback_id: int) -> bool:
+    from cases import channel_callbacks
+
+    return channel_callbacks.push(callback_id)
+
+
+@shared_task(name="cases.tasks.retry_channel_callbacks", acks_late=True)
+def retry_channel_callbacks() -> int:
+    from cases import channel_callbacks
+
+    return channel_callbacks.retry_pending()

@@ -1,7 +1,7 @@
 from .audit import AuditEvent
 from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
-from .complaint import Channel, Complaint
+from .complaint import Channel, ChannelCallback, Complaint
 from .deadline import Deadline, Stage, SupervisionLevel, SupervisionOrder
 from .notices import Notice, NoticeKind
 from .org import Department, User
@@ -15,6 +15,7 @@ __all__ = [
     "CaseCounter",
     "CaseKind",
     "Channel",
+    "ChannelCallback",
     "Complaint",
     "CreditRecord",
     "Deadline",

@@ -77,3 +77,25 @@ class Complaint(models.Model):
 
     def __str__(self):
         return f"{self.case.number} {self.channel_reference}"
+
+
+class ChannelCallback(models.Model):
+    """The outbox towards a channel's callback URL: each status change of its complaints, pushed
+    with retries, signed like the channel's own requests."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="callbacks")
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("channel callback")
+        verbose_name_plural = _("channel callbacks")
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="callback_pending")
+        ]
+
+    def __str__(self):
+        return f"{self.complaint} {self.payload.get('status', '')}"

@@ -182,6 +182,7 @@ CELERY_BEAT_SCHEDULE = {
     "retry-national-sync": {"task": "cases.tasks.retry_national_syncs", "schedule": 60.0},
     "watch-records": {"task": "cases.tasks.watch_records", "schedule": 600.0},
     "confirm-overdue-answers": {"task": "cases.tasks.confirm_overdue_answers", "schedule": 600.0},
+    "retry-channel-callbacks": {"task": "cases.tasks.retry_channel_callbacks", "schedule": 60.0},
 }
 # A broker that is down must not hold up the request that queued a task: the outbox keeps the work.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
