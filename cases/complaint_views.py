@@ -40,6 +40,55 @@ class FilingForm(forms.Form):
         self.fields["subject"].choices = [(i["code"], i["name"]) for i in policies.choices("complaint", "subjects")]
 
 
+class CounterForm(FilingForm):
+    complainant_name = forms.CharField(label=gettext_lazy("Complainant"), max_length=100)
+    complainant_phone = forms.RegexField(label=gettext_lazy("Complainant's phone"), regex=r"^1[3-9]\d{9}$",
+                                         required=False)  # fmt: skip
+    enterprise_name = forms.CharField(label=gettext_lazy("Enterprise"), max_length=200)
+    enterprise_uscc = forms.CharField(label=gettext_lazy("Enterprise's unified social credit code"), max_length=30)
+    how = forms.ChoiceField(
+        label=gettext_lazy("Received by"),
+        choices=[("phone", gettext_lazy("Telephone")), ("counter", gettext_lazy("At the counter"))],
+    )
+
+    field_order = ["how", "complainant_name", "complainant_phone", "enterprise_name", "enterprise_uscc"]
+
+    def clean_enterprise_uscc(self):
+        from django.core.exceptions import ValidationError
+
+        from cases import identifiers
+
+        try:
+            return identifiers.validate_uscc(self.cleaned_data["enterprise_uscc"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
+
+COUNTER_CHANNELS = {"phone": "电话登记", "counter": "窗口登记"}
+
+
+@login_required
+def register_counter_complaint(request):
+    """A clerk enters a complaint made by telephone or at the counter."""
+    if not request.user.has_perm("cases.register_complaints"):
+        raise PermissionDenied
+    form = CounterForm(request.POST or None, initial={"token": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # These channels send no signed requests: their secret only has to exist.
+        channel, _created = Channel.objects.get_or_create(
+            code=data["how"], defaults={"name": COUNTER_CHANNELS[data["how"]], "secret": uuid.uuid4().hex}
+        )
+        complaint, _created = complaint_intake.receive(channel=channel, data={
+            "reference": f"CTR-{data['token']}", "complainant_name": data["complainant_name"],
+            "complainant_phone": data.get("complainant_phone") or "", "enterprise_name": data["enterprise_name"],
+            "enterprise_uscc": data["enterprise_uscc"], "respondent": data["respondent"], "subject": data["subject"],
+            "facts": data["facts"], "amount_claimed": data["amount_claimed"],
+        })  # fmt: skip
+        return redirect("complaint", number=complaint.case.number)
+    return render(request, "cases/complaint_file.html", {"form": form, "counter": True})
+
+
 def _complaint(request, number: str) -> Complaint:
     case = get_object_or_404(selectors.cases_visible_to(request.user).filter(kind="complaint"), number=number)
     return get_object_or_404(Complaint.objects.select_related("case", "channel"), case=case)

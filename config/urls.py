@@ -26,6 +26,7 @@ urlpatterns = [
     path("my/applications/", repair_views.my_applications, name="my-applications"),
     path("my/complaints/", complaint_views.my_complaints, name="my-complaints"),
     path("complaints/new/", complaint_views.file_complaint, name="complaint-file"),
+    path("complaints/register/", complaint_views.register_counter_complaint, name="complaint-counter"),
     path("complaints/", complaint_views.complaint_queue, name="complaint-queue"),
     path("complaints/<str:number>/", complaint_views.complaint_page, name="complaint"),
     path("complaints/<str:number>/<slug:action>/", complaint_views.complaint_act, name="complaint-act"),

@@ -94,3 +94,30 @@ def test_answering_before_assignment_is_a_409_page(client, world):
 def test_an_applicant_has_no_complaint_queue(client, world):
     client.force_login(world["firm"])
     assert client.get("/complaints/").status_code == 403
+
+
+def test_a_clerk_registers_a_telephone_complaint(client, world):
+    client.force_login(world["clerk"])
+    from tests.factories import valid_uscc
+
+    response = client.post("/complaints/register/", {
+        "token": "tok", "how": "phone", "complainant_name": "李先生", "complainant_phone": "13812345678",
+        "enterprise_name": "乙公司", "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某局",
+        "subject": "policy_not_honoured", "facts": "奖励资金未兑现"})  # fmt: skip
+    complaint = Complaint.objects.get()
+    assert response["Location"] == f"/complaints/{complaint.case.number}/"
+    assert complaint.channel.code == "phone"
+
+
+def test_a_telephone_complaint_with_a_bad_uscc_is_refused(client, world):
+    client.force_login(world["clerk"])
+    page = client.post("/complaints/register/", {
+        "token": "tok", "how": "phone", "complainant_name": "李先生", "enterprise_name": "乙公司",
+        "enterprise_uscc": "123", "respondent": "区某局", "subject": "arrears", "facts": "x"})  # fmt: skip
+    assert "18 位" in page.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_a_caseworker_cannot_register_counter_complaints(client, world):
+    client.force_login(world["worker"])
+    assert client.get("/complaints/register/").status_code == 403
