@@ -3,14 +3,17 @@
 Each locks the case, checks who may act and whether the state machine allows the step, writes
 the audit event and leaves deliveries to after commit (the Outbox)."""
 
+from decimal import Decimal
+
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
 
 from cases import channel_callbacks, events, permissions, policies, services
 from cases.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from cases.models import Case, Complaint, Department, User
+from cases.models import ArrearsPayment, Case, Complaint, Department, Instalment, User
 from cases.models.complaint import Finding
 from cases.roles import Role
 from cases.states import ComplaintMachine, ComplaintStatus
@@ -218,6 +221,7 @@ def confirm(*, actor, complaint_id: int, by_default: bool = False) -> Complaint:
     """The complainant is satisfied (or, with no answer in time, is taken to be): the loop closes."""
     complaint = _locked(complaint_id)
     _complainant_or_system(complaint, actor)
+    _require_settled_if_arrears(complaint)
     complaint.satisfied, complaint.confirmed_by_default = True, by_default
     complaint.save(update_fields=["satisfied", "confirmed_by_default"])
     _transition(complaint, "confirm", actor, by_default=by_default)
@@ -260,6 +264,7 @@ def close_after_review(*, actor, complaint_id: int, conclusion: str) -> Complain
     complaint = _locked(complaint_id)
     if not (conclusion or "").strip():
         raise InvalidInput(details={"conclusion": [_("Write the review's conclusion.")]})
+    _require_settled_if_arrears(complaint)
     complaint.case.closed_at = timezone.now()
     _transition(complaint, "close", actor, conclusion=conclusion.strip())
     _tell_complainant(complaint, _("Complaint %(number)s closed after review") % {"number": complaint.case.number},
@@ -286,6 +291,107 @@ def confirm_overdue_answers(now=None) -> int:
         try:
             confirm(actor=None, complaint_id=complaint_id, by_default=True)
             confirmed += 1
-        except TransitionNotAllowed:  # the complainant answered in the meantime
+        except (TransitionNotAllowed, Conflict):  # answered in the meantime, or arrears still unpaid
             continue
     return confirmed
+
+
+# --- arrears (清欠) ------------------------------------------------------------------------------
+
+
+def paid_total(complaint: Complaint) -> Decimal:
+    return complaint.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def owed(complaint: Complaint) -> Decimal:
+    """What the respondent still owes: the confirmed amount (else the claimed one) less payments."""
+    base = complaint.amount_confirmed if complaint.amount_confirmed is not None else complaint.amount_claimed
+    return max((base or Decimal("0")) - paid_total(complaint), Decimal("0"))
+
+
+def arrears_settled(complaint: Complaint) -> bool:
+    return complaint.plan_agreed_at is not None or owed(complaint) == 0
+
+
+def _require_settled_if_arrears(complaint: Complaint) -> None:
+    if (complaint.subject == "arrears" and complaint.finding == Finding.SUBSTANTIATED
+            and not arrears_settled(complaint)):  # fmt: skip
+        raise Conflict(_("An arrears complaint closes only when the amount is paid in full or a repayment plan "
+                         "is agreed."))  # fmt: skip
+
+
+def _require_arrears_work(complaint: Complaint, actor) -> None:
+    _require_department(complaint, actor)
+    if complaint.subject != "arrears":
+        raise Conflict(_("Only an arrears complaint has amounts and payments."))
+
+
+@transaction.atomic
+def confirm_amount(*, actor, complaint_id: int, amount) -> Complaint:
+    """The amount the respondent acknowledges owing."""
+    complaint = _locked(complaint_id)
+    _require_arrears_work(complaint, actor)
+    amount = Decimal(str(amount))
+    if amount < 0:
+        raise InvalidInput(details={"amount": [_("Enter an amount of zero or more.")]})
+    complaint.amount_confirmed = amount
+    complaint.save(update_fields=["amount_confirmed"])
+    events.record(subject=complaint.case, event_type="arrears.amount_confirmed", actor=actor, amount=str(amount))
+    return complaint
+
+
+@transaction.atomic
+def record_payment(*, actor, complaint_id: int, amount, paid_on, proof: str) -> Complaint:
+    complaint = _locked(complaint_id)
+    _require_arrears_work(complaint, actor)
+    amount = Decimal(str(amount))
+    if amount <= 0 or paid_on > timezone.localdate() or not (proof or "").strip():
+        raise InvalidInput(details={"payment": [_("A positive amount, a date not in the future and the voucher.")]})
+    ArrearsPayment.objects.create(complaint=complaint, amount=amount, paid_on=paid_on, proof=proof.strip(),
+                                  recorded_by=actor)  # fmt: skip
+    events.record(subject=complaint.case, event_type="arrears.payment", actor=actor, amount=str(amount),
+                  paid_on=paid_on.isoformat())  # fmt: skip
+    _close_paid_instalments(complaint, actor)
+    _tell_complainant(complaint, _("Payment recorded on complaint %(number)s") % {"number": complaint.case.number},
+                      _("%(amount)s yuan paid on %(day)s; still owed: %(owed)s yuan.")
+                      % {"amount": amount, "day": paid_on.isoformat(), "owed": owed(complaint)})  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def agree_plan(*, actor, complaint_id: int, instalments: list[tuple]) -> Complaint:
+    """An agreed repayment plan: instalments (due date, amount) that add up to what is owed; each
+    due date is watched like any deadline."""
+    complaint = _locked(complaint_id)
+    _require_arrears_work(complaint, actor)
+    if complaint.plan_agreed_at is not None:
+        raise Conflict(_("A repayment plan is already agreed."))
+    if complaint.amount_confirmed is None:
+        raise Conflict(_("Record the amount the respondent confirms first."))
+    dates = [due_on for due_on, _amount in instalments]
+    total = sum((Decimal(str(amount)) for _due, amount in instalments), Decimal("0"))
+    if (not instalments or dates != sorted(set(dates)) or dates[0] <= timezone.localdate()
+            or total != owed(complaint)):  # fmt: skip
+        raise InvalidInput(details={"instalments": [
+            _("Future due dates in order, with amounts that add up to what is owed (%(owed)s yuan).")
+            % {"owed": owed(complaint)}]})  # fmt: skip
+    for number, (due_on, amount) in enumerate(instalments, start=1):
+        Instalment.objects.create(complaint=complaint, number=number, due_on=due_on, amount=Decimal(str(amount)))
+        services.start_deadline_on(case=complaint.case, step=f"arrears.instalment.{number}",
+                                   label=_("Instalment %(number)d") % {"number": number}, due_on=due_on)  # fmt: skip
+    complaint.plan_agreed_at = timezone.now()
+    complaint.save(update_fields=["plan_agreed_at"])
+    events.record(subject=complaint.case, event_type="arrears.plan_agreed", actor=actor,
+                  instalments=[[d.isoformat(), str(a)] for d, a in instalments])  # fmt: skip
+    return complaint
+
+
+def _close_paid_instalments(complaint: Complaint, actor) -> None:
+    paid, covered = paid_total(complaint), Decimal("0")
+    for instalment in complaint.instalments.all():
+        covered += instalment.amount
+        if covered > paid:
+            break
+        step = f"arrears.instalment.{instalment.number}"
+        if complaint.case.deadlines.filter(step=step, closed_at__isnull=True).exists():
+            services.close_deadline(case=complaint.case, step=step, actor=actor)

@@ -2,6 +2,7 @@
 the department answers; supervisors decide extensions and review. Each POST calls one service."""
 
 import uuid
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.db.models import Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -124,7 +126,11 @@ def complaint_page(request, number: str):
     timeline = selectors.case_timeline(complaint.case)
     if is_complainant:
         timeline = timeline.exclude(event_type__in=event_labels.HIDDEN_FROM_APPLICANT)
+    arrears = complaint.subject == "arrears"
     return render(request, "cases/complaint.html", {
+        "arrears": arrears, "paid": complaints.paid_total(complaint) if arrears else None,
+        "owed": complaints.owed(complaint) if arrears else None,
+        "payments": complaint.payments.all() if arrears else [], "instalments": complaint.instalments.all(),
         "complaint": complaint, "case": complaint.case, "states": ComplaintStatus, "findings": Finding.choices,
         "is_complainant": is_complainant, "timeline": timeline,
         "deadlines": complaint.case.deadlines.order_by("due_at"),
@@ -160,12 +166,39 @@ def complaint_act(request, number: str, action: str):
         "object": lambda: complaints.object_to_answer(actor=user, complaint_id=pk, reason=post.get("reason", "")),
         "close": lambda: complaints.close_after_review(actor=user, complaint_id=pk,
                                                        conclusion=post.get("reason", "")),
+        "confirm-amount": lambda: complaints.confirm_amount(actor=user, complaint_id=pk,
+                                                            amount=_decimal(post.get("amount"))),
+        "payment": lambda: complaints.record_payment(actor=user, complaint_id=pk, amount=_decimal(post.get("amount")),
+                                                     paid_on=_date(post.get("paid_on")), proof=post.get("proof", "")),
+        "plan": lambda: complaints.agree_plan(actor=user, complaint_id=pk, instalments=_instalments(post)),
     }  # fmt: skip
     if action not in actions:
         raise Http404
     actions[action]()
     messages.success(request, _("Done."))
     return redirect("complaint", number=number)
+
+
+def _decimal(value) -> Decimal:
+    try:
+        return Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidInput(details={"amount": [_("Enter an amount in yuan.")]}) from exc
+
+
+def _date(value):
+    day = parse_date(value or "")
+    if day is None:
+        raise InvalidInput(details={"date": [_("Enter a date as YYYY-MM-DD.")]})
+    return day
+
+
+def _instalments(post) -> list[tuple]:
+    """Plan lines as "YYYY-MM-DD amount", one per line."""
+    lines = [line.split() for line in post.get("plan", "").splitlines() if line.strip()]
+    if any(len(parts) != 2 for parts in lines):
+        raise InvalidInput(details={"plan": [_("One instalment a line: the due date and the amount.")]})
+    return [(_date(day), _decimal(amount)) for day, amount in lines]
 
 
 @login_required

@@ -128,6 +128,20 @@ def start_deadline(
     return deadline
 
 
+def start_deadline_on(*, case: Case, step: str, label: str, due_on, department=None) -> Deadline:
+    """Watch a step that falls due on a fixed date (an instalment of a repayment plan)."""
+    today = timezone.localdate()
+    deadline = Deadline(
+        case=case, step=step, label=label, department=department or case.department, assignee=case.assignee,
+        working_days=max(workdays.working_days_between(today, due_on), 0), started_on=today, due_on=due_on,
+        due_at=deadlines.start_of_day(due_on + timedelta(days=1)),
+    )  # fmt: skip
+    deadline.next_action_at = deadlines.next_action_at(deadline, case.kind)
+    deadline.save()
+    events.deadline_started_event(deadline=deadline)
+    return deadline
+
+
 def _open_deadline(case: Case, step: str) -> Deadline:
     deadline = Deadline.objects.select_for_update().filter(case=case, step=step, closed_at__isnull=True).first()
     if deadline is None:

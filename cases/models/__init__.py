@@ -1,7 +1,7 @@
 from .audit import AuditEvent
 from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
-from .complaint import Channel, ChannelCallback, Complaint
+from .complaint import ArrearsPayment, Channel, ChannelCallback, Complaint, Instalment
 from .deadline import Deadline, Stage, SupervisionLevel, SupervisionOrder
 from .notices import Notice, NoticeKind
 from .org import Department, User
@@ -10,6 +10,7 @@ from .records import CreditRecord, Party, RecordStatus, RecordType, Severity
 from .repair import Material, NationalSync, RepairApplication
 
 __all__ = [
+    "ArrearsPayment",
     "AuditEvent",
     "Case",
     "CaseCounter",
@@ -21,6 +22,7 @@ __all__ = [
     "Deadline",
     "Department",
     "Holiday",
+    "Instalment",
     "Material",
     "NationalSync",
     "Notice",

@@ -66,6 +66,9 @@ class Complaint(models.Model):
     satisfied = models.BooleanField(_("complainant satisfied"), null=True, blank=True)
     confirmed_by_default = models.BooleanField(_("confirmed by default (no answer in time)"), default=False)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    amount_confirmed = models.DecimalField(_("amount confirmed by the respondent (yuan)"), max_digits=14,
+                                           decimal_places=2, null=True, blank=True)  # fmt: skip
+    plan_agreed_at = models.DateTimeField(_("repayment plan agreed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("complaint")
@@ -99,3 +102,41 @@ class ChannelCallback(models.Model):
 
     def __str__(self):
         return f"{self.complaint} {self.payload.get('status', '')}"
+
+
+class ArrearsPayment(models.Model):
+    """Money the respondent paid on an arrears complaint (清欠)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="payments")
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    proof = models.CharField(_("proof (voucher number)"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    db_index=False)  # fmt: skip
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("arrears payment")
+        verbose_name_plural = _("arrears payments")
+        ordering = ["paid_on", "id"]
+
+    def __str__(self):
+        return f"{self.complaint} {self.amount}"
+
+
+class Instalment(models.Model):
+    """One instalment of an agreed repayment plan; its due date is watched like any deadline."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("instalment"))
+    due_on = models.DateField(_("due on"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "number"], name="instalment_unique_number")]
+
+    def __str__(self):
+        return f"{self.complaint} #{self.number}"

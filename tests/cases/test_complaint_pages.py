@@ -32,7 +32,7 @@ def test_the_loop_through_the_pages(client, world):
 
     client.force_login(world["clerk"])
     assert number in client.get("/complaints/").content.decode()
-    client.post(f"/complaints/{number}/register/", {"subject": "arrears", "respondent": "区某街道办事处"})
+    client.post(f"/complaints/{number}/register/", {"subject": "policy_not_honoured", "respondent": "区某街道办事处"})
     client.post(f"/complaints/{number}/assign/", {"department": Department.objects.get(code="czj").pk})
 
     client.force_login(world["worker"])
@@ -121,3 +121,19 @@ def test_a_telephone_complaint_with_a_bad_uscc_is_refused(client, world):
 def test_a_caseworker_cannot_register_counter_complaints(client, world):
     client.force_login(world["worker"])
     assert client.get("/complaints/register/").status_code == 403
+
+
+def test_the_department_records_arrears_on_the_page(client, world):
+    file(client, world["firm"])
+    number = Case.objects.get().number
+    client.force_login(world["clerk"])
+    client.post(f"/complaints/{number}/register/", {"subject": "arrears", "respondent": "区某街道办事处"})
+    client.post(f"/complaints/{number}/assign/", {"department": Department.objects.get(code="czj").pk})
+    client.force_login(world["worker"])
+    client.post(f"/complaints/{number}/start/")
+    client.post(f"/complaints/{number}/confirm-amount/", {"amount": "860000"})
+    client.post(f"/complaints/{number}/payment/", {"amount": "200000", "paid_on": "2026-01-05", "proof": "回单 1"})
+    page = client.get(f"/complaints/{number}/").content.decode()
+    assert "660000" in page
+    bad = client.post(f"/complaints/{number}/plan/", {"plan": "2099-01-01 1"})
+    assert bad.status_code == 400

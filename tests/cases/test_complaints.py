@@ -175,3 +175,64 @@ def test_no_answer_from_the_complainant_in_time_confirms_by_default(people, comp
     assert complaint.confirmed_by_default and complaint.satisfied
     assert state(complaint) == "closed"
     assert complaints.confirm_overdue_answers(now=due.due_at) == 0
+
+
+# --- arrears (清欠) ----------------------------------------------------------------------------
+
+
+def arrears_in_progress(people, complaint):
+    registered_and_assigned(people, complaint)
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    complaints.confirm_amount(actor=people["worker"], complaint_id=complaint.pk, amount="860000")
+
+
+def test_an_arrears_complaint_closes_only_when_paid_or_planned(people, complaint):
+    arrears_in_progress(people, complaint)
+    complaints.record_payment(actor=people["worker"], complaint_id=complaint.pk, amount="200000",
+                              paid_on=date(2026, 11, 10), proof="银行回单 0001")  # fmt: skip
+    complaint.refresh_from_db()
+    assert complaints.owed(complaint) == 660000
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="分期支付")
+    with pytest.raises(Conflict):
+        complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
+    complaints.agree_plan(actor=people["worker"], complaint_id=complaint.pk,
+                          instalments=[(date(2026, 12, 15), "330000"), (date(2027, 1, 15), "330000")])  # fmt: skip
+    steps = set(Deadline.objects.filter(case=complaint.case, closed_at__isnull=True).values_list("step", flat=True))
+    assert {"arrears.instalment.1", "arrears.instalment.2"} <= steps
+    complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
+    assert state(complaint) == "closed"
+
+
+def test_a_payment_covering_an_instalment_closes_its_deadline(people, complaint):
+    arrears_in_progress(people, complaint)
+    complaints.agree_plan(actor=people["worker"], complaint_id=complaint.pk,
+                          instalments=[(date(2026, 12, 15), "430000"), (date(2027, 1, 15), "430000")])  # fmt: skip
+    complaints.record_payment(actor=people["worker"], complaint_id=complaint.pk, amount="430000",
+                              paid_on=date(2026, 11, 16), proof="回单")  # fmt: skip
+    first = Deadline.objects.get(case=complaint.case, step="arrears.instalment.1")
+    second = Deadline.objects.get(case=complaint.case, step="arrears.instalment.2")
+    assert first.closed_at is not None and second.closed_at is None
+
+
+def test_a_plan_must_add_up_to_what_is_owed(people, complaint):
+    arrears_in_progress(people, complaint)
+    with pytest.raises(InvalidInput):
+        complaints.agree_plan(actor=people["worker"], complaint_id=complaint.pk,
+                              instalments=[(date(2026, 12, 15), "100")])  # fmt: skip
+
+
+def test_a_payment_needs_a_voucher_and_a_past_date(people, complaint):
+    arrears_in_progress(people, complaint)
+    with pytest.raises(InvalidInput):
+        complaints.record_payment(actor=people["worker"], complaint_id=complaint.pk, amount="10",
+                                  paid_on=date(2026, 12, 1), proof="回单")  # fmt: skip
+    with pytest.raises(InvalidInput):
+        complaints.record_payment(actor=people["worker"], complaint_id=complaint.pk, amount="10",
+                                  paid_on=date(2026, 11, 1), proof="")  # fmt: skip
+
+
+def test_only_arrears_complaints_have_amounts(people, complaint):
+    complaints.register(actor=people["clerk"], complaint_id=complaint.pk, subject="procurement", respondent="区某局")
+    complaints.assign(actor=people["clerk"], complaint_id=complaint.pk, department_id=dept("czj"))
+    with pytest.raises(Conflict):
+        complaints.confirm_amount(actor=people["worker"], complaint_id=complaint.pk, amount="1")
