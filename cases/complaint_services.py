@@ -13,7 +13,16 @@ from viewflow.fsm import TransitionNotAllowed
 
 from cases import channel_callbacks, events, permissions, policies, services
 from cases.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from cases.models import ArrearsPayment, Case, Complaint, Department, Instalment, User
+from cases.models import (
+    ArrearsPayment,
+    Case,
+    Complaint,
+    Department,
+    Instalment,
+    IntegrityEntry,
+    RespondentBody,
+    User,
+)
 from cases.models.complaint import Finding
 from cases.roles import Role
 from cases.states import ComplaintMachine, ComplaintStatus
@@ -228,6 +237,7 @@ def confirm(*, actor, complaint_id: int, by_default: bool = False) -> Complaint:
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     complaint.case.closed_at = timezone.now()
     _transition(complaint, "close", actor)
+    _record_integrity(complaint)
     return complaint
 
 
@@ -267,6 +277,7 @@ def close_after_review(*, actor, complaint_id: int, conclusion: str) -> Complain
     _require_settled_if_arrears(complaint)
     complaint.case.closed_at = timezone.now()
     _transition(complaint, "close", actor, conclusion=conclusion.strip())
+    _record_integrity(complaint)
     _tell_complainant(complaint, _("Complaint %(number)s closed after review") % {"number": complaint.case.number},
                       conclusion)  # fmt: skip
     return complaint
@@ -395,3 +406,28 @@ def _close_paid_instalments(complaint: Complaint, actor) -> None:
         step = f"arrears.instalment.{instalment.number}"
         if complaint.case.deadlines.filter(step=step, closed_at__isnull=True).exists():
             services.close_deadline(case=complaint.case, step=step, actor=actor)
+
+
+# --- closing the loop ------------------------------------------------------------------------
+
+
+def _record_integrity(complaint: Complaint) -> None:
+    """A substantiated default counts against the body's government-integrity record."""
+    if complaint.finding != Finding.SUBSTANTIATED:
+        return
+    body, _created = RespondentBody.objects.get_or_create(name=" ".join(complaint.respondent.split()))
+    IntegrityEntry.objects.get_or_create(
+        complaint=complaint, defaults={"body": body, "summary": f"{complaint.case.title}：{complaint.answer}"[:2000]}
+    )
+    events.record(subject=complaint.case, event_type="complaint.integrity_recorded", body=body.name)
+
+
+@transaction.atomic
+def flag_typical(*, actor, complaint_id: int, typical: bool = True) -> Complaint:
+    """A supervisor marks a case as typical, for public reporting (典型案例通报)."""
+    permissions.require(actor, "cases.supervise_all_cases")
+    complaint = _locked(complaint_id)
+    complaint.typical = typical
+    complaint.save(update_fields=["typical"])
+    events.record(subject=complaint.case, event_type="complaint.flagged_typical", actor=actor, typical=typical)
+    return complaint

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from cases import complaint_intake, event_labels, policies, selectors
 from cases import complaint_services as complaints
 from cases.exceptions import InvalidInput
-from cases.models import Channel, Complaint, Department
+from cases.models import Channel, Complaint, Department, IntegrityEntry, RespondentBody
 from cases.models.complaint import Finding
 from cases.states import ComplaintStatus
 from cases.supervision_views import querystring_without_page
@@ -171,6 +171,7 @@ def complaint_act(request, number: str, action: str):
         "payment": lambda: complaints.record_payment(actor=user, complaint_id=pk, amount=_decimal(post.get("amount")),
                                                      paid_on=_date(post.get("paid_on")), proof=post.get("proof", "")),
         "plan": lambda: complaints.agree_plan(actor=user, complaint_id=pk, instalments=_instalments(post)),
+        "typical": lambda: complaints.flag_typical(actor=user, complaint_id=pk, typical=post.get("typical") == "yes"),
     }  # fmt: skip
     if action not in actions:
         raise Http404
@@ -232,3 +233,18 @@ def complaint_queue(request):
 def my_complaints(request):
     cases = selectors.cases_visible_to(request.user).filter(kind="complaint", complaint__complainant=request.user)
     return render(request, "cases/my_complaints.html", {"cases": cases.order_by("-created_at")})
+
+
+@login_required
+def integrity_record(request):
+    """The government-integrity record (政务诚信记录): bodies with substantiated defaults."""
+    if not (selectors.can_supervise(request.user) or request.user.has_perm("cases.register_complaints")):
+        raise PermissionDenied
+    bodies = RespondentBody.objects.annotate(defaults=Count("entries")).filter(defaults__gt=0).order_by("-defaults")
+    chosen = request.GET.get("body", "")
+    entries = (
+        IntegrityEntry.objects.filter(body_id=int(chosen)).select_related("complaint__case", "body")
+        if chosen.isdigit()
+        else []
+    )
+    return render(request, "cases/integrity.html", {"bodies": bodies, "entries": entries})

@@ -28,6 +28,7 @@ urlpatterns = [
     path("complaints/new/", complaint_views.file_complaint, name="complaint-file"),
     path("complaints/register/", complaint_views.register_counter_complaint, name="complaint-counter"),
     path("complaints/", complaint_views.complaint_queue, name="complaint-queue"),
+    path("integrity/", complaint_views.integrity_record, name="integrity"),
     path("complaints/<str:number>/", complaint_views.complaint_page, name="complaint"),
     path("complaints/<str:number>/<slug:action>/", complaint_views.complaint_act, name="complaint-act"),
     path("repair/start/<int:record_id>/", repair_views.start, name="repair-start"),

@@ -1,7 +1,7 @@
 from .audit import AuditEvent
 from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
-from .complaint import ArrearsPayment, Channel, ChannelCallback, Complaint, Instalment
+from .complaint import ArrearsPayment, Channel, ChannelCallback, Complaint, Instalment, IntegrityEntry, RespondentBody
 from .deadline import Deadline, Stage, SupervisionLevel, SupervisionOrder
 from .notices import Notice, NoticeKind
 from .org import Department, User
@@ -23,6 +23,7 @@ __all__ = [
     "Department",
     "Holiday",
     "Instalment",
+    "IntegrityEntry",
     "Material",
     "NationalSync",
     "Notice",
@@ -32,6 +33,7 @@ __all__ = [
     "RecordStatus",
     "RecordType",
     "RepairApplication",
+    "RespondentBody",
     "Severity",
     "Stage",
     "SupervisionLevel",

@@ -69,6 +69,7 @@ class Complaint(models.Model):
     amount_confirmed = models.DecimalField(_("amount confirmed by the respondent (yuan)"), max_digits=14,
                                            decimal_places=2, null=True, blank=True)  # fmt: skip
     plan_agreed_at = models.DateTimeField(_("repayment plan agreed at"), null=True, blank=True)
+    typical = models.BooleanField(_("typical case for public reporting (典型案例)"), default=False)
 
     class Meta:
         verbose_name = _("complaint")
@@ -140,3 +141,34 @@ class Instalment(models.Model):
 
     def __str__(self):
         return f"{self.complaint} #{self.number}"
+
+
+class RespondentBody(models.Model):
+    """A government body, public institution or state-owned enterprise complained about."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("respondent body")
+        verbose_name_plural = _("respondent bodies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class IntegrityEntry(models.Model):
+    """One line of a body's government-integrity record (政务诚信记录): a substantiated default."""
+
+    body = models.ForeignKey(RespondentBody, on_delete=models.PROTECT, related_name="entries")
+    complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="integrity_entry")
+    summary = models.TextField(_("summary"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("government-integrity entry")
+        verbose_name_plural = _("government-integrity record")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"{self.body} {self.complaint}"

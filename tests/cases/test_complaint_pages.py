@@ -137,3 +137,16 @@ def test_the_department_records_arrears_on_the_page(client, world):
     assert "660000" in page
     bad = client.post(f"/complaints/{number}/plan/", {"plan": "2099-01-01 1"})
     assert bad.status_code == 400
+
+
+def test_the_integrity_record_page_lists_bodies_with_defaults(client, world):
+    from cases.models import IntegrityEntry, RespondentBody
+
+    file(client, world["firm"])
+    body = RespondentBody.objects.create(name="区某街道办事处")
+    IntegrityEntry.objects.create(body=body, complaint=Complaint.objects.get(), summary="拖欠工程款")
+    client.force_login(world["clerk"])
+    page = client.get("/integrity/", {"body": body.pk}).content.decode()
+    assert "区某街道办事处" in page and "拖欠工程款" in page
+    client.force_login(world["worker"])
+    assert client.get("/integrity/").status_code == 403

@@ -236,3 +236,32 @@ def test_only_arrears_complaints_have_amounts(people, complaint):
     complaints.assign(actor=people["clerk"], complaint_id=complaint.pk, department_id=dept("czj"))
     with pytest.raises(Conflict):
         complaints.confirm_amount(actor=people["worker"], complaint_id=complaint.pk, amount="1")
+
+
+def test_a_substantiated_default_goes_on_the_bodys_integrity_record(people, complaint):
+    from cases.models import IntegrityEntry
+
+    registered_and_assigned(people, complaint)
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="确属违约")
+    complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
+    entry = IntegrityEntry.objects.get()
+    assert entry.body.name == "区某局" and "确属违约" in entry.summary
+
+
+def test_an_unsubstantiated_complaint_leaves_no_mark(people, complaint):
+    from cases.models import IntegrityEntry
+
+    registered_and_assigned(people, complaint)
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="unsubstantiated", text="合同未约定")
+    complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
+    assert not IntegrityEntry.objects.exists()
+
+
+def test_only_a_supervisor_flags_a_typical_case(people, complaint):
+    with pytest.raises(NotPermitted):
+        complaints.flag_typical(actor=people["clerk"], complaint_id=complaint.pk)
+    complaints.flag_typical(actor=people["supervisor"], complaint_id=complaint.pk)
+    complaint.refresh_from_db()
+    assert complaint.typical
