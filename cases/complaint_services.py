@@ -4,6 +4,7 @@ Each locks the case, checks who may act and whether the state machine allows the
 the audit event and leaves deliveries to after commit (the Outbox)."""
 
 from decimal import Decimal
+from difflib import SequenceMatcher
 
 from django.db import transaction
 from django.db.models import Sum
@@ -430,4 +431,52 @@ def flag_typical(*, actor, complaint_id: int, typical: bool = True) -> Complaint
     complaint.typical = typical
     complaint.save(update_fields=["typical"])
     events.record(subject=complaint.case, event_type="complaint.flagged_typical", actor=actor, typical=typical)
+    return complaint
+
+
+# --- duplicates ------------------------------------------------------------------------------
+
+
+def possible_duplicates(complaint: Complaint, similarity: float = 0.5) -> list[Complaint]:
+    """Open complaints from the same enterprise about the same body within the policy's window,
+    whose facts read alike: shown to the clerk at registration."""
+    window = policies.calendar_days("complaint", "duplicate_window")
+    since = complaint.received_at - timezone.timedelta(days=window)
+    candidates = (
+        Complaint.objects.select_related("case")
+        .filter(enterprise_uscc=complaint.enterprise_uscc, received_at__gte=since, case__closed_at__isnull=True)
+        .exclude(pk=complaint.pk)
+    )
+    respondent = _normalised(complaint.respondent)
+    return [
+        other
+        for other in candidates
+        if _normalised(other.respondent) == respondent
+        and SequenceMatcher(None, other.facts, complaint.facts).ratio() >= similarity
+    ]
+
+
+def _normalised(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+@transaction.atomic
+def merge(*, actor, complaint_id: int, into_id: int) -> Complaint:
+    """The clerk merges a duplicate into the complaint that carries on; the duplicate is closed."""
+    _require_clerk(actor)
+    if complaint_id == into_id:
+        raise InvalidInput(details={"into": [_("A complaint cannot be merged into itself.")]})
+    complaint = _locked(complaint_id)
+    target = Complaint.objects.select_related("case").filter(pk=into_id, case__closed_at__isnull=True).first()
+    if target is None:
+        raise NotFound()
+    reason = _("Merged into %(number)s.") % {"number": target.case.number}
+    complaint.case.closed_at = timezone.now()
+    complaint.merged_into = target
+    complaint.rejection_reason = reason
+    complaint.save(update_fields=["merged_into", "rejection_reason"])
+    _transition(complaint, "reject", actor, reason=reason, merged_into=target.case.number)
+    _close_open_deadlines(complaint.case, actor)
+    events.record(subject=target.case, event_type="complaint.merged", actor=actor, duplicate=complaint.case.number)
+    _tell_complainant(complaint, _("Complaint %(number)s merged") % {"number": complaint.case.number}, reason)
     return complaint

@@ -127,7 +127,10 @@ def complaint_page(request, number: str):
     if is_complainant:
         timeline = timeline.exclude(event_type__in=event_labels.HIDDEN_FROM_APPLICANT)
     arrears = complaint.subject == "arrears"
+    registering = user.has_perm("cases.register_complaints") and complaint.case.state in (
+        ComplaintStatus.RECEIVED, ComplaintStatus.REGISTERED)  # fmt: skip
     return render(request, "cases/complaint.html", {
+        "duplicates": complaints.possible_duplicates(complaint) if registering else [],
         "arrears": arrears, "paid": complaints.paid_total(complaint) if arrears else None,
         "owed": complaints.owed(complaint) if arrears else None,
         "payments": complaint.payments.all() if arrears else [], "instalments": complaint.instalments.all(),
@@ -171,6 +174,7 @@ def complaint_act(request, number: str, action: str):
         "payment": lambda: complaints.record_payment(actor=user, complaint_id=pk, amount=_decimal(post.get("amount")),
                                                      paid_on=_date(post.get("paid_on")), proof=post.get("proof", "")),
         "plan": lambda: complaints.agree_plan(actor=user, complaint_id=pk, instalments=_instalments(post)),
+        "merge": lambda: complaints.merge(actor=user, complaint_id=pk, into_id=int(post.get("into") or 0)),
         "typical": lambda: complaints.flag_typical(actor=user, complaint_id=pk, typical=post.get("typical") == "yes"),
     }  # fmt: skip
     if action not in actions:

@@ -69,6 +69,9 @@ class Complaint(models.Model):
     amount_confirmed = models.DecimalField(_("amount confirmed by the respondent (yuan)"), max_digits=14,
                                            decimal_places=2, null=True, blank=True)  # fmt: skip
     plan_agreed_at = models.DateTimeField(_("repayment plan agreed at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("merged into")
+    )
     typical = models.BooleanField(_("typical case for public reporting (典型案例)"), default=False)
 
     class Meta:

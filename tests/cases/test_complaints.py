@@ -265,3 +265,26 @@ def test_only_a_supervisor_flags_a_typical_case(people, complaint):
     complaints.flag_typical(actor=people["supervisor"], complaint_id=complaint.pk)
     complaint.refresh_from_db()
     assert complaint.typical
+
+
+def test_a_repeat_complaint_is_shown_as_a_possible_duplicate_and_merged(people, complaint):
+    channel = Channel.objects.get(code="website")
+    repeat, _created = complaint_intake.receive(channel=channel, data={
+        "reference": "W-2", "complainant_name": "张经理", "enterprise_name": "示范公司",
+        "enterprise_uscc": complaint.enterprise_uscc, "respondent": "区某局 ", "subject": "other_breach",
+        "facts": "拖欠货款未付"})  # fmt: skip
+    unrelated, _created = complaint_intake.receive(channel=channel, data={
+        "reference": "W-3", "complainant_name": "张经理", "enterprise_name": "示范公司",
+        "enterprise_uscc": complaint.enterprise_uscc, "respondent": "另一单位", "subject": "other_breach",
+        "facts": "拖欠货款"})  # fmt: skip
+    assert complaints.possible_duplicates(repeat) == [complaint]
+    complaints.merge(actor=people["clerk"], complaint_id=repeat.pk, into_id=complaint.pk)
+    repeat.refresh_from_db()
+    assert repeat.merged_into == complaint and state(repeat) == "rejected"
+    assert AuditEvent.objects.filter(event_type="complaint.merged", reference=complaint.case.number).exists()
+    assert unrelated not in complaints.possible_duplicates(complaint)
+
+
+def test_a_complaint_cannot_be_merged_into_itself(people, complaint):
+    with pytest.raises(InvalidInput):
+        complaints.merge(actor=people["clerk"], complaint_id=complaint.pk, into_id=complaint.pk)
