@@ -54,7 +54,13 @@ def _existing(channel: Channel, reference: str) -> Complaint | None:
     return Complaint.objects.select_related("case").filter(channel=channel, channel_reference=reference).first()
 
 
+def _portal_user(uscc: str):
+    """The enterprise's own portal account, if it has one: it follows and confirms the complaint."""
+    return User.objects.filter(entity_kind="enterprise", id_number=uscc, is_active=True).order_by("pk").first()
+
+
 def _create(channel: Channel, data: dict) -> Complaint:
+    data = {**data, "complainant": data.get("complainant") or _portal_user(data["enterprise_uscc"])}
     subjects = {item["code"]: item["name"] for item in policies.choices("complaint", "subjects")}
     intake_unit = Department.objects.filter(is_supervising_unit=True).first()
     case = services.open_case(

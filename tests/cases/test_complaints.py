@@ -288,3 +288,12 @@ def test_a_repeat_complaint_is_shown_as_a_possible_duplicate_and_merged(people, 
 def test_a_complaint_cannot_be_merged_into_itself(people, complaint):
     with pytest.raises(InvalidInput):
         complaints.merge(actor=people["clerk"], complaint_id=complaint.pk, into_id=complaint.pk)
+
+
+def test_an_arrears_complaint_closes_once_payments_reach_the_confirmed_amount(people, complaint):
+    arrears_in_progress(people, complaint)
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="限期付清")
+    complaints.record_payment(actor=people["worker"], complaint_id=complaint.pk, amount="860000",
+                              paid_on=date(2026, 11, 16), proof="回单")  # fmt: skip
+    complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
+    assert state(complaint) == "closed"
