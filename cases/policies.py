@@ -4,6 +4,9 @@ Code never writes these numbers as literals: it asks `working_days(...)`, `count
 so an administrator's change in the admin takes effect on the next case.
 """
 
+import copy
+import time
+
 from django.utils.translation import gettext_lazy as _
 
 from cases.exceptions import PolicyMissing
@@ -108,13 +111,28 @@ def load_defaults(policy_model) -> int:
     return len(rows)
 
 
-def _value(case_type: str, key: str, kinds: tuple[str, ...]):
-    from cases.models import Policy
+# Policies are read on every step of every case and change a few times a year: each process keeps
+# them for a minute, and drops them at once when this process changes one (services.change_policy).
+_CACHE_SECONDS = 60
+_cache: dict[tuple[str, str], tuple[float, str, object]] = {}
 
-    row = Policy.objects.filter(case_type=case_type, key=key, kind__in=kinds).values_list("value", flat=True).first()
-    if row is None:
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def _value(case_type: str, key: str, kinds: tuple[str, ...]):
+    cached = _cache.get((case_type, key))
+    if cached is None or time.monotonic() - cached[0] > _CACHE_SECONDS:
+        from cases.models import Policy
+
+        row = Policy.objects.filter(case_type=case_type, key=key).values_list("kind", "value").first()
+        cached = (time.monotonic(), *row) if row else (time.monotonic(), "", None)
+        _cache[(case_type, key)] = cached
+    _stamp, kind, value = cached
+    if value is None or kind not in kinds:
         raise PolicyMissing(_("The policy %(case_type)s/%(key)s is not set.") % {"case_type": case_type, "key": key})
-    return row
+    return copy.deepcopy(value)
 
 
 def working_days(case_type: str, key: str) -> int:

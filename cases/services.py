@@ -50,6 +50,8 @@ def change_policy(*, policy_id: int, actor, value) -> Policy:
         return policy
     policy.save()
     events.policy_changed_event(policy=policy, actor=actor, old_value=old_value)
+    policies.clear_cache()
+    transaction.on_commit(policies.clear_cache)
     return policy
 
 

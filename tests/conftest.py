@@ -1,6 +1,6 @@
 import pytest
 
-from cases import reference_data, workdays
+from cases import policies, reference_data, workdays
 from cases.roles import Role
 from tests.factories import ApplicantFactory, StaffFactory, UserFactory
 
@@ -9,8 +9,10 @@ from tests.factories import ApplicantFactory, StaffFactory, UserFactory
 def _fresh_calendar_cache():
     # Each test sees the Holiday table as it left it, not a year cached by an earlier test.
     workdays.clear_cache()
+    policies.clear_cache()
     yield
     workdays.clear_cache()
+    policies.clear_cache()
 
 
 @pytest.fixture(autouse=True)
