@@ -4,13 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases import case_views, complaint_views, record_views, repair_views, supervision_views
+from cases import case_views, complaint_views, record_views, repair_views, supervision_views, tracking_views
 from cases import views as desk_views
 
 urlpatterns = [
     path("", desk_views.landing, name="landing"),
     path("home/", desk_views.home, name="home"),
     path("healthz", desk_views.healthz, name="healthz"),
+    path("track/", tracking_views.track, name="track"),
     path("accounts/signup/", desk_views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_celery_beat",
+    "django_ratelimit",
     "viewflow",
     "viewflow.workflow",
     "cases",
@@ -194,6 +195,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.DatabaseSmsBackend")
 # Embedded default only: how often an open browser's socket looks for new notifications.
 NOTIFICATIONS_POLL_SECONDS = env.float("NOTIFICATIONS_POLL_SECONDS", default=2.0)
+
+# The embedded default's local-memory cache is per process: fine for one web process (make run).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
