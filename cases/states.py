@@ -9,6 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import fsm
 
 
+class CaseMachine:
+    """A state machine over a Case's `state` column; subclasses declare the transitions."""
+
+    def __init__(self, case):
+        self.case = case
+
+    @staticmethod
+    def state_on_case(states, default) -> fsm.State:
+        state = fsm.State(states, default=default)
+        state.getter()(lambda machine: machine.case.state)
+        state.setter()(lambda machine, value: setattr(machine.case, "state", value))
+        return state
+
+
 class RepairStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -37,22 +51,11 @@ REPAIR_CLOSED = {RepairStatus.NOT_ACCEPTED, RepairStatus.REJECTED, RepairStatus.
                  RepairStatus.SYNCED}  # fmt: skip
 
 
-class RepairMachine:
+class RepairMachine(CaseMachine):
     """States (A) of DOMAIN.md. A second one-time notice is impossible: `request_materials`
     leaves only from `submitted`, and a resubmitted application can only be accepted or refused."""
 
-    state = fsm.State(RepairStatus, default=RepairStatus.DRAFT)
-
-    def __init__(self, case):
-        self.case = case
-
-    @state.getter()
-    def _get_state(self):
-        return self.case.state
-
-    @state.setter()
-    def _set_state(self, value):
-        self.case.state = value
+    state = CaseMachine.state_on_case(RepairStatus, RepairStatus.DRAFT)
 
     @state.transition(source=RepairStatus.DRAFT, target=RepairStatus.SUBMITTED)
     def submit(self):
@@ -119,21 +122,10 @@ class ComplaintStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class ComplaintMachine:
+class ComplaintMachine(CaseMachine):
     """States (B) of DOMAIN.md for a complaint Case."""
 
-    state = fsm.State(ComplaintStatus, default=ComplaintStatus.RECEIVED)
-
-    def __init__(self, case):
-        self.case = case
-
-    @state.getter()
-    def _get_state(self):
-        return self.case.state
-
-    @state.setter()
-    def _set_state(self, value):
-        self.case.state = value
+    state = CaseMachine.state_on_case(ComplaintStatus, ComplaintStatus.RECEIVED)
 
     @state.transition(source=ComplaintStatus.RECEIVED, target=ComplaintStatus.REGISTERED)
     def register(self):
