@@ -22,7 +22,6 @@ from cases.models import (
     Instalment,
     IntegrityEntry,
     RespondentBody,
-    User,
 )
 from cases.models.complaint import Finding
 from cases.roles import Role
@@ -51,13 +50,6 @@ def _transition(complaint: Complaint, step: str, actor, **payload) -> None:
     channel_callbacks.queue(complaint)
 
 
-def _users(role: str, department_id=None) -> list[int]:
-    users = User.objects.filter(groups__name=role, is_active=True)
-    if department_id is not None:
-        users = users.filter(department_id=department_id)
-    return list(users.values_list("pk", flat=True))
-
-
 def _tell(recipients, complaint: Complaint, title: str, body: str, kind="complaint.progress") -> None:
     notification_services.notify(recipients, kind=kind, title=title, body=body, case=complaint.case)
 
@@ -75,11 +67,6 @@ def _require_department(complaint: Complaint, actor) -> None:
     permissions.require(actor, "cases.work_department_cases")
     if actor.department_id != complaint.case.department_id:
         raise NotPermitted()
-
-
-def _close_open_deadlines(case: Case, actor) -> None:
-    for step in case.deadlines.filter(closed_at__isnull=True).values_list("step", flat=True):
-        services.close_deadline(case=case, step=step, actor=actor)
 
 
 @transaction.atomic
@@ -110,7 +97,7 @@ def reject(*, actor, complaint_id: int, reason: str) -> Complaint:
     _transition(complaint, "reject", actor, reason=reason)
     complaint.rejection_reason = reason
     complaint.save(update_fields=["rejection_reason"])
-    _close_open_deadlines(complaint.case, actor)
+    services.close_open_deadlines(case=complaint.case, actor=actor)
     _tell_complainant(complaint, _("Complaint %(number)s not registered") % {"number": complaint.case.number}, reason)
     return complaint
 
@@ -129,8 +116,9 @@ def assign(*, actor, complaint_id: int, department_id: int) -> Complaint:
     _transition(complaint, "assign", actor, department=department.code)
     services.start_deadline(case=complaint.case, step=ANSWER, label=_("Department's answer"),
                             policy_key="answer_within", department=department)  # fmt: skip
-    _tell(_users(Role.CASEWORKER, department.pk) + _users(Role.DEPARTMENT_HEAD, department.pk), complaint,
-          _("Complaint %(number)s assigned to your department") % {"number": complaint.case.number},
+    staff = services.users_with_role(Role.CASEWORKER, department.pk)
+    staff += services.users_with_role(Role.DEPARTMENT_HEAD, department.pk)
+    _tell(staff, complaint, _("Complaint %(number)s assigned to your department") % {"number": complaint.case.number},
           complaint.case.title)  # fmt: skip
     return complaint
 
@@ -149,7 +137,7 @@ def return_misrouted(*, actor, complaint_id: int, reason: str) -> Complaint:
     complaint.case.assignee = None
     complaint.case.save(update_fields=["department", "assignee"])
     _transition(complaint, "reregister", actor)
-    _tell(_users(Role.INTAKE_CLERK), complaint,
+    _tell(services.users_with_role(Role.INTAKE_CLERK), complaint,
           _("Complaint %(number)s returned as misrouted") % {"number": complaint.case.number}, reason)  # fmt: skip
     return complaint
 
@@ -178,7 +166,7 @@ def request_extension(*, actor, complaint_id: int, working_days: int, reason: st
     complaint.extension_days, complaint.extension_reason = int(working_days), reason.strip()
     complaint.save(update_fields=["extension_days", "extension_reason"])
     _transition(complaint, "request_extension", actor, working_days=complaint.extension_days, reason=reason)
-    _tell(_users(Role.SUPERVISOR), complaint,
+    _tell(services.users_with_role(Role.SUPERVISOR), complaint,
           _("Extension requested on complaint %(number)s") % {"number": complaint.case.number},
           complaint.extension_reason)  # fmt: skip
     return complaint
@@ -257,7 +245,7 @@ def object_to_answer(*, actor, complaint_id: int, reason: str) -> Complaint:
     _transition(complaint, "reopen", actor, reason=reason, times=complaint.reopen_count)
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     if complaint.reopen_count > policies.count("complaint", "reopen_limit"):
-        _tell(_users(Role.SUPERVISOR), complaint,
+        _tell(services.users_with_role(Role.SUPERVISOR), complaint,
               _("Complaint %(number)s needs your review") % {"number": complaint.case.number}, reason)  # fmt: skip
         return complaint
     _transition(complaint, "resume", actor)
@@ -476,7 +464,7 @@ def merge(*, actor, complaint_id: int, into_id: int) -> Complaint:
     complaint.rejection_reason = reason
     complaint.save(update_fields=["merged_into", "rejection_reason"])
     _transition(complaint, "reject", actor, reason=reason, merged_into=target.case.number)
-    _close_open_deadlines(complaint.case, actor)
+    services.close_open_deadlines(case=complaint.case, actor=actor)
     events.record(subject=target.case, event_type="complaint.merged", actor=actor, duplicate=complaint.case.number)
     _tell_complainant(complaint, _("Complaint %(number)s merged") % {"number": complaint.case.number}, reason)
     return complaint

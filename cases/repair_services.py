@@ -20,7 +20,6 @@ from cases.models import (
     NoticeKind,
     RecordStatus,
     RepairApplication,
-    User,
 )
 from cases.roles import Role
 from cases.states import REPAIR_CLOSED, RepairMachine, RepairStatus
@@ -87,12 +86,6 @@ def _tell_applicant(application: RepairApplication, title: str, body: str) -> No
         title=title,
         body=body,
         case=application.case,
-    )
-
-
-def _department_staff(department_id: int, role: str) -> list[int]:
-    return list(
-        User.objects.filter(department_id=department_id, groups__name=role, is_active=True).values_list("pk", flat=True)
     )
 
 
@@ -186,7 +179,7 @@ def submit(*, actor, application_id: int, obligations_fulfilled: bool, commitmen
     services.start_deadline(case=case, step=ACCEPT, label=_("Acceptance"), policy_key="accept_within")
     services.start_deadline(case=case, step=DECIDE, label=_("Repair decision"), policy_key="decide_within")
     notification_services.notify(
-        _department_staff(case.department_id, Role.CASEWORKER),
+        services.users_with_role(Role.CASEWORKER, case.department_id),
         kind="repair.submitted",
         title=_("New credit-repair application %(number)s") % {"number": case.number},
         body=_("%(entity)s applies to repair %(record)s.")
@@ -275,7 +268,7 @@ def refuse(*, actor, application_id: int, reason: str) -> RepairApplication:
     application.refusal_reason = reason
     application.save(update_fields=["refusal_reason"])
     documents.issue(NoticeKind.NON_ACCEPTANCE, record=application.record, case=application.case, reason=reason)
-    _close_open_deadlines(application, actor)
+    services.close_open_deadlines(case=application.case, actor=actor)
     _tell_applicant(
         application,
         _("Application %(number)s not accepted") % {"number": application.case.number},
@@ -337,7 +330,7 @@ def propose_decision(*, actor, application_id: int, approve: bool, reason: str) 
         subject=application.case, event_type="repair.decision_proposed", actor=actor, approve=approve, reason=reason
     )
     notification_services.notify(
-        _department_staff(application.record.department_id, Role.DEPARTMENT_HEAD),
+        services.users_with_role(Role.DEPARTMENT_HEAD, application.record.department_id),
         kind="repair.decision_proposed",
         title=_("Decision on %(number)s awaits your approval") % {"number": application.case.number},
         body=reason or _("Proposed: repair the record."),
@@ -390,7 +383,7 @@ def withdraw(*, actor, application_id: int) -> RepairApplication:
     application = _locked(application_id)
     _require_applicant(application, actor)
     _transition(application, "withdraw", actor)
-    _close_open_deadlines(application, actor)
+    services.close_open_deadlines(case=application.case, actor=actor)
     return application
 
 
@@ -408,15 +401,10 @@ def revoke(*, actor, application_id: int, reason: str) -> RepairApplication:
     record = CreditRecord.objects.select_for_update().get(pk=application.record_id)
     record.status = RecordStatus.PUBLISHED
     record.save(update_fields=["status"])
-    _close_open_deadlines(application, actor)
+    services.close_open_deadlines(case=application.case, actor=actor)
     _queue_sync(application, NationalSync.Action.REVOKE)
     _tell_applicant(application, _("Credit repair %(number)s revoked") % {"number": application.case.number}, reason)
     return application
-
-
-def _close_open_deadlines(application: RepairApplication, actor) -> None:
-    for step in application.case.deadlines.filter(closed_at__isnull=True).values_list("step", flat=True):
-        services.close_deadline(case=application.case, step=step, actor=actor)
 
 
 def _queue_sync(application: RepairApplication, action: str) -> None:

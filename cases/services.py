@@ -194,6 +194,19 @@ def close_deadline(*, case: Case, step: str, actor=None) -> Deadline:
     return deadline
 
 
+def close_open_deadlines(*, case: Case, actor=None) -> None:
+    """Close every running deadline of a case that has ended (refused, withdrawn, merged, …)."""
+    for step in case.deadlines.filter(closed_at__isnull=True).values_list("step", flat=True):
+        close_deadline(case=case, step=step, actor=actor)
+
+
+def users_with_role(role: str, department_id=None) -> list[int]:
+    users = User.objects.filter(groups__name=role, is_active=True)
+    if department_id is not None:
+        users = users.filter(department_id=department_id)
+    return list(users.values_list("pk", flat=True))
+
+
 def _department_recipients(department_id: int, assignee_id=None) -> list[int]:
     heads = list(
         User.objects.filter(department_id=department_id, groups__name=Role.DEPARTMENT_HEAD, is_active=True).values_list(
