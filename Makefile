@@ -6,9 +6,11 @@ BIN := $(VENV)/bin
 # The integration suite's services (override to point elsewhere).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The browser tests keep their Redis keys in a database number of their own.
+TEST_E2E_REDIS_URL ?= redis://127.0.0.1:6379/14
 PORT ?= 8000
 
-.PHONY: help run test test-unit test-integration lint format messages bench clean
+.PHONY: help run test test-unit test-integration test-e2e browser lint format messages bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -26,6 +28,15 @@ $(VENV)/.system: | $(BIN)/python
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
 	else echo "PDF notices need: $(SYSTEM_PACKAGES) (Debian package names)"; exit 1; fi
 	touch $@
+
+# The browser tests drive Debian's Chromium through its chromedriver: installed here when missing
+# (as root), otherwise named for whoever runs this. Checked on every run: it costs nothing.
+BROWSER_PACKAGES := chromium chromium-driver
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); \
+	else echo "The browser tests need: $(BROWSER_PACKAGES) (Debian package names)"; exit 1; fi
 
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
@@ -45,15 +56,19 @@ run: $(VENV)/.runtime $(VENV)/.system ## install, migrate, load demo data and se
 	@echo ""
 	$(BIN)/honcho -f Procfile start --port $(PORT)
 
-test: test-unit test-integration ## the whole suite: embedded stack, then PostgreSQL + Redis + Celery
+test: test-unit test-integration test-e2e ## the whole suite: embedded stack, then PostgreSQL + Redis + Celery, then the browser tests
 
 test-unit: $(VENV)/.dev $(VENV)/.system ## lint, migration check and the suite on SQLite + in-memory layer
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -m "not integration" -q
+	$(BIN)/pytest -m "not integration and not e2e" -q
 
 test-integration: $(VENV)/.dev $(VENV)/.system ## the integration suite on real PostgreSQL, Redis and Celery workers
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m integration -q tests/integration
+
+test-e2e: $(VENV)/.dev $(VENV)/.system browser ## the browser tests: headless Chromium on the real pages (daphne, PostgreSQL, Redis, a worker)
+	DJANGO_SETTINGS_MODULE=tests.e2e.settings DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_E2E_REDIS_URL) \
+	  $(BIN)/pytest -m e2e -q tests/e2e
 
 lint: $(VENV)/.dev ## ruff lint and format check
 	$(BIN)/ruff check .
