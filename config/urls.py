@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("notifications/", include("notifications.urls")),
+    path("tasks/", include("workflows.urls")),
     path("cases/<str:number>/", case_views.case_detail, name="case-detail"),
     path("records/", record_views.record_list, name="records"),
     path("records/new/", record_views.record_new, name="record-new"),

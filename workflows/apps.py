@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Workflows")
+
+    def ready(self):
+        from cases.events import case_event
+        from workflows import engine
+
+        case_event.connect(engine.on_case_event, dispatch_uid="workflows.engine")

@@ -1,0 +1,139 @@
+"""The task inbox and queue: who sees which task, claiming and releasing, and refusals."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases import repair_services as repair
+from cases.roles import Role
+from tests.factories import ApplicantFactory, StaffFactory, register_penalty, valid_uscc
+from workflows import engine
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(date(2026, 11, 16)):
+        yield
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "entity": ApplicantFactory(username="entity", id_number=valid_uscc("91620702MA71ABCD0")),
+        "worker": StaffFactory(username="worker"),
+        "colleague": StaffFactory(username="colleague"),
+        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
+        "outsider": StaffFactory(username="outsider", department__code="fgj"),
+    }
+
+
+@pytest.fixture
+def submitted(people):
+    record = register_penalty(people["worker"])
+    application = repair.start_application(actor=people["entity"], record_id=record.pk)
+    for code in ("obligation_proof", "commitment"):
+        upload = SimpleUploadedFile("p.pdf", b"%PDF-1.7 x", content_type="application/pdf")
+        repair.add_material(actor=people["entity"], application_id=application.pk, code=code, upload=upload)
+    repair.submit(actor=people["entity"], application_id=application.pk, obligations_fulfilled=True,
+                  commitment_signed=True)  # fmt: skip
+    return application
+
+
+def task_of(application):
+    [task] = engine.active_tasks(application.case)
+    return task
+
+
+def test_the_department_sees_the_acceptance_task_in_its_queue(client, people, submitted):
+    client.force_login(people["worker"])
+    page = client.get("/tasks/?tab=queue").content.decode()
+    assert submitted.case.number in page and "受理" in page
+
+
+def test_another_department_does_not_see_it(client, people, submitted):
+    client.force_login(people["outsider"])
+    assert submitted.case.number not in client.get("/tasks/?tab=queue").content.decode()
+
+
+def test_the_applicant_sees_a_draft_in_their_inbox(client, people):
+    record = register_penalty(people["worker"])
+    application = repair.start_application(actor=people["entity"], record_id=record.pk)
+    client.force_login(people["entity"])
+    assert application.case.number in client.get("/tasks/").content.decode()
+
+
+def test_claiming_puts_the_task_in_my_hands_and_claims_the_case(client, people, submitted):
+    client.force_login(people["worker"])
+    task = task_of(submitted)
+    response = client.post(f"/tasks/{task.pk}/claim/", follow=True)
+    assert "任务“受理、不予受理或一次性告知”已由你办理" in response.content.decode()
+    submitted.case.refresh_from_db()
+    assert submitted.case.assignee == people["worker"] and task_of(submitted).owner == people["worker"]
+    assert submitted.case.number in client.get("/tasks/").content.decode()
+
+
+def test_a_task_someone_holds_cannot_be_claimed(client, people, submitted):
+    task = task_of(submitted)
+    client.force_login(people["worker"])
+    client.post(f"/tasks/{task.pk}/claim/")
+    client.force_login(people["colleague"])
+    response = client.post(f"/tasks/{task.pk}/claim/")
+    assert (
+        response.status_code == 409 and "worker" in response.content.decode()
+    ) or "用户" in response.content.decode()
+    assert task_of(submitted).owner == people["worker"]
+
+
+def test_another_departments_task_cannot_be_claimed(client, people, submitted):
+    client.force_login(people["outsider"])
+    assert client.post(f"/tasks/{task_of(submitted).pk}/claim/").status_code == 403
+    assert task_of(submitted).owner is None
+
+
+def test_releasing_gives_the_task_back(client, people, submitted):
+    task = task_of(submitted)
+    client.force_login(people["worker"])
+    client.post(f"/tasks/{task.pk}/claim/")
+    client.post(f"/tasks/{task.pk}/release/")
+    submitted.case.refresh_from_db()
+    assert task_of(submitted).owner is None and submitted.case.assignee is None
+
+
+def test_only_the_holder_releases(client, people, submitted):
+    task = task_of(submitted)
+    client.force_login(people["worker"])
+    client.post(f"/tasks/{task.pk}/claim/")
+    client.force_login(people["colleague"])
+    assert client.post(f"/tasks/{task.pk}/release/").status_code == 403
+
+
+def test_an_unknown_task_is_not_found(client, people):
+    client.force_login(people["worker"])
+    assert client.post("/tasks/999999/claim/").status_code == 404
+    assert client.get("/tasks/999999/").status_code == 404
+
+
+def test_a_task_opens_its_case_page(client, people, submitted):
+    client.force_login(people["worker"])
+    response = client.get(f"/tasks/{task_of(submitted).pk}/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/repair/{submitted.case.number}/")
+
+
+def test_the_case_page_says_what_it_waits_on(client, people, submitted):
+    client.force_login(people["entity"])
+    page = client.get(f"/repair/{submitted.case.number}/").content.decode()
+    assert "受理、不予受理或一次性告知" in page
+
+
+def test_the_head_takes_the_approval_from_the_queue(client, people, submitted):
+    repair.accept(actor=people["worker"], application_id=submitted.pk)
+    repair.start_review(actor=people["worker"], application_id=submitted.pk)
+    repair.propose_decision(actor=people["worker"], application_id=submitted.pk, approve=True, reason="")
+    client.force_login(people["head"])
+    assert submitted.case.number in client.get("/tasks/?tab=queue").content.decode()
+    client.post(f"/tasks/{task_of(submitted).pk}/claim/")
+    assert task_of(submitted).owner == people["head"]

@@ -1,0 +1,142 @@
+"""Keeps each case's process in step with the case: the services of `cases` record a step, the
+engine completes the task that step belongs to and lets the flow create the next one.
+
+It listens to `cases.events.case_event`, sent in the service's own transaction on the locked
+case, so a step and its task commit or fail together.
+"""
+
+import logging
+
+from django.utils import timezone
+from viewflow.workflow.status import PROCESS, STATUS
+
+from workflows.flows import FLOWS
+from workflows.models import CaseProcess
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+# The step an audit event records → the tasks it completes (whichever of them is active).
+COMPLETES = {
+    "repair.submit": {"fill_in"},
+    "repair.accept": {"acceptance"},
+    "repair.refuse": {"acceptance"},
+    "repair.request_materials": {"acceptance"},
+    "repair.resubmit": {"correction"},
+    "repair.decision_proposed": {"review"},
+    "repair.approve": {"approval"},
+    "repair.reject": {"approval"},
+    "repair.mark_synced": {"sync"},
+    "complaint.register": {"registration"},
+    "complaint.reject": {"registration", "routing"},
+    "complaint.assign": {"routing"},
+    "complaint.return_misrouted": {"handling"},
+    "complaint.request_extension": {"handling"},
+    "complaint.decide_extension": {"extension_decision"},
+    "complaint.answer": {"handling"},
+    "complaint.confirm": {"confirmation"},
+    "complaint.reopen": {"confirmation"},
+    "complaint.close": {"review"},
+}
+# Steps that begin a task without finishing it: the task is then the actor's, started.
+STARTS = {"repair.start_review": {"review"}, "complaint.start_work": {"handling"}}
+# Steps that end the process whatever task is open.
+CANCELS = {"repair.withdraw"}
+# The tasks a department's caseworker claims and releases from the queue.
+DEPARTMENT_TASKS = {"acceptance", "review", "handling"}
+FOLLOWED = {"case.opened", "case.claimed", "case.released", *COMPLETES, *STARTS, *CANCELS}
+
+
+def on_case_event(sender, case, event, **kwargs) -> None:
+    event_type = event.event_type
+    if case.kind not in FLOWS or event_type not in FOLLOWED:
+        return
+    process = CaseProcess.objects.filter(case=case).first()
+    if process is None:
+        # A case that came in without its process (bulk import, data from before the flows):
+        # the process starts where the case's state says it waits.
+        start(case)
+        return
+    if event_type in CANCELS:
+        cancel(process)
+    elif event_type in COMPLETES:
+        task = _active_task(process, COMPLETES[event_type])
+        if task is not None:
+            _complete(task, event.actor)
+    elif event_type in STARTS:
+        task = _active_task(process, STARTS[event_type])
+        if task is not None:
+            _begin(task, event.actor)
+    elif event_type == "case.claimed":
+        task = _active_task(process, DEPARTMENT_TASKS)
+        if task is not None and task.status == STATUS.NEW:
+            assign(task, event.actor)
+    elif event_type == "case.released":
+        task = _active_task(process, DEPARTMENT_TASKS)
+        if task is not None and task.owner_id is not None:
+            unassign(task)
+
+
+def start(case) -> CaseProcess:
+    """Start the case's process; its first gateway sends it to the task the case waits on."""
+    return FLOWS[case.kind].start.run(case=case)
+
+
+def cancel(process) -> None:
+    FLOWS[process.case.kind].instance.cancel(process)
+
+
+def active_tasks(case):
+    """The open tasks of the case's process, the flow's view of what happens next."""
+    return (
+        FLOWS[case.kind]
+        .task_class.objects.filter(process__caseprocess__case=case, status__in=ACTIVE)
+        .select_related("owner")
+        .order_by("created")
+    )
+
+
+def _active_task(process, node_names):
+    flow = FLOWS[process.case.kind]
+    nodes = [flow.instance.node(name) for name in node_names]
+    return (
+        flow.task_class.objects.filter(process=process, status__in=ACTIVE, flow_task__in=nodes)
+        .order_by("-created")
+        .first()
+    )
+
+
+def assign(task, actor) -> None:
+    """Take a NEW task: the actor's, or the system's when a timer or sweep acts."""
+    task.owner, task.status, task.assigned = actor, STATUS.ASSIGNED, timezone.now()
+    task.save(update_fields=["owner", "status", "assigned"])
+
+
+def unassign(task) -> None:
+    task.owner, task.status, task.assigned, task.started = None, STATUS.NEW, None, None
+    task.save(update_fields=["owner", "status", "assigned", "started"])
+
+
+def _begin(task, actor) -> None:
+    if task.status == STATUS.NEW:
+        assign(task, actor)
+    elif actor is not None and task.owner_id != actor.pk:
+        task.owner = actor  # the services decided the actor may act (a head, a new assignee)
+        task.save(update_fields=["owner"])
+    if task.status == STATUS.ASSIGNED:
+        activation = task.flow_task.activation_class(task)
+        activation.start(None)
+        task.save(update_fields=["status", "started"])
+
+
+def _complete(task, actor) -> None:
+    if task.flow_task_type == "FUNCTION":  # flow.Handle: done by the system
+        task.flow_task.run(task)
+        return
+    _begin(task, actor)
+    task.flow_task.activation_class(task).execute()
+
+
+def finished(process) -> bool:
+    return process.status in (PROCESS.DONE, PROCESS.CANCELED)
