@@ -1,12 +1,17 @@
 """Audit writers: the only code that creates AuditEvent rows. One small function per event type."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.dispatch import Signal
 
-from cases.models import AuditEvent
+from cases.models import AuditEvent, Case
+
+# Sent for every event recorded on a case, inside the transaction that records it, so that the
+# process layer (workflows) follows each step without `cases` depending on it.
+case_event = Signal()
 
 
 def record(*, subject, event_type: str, actor=None, from_state="", to_state="", reference="", **payload) -> AuditEvent:
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
         subject_id=subject.pk,
         reference=reference or getattr(subject, "number", ""),
@@ -16,6 +21,9 @@ def record(*, subject, event_type: str, actor=None, from_state="", to_state="", 
         to_state=to_state,
         payload=payload,
     )
+    if isinstance(subject, Case):
+        case_event.send(sender=Case, case=subject, event=event)
+    return event
 
 
 def policy_changed_event(*, policy, actor, old_value) -> AuditEvent:
