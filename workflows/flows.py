@@ -93,7 +93,7 @@ class RepairFlow(CaseFlow):
 
     approval = (
         flow.View(views.task_page)
-        .Annotation(title=_("Approve the decision (department head)"))
+        .Annotation(title=_("The department head approves the decision"))
         .Permission(DEPARTMENT_DECISION)
         .Next(this.after_approval)
     )
