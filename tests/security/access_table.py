@@ -1,0 +1,152 @@
+"""Who gets what, for every URL pattern: one row per pattern (a few patterns have more than one),
+one cell per role. A new page needs a row here: tests/security/test_access_matrix.py fails until it
+has one.
+
+Cells are the exact answer the role gets:
+  200, 201, 302 (a redirect that is not to the sign-in page), 401, 403, 404, 405, or LOGIN (a
+  redirect to the sign-in page, Django's or the admin's).
+URLs are format strings over the world of tests/security/conftest.py (`{w.repair_case.number}`).
+
+To add a page: copy the row of a page with the same audience and change the route and the URL.
+"""
+
+from dataclasses import dataclass, field
+
+from tests.security.conftest import ROLES, pdf_upload
+
+LOGIN = "login"
+
+
+def expect(default, **cells) -> dict:
+    """The same answer for every role, except those named: expect(403, x=200, head=200)."""
+    unknown = set(cells) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+    return {role: cells.get(role, default) for role in ROLES}
+
+
+SIGNED_IN = expect(200, anon=LOGIN)
+PUBLIC = expect(200)
+DEPARTMENT_STAFF = expect(403, anon=LOGIN, x=200, y=200, head=200)
+STAFF_AND_SUPERVISORS = expect(403, anon=LOGIN, x=200, y=200, head=200, sup=200)
+# A's repair case, handled by department X.
+SEES_A_REPAIR_CASE = expect(404, anon=LOGIN, a=200, x=200, head=200, sup=200)
+ADMIN_ONLY = expect(LOGIN, admin=200)
+
+
+@dataclass(frozen=True)
+class Row:
+    route: str  # as the URL resolver spells it (see tests/security/routes.py)
+    url: str  # format string over the world: "/repair/{w.repair_case.number}/"
+    expect: dict
+    method: str = "GET"
+    data: dict = field(default_factory=dict)  # POST form data (format strings too)
+    form: bool = False  # the page holds a form that posts back to this URL
+    prepare: str = ""  # a World method to run before the requests (e.g. claim a case first)
+    note: str = ""
+
+    def filled_url(self, world) -> str:
+        return self.url.format(w=world)
+
+    def filled_data(self, world) -> dict:
+        return {
+            key: value(world) if callable(value) else value.format(w=world) if isinstance(value, str) else value
+            for key, value in self.data.items()
+        }
+
+
+TABLE: list[Row] = [
+    # Public pages and the account pages.
+    Row("", "/", expect(302, anon=200), note="signed-in people go to their desk"),
+    Row("home/", "/home/", SIGNED_IN),
+    Row("healthz", "/healthz", PUBLIC),
+    Row("track/", "/track/", PUBLIC, note="case number + verification code; rate-limited per address"),
+    Row("accounts/signup/", "/accounts/signup/", expect(302, anon=200), form=True),
+    Row("accounts/login/", "/accounts/login/", PUBLIC, form=True),
+    Row("accounts/logout/", "/accounts/logout/", expect(302), method="POST"),
+    Row("accounts/password_change/", "/accounts/password_change/", SIGNED_IN, form=True),
+    Row("accounts/password_change/done/", "/accounts/password_change/done/", SIGNED_IN),
+    Row("accounts/password_reset/", "/accounts/password_reset/", PUBLIC, form=True),
+    Row("accounts/password_reset/done/", "/accounts/password_reset/done/", PUBLIC),
+    Row("accounts/reset/<uidb64>/<token>/", "/accounts/reset/MQ/bad-token/", PUBLIC, note="an invalid link"),
+    Row("accounts/reset/done/", "/accounts/reset/done/", PUBLIC),
+    # Notifications: everyone their own.
+    Row("notifications/", "/notifications/", SIGNED_IN),
+    Row("notifications/<int:notification_id>/read/", "/notifications/{w.notification_of_a.pk}/read/",
+        expect(302, anon=LOGIN), method="POST",
+        note="someone else's notification is left as it is (tested in tests/notifications)"),
+    Row("notifications/read-all/", "/notifications/read-all/", expect(302, anon=LOGIN), method="POST"),
+    Row("notifications/preferences/", "/notifications/preferences/", SIGNED_IN, form=True),
+    # Cases and credit records.
+    Row("cases/<str:number>/", "/cases/{w.repair_case.number}/", SEES_A_REPAIR_CASE),
+    Row("records/", "/records/", STAFF_AND_SUPERVISORS),
+    Row("records/new/", "/records/new/", DEPARTMENT_STAFF, form=True),
+    Row("records/import/", "/records/import/", DEPARTMENT_STAFF, form=True),
+    Row("records/import/template.csv", "/records/import/template.csv", DEPARTMENT_STAFF),
+    Row("my/records/", "/my/records/", SIGNED_IN),
+    Row("notices/<int:notice_id>/pdf/", "/notices/{w.record_notice.pk}/pdf/",
+        expect(404, anon=LOGIN, a=200, x=200, head=200, sup=200), note="the notice sent with A's record"),
+    # Credit repair.
+    Row("my/applications/", "/my/applications/", SIGNED_IN),
+    Row("repair/start/<int:record_id>/", "/repair/start/{w.free_record.pk}/",
+        expect(403, anon=LOGIN, a=302, b=404), method="POST"),
+    Row("repair/queue/", "/repair/queue/", DEPARTMENT_STAFF),
+    Row("cases/<int:case_id>/claim/", "/cases/{w.repair_case.pk}/claim/",
+        expect(403, anon=LOGIN, x=302, y=404, head=302), method="POST"),
+    Row("cases/<int:case_id>/release/", "/cases/{w.repair_case.pk}/release/",
+        expect(403, anon=LOGIN, x=302, y=404, head=302), method="POST", prepare="claim_repair_case_as_x",
+        note="held by X's caseworker: the holder or the head gives it back"),
+    Row("repair/materials/<int:material_id>/", "/repair/materials/{w.material.pk}/", SEES_A_REPAIR_CASE),
+    Row("repair/<str:number>/", "/repair/{w.repair_case.number}/", SEES_A_REPAIR_CASE),
+    Row("repair/<str:number>/upload/", "/repair/{w.draft_case.number}/upload/",
+        expect(404, anon=LOGIN, a=302, x=404, head=404, sup=404), method="POST",
+        data={"code": "commitment", "file": lambda w: pdf_upload()},
+        note="only the applicant adds materials to a draft"),
+    Row("repair/<str:number>/<slug:action>/", "/repair/{w.repair_case.number}/accept/",
+        expect(404, anon=LOGIN, a=403, x=302, head=302, sup=403), method="POST"),
+    Row("repair/<str:number>/<slug:action>/", "/repair/{w.repair_case.number}/withdraw/",
+        expect(404, anon=LOGIN, a=302, x=404, head=404, sup=404), method="POST"),
+    # Complaints.
+    Row("my/complaints/", "/my/complaints/", SIGNED_IN),
+    Row("complaints/new/", "/complaints/new/", expect(403, anon=LOGIN, a=200, b=200), form=True),
+    Row("complaints/register/", "/complaints/register/", expect(403, anon=LOGIN, clerk=200), form=True),
+    Row("complaints/", "/complaints/", expect(403, anon=LOGIN, x=200, y=200, head=200, clerk=200, sup=200)),
+    Row("integrity/", "/integrity/", expect(403, anon=LOGIN, clerk=200, sup=200)),
+    Row("complaints/<str:number>/", "/complaints/{w.complaint_case.number}/",
+        expect(404, anon=LOGIN, a=200, x=200, head=200, clerk=200, sup=200)),
+    Row("complaints/<str:number>/<slug:action>/", "/complaints/{w.complaint_case.number}/start/",
+        expect(404, anon=LOGIN, a=403, x=302, head=302, clerk=403, sup=403), method="POST",
+        note="the assigned department starts the work"),
+    # Supervision.
+    Row("supervision/", "/supervision/", STAFF_AND_SUPERVISORS),
+    Row("supervision/cases/<int:case_id>/order/", "/supervision/cases/{w.repair_case.pk}/order/",
+        expect(403, anon=LOGIN, sup=302), method="POST", data={"reason": "请于三日内办结"}),
+    Row("supervision/orders/", "/supervision/orders/", STAFF_AND_SUPERVISORS),
+    Row("supervision/orders/<int:order_id>/", "/supervision/orders/{w.order.pk}/",
+        expect(404, anon=LOGIN, x=200, head=200, sup=200), form=True),
+    # The API (session authentication; the channels sign their requests instead).
+    Row("api/v1/me/", "/api/v1/me/", expect(200, anon=403)),
+    Row("api/v1/departments/", "/api/v1/departments/", expect(200, anon=403)),
+    Row("api/v1/working-days/", "/api/v1/working-days/?start=2026-09-28&days=5", expect(200, anon=403)),
+    Row("api/v1/records/", "/api/v1/records/", expect(200, anon=403), note="each sees the records in scope"),
+    Row("api/v1/records/", "/api/v1/records/", expect(403, x=201, y=201, head=201), method="POST",
+        data={"party_kind": "enterprise", "party_name": "乙公司", "party_id_number": "{w.users[b].id_number}",
+              "record_type": "penalty", "decision_number": "甘罚〔2026〕9号", "decided_on": "2026-03-02",
+              "severity": "general", "summary": "罚款"}),
+    Row("api/v1/complaints/", "/api/v1/complaints/", expect(401), method="POST",
+        note="the channel's HMAC signature is the only way in, a session is no key"),
+    Row("api/v1/complaints/<str:reference>/", "/api/v1/complaints/WEB-1/", expect(401)),
+    Row("api/schema/", "/api/schema/", PUBLIC),
+    Row("api/docs/", "/api/docs/", PUBLIC),
+    # A sample of the admin site: its index and the audit trail, which nobody can change.
+    Row("admin/", "/admin/", ADMIN_ONLY),
+    Row("admin/cases/auditevent/", "/admin/cases/auditevent/", expect(LOGIN, admin=200)),
+    Row("admin/cases/auditevent/<path:object_id>/change/", "/admin/cases/auditevent/{w.audit_event.pk}/change/",
+        expect(LOGIN, admin=200), note="read-only view"),
+    Row("admin/cases/auditevent/<path:object_id>/change/", "/admin/cases/auditevent/{w.audit_event.pk}/change/",
+        expect(LOGIN, admin=403), method="POST", data={"event_type": "forged"}),
+    Row("admin/cases/auditevent/<path:object_id>/delete/", "/admin/cases/auditevent/{w.audit_event.pk}/delete/",
+        expect(LOGIN, admin=403)),
+    Row("admin/cases/auditevent/<path:object_id>/delete/", "/admin/cases/auditevent/{w.audit_event.pk}/delete/",
+        expect(LOGIN, admin=403), method="POST", data={"post": "yes"}),
+    Row("admin/cases/auditevent/add/", "/admin/cases/auditevent/add/", expect(LOGIN, admin=403)),
+]  # fmt: skip

@@ -1,0 +1,134 @@
+"""One small world for the security tests: two applicants, two departments (X = 市场监管局,
+Y = 发展和改革局), a head, an intake clerk, a supervisor and an administrator; applicant A's credit
+records, repair applications, complaint, supervision order and notification. Everything is made
+through the factories and the services, as people would."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases import complaint_intake, services
+from cases import complaint_services as complaints
+from cases import repair_services as repair
+from cases.models import AuditEvent, Channel, Department, Notice
+from cases.roles import Role
+from notifications.models import Notification
+from tests.factories import ApplicantFactory, StaffFactory, UserFactory, valid_uscc
+
+TODAY = date(2026, 11, 16)
+USCC_A = valid_uscc("91620702MA71AAAA0")
+USCC_B = valid_uscc("91620702MA71BBBB0")
+
+# The columns of the access table, in the order they are printed.
+ROLES = ("anon", "a", "b", "x", "y", "head", "clerk", "sup", "admin")
+ROLE_NAMES = {
+    "anon": "anonymous",
+    "a": "applicant A",
+    "b": "applicant B",
+    "x": "caseworker of department X",
+    "y": "caseworker of department Y",
+    "head": "head of department X",
+    "clerk": "intake clerk",
+    "sup": "supervisor",
+    "admin": "administrator",
+}
+
+
+@dataclass
+class World:
+    users: dict
+    record: object  # A's record with a submitted application
+    draft_record: object  # A's record with a draft application
+    free_record: object  # A's record with no application yet
+    repair_case: object
+    draft_case: object
+    complaint_case: object
+    material: object
+    record_notice: object
+    order: object
+    notification_of_a: object
+
+    def user(self, role: str):
+        return self.users.get(role)
+
+    @property
+    def audit_event(self):
+        return AuditEvent.objects.for_subject(self.repair_case).first()
+
+    def claim_repair_case_as_x(self):
+        services.claim_case(case_id=self.repair_case.pk, actor=self.users["x"])
+
+
+def pdf_upload(name="proof.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.7 test", content_type="application/pdf")
+
+
+def _record(worker, uscc, number):
+    return services.register_credit_record(
+        actor=worker,
+        data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": uscc, "record_type": "penalty",
+              "decision_number": number, "decided_on": date(2026, 3, 2), "severity": "general",
+              "summary": "罚款"},
+    )  # fmt: skip
+
+
+def build_world() -> World:
+    users = {
+        "a": ApplicantFactory(username="applicant-a", id_number=USCC_A, entity_name="甲公司"),
+        "b": ApplicantFactory(username="applicant-b", id_number=USCC_B, entity_name="乙公司"),
+        "x": StaffFactory(username="worker-x", department__code="scjg"),
+        "y": StaffFactory(username="worker-y", department__code="fgj"),
+        "head": StaffFactory(username="head-x", department__code="scjg", role=Role.DEPARTMENT_HEAD),
+        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
+        "sup": StaffFactory(username="supervisor", department__code="yshj", role=Role.SUPERVISOR),
+        "admin": UserFactory(username="administrator", role=Role.ADMIN),
+    }
+    a, x = users["a"], users["x"]
+    record = _record(x, USCC_A, "甘市监罚〔2026〕1号")
+    draft_record = _record(x, USCC_A, "甘市监罚〔2026〕2号")
+    free_record = _record(x, USCC_A, "甘市监罚〔2026〕3号")
+
+    application = repair.start_application(actor=a, record_id=record.pk)
+    for item in repair.required_materials(record):
+        material = repair.add_material(actor=a, application_id=application.pk, code=item["code"], upload=pdf_upload())
+    repair.submit(actor=a, application_id=application.pk, obligations_fulfilled=True, commitment_signed=True)
+    draft = repair.start_application(actor=a, record_id=draft_record.pk)
+
+    website = Channel.objects.create(code="website", name="信用网站投诉专栏", secret="website-secret")
+    complaint, _created = complaint_intake.receive(channel=website, data={
+        "reference": "WEB-1", "complainant_name": "张经理", "complainant_phone": "", "enterprise_name": "甲公司",
+        "enterprise_uscc": USCC_A, "respondent": "区某街道办事处", "subject": "arrears",
+        "facts": "工程款 86 万元至今未付。", "amount_claimed": None, "complainant": a,
+    })  # fmt: skip
+    complaints.register(actor=users["clerk"], complaint_id=complaint.pk, subject="arrears", respondent="区某街道办事处")
+    complaints.assign(actor=users["clerk"], complaint_id=complaint.pk,
+                      department_id=Department.objects.get(code="scjg").pk)  # fmt: skip
+
+    order = services.issue_supervision_order(case_id=application.case_id, actor=users["sup"], reason="请尽快受理")
+    return World(
+        users=users,
+        record=record,
+        draft_record=draft_record,
+        free_record=free_record,
+        repair_case=application.case,
+        draft_case=draft.case,
+        complaint_case=complaint.case,
+        material=material,
+        record_notice=Notice.objects.filter(record=record, case__isnull=True).first(),
+        order=order,
+        notification_of_a=Notification.objects.filter(recipient=a).first(),
+    )
+
+
+@pytest.fixture
+def today():
+    with time_machine.travel(TODAY, tick=True):
+        yield TODAY
+
+
+@pytest.fixture
+def world(db, today):
+    return build_world()
