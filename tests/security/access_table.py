@@ -123,6 +123,14 @@ TABLE: list[Row] = [
     Row("supervision/orders/", "/supervision/orders/", STAFF_AND_SUPERVISORS),
     Row("supervision/orders/<int:order_id>/", "/supervision/orders/{w.order.pk}/",
         expect(404, anon=LOGIN, x=200, head=200, sup=200), form=True),
+    # Tasks (the process layer): a department's task is taken with its case.
+    Row("tasks/", "/tasks/", SIGNED_IN),
+    Row("tasks/<int:task_id>/", "/tasks/{w.repair_task.pk}/", expect(404, anon=LOGIN, a=302, x=302, head=302, sup=302),
+        note="to the case's page, for whoever sees the case"),
+    Row("tasks/<int:task_id>/claim/", "/tasks/{w.repair_task.pk}/claim/", expect(403, anon=LOGIN, x=302, head=302),
+        method="POST"),
+    Row("tasks/<int:task_id>/release/", "/tasks/{w.repair_task.pk}/release/", expect(403, anon=LOGIN, x=302),
+        method="POST", prepare="claim_repair_case_as_x", note="only its holder gives a task back"),
     # The API (session authentication; the channels sign their requests instead).
     Row("api/v1/me/", "/api/v1/me/", expect(200, anon=403)),
     Row("api/v1/departments/", "/api/v1/departments/", expect(200, anon=403)),

@@ -58,6 +58,13 @@ class World:
     def audit_event(self):
         return AuditEvent.objects.for_subject(self.repair_case).first()
 
+    @property
+    def repair_task(self):
+        """The department's open task on A's repair case (acceptance)."""
+        from workflows import engine
+
+        return engine.active_tasks(self.repair_case)[0]
+
     def claim_repair_case_as_x(self):
         services.claim_case(case_id=self.repair_case.pk, actor=self.users["x"])
 
