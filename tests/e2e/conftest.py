@@ -42,7 +42,8 @@ Browser (see the class): `visit(path)`, `login(username)`, `find(css)`, `find_al
 `wait_for(css, text=...)`, `wait_until(condition, message)`, `click(css, text=...)` (waits for the
 next page when the click leaves the page), `fill(css, value)`, `upload(css, path)`,
 `wait_live()` (the page's live socket has connected and received its greeting: call it after each
-page load before something is pushed), `unread_count()`, `toasts()`, `mark_page()` / `same_page()`
+page load before something is pushed), `unread_count()`, `toasts()` (on the page now),
+`wait_for_toast(text)` (shown since the page loaded, even if faded), `mark_page()` / `same_page()`
 (to assert that something arrived without a reload), `screenshot(path)`. Waits are explicit
 (WebDriverWait, polling every 0.1 s) and bounded by WAIT_SECONDS.
 """
@@ -91,11 +92,12 @@ CHROME_FLAGS = (
 )
 
 # Installed in every page before its own scripts: counts the live socket's openings and the types
-# of the messages it receives, so a test can wait until the page is listening.
+# of the messages it receives, so a test can wait until the page is listening, and keeps the text
+# of every toast shown, so a test can tell one was shown even after it faded (10 s).
 LIVE_PROBE = """
 (() => {
   const Native = window.WebSocket;
-  const probe = (window.__e2eLive = { opened: 0, received: [] });
+  const probe = (window.__e2eLive = { opened: 0, received: [], toasts: [] });
   window.WebSocket = class extends Native {
     constructor(...args) {
       super(...args);
@@ -105,6 +107,17 @@ LIVE_PROBE = """
       });
     }
   };
+  document.addEventListener("DOMContentLoaded", () => {
+    const box = document.getElementById("toasts");
+    if (!box) return;
+    new MutationObserver((changes) => {
+      for (const change of changes) {
+        for (const node of change.addedNodes) {
+          if (node.nodeType === 1) probe.toasts.push(node.innerText || node.textContent);
+        }
+      }
+    }).observe(box, { childList: true });
+  });
 })();
 """
 
@@ -487,7 +500,20 @@ class Browser:
         return int(self.find("#unread-count").text.strip() or 0)
 
     def toasts(self) -> list[str]:
+        """The toasts on the page now."""
         return [toast.text for toast in self.find_all("#toasts .toast")]
+
+    def toasts_shown(self) -> list[str]:
+        """Every toast this page has shown since it loaded, faded ones too."""
+        return self.driver.execute_script("return window.__e2eLive ? window.__e2eLive.toasts.slice() : [];")
+
+    def wait_for_toast(self, text: str, timeout: float = WAIT_SECONDS) -> str:
+        """The text of the first toast shown on this page that contains `text`, once there is one."""
+        return self.wait_until(
+            lambda _: next((toast for toast in self.toasts_shown() if text in toast), False),
+            f"a toast containing {text!r} (shown: {self.toasts_shown()})",
+            timeout,
+        )
 
     def mark_page(self) -> str:
         """Mark the current document; same_page() is true until the page is reloaded or left."""
