@@ -245,11 +245,10 @@ class Server:
         return self.url + path
 
     def _spawn(self, name: str, command: list[str]) -> None:
-        log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        self.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        log.close()  # the child has its own copy
+        with open(self.logs / f"{name}.log", "wb") as log:  # the child keeps its own copy
+            self.processes[name] = subprocess.Popen(
+                command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+            )
 
     def start(self) -> "Server":
         bin_dir = Path(sys.executable).parent
