@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services
 from cases.exceptions import DomainError
+from cases.login_throttle import ThrottledAdminAuthenticationForm
 from cases.models import (
     AuditEvent,
     Case,
@@ -23,6 +24,7 @@ from cases.models import (
 admin.site.site_header = _("Chengxin administration")
 admin.site.site_title = _("Chengxin")
 admin.site.index_title = _("Reference data and users")
+admin.site.login_form = ThrottledAdminAuthenticationForm  # says why a throttled sign-in is refused
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

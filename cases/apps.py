@@ -8,7 +8,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from . import roles
+        from django.contrib.auth.signals import user_login_failed
+
+        from . import login_throttle, roles
+
+        user_login_failed.connect(login_throttle.count_failed_login, dispatch_uid="cases.count_failed_login")
 
         # After every migrate (and test-database flush) the role groups carry exactly
         # the permissions roles.py gives them.

@@ -5,6 +5,7 @@ import hmac
 import time
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import events, policies, services
@@ -24,8 +25,8 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def authenticate(*, channel_code: str, timestamp: str, given_signature: str, body: bytes, now=None) -> Channel:
     channel = Channel.objects.filter(code=channel_code).first()
-    if channel is None or not channel.usable():
-        raise Unauthenticated(_("Unknown, inactive or expired channel."))
+    if channel is None or not channel.active:
+        raise Unauthenticated(_("Unknown or inactive channel."))
     try:
         sent_at = int(timestamp)
     except (TypeError, ValueError) as exc:
@@ -35,6 +36,11 @@ def authenticate(*, channel_code: str, timestamp: str, given_signature: str, bod
     expected = signature(channel.secret, timestamp, body)
     if not hmac.compare_digest(expected, (given_signature or "").lower()):
         raise Unauthenticated(_("The signature does not match the request."))
+    if not channel.usable():  # said only to whoever holds the secret
+        raise Unauthenticated(
+            _("This channel's key expired at %(when)s. Ask the office for a new key.")
+            % {"when": timezone.localtime(channel.expires_at).strftime("%Y-%m-%d %H:%M")}
+        )
     return channel
 
 

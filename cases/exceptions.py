@@ -39,6 +39,12 @@ class NotFound(DomainError):
     default_message = _("No such record, or it is not yours to see.")
 
 
+class Throttled(DomainError):
+    status_code = 429
+    code = "throttled"
+    default_message = _("Too many failed attempts from here. Wait a few minutes, then try again.")
+
+
 class IllegalTransition(DomainError):
     status_code = 409
     code = "illegal_transition"

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cases import case_views, complaint_views, record_views, repair_views, supervision_views, tracking_views
 from cases import views as desk_views
+from cases.login_throttle import LoginView as ThrottledLoginView
 
 urlpatterns = [
     path("", desk_views.landing, name="landing"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("healthz", desk_views.healthz, name="healthz"),
     path("track/", tracking_views.track, name="track"),
     path("accounts/signup/", desk_views.signup, name="signup"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,17 @@ def _fresh_calendar_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Rate-limit and failure counters live in the cache: each test starts with none. Only the
+    # process's own local-memory cache is emptied, never a shared Redis.
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data_after_flush(request):
     """Transactional tests empty the tables after themselves (migrations' seed data too):
     put the departments, policies and calendar back before each of them."""

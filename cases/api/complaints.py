@@ -8,15 +8,17 @@ minutes are refused; the same reference sent again returns the complaint it crea
 import json
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import complaint_intake, identifiers, policies
-from cases.exceptions import InvalidInput, NotFound
+from cases import complaint_intake, identifiers, policies, throttle
+from cases.exceptions import InvalidInput, NotFound, Throttled, Unauthenticated
 from cases.models import Complaint
 
 SIGNATURE_HEADERS = [
@@ -63,13 +65,29 @@ class ComplaintStatusSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
 
 
+def _signature_failures() -> dict:
+    return {"group": "channel-signature-failures", "key": "ip", "limit": settings.CHANNEL_SIGNATURE_FAILURE_LIMIT,
+            "minutes": settings.CHANNEL_SIGNATURE_FAILURE_WINDOW_MINUTES}  # fmt: skip
+
+
 def _channel(request):
-    return complaint_intake.authenticate(
-        channel_code=request.headers.get("X-Channel", ""),
-        timestamp=request.headers.get("X-Timestamp", ""),
-        given_signature=request.headers.get("X-Signature", ""),
-        body=request.body,
-    )
+    """The signing channel; an address that keeps sending bad signatures is refused for a while."""
+    minutes = throttle.blocked_for(request, **_signature_failures())
+    if minutes:
+        raise Throttled(
+            _("Too many requests with a bad signature from this address. Wait %(minutes)d minutes.")
+            % {"minutes": minutes}
+        )
+    try:
+        return complaint_intake.authenticate(
+            channel_code=request.headers.get("X-Channel", ""),
+            timestamp=request.headers.get("X-Timestamp", ""),
+            given_signature=request.headers.get("X-Signature", ""),
+            body=request.body,
+        )
+    except Unauthenticated:
+        throttle.count_failure(request, **_signature_failures())
+        raise
 
 
 class ComplaintIntake(APIView):
