@@ -9,8 +9,10 @@ from datetime import date
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
 
-from cases import complaint_intake, services
+from cases import complaint_intake, documents, services
 from cases import complaint_services as complaints
 from cases import repair_services as repair
 from cases.models import AuditEvent, Channel, Department, Notice
@@ -139,3 +141,18 @@ def today():
 @pytest.fixture
 def world(db, today):
     return build_world()
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """The world, built once for a test module (its tests are marked django_db), with a signed-in
+    client per role. Roll each test's changes back in a savepoint of its own."""
+    with time_machine.travel(TODAY, tick=True), django_db_blocker.unblock(), transaction.atomic():
+        world = build_world()
+        documents.pdf_of(world.record_notice)  # rendered once, not once per role
+        world.clients = {role: Client() for role in ROLES}
+        for role, client in world.clients.items():
+            if world.user(role) is not None:
+                client.force_login(world.user(role))
+        yield world
+        transaction.set_rollback(True)

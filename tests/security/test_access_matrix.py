@@ -7,30 +7,15 @@ savepoint that is rolled back, so a POST by one role does not change what the ne
 import copy
 
 import pytest
-import time_machine
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from cases import documents
 from tests.security.access_table import LOGIN, TABLE, Row
-from tests.security.conftest import ROLE_NAMES, ROLES, TODAY, build_world
+from tests.security.conftest import ROLE_NAMES, ROLES
 from tests.security.routes import NOT_IN_THE_TABLE, all_routes, routes_to_check
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def module_world(django_db_setup, django_db_blocker):
-    with time_machine.travel(TODAY, tick=True), django_db_blocker.unblock(), transaction.atomic():
-        world = build_world()
-        documents.pdf_of(world.record_notice)  # rendered once, not once per role
-        world.clients = {role: Client() for role in ROLES}
-        for role, client in world.clients.items():
-            if world.user(role) is not None:
-                client.force_login(world.user(role))
-        yield world
-        transaction.set_rollback(True)
 
 
 def outcome(response):
