@@ -380,7 +380,10 @@ def register_applicant(*, form) -> User:
 
 def _lock_department_case(case_id: int, actor) -> Case:
     permissions.require(actor, "cases.work_department_cases")
-    case = Case.objects.select_for_update().select_related("assignee").filter(pk=case_id).first()
+    # No select_related("assignee"): PostgreSQL refuses to lock the nullable side of an outer join,
+    # and with FOR UPDATE OF the case alone a waiting request would still read the holder from
+    # before the lock (None). The holder is read after the lock instead.
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None or case.department_id != actor.department_id:
         raise NotFound()
     return case

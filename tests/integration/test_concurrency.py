@@ -1,14 +1,22 @@
 """Double clicks that really arrive at the same moment, on PostgreSQL's row locks."""
 
+import json
 import threading
+import time
+from collections import Counter
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from cases import repair_services
-from cases.exceptions import DomainError
-from cases.models import CreditRecord, RepairApplication
-from tests.factories import ENTITY_USCC, ApplicantFactory, StaffFactory, register_penalty
+from cases.complaint_intake import signature
+from cases.exceptions import DomainError, IllegalTransition
+from cases.models import AuditEvent, Channel, Complaint, CreditRecord, RepairApplication
+from tests.factories import ENTITY_USCC, ApplicantFactory, CaseFactory, StaffFactory, register_penalty, valid_uscc
 
 pytestmark = pytest.mark.integration
 
@@ -55,16 +63,106 @@ def test_the_same_decision_registered_twice_at_once_is_one_record():
     assert CreditRecord.objects.count() == 1
 
 
+CHANNEL_ORDER = {"complainant_name": "张", "enterprise_name": "甲", "respondent": "乙", "subject": "arrears",
+                 "facts": "欠款", "enterprise_uscc": valid_uscc("91620702MA71ABCD0")}  # fmt: skip
+
+
+def _post_work_order(reference: str):
+    body = json.dumps({**CHANNEL_ORDER, "reference": reference}, ensure_ascii=False).encode()
+    timestamp = str(int(time.time()))
+    return Client().post("/api/v1/complaints/", body, content_type="application/json", HTTP_X_CHANNEL="12345",
+                         HTTP_X_TIMESTAMP=timestamp, HTTP_X_SIGNATURE=signature("s", timestamp, body))  # fmt: skip
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_same_work_order_posted_at_once_is_one_complaint():
-    from cases import complaint_intake
-    from cases.models import Channel, Complaint
-    from tests.factories import valid_uscc
+    Channel.objects.create(code="12345", name="12345", secret="s")
+    for trial in range(20):
+        responses = at_once(*[lambda reference=f"WO-{trial}": _post_work_order(reference)] * 4)
+        assert sorted(response.status_code for response in responses) == [200, 200, 200, 201], trial
+        assert len({response.json()["number"] for response in responses}) == 1
+        assert Complaint.objects.filter(channel_reference=f"WO-{trial}").count() == 1
+    assert Complaint.objects.count() == 20
 
-    channel = Channel.objects.create(code="12345", name="12345", secret="s")
-    data = {"reference": "WO-1", "complainant_name": "张", "enterprise_name": "甲", "respondent": "乙",
-            "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "subject": "arrears", "facts": "欠款"}  # fmt: skip
-    results = at_once(*[lambda: complaint_intake.receive(channel=channel, data=data)] * 4)
-    assert len({complaint.pk for complaint, _created in results}) == 1
-    assert sum(created for _complaint, created in results) == 1
-    assert Complaint.objects.count() == 1
+
+TRIALS = 100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_caseworkers_claiming_one_case_at_once_one_wins_and_the_other_is_told_who(client):
+    first, second = StaffFactory(username="a"), StaffFactory(username="b")
+    browsers = {}
+    for user in (first, second):
+        browsers[user] = Client()
+        browsers[user].force_login(user)
+    winners = Counter()
+    for trial in range(TRIALS):
+        case = CaseFactory(kind="repair", state="submitted")
+        url = f"/cases/{case.pk}/claim/"
+        responses = at_once(*[lambda browser=browser, url=url: browser.post(url) for browser in browsers.values()])
+        assert sorted(response.status_code for response in responses) == [302, 409], trial
+        case.refresh_from_db()
+        winners[case.assignee.username] += 1
+        lost = next(response for response in responses if response.status_code == 409)
+        with translation.override("zh-hans"):
+            told = gettext("%(name)s is working on this case.") % {"name": case.assignee}
+        assert told in lost.content.decode()
+        assert AuditEvent.objects.filter(subject_id=case.pk, event_type="case.claimed").count() == 1
+    assert sum(winners.values()) == TRIALS
+    print(f"claims: {TRIALS} trials, one winner each ({dict(winners)})")
+
+
+def _submitted_application(trial: int, worker) -> RepairApplication:
+    record = register_penalty(worker, decision_number=f"甘市监罚〔2026〕{100 + trial}号")
+    entity = ApplicantFactory(username=f"entity{trial}", id_number=ENTITY_USCC)
+    application = repair_services.start_application(actor=entity, record_id=record.pk)
+    for code in ("obligation_proof", "commitment"):
+        upload = SimpleUploadedFile("proof.pdf", b"%PDF-1.7 test", content_type="application/pdf")
+        repair_services.add_material(actor=entity, application_id=application.pk, code=code, upload=upload)
+    return repair_services.submit(actor=entity, application_id=application.pk, obligations_fulfilled=True,
+                                  commitment_signed=True)  # fmt: skip
+
+
+def _accept_and_refuse_at_once(accepting: Client, refusing: Client, number: str) -> dict[str, int]:
+    accept, refuse = at_once(
+        lambda: accepting.post(f"/repair/{number}/accept/"),
+        lambda: refusing.post(f"/repair/{number}/refuse/", {"reason": "材料不全"}),
+    )
+    return {"accept": accept.status_code, "refuse": refuse.status_code, "page": (accept, refuse)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_caseworkers_deciding_one_application_at_once_one_decision_applies_the_other_gets_409():
+    worker, colleague = StaffFactory(username="a"), StaffFactory(username="b")
+    accepting, refusing = Client(), Client()
+    accepting.force_login(worker)
+    refusing.force_login(colleague)
+    for trial in range(10):
+        application = _submitted_application(trial, worker)
+        number = application.case.number
+        outcome = _accept_and_refuse_at_once(accepting, refusing, number)
+        assert sorted((outcome["accept"], outcome["refuse"])) == [302, 409], trial
+        application.case.refresh_from_db()
+        expected = "accepted" if outcome["accept"] == 302 else "not_accepted"
+        assert application.case.state == expected
+        decisions = AuditEvent.objects.filter(subject_id=application.case.pk,
+                                              event_type__in=["repair.accept", "repair.refuse"])  # fmt: skip
+        assert decisions.count() == 1
+        assert application.case.notices.count() == 1  # one notice: acceptance or non-acceptance
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_caseworker_deciding_twice_at_once_in_two_tabs_one_applies_the_other_gets_409():
+    worker = StaffFactory(username="a")
+    tabs = Client(), Client()
+    for tab in tabs:
+        tab.force_login(worker)
+    for trial in range(10):
+        application = _submitted_application(trial, worker)
+        outcome = _accept_and_refuse_at_once(*tabs, application.case.number)
+        assert sorted((outcome["accept"], outcome["refuse"])) == [302, 409], trial
+        lost = next(page for page in outcome["page"] if page.status_code == 409)
+        with translation.override("zh-hans"):
+            assert str(IllegalTransition.default_message) in lost.content.decode()
+        assert AuditEvent.objects.filter(subject_id=application.case.pk,
+                                         event_type__in=["repair.accept", "repair.refuse"]).count() == 1  # fmt: skip
