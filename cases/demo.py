@@ -104,6 +104,33 @@ DEMO_CASES = [
 ]  # fmt: skip
 
 
+# What the two demo complaints above say: subject, respondent body, amount claimed, facts.
+DEMO_COMPLAINT_FACTS = {
+    "区某单位拖欠工程款 86 万元": ("arrears", "区某街道办事处", "860000",
+                                  "2024 年完工的道路维修工程验收合格后，工程款 86 万元至今未付。"),
+    "招商引资奖励政策未兑现": ("investment", "区招商服务中心", None,
+                              "签约时承诺的落户奖励 30 万元，企业投产已满一年仍未兑现。"),
+}  # fmt: skip
+
+
+def _demo_complaint_side(case, applicant) -> None:
+    """The complaint side of a demo complaint case, as the 12345 hotline sent it."""
+    from decimal import Decimal
+
+    from cases.models import Channel, Complaint
+
+    channel = Channel.objects.filter(code="12345").first()
+    if channel is None or case.title not in DEMO_COMPLAINT_FACTS:
+        return
+    subject, respondent, amount, facts = DEMO_COMPLAINT_FACTS[case.title]
+    Complaint.objects.create(
+        case=case, channel=channel, channel_reference=f"12345-{case.number}", complainant=applicant,
+        complainant_name="张经理", complainant_phone="13800001234", enterprise_name=applicant.entity_name,
+        enterprise_uscc=applicant.id_number, respondent=respondent, subject=subject, facts=facts,
+        amount_claimed=Decimal(amount) if amount else None,
+    )  # fmt: skip
+
+
 @transaction.atomic
 def load_demo_records() -> int:
     """Two published penalties about the demo enterprise: one repairable now, one not yet."""
@@ -157,6 +184,8 @@ def load_demo_cases() -> int:
         )
         case.assignee = users.get(demo.assignee)
         case.save(update_fields=["assignee"])
+        if demo.kind == "complaint":
+            _demo_complaint_side(case, users[demo.applicant])
         services.start_deadline(
             case=case,
             step=demo.step,
@@ -204,3 +233,117 @@ def load_demo_channels() -> list[str]:
     for code, name in DEMO_CHANNELS:
         Channel.objects.get_or_create(code=code, defaults={"name": name, "secret": f"demo-{code}"})
     return [code for code, _name in DEMO_CHANNELS]
+
+
+# --- the half-year's history: complaints and a repair taken through the services ------------
+
+
+@dataclass(frozen=True)
+class DemoComplaint:
+    reference: str
+    channel: str
+    subject: str
+    respondent: str
+    facts: str
+    department: str
+    outcome: str  # closed | reopened | rejected | answered
+    complainant_name: str = "张经理"
+    complainant_phone: str = "13800001234"
+    amount: str | None = None
+    enterprise: tuple[str, str] | None = None  # (name, first 17 of the USCC) when not the demo enterprise
+
+
+DEMO_HISTORY = [
+    DemoComplaint("DEMO-1", "12345", "arrears", "区城市建设投资有限公司",
+                  "供货合同约定验收后 30 日内付款，货款 12 万元拖欠至今。", "scjg", "closed", amount="120000"),
+    DemoComplaint("DEMO-2", "zqf", "policy_not_honoured", "区工业和信息化局",
+                  "技改补贴已公示入选，承诺的 20 万元补贴一直未拨付。", "fgj", "reopened"),
+    DemoComplaint("DEMO-3", "website", "procurement", "某物业服务公司",
+                  "物业公司未按合同支付保洁服务费。", "", "rejected"),
+    DemoComplaint("DEMO-4", "12345", "government_debt", "区某镇人民政府",
+                  "镇政府向企业借款 50 万元用于道路建设，到期未还。", "fgj", "answered", complainant_name="王丽",
+                  complainant_phone="13912345678", enterprise=("甘州区丽华建材经营部", "92620702MA72XYHW0")),
+]  # fmt: skip
+
+
+def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict) -> None:
+    from cases import complaint_intake
+    from cases import complaint_services as complaints
+    from cases.models import Channel
+
+    clerk, supervisor, enterprise = users["dengji"], users["duban"], users["qiye"]
+    name, uscc = (demo.enterprise[0], _uscc(demo.enterprise[1])) if demo.enterprise else (
+        enterprise.entity_name, enterprise.id_number)  # fmt: skip
+    complaint, _created = complaint_intake.receive(channel=Channel.objects.get(code=demo.channel), data={
+        "reference": demo.reference, "complainant_name": demo.complainant_name,
+        "complainant_phone": demo.complainant_phone, "enterprise_name": name, "enterprise_uscc": uscc,
+        "respondent": demo.respondent, "subject": demo.subject, "facts": demo.facts, "amount_claimed": demo.amount,
+    })  # fmt: skip
+    if demo.outcome == "rejected":
+        complaints.reject(actor=clerk, complaint_id=complaint.pk,
+                          reason="属民事合同纠纷，不属于政府违约失信投诉受理范围，请通过民事途径解决。")  # fmt: skip
+        return
+    complaints.register(actor=clerk, complaint_id=complaint.pk, subject=demo.subject, respondent=demo.respondent)
+    complaints.assign(actor=clerk, complaint_id=complaint.pk, department_id=departments[demo.department].pk)
+    worker = users["banli"] if demo.department == "scjg" else users["banli2"]
+    complaints.start_work(actor=worker, complaint_id=complaint.pk)
+    substantiated = demo.outcome != "reopened"
+    complaints.answer(actor=worker, complaint_id=complaint.pk,
+                      finding="substantiated" if substantiated else "unsubstantiated",
+                      text="经核实情况属实，已责令被投诉单位限期整改。" if substantiated
+                      else "经核实，补贴须待专项资金下达后拨付，已向企业说明。")  # fmt: skip
+    if demo.outcome == "reopened":
+        complaints.object_to_answer(actor=enterprise, complaint_id=complaint.pk, reason="补贴资金早已下达，仍未拨付。")
+    elif demo.outcome == "closed":
+        today = timezone.localdate()
+        complaints.confirm_amount(actor=worker, complaint_id=complaint.pk, amount=demo.amount)
+        complaints.record_payment(actor=worker, complaint_id=complaint.pk, amount="50000", paid_on=today,
+                                  proof="转账凭证 GZ-2026-0815")  # fmt: skip
+        complaints.agree_plan(actor=worker, complaint_id=complaint.pk,
+                              instalments=[(today + timezone.timedelta(days=30), "70000")])  # fmt: skip
+        complaints.confirm(actor=enterprise, complaint_id=complaint.pk)
+        complaints.flag_typical(actor=supervisor, complaint_id=complaint.pk)
+
+
+def _demo_decided_repair(users: dict) -> None:
+    """李明 applies to repair a penalty the market regulator published four months ago; it is
+    accepted, reviewed and approved by the department head."""
+    from dateutil.relativedelta import relativedelta
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import repair_services
+
+    person, worker, head = users["geren"], users["banli"], users["kezhang"]
+    decided_on = timezone.localdate() - relativedelta(months=4)
+    record = services.register_credit_record(actor=worker, data={
+        "party_kind": person.entity_kind, "party_name": person.entity_name, "party_id_number": person.id_number,
+        "record_type": "penalty", "decision_number": "甘市监罚〔2026〕57号", "decided_on": decided_on,
+        "severity": "general", "summary": "经营场所未公示营业执照，罚款 500 元", "published_from": decided_on,
+    })  # fmt: skip
+    application = repair_services.start_application(actor=person, record_id=record.pk, statement="罚款已缴清。")
+    for item in repair_services.required_materials(record):
+        upload = SimpleUploadedFile(f"{item['code']}.pdf", b"%PDF-1.4 demo material", content_type="application/pdf")
+        repair_services.add_material(actor=person, application_id=application.pk, code=item["code"], upload=upload)
+    repair_services.submit(actor=person, application_id=application.pk, obligations_fulfilled=True,
+                           commitment_signed=True)  # fmt: skip
+    repair_services.accept(actor=worker, application_id=application.pk)
+    repair_services.start_review(actor=worker, application_id=application.pk)
+    repair_services.propose_decision(actor=worker, application_id=application.pk, approve=True, reason="")
+    repair_services.approve_decision(actor=head, application_id=application.pk)
+
+
+@transaction.atomic
+def load_demo_history() -> int:
+    """A few complaints of this half-year taken through the workflow (closed with a payment and a
+    repayment plan, reopened, rejected, answered) and a decided credit repair, so the figures and
+    the half-year report have something to show. Once only."""
+    from cases.models import Complaint
+
+    if Complaint.objects.filter(channel_reference__startswith="DEMO-").exists():
+        return 0
+    users = {user.username: user for user in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
+    departments = {dept.code: dept for dept in Department.objects.all()}
+    for demo in DEMO_HISTORY:
+        _demo_history_complaint(demo, users, departments)
+    _demo_decided_repair(users)
+    return len(DEMO_HISTORY) + 1

@@ -1,6 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from cases.demo import DEMO_PASSWORD, load_demo_cases, load_demo_channels, load_demo_records, load_demo_users
+from cases.demo import (
+    DEMO_PASSWORD,
+    load_demo_cases,
+    load_demo_channels,
+    load_demo_history,
+    load_demo_records,
+    load_demo_users,
+)
 from cases.roles import Role
 
 
@@ -20,3 +27,7 @@ class Command(BaseCommand):
         opened = load_demo_cases()
         if opened:
             self.stdout.write(f"{opened} demo cases opened; the deadline sweep will remind and supervise them.")
+        if load_demo_history():
+            self.stdout.write(
+                "This half-year's history: complaints closed, reopened, rejected and answered, a repair decided."
+            )
