@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases import case_views, complaint_views, record_views, repair_views, supervision_views, tracking_views
+from cases import (
+    case_views,
+    complaint_views,
+    figures_views,
+    record_views,
+    repair_views,
+    supervision_views,
+    tracking_views,
+)
 from cases import views as desk_views
 from cases.login_throttle import LoginView as ThrottledLoginView
 
@@ -47,6 +55,8 @@ urlpatterns = [
     path("supervision/cases/<int:case_id>/order/", supervision_views.issue_order, name="supervision-issue"),
     path("supervision/orders/", supervision_views.order_list, name="supervision-orders"),
     path("supervision/orders/<int:order_id>/", supervision_views.order_respond, name="supervision-order"),
+    path("figures/", figures_views.figures, name="figures"),
+    path("figures/report.<str:fmt>", figures_views.report_download, name="figures-report"),
     path("api/v1/", include("cases.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

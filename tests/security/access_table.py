@@ -123,6 +123,10 @@ TABLE: list[Row] = [
     Row("supervision/orders/", "/supervision/orders/", STAFF_AND_SUPERVISORS),
     Row("supervision/orders/<int:order_id>/", "/supervision/orders/{w.order.pk}/",
         expect(404, anon=LOGIN, x=200, head=200, sup=200), form=True),
+    # Figures and the half-year report.
+    Row("figures/", "/figures/?period=2026-H2", expect(403, anon=LOGIN, head=200, sup=200),
+        note="a department head sees their own department's figures"),
+    Row("figures/report.<str:fmt>", "/figures/report.xlsx?period=2026-H2", expect(403, anon=LOGIN, sup=200)),
     # Tasks (the process layer): a department's task is taken with its case.
     Row("tasks/", "/tasks/", SIGNED_IN),
     Row("tasks/<int:task_id>/", "/tasks/{w.repair_task.pk}/", expect(404, anon=LOGIN, a=302, x=302, head=302, sup=302),

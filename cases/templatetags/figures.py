@@ -1,0 +1,14 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def percent(value) -> str:
+    """66.7 → "66.7%"; a rate with nothing to count → "—"."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
+@register.filter
+def yuan(value) -> str:
+    return f"{value:,.2f}"

@@ -1,0 +1,52 @@
+"""The figures' GROUP BY queries and the report on PostgreSQL (the unit tests run them on SQLite)."""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from openpyxl import load_workbook
+
+from cases import metrics, reports
+from cases.metrics import Period
+from cases.models import Department
+from tests.cases.figures_data import NOW, complaints_of_the_half_year, people, repairs_of_the_half_year
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+H2 = Period.half_year(2026, 2)
+
+
+@pytest.fixture
+def figures():
+    p = people()
+    complaints_of_the_half_year(p)
+    repairs_of_the_half_year(p)
+    assert connection.vendor == "postgresql"
+    return metrics.figures(H2, now=NOW)
+
+
+def test_the_four_rates_on_postgresql(figures):
+    rates = figures.complaints
+    assert (rates.response_rate, rates.on_time_rate, rates.resolution_rate, rates.satisfaction_rate) == (
+        80.0, 66.7, 50.0, 66.7)  # fmt: skip
+
+
+def test_months_are_cut_in_the_offices_time_zone_on_postgresql(figures):
+    assert [(month, row.received) for month, row in figures.complaints_by_month[:2]] == [
+        (date(2026, 7, 1), 4), (date(2026, 8, 1), 1)]  # fmt: skip
+
+
+def test_departments_repairs_and_arrears_on_postgresql(figures):
+    by_department = {dept.code: row for dept, row in figures.complaints_by_department}
+    assert (by_department["czj"].received, by_department["yshj"].received) == (3, 2)
+    assert (figures.repairs.submitted, figures.repairs.median_working_days) == (4, 6.5)
+    assert (figures.arrears.paid, figures.arrears.owed) == (Decimal("400.00"), Decimal("600.00"))
+
+
+def test_the_workbook_on_postgresql(figures):
+    book = load_workbook(BytesIO(reports.to_xlsx(reports.build(H2, now=NOW))))
+    assert len(book.sheetnames) == 9
+    czj = Department.objects.get(code="czj").name_zh
+    assert next(row for row in book["按部门"].iter_rows(values_only=True) if row[0] == czj)[1] == 3
