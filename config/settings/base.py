@@ -84,11 +84,16 @@ def _database_from_env():
             db.setdefault("OPTIONS", {})["pool"] = {
                 "min_size": 2,
                 "max_size": env.int("DATABASE_POOL_SIZE", default=10),
+                # While the database is down a request waits this long for a connection, then
+                # fails (and /healthz says 503) instead of hanging for psycopg's 30 s.
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
             }
             db["CONN_MAX_AGE"] = 0
         else:
             db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
-            db["CONN_HEALTH_CHECKS"] = True
+        # Pooled or persistent connections are checked before use: after a database restart the
+        # first requests get a fresh connection instead of a dead one (and an error page).
+        db["CONN_HEALTH_CHECKS"] = True
         return db
     VAR_DIR.mkdir(exist_ok=True)
     return {

@@ -18,6 +18,8 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
+from tests.integration.private_services import RedisServer
+
 ROOT = Path(__file__).resolve().parents[2]
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
@@ -148,36 +150,9 @@ def two_celery_workers(transactional_db):
         worker.stop()
 
 
-class RedisServer:
-    """A Redis of this test's own, on its own port, that the test can stop and start again."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
-                return self
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError(f"redis-server on port {self.port} did not start")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def own_redis():
-    server = RedisServer(port=6391)
+    """A Redis of this test's own, on a free port, that the test may stop and start again."""
+    server = RedisServer()
     yield server
     server.stop()
