@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.dispatch import Signal
 
 from cases.models import AuditEvent, Case
+from notifications import services as notification_services
 
 # Sent for every event recorded on a case, inside the transaction that records it, so that the
 # process layer (workflows) follows each step without `cases` depending on it.
@@ -23,6 +24,8 @@ def record(*, subject, event_type: str, actor=None, from_state="", to_state="", 
     )
     if isinstance(subject, Case):
         case_event.send(sender=Case, case=subject, event=event)
+        # Every change to a case is recorded here: the open boards refresh once after commit.
+        notification_services.board_changed([subject.department_id])
     return event
 
 

@@ -68,7 +68,9 @@ def _transition(application: RepairApplication, step: str, actor, **payload) -> 
     """Take `step` of the state machine (TransitionNotAllowed → 409 if the state forbids it)."""
     before = application.case.state
     getattr(RepairMachine(application.case), step)()
-    application.case.save(update_fields=["state"])
+    if application.case.state in REPAIR_CLOSED and application.case.closed_at is None:
+        application.case.closed_at = timezone.now()  # it leaves the queues and the board
+    application.case.save(update_fields=["state", "closed_at"])
     events.record(
         subject=application.case,
         event_type=f"repair.{step}",

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,6 +127,7 @@ def start_deadline(
         start=start,
     )
     deadline.save()
+    refresh_case_deadlines(case)
     events.deadline_started_event(deadline=deadline)
     return deadline
 
@@ -140,8 +142,20 @@ def start_deadline_on(*, case: Case, step: str, label: str, due_on, department=N
     )  # fmt: skip
     deadline.next_action_at = deadlines.next_action_at(deadline, case.kind)
     deadline.save()
+    refresh_case_deadlines(case)
     events.deadline_started_event(deadline=deadline)
     return deadline
+
+
+def refresh_case_deadlines(case: Case) -> None:
+    """Keep on the case what the board and the queues sort and filter by (Case.next_due_at,
+    Case.supervision_stage). Called by each deadline write above, in its transaction."""
+    summary = Deadline.objects.filter(case_id=case.pk, closed_at__isnull=True).aggregate(
+        next_due_at=Min("due_at", filter=Q(paused_at__isnull=True)), stage=Max("stage")
+    )
+    case.next_due_at = summary["next_due_at"]
+    case.supervision_stage = summary["stage"] or Stage.WATCHED
+    Case.objects.filter(pk=case.pk).update(next_due_at=case.next_due_at, supervision_stage=case.supervision_stage)
 
 
 def _open_deadline(case: Case, step: str) -> Deadline:
@@ -157,6 +171,7 @@ def pause_deadline(*, case: Case, step: str, actor=None) -> Deadline:
         raise IllegalTransition()
     deadlines.pause(deadline, timezone.now())
     deadline.save(update_fields=["paused_at", "remaining_working_days", "next_action_at"])
+    refresh_case_deadlines(case)
     events.deadline_paused_event(deadline=deadline, actor=actor)
     return deadline
 
@@ -167,6 +182,7 @@ def resume_deadline(*, case: Case, step: str, actor=None) -> Deadline:
         raise IllegalTransition()
     deadlines.resume(deadline, case.kind, timezone.now())
     deadline.save()
+    refresh_case_deadlines(case)
     events.deadline_resumed_event(deadline=deadline, actor=actor)
     return deadline
 
@@ -180,6 +196,7 @@ def extend_deadline(*, case: Case, step: str, working_days: int, actor=None, rea
     deadline.stage = Stage.WATCHED
     deadline.next_action_at = deadlines.next_action_at(deadline, case.kind)
     deadline.save(update_fields=["working_days", "due_on", "due_at", "stage", "next_action_at"])
+    refresh_case_deadlines(case)
     events.record(subject=case, event_type="deadline.extended", actor=actor, step=step,
                   due_on=deadline.due_on.isoformat(), reason=reason)  # fmt: skip
     return deadline
@@ -190,6 +207,7 @@ def close_deadline(*, case: Case, step: str, actor=None) -> Deadline:
     deadline.closed_at = timezone.now()
     deadline.next_action_at = None
     deadline.save(update_fields=["closed_at", "next_action_at"])
+    refresh_case_deadlines(case)
     events.deadline_closed_event(deadline=deadline, actor=actor)
     return deadline
 

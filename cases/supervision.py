@@ -19,7 +19,7 @@ from cases import deadlines, policies, workdays
 from cases.bulk import insert_rows
 from cases.models import AuditEvent, Case, Deadline, Stage, SupervisionLevel, SupervisionOrder, User
 from cases.roles import Role
-from notifications.services import Outbox
+from notifications.services import Outbox, board_changed
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +137,8 @@ def _fire_batch(batch: list[SimpleNamespace], now: datetime, recipients: Recipie
         )
     }
     respond_by_cache: dict[str, object] = {}
+    raised: dict[int, set[int]] = defaultdict(set)  # stage reached → cases
+    departments: set[int] = set()
     for deadline in batch:
         number, kind = case_facts[deadline.case_id]
         times = recipients.stage_times(deadline, kind)
@@ -193,11 +195,15 @@ def _fire_batch(batch: list[SimpleNamespace], now: datetime, recipients: Recipie
             report.fired[STAGE_EVENT[stage]] += 1
         if due_stages:
             deadline.stage = due_stages[-1]
+            raised[deadline.stage].add(deadline.case_id)
+            departments.add(deadline.department_id)
         deadline.next_action_at = deadlines.next_action_at(deadline, kind, times)
     insert_rows(AuditEvent, events)
     insert_rows(SupervisionOrder, orders)
     _save_stages(batch)
+    _raise_case_stages(raised)
     outbox.flush()
+    board_changed(departments)
 
 
 def _save_stages(batch: list[SimpleNamespace]) -> None:
@@ -210,13 +216,21 @@ def _save_stages(batch: list[SimpleNamespace]) -> None:
         Deadline.objects.filter(pk__in=ids).update(stage=stage, next_action_at=next_at)
 
 
-def due_batch(now: datetime, batch_size: int) -> list[SimpleNamespace]:
+def _raise_case_stages(raised: dict[int, set[int]]) -> None:
+    """A case's stage is the furthest of its open deadlines' (Case.supervision_stage): the sweep
+    only moves stages forward, so one UPDATE per stage reached keeps it."""
+    for stage, case_ids in raised.items():
+        Case.objects.filter(pk__in=case_ids, supervision_stage__lt=stage).update(supervision_stage=stage)
+
+
+def due_batch(now: datetime, batch_size: int, skip=()) -> list[SimpleNamespace]:
     """The sweep's one query: the next batch of running deadlines whose stage has come, locked,
     skipping rows another sweep holds. Read as plain rows (the columns the sweep uses), not
     model instances: building thousands of instances a second was a third of the sweep's time."""
     rows = (
         Deadline.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
         .filter(next_action_at__lte=now)
+        .exclude(pk__in=skip)
         .order_by("next_action_at")
         .values(*SWEEP_FIELDS)[:batch_size]
     )
@@ -227,6 +241,18 @@ SWEEP_FIELDS = (
     "id", "case_id", "step", "label", "department_id", "assignee_id",
     "due_on", "due_at", "stage", "next_action_at", "paused_at", "closed_at",
 )  # fmt: skip
+
+
+def lock_cases(case_ids: set[int]) -> set[int]:
+    """Lock the batch's cases (their stage is written), skipping those a service holds.
+
+    Services lock a case and then its deadlines; the sweep holds deadlines first, so waiting
+    here could deadlock. A deadline whose case is busy is left for the next sweep."""
+    return set(
+        Case.objects.select_for_update(skip_locked=True, no_key=True)
+        .filter(pk__in=case_ids)
+        .values_list("pk", flat=True)
+    )
 
 
 def _relax_commit_durability() -> None:
@@ -243,13 +269,18 @@ def sweep(now: datetime | None = None, batch_size: int = 1000) -> SweepReport:
     now = now or timezone.now()
     report = SweepReport()
     recipients = Recipients()
+    busy: set[int] = set()  # deadlines whose case a service held: the next sweep takes them
     while True:
         with transaction.atomic():
             _relax_commit_durability()
-            batch = due_batch(now, batch_size)
+            batch = due_batch(now, batch_size, skip=busy)
             if not batch:
                 break
-            _fire_batch(batch, now, recipients, report)
+            free = lock_cases({deadline.case_id for deadline in batch})
+            busy.update(deadline.pk for deadline in batch if deadline.case_id not in free)
+            batch = [deadline for deadline in batch if deadline.case_id in free]
+            if batch:
+                _fire_batch(batch, now, recipients, report)
             report.batches += 1
     if report.total:
         logger.info("deadline sweep fired %s", dict(report.fired))

@@ -1,6 +1,7 @@
-"""The browser's live connection: authenticated by the Django session, one group per user and one
-per department. On connect it sends the unread count and the latest items; each notification
-reaches a socket once, even when it is delivered twice."""
+"""The browser's live connection: authenticated by the Django session, one group per user, one
+per department and, for supervisors, the supervisor board's. On connect it sends the unread
+count and the latest items; each notification reaches a socket once, even when it is delivered
+twice."""
 
 import asyncio
 
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.realtime import department_group, user_group
+from notifications.realtime import board_group, department_group, user_group
 from notifications.services import live_from_web
 
 UNAUTHENTICATED = 4401
@@ -28,6 +29,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined = [user_group(user.pk)]
         if user.department_id:
             self.groups_joined.append(department_group(user.department_id))
+        if await database_sync_to_async(user.has_perm)("cases.supervise_all_cases"):
+            self.groups_joined.append(board_group())
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()

@@ -19,6 +19,11 @@ def department_group(department_id: int) -> str:
     return f"department.{department_id}"
 
 
+def board_group() -> str:
+    """The supervisors' sockets: every change to the supervisor board (cases of all departments)."""
+    return "board"
+
+
 class _LayerLoop:
     """One event loop thread per process for pushes from synchronous code (services, tasks).
 

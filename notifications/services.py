@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.bulk import insert_rows
+from notifications import realtime
 from notifications.kinds import EMAIL, KINDS, LIVE, SMS, channels_for
 from notifications.models import Notification, NotificationPreference
 
@@ -143,6 +144,42 @@ def enqueue_delivery(notification_ids: list[int]) -> None:
         except Exception:  # broker unreachable: re-delivery will pick these rows up
             logger.warning("could not queue delivery of %d notifications; re-delivery will send them", len(chunk))
             return
+
+
+class _BoardPush:
+    """The departments whose cases one transaction changed, told once after it commits."""
+
+    def __init__(self, departments: set[int]):
+        self.departments = departments
+        self.sent = False
+
+    def __call__(self) -> None:
+        if self.sent:
+            return
+        self.sent = True
+        message = {"type": "board", "departments": sorted(self.departments)}
+        try:
+            realtime.push(realtime.board_group(), message)
+            for department_id in sorted(self.departments):
+                realtime.push(realtime.department_group(department_id), message)
+        except Exception as exc:  # the boards catch up on the next change; this one stands
+            logger.warning("board push failed: %s", exc)
+
+
+def board_changed(department_ids=()) -> None:
+    """Cases of these departments changed (state, deadline, stage, holder): the open supervisor
+    boards, and each department's own, refresh. However many changes a transaction makes, one
+    push follows its commit (the first of its callbacks sends for all); none if it rolls back."""
+    departments = {department_id for department_id in department_ids if department_id}
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _BoardPush(departments)()
+        return
+    push = getattr(connection, "_board_push", None)
+    if push is None or push.sent:
+        push = connection._board_push = _BoardPush(set())
+    push.departments |= departments
+    transaction.on_commit(push)
 
 
 def mark_read(*, user, notification_id: int) -> int:

@@ -5,7 +5,10 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .deadline import Stage
 
 
 class CaseKind(models.TextChoices):
@@ -54,12 +57,43 @@ class Case(models.Model):
     verification_code = models.CharField(_("verification code"), max_length=8, default=new_verification_code)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # What the supervisor board and the queues sort and filter by, kept by the deadline services
+    # (services.refresh_case_deadlines) and the sweep: the earliest due time among the case's
+    # running deadlines (empty when no clock runs) and the furthest stage among its open ones.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True)
+    supervision_stage = models.PositiveSmallIntegerField(
+        _("supervision stage"), choices=Stage.choices, default=Stage.WATCHED, db_default=Stage.WATCHED
+    )
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["department", "state"], name="case_department_state")]
+        # Every list of cases is "most urgent first" (next_due_at, then id) under one or two
+        # equality filters; each index below serves one of them with an ordered scan that stops
+        # after a page, at a million cases. Open cases only, except the queue's state filter.
+        indexes = [
+            models.Index(fields=["department", "state", "next_due_at", "id"], name="case_department_state_due"),
+            models.Index(fields=["next_due_at", "id"], condition=Q(closed_at__isnull=True), name="case_open_due"),
+            models.Index(
+                fields=["department", "next_due_at", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="case_open_department_due",
+            ),
+            models.Index(
+                fields=["kind", "next_due_at", "id"], condition=Q(closed_at__isnull=True), name="case_open_kind_due"
+            ),
+            models.Index(
+                fields=["supervision_stage", "next_due_at", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="case_open_stage_due",
+            ),
+            models.Index(
+                fields=["assignee", "next_due_at", "id"],
+                condition=Q(closed_at__isnull=True),
+                name="case_open_assignee_due",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}"
