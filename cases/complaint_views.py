@@ -8,8 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from cases import complaint_services as complaints
 from cases.exceptions import InvalidInput
 from cases.models import Channel, Complaint, Department, IntegrityEntry, RespondentBody
 from cases.models.complaint import Finding
+from cases.pagination import Page
 from cases.states import ComplaintStatus
 from cases.supervision_views import querystring_without_page
 
@@ -212,21 +212,15 @@ def complaint_queue(request):
     if not (user.has_perm("cases.register_complaints") or selectors.works_department_cases(user)
             or selectors.can_supervise(user)):  # fmt: skip
         raise PermissionDenied
-    cases = selectors.cases_visible_to(user).filter(kind="complaint")
+    cases = selectors.queue_cases(user, "complaint")
     state = request.GET.get("state", "open")
     if state == "open":
         cases = cases.filter(closed_at__isnull=True)
     elif state in ComplaintStatus.values:
         cases = cases.filter(state=state)
     query = request.GET.get("q", "").strip()
-    if query:
-        cases = cases.filter(Q(number__icontains=query) | Q(title__icontains=query))
-    cases = (
-        cases.select_related("department", "assignee")
-        .annotate(next_due=Min("deadlines__due_at", filter=Q(deadlines__closed_at__isnull=True)))
-        .order_by("next_due", "created_at")
-    )
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    cases = selectors.search_cases(cases, query)
+    page = Page(cases, request.GET.get("page"))
     return render(request, "cases/complaint_queue.html", {
         "page": page, "state": state, "states": ComplaintStatus.choices, "q": query, "now": timezone.now(),
         "querystring": querystring_without_page(request),

@@ -5,8 +5,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Min, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +17,8 @@ from cases import repair_services as repair
 from cases.exceptions import InvalidInput
 from cases.models import Material, RepairApplication
 from cases.navigation import redirect_back
-from cases.states import RepairStatus
+from cases.pagination import Page
+from cases.states import REPAIR_CLOSED, RepairStatus
 from cases.supervision_views import querystring_without_page
 
 
@@ -165,12 +164,7 @@ def queue(request):
     user = request.user
     if not selectors.works_department_cases(user):
         raise PermissionDenied
-    cases = (
-        selectors.cases_visible_to(user)
-        .filter(kind="repair")
-        .exclude(state=RepairStatus.DRAFT)
-        .annotate(next_due=Min("deadlines__due_at", filter=Q(deadlines__closed_at__isnull=True)))
-    )
+    cases = selectors.queue_cases(user, "repair").exclude(state=RepairStatus.DRAFT)
     holder = request.GET.get("holder", "")
     if holder == "mine":
         cases = cases.filter(assignee=user)
@@ -178,13 +172,10 @@ def queue(request):
         cases = cases.filter(assignee__isnull=True)
     state = request.GET.get("state", "open")
     if state == "open":
-        cases = cases.filter(closed_at__isnull=True).exclude(
-            state__in=[RepairStatus.NOT_ACCEPTED, RepairStatus.REJECTED, RepairStatus.WITHDRAWN, RepairStatus.REVOKED]
-        )
+        cases = cases.filter(closed_at__isnull=True).exclude(state__in=REPAIR_CLOSED)
     elif state in RepairStatus.values:
         cases = cases.filter(state=state)
-    cases = cases.order_by("next_due", "created_at")
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    page = Page(cases, request.GET.get("page"))
     return render(
         request,
         "cases/repair_queue.html",

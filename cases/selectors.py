@@ -1,8 +1,15 @@
 """Reads that decide what a user may see. Views and the API scope their querysets here."""
 
-from django.db.models import Q, QuerySet
+import re
 
-from cases.models import AuditEvent, Case, CreditRecord, Deadline, SupervisionOrder
+from django.db.models import F, Q, QuerySet
+
+from cases.models import AuditEvent, Case, CaseKind, CreditRecord, Deadline, SupervisionOrder
+from cases.states import RepairStatus
+
+# Most urgent first: the most overdue, then the nearest due, then cases whose clock is stopped
+# or not running. Each list's index ends with (next_due_at, id) so a page is an ordered scan.
+URGENCY = (F("next_due_at").asc(nulls_last=True), "id")
 
 
 def can_supervise(user) -> bool:
@@ -20,6 +27,55 @@ def open_deadlines_visible_to(user) -> QuerySet[Deadline]:
     if works_department_cases(user):
         return deadlines.filter(department_id=user.department_id)
     return deadlines.none()
+
+
+def board_cases(user) -> QuerySet[Case]:
+    """The supervisor board: every open case of both kinds to supervisors, a department's own
+    to its staff. An applicant's draft is not the office's case yet."""
+    cases = (
+        Case.objects.filter(closed_at__isnull=True)
+        .exclude(state=RepairStatus.DRAFT)
+        .select_related("department", "assignee")
+        .order_by(*URGENCY)
+    )
+    if can_supervise(user):
+        return cases
+    if works_department_cases(user):
+        return cases.filter(department_id=user.department_id)
+    return cases.none()
+
+
+def queue_cases(user, kind: str) -> QuerySet[Case]:
+    """A work queue of one kind, most urgent first: every case to supervisors (and every
+    complaint to the intake clerks), a department's own to its staff."""
+    cases = Case.objects.filter(kind=kind).select_related("department", "assignee").order_by(*URGENCY)
+    if can_supervise(user) or (kind == CaseKind.COMPLAINT and user.has_perm("cases.register_complaints")):
+        return cases
+    if works_department_cases(user):
+        return cases.filter(department_id=user.department_id)
+    return cases.none()
+
+
+CASE_NUMBER = re.compile(r"^(XF|TS)\d{6,}$")
+
+
+def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """A whole case number finds that case through its unique index; anything else is looked
+    for in the numbers and subjects of the list's cases."""
+    query = (query or "").strip()
+    if CASE_NUMBER.match(query.upper()):
+        return cases.filter(number=query.upper())
+    if query:
+        return cases.filter(Q(number__icontains=query) | Q(title__icontains=query))
+    return cases
+
+
+def open_deadlines_by_case(case_ids) -> dict[int, list[Deadline]]:
+    """The open deadlines of a page of cases, soonest first, in one query."""
+    by_case: dict[int, list[Deadline]] = {case_id: [] for case_id in case_ids}
+    for deadline in Deadline.objects.filter(case_id__in=by_case, closed_at__isnull=True).order_by("due_at", "id"):
+        by_case[deadline.case_id].append(deadline)
+    return by_case
 
 
 def supervision_orders_visible_to(user) -> QuerySet[SupervisionOrder]:

@@ -1,4 +1,5 @@
-"""Pages of supervision: open deadlines (督办台), supervision orders and the department's response."""
+"""Pages of supervision: the supervisor board (督办台), supervision orders and the department's
+response."""
 
 from django import forms
 from django.contrib import messages
@@ -6,15 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from cases import selectors, services
+from cases import policies, selectors, services
 from cases.deadlines import working_days_overdue
-from cases.models import Department, SupervisionLevel
+from cases.models import CaseKind, Channel, Department, Stage, SupervisionLevel
 from cases.navigation import redirect_back
+from cases.pagination import Page
 
 PAGE_SIZE = 25
 
@@ -34,7 +37,15 @@ class ResponseForm(forms.Form):
 def querystring_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("fragment", None)
     return f"{params.urlencode()}&" if params else ""
+
+
+def _without(request, name: str) -> str:
+    """This page's address without one parameter (where an order issued from it comes back to)."""
+    params = request.GET.copy()
+    params.pop(name, None)
+    return f"{request.path}?{params.urlencode()}" if params else request.path
 
 
 def _require(allowed: bool) -> None:
@@ -42,41 +53,142 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+BOARD_FILTERS = ("department", "kind", "subject", "channel", "stage", "overdue", "q")
+
+
+def _board_filters(request, supervising: bool) -> dict[str, str]:
+    values = {name: request.GET.get(name, "").strip() for name in BOARD_FILTERS}
+    if not supervising:
+        values["department"] = ""  # staff see their own department's board
+    return values
+
+
+def _filtered(cases, filters: dict[str, str]):
+    if filters["department"].isdigit():
+        cases = cases.filter(department_id=int(filters["department"]))
+    if filters["kind"] in CaseKind.values:
+        cases = cases.filter(kind=filters["kind"])
+    if filters["subject"]:
+        cases = cases.filter(kind=CaseKind.COMPLAINT, complaint__subject=filters["subject"])
+    if filters["channel"].isdigit():
+        cases = cases.filter(kind=CaseKind.COMPLAINT, complaint__channel_id=int(filters["channel"]))
+    if filters["stage"].isdigit():
+        cases = cases.filter(supervision_stage=int(filters["stage"]))
+    if filters["overdue"] == "1":
+        cases = cases.filter(next_due_at__lte=timezone.now())
+    return selectors.search_cases(cases, filters["q"])
+
+
+class _DaysOverdue:
+    """Working days overdue per due date, counted once per page over the cached holiday table."""
+
+    def __init__(self, today):
+        self.today = today
+        self._days: dict = {}
+
+    def __call__(self, deadline) -> int:
+        if deadline.due_on not in self._days:
+            self._days[deadline.due_on] = working_days_overdue(deadline, self.today)
+        return self._days[deadline.due_on]
+
+
+def _default_order(case, deadline, days_overdue: int) -> str:
+    """The order a supervisor issues with one click (editable before sending)."""
+    if deadline is None:
+        return _("Case %(number)s (%(state)s): report on its progress in answer to this order.") % {
+            "number": case.number,
+            "state": case.state_label,
+        }
+    facts = {"number": case.number, "step": deadline.label, "due": f"{deadline.due_on:%Y-%m-%d}", "days": days_overdue}
+    if days_overdue:
+        return (
+            _(
+                "Case %(number)s (%(step)s) was due on %(due)s and is %(days)s working days overdue. "
+                "Deal with it at once and answer this order."
+            )
+            % facts
+        )
+    return _("Case %(number)s (%(step)s) is due on %(due)s. See that it is done in time and answer this order.") % facts
+
+
+def _options(choices, chosen: str) -> list[dict]:
+    return [{"value": str(value), "label": label, "selected": str(value) == chosen} for value, label in choices]
+
+
+def _board_rows(page, supervising: bool) -> list[dict]:
+    """What each row shows, ready to print: the page is rendered on every change of any case,
+    so the template only looks values up."""
+    now = timezone.now()
+    days_overdue = _DaysOverdue(timezone.localdate(now))
+    deadlines = selectors.open_deadlines_by_case([case.pk for case in page])
+    stages = {value: str(label) for value, label in Stage.choices}
+    kinds = {value: str(label) for value, label in CaseKind.choices}
+    states: dict[tuple[str, str], str] = {}
+    rows = []
+    for case in page:
+        open_ = deadlines[case.pk]
+        running = [deadline for deadline in open_ if not deadline.is_paused]
+        current = running[0] if running else (open_[0] if open_ else None)
+        overdue = bool(running) and current.due_at <= now
+        days = days_overdue(current) if overdue else 0
+        if (case.kind, case.state) not in states:
+            states[case.kind, case.state] = str(case.state_label)
+        rows.append(
+            {
+                "number": case.number,
+                "title": case.title,
+                "url": reverse("case-detail", args=[case.number]),
+                "kind": kinds.get(case.kind, case.kind),
+                "state": states[case.kind, case.state],
+                "step": current.label if current else "",
+                "department": case.department.name if case.department_id else "",
+                "assignee": str(case.assignee) if case.assignee_id else "",
+                "due_on": f"{current.due_on:%Y-%m-%d}" if current else "",
+                "paused": current is not None and current.is_paused,
+                "overdue": overdue,
+                "days_overdue": days,
+                "overdue_label": ngettext("%(days)s working day overdue", "%(days)s working days overdue", days)
+                % {"days": days},
+                "stage": case.supervision_stage,
+                "stage_label": stages.get(case.supervision_stage, ""),
+                "order_url": reverse("supervision-issue", args=[case.pk]) if supervising else "",
+                "order": _default_order(case, current, days) if supervising else "",
+            }
+        )
+    return rows
+
+
 @login_required
 def deadline_board(request):
+    """The supervisor board (督办台): every open case, most urgent first, live (board.js)."""
     user = request.user
-    _require(selectors.can_supervise(user) or selectors.works_department_cases(user))
-    deadlines = selectors.open_deadlines_visible_to(user).order_by("due_at", "pk")
-    department = request.GET.get("department", "")
-    if department.isdigit():
-        deadlines = deadlines.filter(department_id=int(department))
-    if request.GET.get("overdue") == "1":
-        deadlines = deadlines.filter(due_at__lte=timezone.now())
-    query = request.GET.get("q", "").strip()
-    if query:
-        deadlines = deadlines.filter(case__number__icontains=query) | deadlines.filter(case__title__icontains=query)
-    page = Paginator(deadlines, PAGE_SIZE).get_page(request.GET.get("page"))
-    today, now = timezone.localdate(), timezone.now()
-    rows = [
+    supervising = selectors.can_supervise(user)
+    _require(supervising or selectors.works_department_cases(user))
+    filters = _board_filters(request, supervising)
+    page = Page(_filtered(selectors.board_cases(user), filters), request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": _board_rows(page, supervising),
+        "supervising": supervising,
+        "board_url": _without(request, "fragment"),
+    }
+    if request.GET.get("fragment") == "1":
+        return render(request, "cases/board_rows.html", context)
+    departments = [(d.pk, d.name) for d in Department.objects.filter(active=True)] if supervising else []
+    context.update(
         {
-            "deadline": deadline,
-            "overdue": deadline.due_at <= now,
-            "days_overdue": working_days_overdue(deadline, today) if deadline.due_at <= now else 0,
-        }
-        for deadline in page
-    ]
-    return render(
-        request,
-        "cases/deadline_board.html",
-        {
-            "page": page,
-            "rows": rows,
-            "departments": Department.objects.filter(active=True) if selectors.can_supervise(user) else [],
-            "filters": {"department": department, "overdue": request.GET.get("overdue", ""), "q": query},
-            "order_form": SupervisionOrderForm(),
+            "filters": filters,
+            "departments": _options(departments, filters["department"]),
+            "kinds": _options(CaseKind.choices, filters["kind"]),
+            "subjects": _options(
+                [(item["code"], item["name"]) for item in policies.choices("complaint", "subjects")], filters["subject"]
+            ),
+            "channels": _options(Channel.objects.order_by("code").values_list("pk", "name"), filters["channel"]),
+            "stages": _options(Stage.choices, filters["stage"]),
             "querystring": querystring_without_page(request),
-        },
+        }
     )
+    return render(request, "cases/deadline_board.html", context)
 
 
 @login_required
