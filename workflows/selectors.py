@@ -4,7 +4,7 @@ Scoped like the cases themselves: a department's tasks go to that department's s
 intake clerks' to the clerks, the supervisors' to the supervisors, an applicant's to them.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -18,11 +18,16 @@ def _tasks() -> QuerySet[Task]:
     return Task.objects.filter(status__in=ACTIVE).select_related("owner", f"{CASE}", f"{CASE}__department")
 
 
+def _most_urgent_first(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """By the case's next due time (cases without a running clock last), then the oldest task."""
+    return tasks.order_by(F(f"{CASE}__next_due_at").asc(nulls_last=True), "created", "pk")
+
+
 def inbox(user) -> QuerySet[Task]:
     """Tasks the user holds."""
     if not user.is_authenticated:
         return Task.objects.none()
-    return _tasks().filter(owner=user).order_by("created", "pk")
+    return _most_urgent_first(_tasks().filter(owner=user))
 
 
 def queue(user) -> QuerySet[Task]:
@@ -37,7 +42,7 @@ def queue(user) -> QuerySet[Task]:
         for permission in (DEPARTMENT_WORK, DEPARTMENT_DECISION):
             if user.has_perm(permission):
                 allowed |= Q(owner_permission=permission, **{f"{CASE}__department_id": user.department_id})
-    return _tasks().filter(allowed, status=STATUS.NEW, owner__isnull=True).order_by("created", "pk")
+    return _most_urgent_first(_tasks().filter(allowed, status=STATUS.NEW, owner__isnull=True))
 
 
 def may_take(user, task) -> bool:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ def task_list(request):
             "page": page,
             "inbox_count": selectors.inbox(request.user).count(),
             "querystring": f"tab={tab}&",
+            "now": timezone.now(),
         },
     )
 

@@ -137,3 +137,17 @@ def test_the_head_takes_the_approval_from_the_queue(client, people, submitted):
     assert submitted.case.number in client.get("/tasks/?tab=queue").content.decode()
     client.post(f"/tasks/{task_of(submitted).pk}/claim/")
     assert task_of(submitted).owner == people["head"]
+
+
+def test_the_queue_puts_the_most_urgent_case_first_and_marks_it_overdue(client, people, submitted):
+    record = register_penalty(people["worker"], decision_number="甘市监罚〔2026〕13号")
+    later = repair.start_application(actor=people["entity"], record_id=record.pk)
+    for code in ("obligation_proof", "commitment"):
+        upload = SimpleUploadedFile("p.pdf", b"%PDF-1.7 x", content_type="application/pdf")
+        repair.add_material(actor=people["entity"], application_id=later.pk, code=code, upload=upload)
+    repair.submit(actor=people["entity"], application_id=later.pk, obligations_fulfilled=True, commitment_signed=True)
+    later.case.__class__.objects.filter(pk=later.case_id).update(next_due_at="2026-11-10T09:00:00+08:00")
+    client.force_login(people["worker"])
+    page = client.get("/tasks/?tab=queue").content.decode()
+    assert page.index(later.case.number) < page.index(submitted.case.number)
+    assert page.count('class="overdue"') == 1
