@@ -76,6 +76,7 @@ DEFAULTS: list[tuple[str, str, str, object, str, str]] = [
     (COMPLAINT, "escalate_after", "working_days", 5, "逾期后挂牌督办（工作日）", ""),
     (COMPLAINT, "supervision_respond_within", "working_days", 3, "督办单答复时限（工作日）", ""),
     (COMPLAINT, "duplicate_window", "calendar_days", 30, "疑似重复投诉比对期（日）", ""),
+    (COMPLAINT, "report_remind_before", "working_days", 5, "半年工作进展报告报送前提醒部门负责人（工作日）", ""),
     (COMPLAINT, "sme_payment_days", "calendar_days", 30, "向中小企业付款期限（日）", _802),
     (COMPLAINT, "sme_contract_max_days", "calendar_days", 60, "合同约定付款期限上限（日）", _802),
     (COMPLAINT, "large_enterprise_payment_days", "calendar_days", 60, "向大型企业付款期限（日）", _802),

@@ -51,3 +51,11 @@ def retry_channel_callbacks() -> int:
     from cases import channel_callbacks
 
     return channel_callbacks.retry_pending()
+
+
+@shared_task(name="cases.tasks.remind_report_due", acks_late=True)
+def remind_report_due() -> int:
+    """Beat runs this every hour; department heads hear of the half-year report once each."""
+    from cases import reports
+
+    return reports.remind_department_heads()

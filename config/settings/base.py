@@ -200,6 +200,7 @@ CELERY_BEAT_SCHEDULE = {
     "watch-records": {"task": "cases.tasks.watch_records", "schedule": 600.0},
     "confirm-overdue-answers": {"task": "cases.tasks.confirm_overdue_answers", "schedule": 600.0},
     "retry-channel-callbacks": {"task": "cases.tasks.retry_channel_callbacks", "schedule": 60.0},
+    "remind-report-due": {"task": "cases.tasks.remind_report_due", "schedule": 3600.0},
 }
 # A broker that is down must not hold up the request that queued a task: the outbox keeps the work.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}

@@ -50,3 +50,15 @@ def test_the_workbook_on_postgresql(figures):
     assert len(book.sheetnames) == 9
     czj = Department.objects.get(code="czj").name_zh
     assert next(row for row in book["按部门"].iter_rows(values_only=True) if row[0] == czj)[1] == 3
+
+
+def test_the_reminder_locks_the_heads_and_tells_each_once_on_postgresql():
+    from cases.roles import Role
+    from notifications.models import Notification
+    from tests.cases.figures_data import at
+    from tests.factories import StaffFactory
+
+    StaffFactory(username="head", department__code="czj", role=Role.DEPARTMENT_HEAD)
+    with at(date(2026, 12, 14)):
+        assert (reports.remind_department_heads(), reports.remind_department_heads()) == (1, 0)
+    assert Notification.objects.filter(kind="report.due").count() == 1
