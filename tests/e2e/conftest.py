@@ -65,10 +65,9 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -409,14 +408,27 @@ class Browser:
     # -- waiting
 
     def wait_until(self, condition, message: str = "", timeout: float = WAIT_SECONDS):
-        """Poll `condition(driver)` every 0.1 s until it returns something true (returned) or time is up."""
-        waiter = WebDriverWait(self.driver, timeout, poll_frequency=0.1,
-                               ignored_exceptions=(StaleElementReferenceException,))  # fmt: skip
+        """Poll `condition(driver)` every 0.1 s until it returns something true (returned) or time is up.
+
+        An error from the browser while polling counts as "not yet": between two documents an
+        element of the old one is stale, or "does not belong to the document", and a script may
+        find no document at all. The last such error is told if time runs out."""
+        errors: list[WebDriverException] = []
+
+        def attempt(driver):
+            try:
+                return condition(driver)
+            except WebDriverException as exc:
+                errors[:] = [exc]
+                return False
+
         try:
-            return waiter.until(condition)
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(attempt)
         except TimeoutException:
+            last = f"; last error: {errors[0].msg}" if errors else ""
             raise AssertionError(
-                f"[{self.name}] after {timeout:g} s, still not: {message or condition} (at {self.driver.current_url})"
+                f"[{self.name}] after {timeout:g} s, still not: {message or condition} "
+                f"(at {self.driver.current_url}){last}"
             ) from None
 
     def wait_for(self, css: str, text: str | None = None, timeout: float = WAIT_SECONDS):
@@ -430,9 +442,14 @@ class Browser:
 
         return self.wait_until(found, f"a visible {css!r}" + (f" containing {text!r}" if text else ""), timeout)
 
-    def _wait_for_page(self, old_root) -> None:
-        self.wait_until(expected_conditions.staleness_of(old_root), "the next page")
-        self.wait_until(lambda d: d.execute_script("return document.readyState") == "complete", "the page loaded")
+    def _wait_for_next_page(self, token: str) -> None:
+        """Wait until a new document (one without `token`) has loaded."""
+        self.wait_until(
+            lambda d: d.execute_script(
+                "return window.__e2eNavigation !== arguments[0] && document.readyState === 'complete';", token
+            ),
+            "the next page",
+        )
 
     # -- acting
 
@@ -474,10 +491,11 @@ class Browser:
         self.wait_until(lambda d: element.is_enabled(), f"{css!r} enabled")
         if navigates is None:
             navigates = self._navigates(element)
-        old_root = self.driver.find_element(By.TAG_NAME, "html")
+        token = os.urandom(6).hex()
+        self.driver.execute_script("window.__e2eNavigation = arguments[0];", token)
         element.click()
         if navigates:
-            self._wait_for_page(old_root)
+            self._wait_for_next_page(token)
 
     @staticmethod
     def _navigates(element) -> bool:
