@@ -3,6 +3,7 @@ and skipped, good rows are kept."""
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,6 +17,11 @@ from cases.forms import KIND_WORDS, SEVERITY_WORDS, TYPE_WORDS, CreditRecordForm
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# Bounds on what an uploaded sheet may make the server do (zip bombs, sheets formatted to the end).
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 200
+MAX_COLUMNS = 30
+MAX_EMPTY_ROWS_IN_A_ROW = 1000
 
 # Header → form field; Chinese headers as the departments' spreadsheets have them, or the field names.
 HEADERS = {
@@ -60,6 +66,7 @@ class ImportReport:
 
 
 def _read_rows(upload) -> list[list]:
+    """The file's rows that hold something, read no further than the limits allow."""
     name = (upload.name or "").lower()
     if upload.size > MAX_BYTES:
         raise InvalidInput(_("The file is larger than 5 MB."))
@@ -68,9 +75,10 @@ def _read_rows(upload) -> list[list]:
     if name.endswith(".xlsx"):
         if head != b"PK\x03\x04":
             raise InvalidInput(_("This file is not a real .xlsx spreadsheet."))
+        _check_archive(upload)
         try:
             sheet = load_workbook(upload, read_only=True, data_only=True).active
-            return [list(row) for row in sheet.iter_rows(values_only=True)]
+            return _rows_with_content(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise InvalidInput(_("The spreadsheet could not be read.")) from exc
     if name.endswith(".csv"):
@@ -78,8 +86,44 @@ def _read_rows(upload) -> list[list]:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InvalidInput(_("A .csv file must be saved as UTF-8.")) from exc
-        return list(csv.reader(io.StringIO(text)))
+        try:
+            return _rows_with_content(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:  # a field over the csv module's limit, a stray quote at the end
+            raise InvalidInput(_("The .csv file could not be read: %(reason)s") % {"reason": exc}) from exc
     raise InvalidInput(_("Upload an .xlsx or .csv file."))
+
+
+def _check_archive(upload) -> None:
+    """An .xlsx is a zip archive: refuse one that would unpack to far more than any register
+    (a zip bomb). zipfile never unpacks a member past the size the archive declares for it."""
+    try:
+        members = zipfile.ZipFile(upload).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InvalidInput(_("The spreadsheet could not be read.")) from exc
+    finally:
+        upload.seek(0)
+    if len(members) > MAX_ARCHIVE_MEMBERS or sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        raise InvalidInput(
+            _("The spreadsheet unpacks to more than %(mb)d MB: save it again with only the records.")
+            % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+
+
+def _rows_with_content(rows) -> list[list]:
+    """Rows with at least one value, up to one past the row limit (so that the limit is reported);
+    a long run of empty rows (formatting to the sheet's end) ends the data."""
+    kept, empty_run = [], 0
+    for row in rows:
+        if any(_cell(cell) for cell in row):
+            kept.append(list(row))
+            empty_run = 0
+            if len(kept) > MAX_ROWS + 1:
+                break
+        else:
+            empty_run += 1
+            if empty_run > MAX_EMPTY_ROWS_IN_A_ROW:
+                break
+    return kept
 
 
 def _cell(value) -> str:
@@ -107,7 +151,7 @@ def import_records(*, actor, upload) -> ImportReport:
     missing = [name for name in set(HEADERS.values()) - {"published_from"} if name not in header]
     if missing:
         raise InvalidInput(_("The header row lacks columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))})
-    body = [row for row in rows[1:] if any(_cell(cell) for cell in row)]
+    body = rows[1:]
     if len(body) > MAX_ROWS:
         raise InvalidInput(_("At most %(max)d rows can be imported at once.") % {"max": MAX_ROWS})
     results = []

@@ -1,8 +1,6 @@
 """Pages for published credit records: a department registers them one by one or in bulk;
 an applicant sees the records about their entity and when each becomes repairable."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import documents, record_import, records, selectors, services
+from cases import csv_export, documents, record_import, records, selectors, services
 from cases.forms import CreditRecordForm, RecordImportForm
 from cases.models import Notice, RepairApplication
 from cases.states import REPAIR_CLOSED
@@ -72,14 +70,9 @@ def record_import_view(request):
 @login_required
 def record_import_template(request):
     _require_department_staff(request.user)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="credit-records-template.csv"'
-    response.write("\ufeff")  # so that Excel opens the UTF-8 file as such
-    writer = csv.writer(response)
-    writer.writerow(record_import.TEMPLATE_HEADER)
-    writer.writerow(["企业", "示例有限公司", "91350100M000100Y43", "行政处罚", "甘市监罚〔2026〕1号",
-                     "2026-01-05", "一般", "未按规定公示年度报告，罚款 2000 元", "2026-01-05"])  # fmt: skip
-    return response
+    example = ["企业", "示例有限公司", "91350100M000100Y43", "行政处罚", "甘市监罚〔2026〕1号", "2026-01-05", "一般",
+               "未按规定公示年度报告，罚款 2000 元", "2026-01-05"]  # fmt: skip
+    return csv_export.csv_response("credit-records-template.csv", [record_import.TEMPLATE_HEADER, example])
 
 
 @login_required

@@ -3,6 +3,7 @@ Y = 发展和改革局), a head, an intake clerk, a supervisor and an administra
 records, repair applications, complaint, supervision order and notification. Everything is made
 through the factories and the services, as people would."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -75,32 +76,36 @@ def pdf_upload(name="proof.pdf"):
     return SimpleUploadedFile(name, b"%PDF-1.7 test", content_type="application/pdf")
 
 
-def _record(worker, uscc, number):
+def _record(worker, uscc, number, text=""):
     return services.register_credit_record(
         actor=worker,
-        data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": uscc, "record_type": "penalty",
-              "decision_number": number, "decided_on": date(2026, 3, 2), "severity": "general",
-              "summary": "罚款"},
+        data={"party_kind": "enterprise", "party_name": f"示范公司{text}", "party_id_number": uscc,
+              "record_type": "penalty", "decision_number": f"{number}{text}", "decided_on": date(2026, 3, 2),
+              "severity": "general", "summary": f"罚款{text}"},
     )  # fmt: skip
 
 
-def build_world() -> World:
+def build_world(text: str = "") -> World:
+    """`text` is added to every free-text field people type (names, facts, reasons), e.g. markup
+    that must come out inert."""
     users = {
-        "a": ApplicantFactory(username="applicant-a", id_number=USCC_A, entity_name="甲公司"),
-        "b": ApplicantFactory(username="applicant-b", id_number=USCC_B, entity_name="乙公司"),
-        "x": StaffFactory(username="worker-x", department__code="scjg"),
+        "a": ApplicantFactory(username="applicant-a", id_number=USCC_A, entity_name=f"甲公司{text}",
+                              full_name=f"张经理{text}"),
+        "b": ApplicantFactory(username="applicant-b", id_number=USCC_B, entity_name=f"乙公司{text}"),
+        "x": StaffFactory(username="worker-x", department__code="scjg", full_name=f"赵办理{text}"),
         "y": StaffFactory(username="worker-y", department__code="fgj"),
         "head": StaffFactory(username="head-x", department__code="scjg", role=Role.DEPARTMENT_HEAD),
         "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
-        "sup": StaffFactory(username="supervisor", department__code="yshj", role=Role.SUPERVISOR),
+        "sup": StaffFactory(username="supervisor", department__code="yshj", role=Role.SUPERVISOR,
+                            full_name=f"周督办{text}"),
         "admin": UserFactory(username="administrator", role=Role.ADMIN),
-    }
+    }  # fmt: skip
     a, x = users["a"], users["x"]
-    record = _record(x, USCC_A, "甘市监罚〔2026〕1号")
-    draft_record = _record(x, USCC_A, "甘市监罚〔2026〕2号")
-    free_record = _record(x, USCC_A, "甘市监罚〔2026〕3号")
+    record = _record(x, USCC_A, "甘市监罚〔2026〕1号", text)
+    draft_record = _record(x, USCC_A, "甘市监罚〔2026〕2号", text)
+    free_record = _record(x, USCC_A, "甘市监罚〔2026〕3号", text)
 
-    application = repair.start_application(actor=a, record_id=record.pk)
+    application = repair.start_application(actor=a, record_id=record.pk, statement=f"义务已履行{text}")
     for item in repair.required_materials(record):
         material = repair.add_material(actor=a, application_id=application.pk, code=item["code"], upload=pdf_upload())
     repair.submit(actor=a, application_id=application.pk, obligations_fulfilled=True, commitment_signed=True)
@@ -108,15 +113,18 @@ def build_world() -> World:
 
     website = Channel.objects.create(code="website", name="信用网站投诉专栏", secret="website-secret")
     complaint, _created = complaint_intake.receive(channel=website, data={
-        "reference": "WEB-1", "complainant_name": "张经理", "complainant_phone": "", "enterprise_name": "甲公司",
-        "enterprise_uscc": USCC_A, "respondent": "区某街道办事处", "subject": "arrears",
-        "facts": "工程款 86 万元至今未付。", "amount_claimed": None, "complainant": a,
+        "reference": "WEB-1", "complainant_name": f"张经理{text}", "complainant_phone": "",
+        "enterprise_name": f"甲公司{text}", "enterprise_uscc": USCC_A, "respondent": f"区某街道办事处{text}",
+        "subject": "arrears", "facts": f"工程款 86 万元至今未付。{text}", "amount_claimed": None, "complainant": a,
     })  # fmt: skip
-    complaints.register(actor=users["clerk"], complaint_id=complaint.pk, subject="arrears", respondent="区某街道办事处")
+    complaints.register(actor=users["clerk"], complaint_id=complaint.pk, subject="arrears",
+                        respondent=f"区某街道办事处{text}")  # fmt: skip
     complaints.assign(actor=users["clerk"], complaint_id=complaint.pk,
                       department_id=Department.objects.get(code="scjg").pk)  # fmt: skip
 
-    order = services.issue_supervision_order(case_id=application.case_id, actor=users["sup"], reason="请尽快受理")
+    order = services.issue_supervision_order(
+        case_id=application.case_id, actor=users["sup"], reason=f"请尽快受理{text}"
+    )
     return World(
         users=users,
         record=record,
@@ -143,12 +151,12 @@ def world(db, today):
     return build_world()
 
 
-@pytest.fixture(scope="module")
-def module_world(django_db_setup, django_db_blocker):
+@contextmanager
+def world_for_module(django_db_blocker, text: str = ""):
     """The world, built once for a test module (its tests are marked django_db), with a signed-in
-    client per role. Roll each test's changes back in a savepoint of its own."""
+    client per role. Each test rolls its own changes back in a savepoint."""
     with time_machine.travel(TODAY, tick=True), django_db_blocker.unblock(), transaction.atomic():
-        world = build_world()
+        world = build_world(text)
         documents.pdf_of(world.record_notice)  # rendered once, not once per role
         world.clients = {role: Client() for role in ROLES}
         for role, client in world.clients.items():
@@ -156,3 +164,9 @@ def module_world(django_db_setup, django_db_blocker):
                 client.force_login(world.user(role))
         yield world
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    with world_for_module(django_db_blocker) as world:
+        yield world
