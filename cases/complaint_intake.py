@@ -91,6 +91,7 @@ def _create(channel: Channel, data: dict) -> Complaint:
         facts=data["facts"],
         amount_claimed=data.get("amount_claimed"),
     )
+    services.copy_complaint_facts(complaint)
     events.record(subject=case, event_type="complaint.received", channel=channel.code,
                   channel_reference=data["reference"])  # fmt: skip
     if intake_unit is not None:

@@ -80,6 +80,7 @@ def register(*, actor, complaint_id: int, subject: str, respondent: str) -> Comp
         raise InvalidInput(details={"respondent": [_("Name the respondent body.")]})
     complaint.subject, complaint.respondent = subject, respondent.strip()
     complaint.save(update_fields=["subject", "respondent"])
+    services.copy_complaint_facts(complaint)
     _transition(complaint, "register", actor, complaint_subject=subject, respondent=complaint.respondent)
     services.close_deadline(case=complaint.case, step=REGISTER, actor=actor)
     return complaint

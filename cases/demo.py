@@ -123,12 +123,13 @@ def _demo_complaint_side(case, applicant) -> None:
     if channel is None or case.title not in DEMO_COMPLAINT_FACTS:
         return
     subject, respondent, amount, facts = DEMO_COMPLAINT_FACTS[case.title]
-    Complaint.objects.create(
+    complaint = Complaint.objects.create(
         case=case, channel=channel, channel_reference=f"12345-{case.number}", complainant=applicant,
         complainant_name="张经理", complainant_phone="13800001234", enterprise_name=applicant.entity_name,
         enterprise_uscc=applicant.id_number, respondent=respondent, subject=subject, facts=facts,
         amount_claimed=Decimal(amount) if amount else None,
     )  # fmt: skip
+    services.copy_complaint_facts(complaint)
 
 
 @transaction.atomic

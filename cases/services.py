@@ -158,6 +158,14 @@ def refresh_case_deadlines(case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(next_due_at=case.next_due_at, supervision_stage=case.supervision_stage)
 
 
+def copy_complaint_facts(complaint) -> None:
+    """Keep on the case the complaint facts the board filters by (Case.complaint_subject,
+    Case.complaint_channel). Called wherever a complaint is filed or its subject set."""
+    case = complaint.case
+    case.complaint_subject, case.complaint_channel_id = complaint.subject, complaint.channel_id
+    Case.objects.filter(pk=case.pk).update(complaint_subject=complaint.subject, complaint_channel=complaint.channel_id)
+
+
 def _open_deadline(case: Case, step: str) -> Deadline:
     deadline = Deadline.objects.select_for_update().filter(case=case, step=step, closed_at__isnull=True).first()
     if deadline is None:

@@ -69,9 +69,9 @@ def _filtered(cases, filters: dict[str, str]):
     if filters["kind"] in CaseKind.values:
         cases = cases.filter(kind=filters["kind"])
     if filters["subject"]:
-        cases = cases.filter(kind=CaseKind.COMPLAINT, complaint__subject=filters["subject"])
+        cases = cases.filter(complaint_subject=filters["subject"])
     if filters["channel"].isdigit():
-        cases = cases.filter(kind=CaseKind.COMPLAINT, complaint__channel_id=int(filters["channel"]))
+        cases = cases.filter(complaint_channel_id=int(filters["channel"]))
     if filters["stage"].isdigit():
         cases = cases.filter(supervision_stage=int(filters["stage"]))
     if filters["overdue"] == "1":

@@ -29,7 +29,7 @@ class Case(models.Model):
     number = models.CharField(_("case number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices)
     title = models.CharField(_("subject"), max_length=200)
-    state = models.CharField(_("state"), max_length=30, db_index=True)
+    state = models.CharField(_("state"), max_length=30)  # indexed with the urgency order below
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("applicant"),
@@ -64,6 +64,18 @@ class Case(models.Model):
     supervision_stage = models.PositiveSmallIntegerField(
         _("supervision stage"), choices=Stage.choices, default=Stage.WATCHED, db_default=Stage.WATCHED
     )
+    # A complaint's subject and channel, copied from its complaint (services.copy_complaint_facts)
+    # so that the board filters on the case row alone, whatever else it filters by.
+    complaint_subject = models.CharField(_("complaint subject"), max_length=40, blank=True, db_default="")
+    complaint_channel = models.ForeignKey(
+        "cases.Channel",
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # filtered on within the urgency-ordered scans, never looked up alone
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -74,6 +86,7 @@ class Case(models.Model):
         # after a page, at a million cases. Open cases only, except the queue's state filter.
         indexes = [
             models.Index(fields=["department", "state", "next_due_at", "id"], name="case_department_state_due"),
+            models.Index(fields=["state", "next_due_at", "id"], name="case_state_due"),
             models.Index(fields=["next_due_at", "id"], condition=Q(closed_at__isnull=True), name="case_open_due"),
             models.Index(
                 fields=["department", "next_due_at", "id"],

@@ -157,6 +157,17 @@ def test_the_board_filters_by_complaint_subject(client, supervisor, complaint_ca
     assert numbers(page) == [complaint_cases["arrears_by_phone"].case.number]
 
 
+def test_the_subject_the_clerk_registers_is_the_one_the_board_filters_by(client, supervisor, complaint_cases):
+    clerk = StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK)
+    complaint = complaint_cases["procurement_online"]
+    complaints.register(actor=clerk, complaint_id=complaint.pk, subject="arrears", respondent="区某局")
+    assert set(numbers(board(client, supervisor, subject="arrears"))) == {
+        complaint.case.number,
+        complaint_cases["arrears_by_phone"].case.number,
+    }
+    assert numbers(board(client, supervisor, subject="procurement")) == []
+
+
 def test_the_board_filters_by_channel(client, supervisor, complaint_cases):
     page = board(client, supervisor, channel=complaint_cases["hotline"].pk)
     assert numbers(page) == [complaint_cases["arrears_by_phone"].case.number]
