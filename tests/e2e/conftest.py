@@ -282,6 +282,8 @@ class Server:
                         return
             except urllib.error.HTTPError as exc:
                 last = exc.read().decode(errors="replace")
+                if '"pending": ["' in last:  # the code has migrations the database has not: waiting won't help
+                    raise RuntimeError(f"daphne finds migrations not applied to the run's database: {last}") from None
             except OSError as exc:
                 last = repr(exc)
             time.sleep(0.2)
