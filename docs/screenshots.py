@@ -40,13 +40,14 @@ CHROME_FLAGS = (
     "--window-size=1280,900",
 )
 
-# Who looks at which page, and the file it goes to.
+# Who looks at which page, the file it goes to, and what to scroll to (the top when None).
 PAGES = [
-    ("qiye", "/my/records/", "portal-records.png"),
-    ("qiye", "/repair/{repair}/", "portal-application.png"),
-    ("banli", "/repair/queue/", "queue-repair.png"),
-    ("duban", "/supervision/", "supervisor-deadlines.png"),
-    ("duban", "/figures/", "figures.png"),
+    ("qiye", "/my/records/", "portal-records.png", None),
+    ("qiye", "/repair/{repair}/", "portal-application.png", None),
+    ("banli", "/repair/queue/", "queue-repair.png", None),
+    ("dengji", "/complaints/", "queue-complaints.png", None),
+    ("duban", "/supervision/", "supervisor-deadlines.png", None),
+    ("duban", "/figures/", "figures.png", "main .charts"),
 ]
 
 # Loads the demo data and runs the sweep once, with tasks run in place (nothing is left in a
@@ -103,11 +104,25 @@ def browser(profile: str) -> webdriver.Chrome:
     return driver
 
 
-def settle(driver: webdriver.Chrome) -> None:
-    """Wait until the page and its fonts have loaded."""
+def settle(driver: webdriver.Chrome, focus: str | None) -> None:
+    """Wait until the page and its fonts have loaded; scroll to `focus` and wait until the charts
+    there have stopped drawing (their pixels the same twice in a row)."""
     wait = WebDriverWait(driver, WAIT_SECONDS, poll_frequency=0.1)
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
     driver.execute_async_script("document.fonts.ready.then(() => arguments[arguments.length - 1]())")
+    if focus is None:
+        return
+    driver.execute_script("document.querySelector(arguments[0]).scrollIntoView(); window.scrollBy(0, -24);", focus)
+    pixels = "return Array.from(document.querySelectorAll('canvas'), (canvas) => canvas.toDataURL()).join();"
+    last = None
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        now = driver.execute_script(pixels)
+        if now == last:
+            return
+        last = now
+        time.sleep(0.5)
+    raise TimeoutException("the charts kept changing")
 
 
 def log_in(driver: webdriver.Chrome, base: str, username: str) -> None:
@@ -132,7 +147,7 @@ def main() -> None:
     env.pop("REDIS_URL", None)
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    paths = sorted({path for _user, path, _name in PAGES if "{" not in path})
+    paths = sorted({path for _user, path, _name, _focus in PAGES if "{" not in path})
     prepared = subprocess.run(
         [python, "manage.py", "shell", "-c", PREPARE.format(paths=paths)],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
@@ -149,14 +164,14 @@ def main() -> None:
         driver = browser(str(work / "profile"))
         driver.set_script_timeout(WAIT_SECONDS)
         OUT.mkdir(parents=True, exist_ok=True)
-        for username, path, name in PAGES:
+        for username, path, name, focus in PAGES:
             if "{" not in path and path not in existing:
                 print(f"left out {name}: {path} is not in this version")
                 continue
             log_in(driver, base, username)
             driver.get(base + path.format(repair=repair))
             try:
-                settle(driver)
+                settle(driver, focus)
             except TimeoutException:
                 sys.exit(f"{path} did not finish loading")
             driver.save_screenshot(str(OUT / name))
