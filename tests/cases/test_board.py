@@ -253,7 +253,10 @@ def test_one_click_issues_a_supervision_order_with_a_written_reason(client, supe
     form = re.search(r'<form[^>]*class="one-click".*?</form>', page, re.S).group(0)
     reason = html.unescape(re.search(r'<textarea name="reason"[^>]*>(.*?)</textarea>', form, re.S).group(1))
     assert case.number in reason and "2" in reason  # the case and its 2 working days overdue
-    client.post(f"/supervision/cases/{case.pk}/order/", {"reason": reason, "next": "/supervision/"})
+    action = re.search(r'action="([^"]+)"', form).group(1)
+    assert action == f"/supervision/cases/{case.pk}/order/"
+    assert f'href="/cases/{case.number}/"' in page
+    client.post(action, {"reason": reason, "next": "/supervision/"})
     order = SupervisionOrder.objects.get()
     assert order.case == case and order.issued_by == supervisor
 
