@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import complaint_intake, identifiers, policies, throttle
+from cases.api.serializers import AmountField, TextField, TextPatternField
 from cases.exceptions import InvalidInput, NotFound, Throttled, Unauthenticated
 from cases.models import Complaint
 
@@ -32,15 +33,15 @@ SIGNATURE_HEADERS = [
 
 
 class ComplaintIntakeSerializer(serializers.Serializer):
-    reference = serializers.CharField(max_length=100, help_text="The channel's own work-order number")
-    complainant_name = serializers.CharField(max_length=100)
-    complainant_phone = serializers.RegexField(r"^1[3-9]\d{9}$", required=False, allow_blank=True)
-    enterprise_name = serializers.CharField(max_length=200)
-    enterprise_uscc = serializers.CharField(max_length=30)
-    respondent = serializers.CharField(max_length=200, help_text="The government body or state-owned enterprise")
-    subject = serializers.CharField(max_length=40, help_text="A code from the policy's complaint subjects")
-    facts = serializers.CharField(max_length=10000)
-    amount_claimed = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
+    reference = TextField(max_length=100, help_text="The channel's own work-order number")
+    complainant_name = TextField(max_length=100)
+    complainant_phone = TextPatternField(r"^1[3-9]\d{9}$", required=False, allow_blank=True)
+    enterprise_name = TextField(max_length=200)
+    enterprise_uscc = TextField(max_length=30)
+    respondent = TextField(max_length=200, help_text="The government body or state-owned enterprise")
+    subject = TextField(max_length=40, help_text="A code from the policy's complaint subjects")
+    facts = TextField(max_length=10000)
+    amount_claimed = AmountField(max_digits=14, decimal_places=2, required=False, allow_null=True,
                                               min_value=Decimal("0"))  # fmt: skip
 
     def validate_enterprise_uscc(self, value):

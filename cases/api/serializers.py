@@ -1,9 +1,57 @@
+import re
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases import identifiers
 from cases.forms import CreditRecordForm
 from cases.models import CreditRecord, Department, RecordType, Severity, User
 from cases.models.org import EntityKind
+
+
+class TextOnly:
+    """JSON input is taken as the schema says: a text field wants a JSON string (DRF would turn
+    0 or 1.5 into "0" or "1.5"), an amount a string like "860000.00" (a JSON number may have
+    lost its cents already)."""
+
+    default_error_messages = {"not_text": _("Send this as a JSON string.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
+class TextField(TextOnly, serializers.CharField):
+    pass
+
+
+class TextPatternField(TextOnly, serializers.RegexField):
+    pass
+
+
+class AmountField(TextOnly, serializers.DecimalField):
+    pass
+
+
+class WholeNumberField(serializers.IntegerField):
+    """An integer as the schema says: "5" or 5, not "5.0", 5.5 or true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool | float) or (isinstance(data, str) and not re.fullmatch(r"-?\d+", data.strip())):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class SingleValuedQuery(serializers.Serializer):
+    """Query parameters given once each: ?days=1&days=5 is refused, not read as the last one."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist"):
+            repeated = {name: [_("Give this parameter once.")] for name in self.fields if len(data.getlist(name)) > 1}
+            if repeated:
+                raise serializers.ValidationError(repeated)
+        return super().to_internal_value(data)
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -24,9 +72,9 @@ class MeSerializer(serializers.ModelSerializer):
         return sorted(user.role_names)
 
 
-class WorkingDaysQuerySerializer(serializers.Serializer):
+class WorkingDaysQuerySerializer(SingleValuedQuery):
     start = serializers.DateField()
-    days = serializers.IntegerField(min_value=-366, max_value=366)
+    days = WholeNumberField(min_value=-366, max_value=366)
 
 
 class WorkingDaysResultSerializer(serializers.Serializer):
@@ -61,13 +109,13 @@ class CreditRecordRegistrationSerializer(serializers.Serializer):
     """The same checks as the registration page: they live in CreditRecordForm."""
 
     party_kind = serializers.ChoiceField(choices=EntityKind.choices)
-    party_name = serializers.CharField(max_length=200)
-    party_id_number = serializers.CharField(max_length=30)
+    party_name = TextField(max_length=200)
+    party_id_number = TextField(max_length=30)
     record_type = serializers.ChoiceField(choices=RecordType.choices)
-    decision_number = serializers.CharField(max_length=100)
+    decision_number = TextField(max_length=100)
     decided_on = serializers.DateField()
     severity = serializers.ChoiceField(choices=Severity.choices)
-    summary = serializers.CharField(max_length=5000)
+    summary = TextField(max_length=5000)
     published_from = serializers.DateField(required=False, allow_null=True)
 
     def validate(self, attrs):

@@ -165,7 +165,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # JSON only: what the schema documents and what the channels' signatures are computed over.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
 }
@@ -174,6 +176,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Credit repair and government-default complaints (诚信).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The error answers of each operation (cases/api/schema.py), after the default enum hook.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "cases.api.schema.document_errors"],
+    "ENUM_NAME_OVERRIDES": {"EntityKindEnum": "cases.models.org.EntityKind"},
 }
 
 # Celery: Redis when configured, otherwise a filesystem broker so that `make run`

@@ -42,10 +42,21 @@ class Row:
     data: dict = field(default_factory=dict)  # POST form data (format strings too)
     form: bool = False  # the page holds a form that posts back to this URL
     prepare: str = ""  # a World method to run before the requests (e.g. claim a case first)
+    json: bool = False  # send `data` as a JSON body (the API), not as a form
     note: str = ""
 
     def filled_url(self, world) -> str:
         return self.url.format(w=world)
+
+    def send(self, client, world):
+        """The row's request, by the given client."""
+        return self.post(client, world) if self.method == "POST" else client.get(self.filled_url(world))
+
+    def post(self, client, world):
+        """A POST to the row's URL (a page's own form posts back to it) with the row's data."""
+        if self.json:
+            return client.post(self.filled_url(world), self.filled_data(world), content_type="application/json")
+        return client.post(self.filled_url(world), self.filled_data(world))
 
     def filled_data(self, world) -> dict:
         return {
@@ -143,7 +154,7 @@ TABLE: list[Row] = [
     Row("api/v1/records/", "/api/v1/records/", expect(403, x=201, y=201, head=201), method="POST",
         data={"party_kind": "enterprise", "party_name": "乙公司", "party_id_number": "{w.users[b].id_number}",
               "record_type": "penalty", "decision_number": "甘罚〔2026〕9号", "decided_on": "2026-03-02",
-              "severity": "general", "summary": "罚款"}),
+              "severity": "general", "summary": "罚款"}, json=True),
     Row("api/v1/complaints/", "/api/v1/complaints/", expect(401), method="POST",
         note="the channel's HMAC signature is the only way in, a session is no key"),
     Row("api/v1/complaints/<str:reference>/", "/api/v1/complaints/WEB-1/", expect(401)),

@@ -8,7 +8,6 @@ import copy
 
 import pytest
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 
 from tests.security.access_table import LOGIN, TABLE, Row
@@ -26,13 +25,6 @@ def outcome(response):
     return response.status_code
 
 
-def send(client: Client, row: Row, world):
-    url = row.filled_url(world)
-    if row.method == "POST":
-        return client.post(url, row.filled_data(world))
-    return client.get(url)
-
-
 def answers(row: Row, world) -> dict:
     got = {}
     for role in ROLES:
@@ -41,7 +33,7 @@ def answers(row: Row, world) -> dict:
                 getattr(world, row.prepare)()
             client = world.clients[role]
             cookies = copy.deepcopy(client.cookies)  # signing out (or in) must not last past the request
-            got[role] = outcome(send(client, row, world))
+            got[role] = outcome(row.send(client, world))
             client.cookies = cookies
             transaction.set_rollback(True)
     return got

@@ -105,7 +105,7 @@ def test_no_page_changes_or_removes_a_step_on_record(world):
                 client = Client()
                 if world.user(role) is not None:
                     client.force_login(world.user(role))
-                client.post(row.filled_url(world), row.filled_data(world))
+                row.send(client, world)
                 after = snapshot()
                 assert {pk: after.get(pk) for pk in before} == before, (row.url, role)
                 transaction.set_rollback(True)

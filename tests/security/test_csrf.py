@@ -44,7 +44,7 @@ def test_a_post_without_the_token_is_refused(module_world, row):
         if world.user(role) is not None:
             client.force_login(world.user(role))
         events = AuditEvent.objects.count()
-        response = client.post(row.filled_url(world), row.filled_data(world))
+        response = row.post(client, world)
         assert response.status_code == 403, (role, response.status_code)
         assert "CSRF" in response.content.decode()
         assert AuditEvent.objects.count() == events
