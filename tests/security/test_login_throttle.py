@@ -83,3 +83,13 @@ def test_the_admin_sign_in_is_throttled_too(client):
     response = sign_in(client, "root", PASSWORD, url="/admin/login/")
     assert "_auth_user_id" not in client.session
     assert throttled_text().split("%")[0] in response.content.decode()
+
+
+def test_sign_in_still_works_when_the_counters_cannot_be_reached(client, monkeypatch):
+    def cache_down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("cases.throttle.get_usage", cache_down)
+    UserFactory(username="wang")
+    fail(client, "wang", settings.LOGIN_FAILURE_LIMIT)
+    assert sign_in(client, "wang", PASSWORD).status_code == 302
