@@ -5,12 +5,23 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+# How long the probe waits for a pooled connection. Pages wait longer (DATABASE_POOL_TIMEOUT) so
+# that a burst queues instead of failing; a probe must answer quickly when the database is down.
+PROBE_WAIT_SECONDS = 3
+
 
 def check_database() -> dict:
+    connection = connections[DEFAULT_DB_ALIAS]
     try:
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return {"ok": True, "engine": connections[DEFAULT_DB_ALIAS].vendor}
+        pool = getattr(connection, "pool", None)  # PostgreSQL with DATABASE_POOL
+        if pool is not None:
+            pool.open()
+            with pool.connection(timeout=PROBE_WAIT_SECONDS) as conn:
+                conn.execute("SELECT 1")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        return {"ok": True, "engine": connection.vendor}
     except Exception as exc:  # any failure to reach it is the answer, not an error of ours
         return {"ok": False, "error": exc.__class__.__name__}
 

@@ -84,9 +84,8 @@ def _database_from_env():
             db.setdefault("OPTIONS", {})["pool"] = {
                 "min_size": 2,
                 "max_size": env.int("DATABASE_POOL_SIZE", default=10),
-                # While the database is down a request waits this long for a connection, then
-                # fails (and /healthz says 503) instead of hanging for psycopg's 30 s.
-                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+                # How long a request waits for a connection (a burst queues; /healthz waits 3 s).
+                "timeout": env.float("DATABASE_POOL_TIMEOUT", default=30.0),
             }
             db["CONN_MAX_AGE"] = 0
         else:
