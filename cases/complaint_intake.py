@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from cases import events, policies, services
 from cases.exceptions import Unauthenticated
-from cases.models import Channel, Complaint, Department, User
+from cases.models import Case, Channel, Complaint, Department, User
 from cases.roles import Role
 from cases.states import ComplaintStatus
 from notifications import services as notification_services
@@ -65,13 +65,19 @@ def _portal_user(uscc: str):
     return User.objects.filter(entity_kind="enterprise", id_number=uscc, is_active=True).order_by("pk").first()
 
 
+def _title(text: str) -> str:
+    """The case's title, cut to the column (a respondent may take all of its own 200 characters)."""
+    limit = Case._meta.get_field("title").max_length
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _create(channel: Channel, data: dict) -> Complaint:
     data = {**data, "complainant": data.get("complainant") or _portal_user(data["enterprise_uscc"])}
     subjects = {item["code"]: item["name"] for item in policies.choices("complaint", "subjects")}
     intake_unit = Department.objects.filter(is_supervising_unit=True).first()
     case = services.open_case(
         kind="complaint",
-        title=f"{subjects.get(data['subject'], data['subject'])}：{data['respondent']}",
+        title=_title(f"{subjects.get(data['subject'], data['subject'])}：{data['respondent']}"),
         actor=data.get("complainant"),
         applicant=data.get("complainant"),
         department=intake_unit,

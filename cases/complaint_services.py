@@ -3,7 +3,7 @@
 Each locks the case, checks who may act and whether the state machine allows the step, writes
 the audit event and leaves deliveries to after commit (the Outbox)."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
 from django.db import transaction
@@ -78,6 +78,8 @@ def register(*, actor, complaint_id: int, subject: str, respondent: str) -> Comp
         raise InvalidInput(details={"subject": [_("Choose a subject from the list.")]})
     if not (respondent or "").strip():
         raise InvalidInput(details={"respondent": [_("Name the respondent body.")]})
+    if len(respondent.strip()) > Complaint._meta.get_field("respondent").max_length:
+        raise InvalidInput(details={"respondent": [_("The respondent's name is too long.")]})
     complaint.subject, complaint.respondent = subject, respondent.strip()
     complaint.save(update_fields=["subject", "respondent"])
     services.copy_complaint_facts(complaint)
@@ -321,6 +323,21 @@ def _require_settled_if_arrears(complaint: Complaint) -> None:
                          "is agreed."))  # fmt: skip
 
 
+CENT = Decimal("0.01")
+MAX_YUAN = Decimal(10) ** 12  # the ledger's columns: 14 digits, 2 of them after the point
+
+
+def _money(value, field: str) -> Decimal:
+    """An amount in yuan as the ledger keeps it: a finite number below 10¹² with at most two decimals."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidInput(details={field: [_("Enter an amount in yuan.")]}) from exc
+    if not amount.is_finite() or abs(amount) >= MAX_YUAN or amount != amount.quantize(CENT):
+        raise InvalidInput(details={field: [_("Enter an amount in yuan.")]})
+    return amount.quantize(CENT)
+
+
 def _require_arrears_work(complaint: Complaint, actor) -> None:
     _require_department(complaint, actor)
     if complaint.subject != "arrears":
@@ -332,7 +349,7 @@ def confirm_amount(*, actor, complaint_id: int, amount) -> Complaint:
     """The amount the respondent acknowledges owing."""
     complaint = _locked(complaint_id)
     _require_arrears_work(complaint, actor)
-    amount = Decimal(str(amount))
+    amount = _money(amount, "amount")
     if amount < 0:
         raise InvalidInput(details={"amount": [_("Enter an amount of zero or more.")]})
     complaint.amount_confirmed = amount
@@ -345,9 +362,11 @@ def confirm_amount(*, actor, complaint_id: int, amount) -> Complaint:
 def record_payment(*, actor, complaint_id: int, amount, paid_on, proof: str) -> Complaint:
     complaint = _locked(complaint_id)
     _require_arrears_work(complaint, actor)
-    amount = Decimal(str(amount))
+    amount = _money(amount, "amount")
     if amount <= 0 or paid_on > timezone.localdate() or not (proof or "").strip():
         raise InvalidInput(details={"payment": [_("A positive amount, a date not in the future and the voucher.")]})
+    if len(proof.strip()) > ArrearsPayment._meta.get_field("proof").max_length:
+        raise InvalidInput(details={"proof": [_("The voucher number is too long.")]})
     ArrearsPayment.objects.create(complaint=complaint, amount=amount, paid_on=paid_on, proof=proof.strip(),
                                   recorded_by=actor)  # fmt: skip
     events.record(subject=complaint.case, event_type="arrears.payment", actor=actor, amount=str(amount),
@@ -369,8 +388,9 @@ def agree_plan(*, actor, complaint_id: int, instalments: list[tuple]) -> Complai
         raise Conflict(_("A repayment plan is already agreed."))
     if complaint.amount_confirmed is None:
         raise Conflict(_("Record the amount the respondent confirms first."))
+    instalments = [(due_on, _money(amount, "instalments")) for due_on, amount in instalments]
     dates = [due_on for due_on, _amount in instalments]
-    total = sum((Decimal(str(amount)) for _due, amount in instalments), Decimal("0"))
+    total = sum((amount for _due, amount in instalments), Decimal("0"))
     if (not instalments or dates != sorted(set(dates)) or dates[0] <= timezone.localdate()
             or total != owed(complaint)):  # fmt: skip
         raise InvalidInput(details={"instalments": [

@@ -155,11 +155,11 @@ def complaint_act(request, number: str, action: str):
                                                 respondent=post.get("respondent", "")),
         "reject": lambda: complaints.reject(actor=user, complaint_id=pk, reason=post.get("reason", "")),
         "assign": lambda: complaints.assign(actor=user, complaint_id=pk,
-                                            department_id=int(post.get("department") or 0)),
+                                            department_id=_whole(post.get("department"), "department")),
         "return": lambda: complaints.return_misrouted(actor=user, complaint_id=pk, reason=post.get("reason", "")),
         "start": lambda: complaints.start_work(actor=user, complaint_id=pk),
         "extension": lambda: complaints.request_extension(actor=user, complaint_id=pk,
-                                                          working_days=int(post.get("days") or 0),
+                                                          working_days=_whole(post.get("days"), "days"),
                                                           reason=post.get("reason", "")),
         "decide-extension": lambda: complaints.decide_extension(actor=user, complaint_id=pk,
                                                                 approve=post.get("approve") == "yes"),
@@ -174,7 +174,7 @@ def complaint_act(request, number: str, action: str):
         "payment": lambda: complaints.record_payment(actor=user, complaint_id=pk, amount=_decimal(post.get("amount")),
                                                      paid_on=_date(post.get("paid_on")), proof=post.get("proof", "")),
         "plan": lambda: complaints.agree_plan(actor=user, complaint_id=pk, instalments=_instalments(post)),
-        "merge": lambda: complaints.merge(actor=user, complaint_id=pk, into_id=int(post.get("into") or 0)),
+        "merge": lambda: complaints.merge(actor=user, complaint_id=pk, into_id=_whole(post.get("into"), "into")),
         "typical": lambda: complaints.flag_typical(actor=user, complaint_id=pk, typical=post.get("typical") == "yes"),
     }  # fmt: skip
     if action not in actions:
@@ -182,6 +182,14 @@ def complaint_act(request, number: str, action: str):
     actions[action]()
     messages.success(request, _("Done."))
     return redirect("complaint", number=number)
+
+
+def _whole(value, field: str) -> int:
+    """A whole number typed or chosen on the page (0 when left empty)."""
+    text = (value or "").strip() or "0"
+    if not text.isdecimal() or len(text) > 9:
+        raise InvalidInput(details={field: [_("Enter a whole number.")]})
+    return int(text)
 
 
 def _decimal(value) -> Decimal:

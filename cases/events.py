@@ -15,7 +15,8 @@ def record(*, subject, event_type: str, actor=None, from_state="", to_state="", 
     event = AuditEvent.objects.create(
         subject_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
         subject_id=subject.pk,
-        reference=reference or getattr(subject, "number", ""),
+        # Decision numbers and user names are typed by people: never longer than the column.
+        reference=(reference or getattr(subject, "number", ""))[: AuditEvent._meta.get_field("reference").max_length],
         event_type=event_type,
         actor=actor,
         from_state=from_state,

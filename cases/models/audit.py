@@ -33,7 +33,12 @@ class AuditEvent(models.Model):
     )
     subject_id = models.PositiveBigIntegerField(_("subject id"))
     subject = GenericForeignKey("subject_type", "subject_id")
-    reference = models.CharField(_("reference"), max_length=40, blank=True, help_text=_("Case number, if any."))
+    reference = models.CharField(
+        _("reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("Case number, decision number or user name: what the event is about."),
+    )
     event_type = models.CharField(_("event"), max_length=60)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
