@@ -257,6 +257,8 @@ def scenarios(people: dict) -> list[tuple[str, object, str, dict]]:
         ("board · subject + channel + stage", supervisor, "/supervision/",
          {"subject": "arrears", "channel": people["channels"][0], "stage": 2}),
         ("board · case number", supervisor, "/supervision/", {"q": some_case}),
+        ("board · words few cases have", supervisor, "/supervision/", {"q": f"投诉 {some_case[-6:-1]}"}),
+        ("board · words many cases have", supervisor, "/supervision/", {"q": "工程款"}),
         ("board · department head's own", head, "/supervision/", {}),
         ("repair queue · open", worker, "/repair/queue/", {}),
         ("repair queue · mine", worker, "/repair/queue/", {"holder": "mine"}),

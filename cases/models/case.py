@@ -84,6 +84,7 @@ class Case(models.Model):
         # Every list of cases is "most urgent first" (next_due_at, then id) under one or two
         # equality filters; each index below serves one of them with an ordered scan that stops
         # after a page, at a million cases. Open cases only, except the queue's state filter.
+        # Word search has trigram indexes on PostgreSQL (migration 0022: not expressible here).
         indexes = [
             models.Index(fields=["department", "state", "next_due_at", "id"], name="case_department_state_due"),
             models.Index(fields=["state", "next_due_at", "id"], name="case_state_due"),
