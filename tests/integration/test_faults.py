@@ -319,7 +319,7 @@ def test_after_a_quick_postgresql_restart_the_first_request_is_served(app_on_its
     assert statuses == [200] * 10  # no dead pooled connection handed to a request
 
 
-def test_while_postgresql_is_down_healthz_says_503_at_once_and_200_when_it_is_back(app_on_its_own_postgres):
+def test_while_postgresql_is_down_healthz_says_503_within_seconds_and_200_when_it_is_back(app_on_its_own_postgres):
     cluster, daphne = app_on_its_own_postgres
     server = daphne.process.pid
     assert _health(daphne)[0] == 200
@@ -330,8 +330,10 @@ def test_while_postgresql_is_down_healthz_says_503_at_once_and_200_when_it_is_ba
         assert body["checks"]["database"]["ok"] is False
         assert seconds < 6  # the probe waits 3 s for a connection, not the pages' 30 s
     cluster.start()
-    back = wait_for(lambda: _health(daphne)[0] == 200, timeout=20, what="/healthz back to 200", interval=0.2)
-    assert back
+    restarted = time.monotonic()
+    wait_for(lambda: _health(daphne)[0] == 200, timeout=20, what="/healthz back to 200", interval=0.2)
+    recovered = time.monotonic() - restarted
     assert [_health(daphne)[0] for _ in range(10)] == [200] * 10
     assert daphne.process.pid == server and daphne.process.poll() is None  # the same process throughout
-    print("healthz while down:", [(status, round(seconds, 2)) for status, _body, seconds in down])
+    print("healthz while down:", [(status, round(seconds, 2)) for status, _body, seconds in down],
+          f"200 again {recovered:.1f} s after PostgreSQL was back")  # fmt: skip
