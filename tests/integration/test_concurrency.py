@@ -149,6 +149,10 @@ def test_two_caseworkers_deciding_one_application_at_once_one_decision_applies_t
                                               event_type__in=["repair.accept", "repair.refuse"])  # fmt: skip
         assert decisions.count() == 1
         assert application.case.notices.count() == 1  # one notice: acceptance or non-acceptance
+        lost = next(page for page in outcome["page"] if page.status_code == 409)
+        with translation.override("zh-hans"):
+            told = gettext("%(name)s is working on this case.") % {"name": application.case.assignee}
+        assert told in lost.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
