@@ -19,6 +19,7 @@ from cases.models import (
     Policy,
     SupervisionOrder,
     User,
+    WorkOrder,
 )
 
 admin.site.site_header = _("Chengxin administration")
@@ -167,6 +168,16 @@ class ComplaintAdmin(ReadOnlyAdmin):
     list_display = ["case", "channel", "channel_reference", "respondent", "subject", "received_at"]
     list_filter = ["channel", "subject"]
     search_fields = ["case__number", "channel_reference", "respondent", "enterprise_name"]
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(ReadOnlyAdmin):
+    """What the channels sent; one with a failure had no case opened and needs the office."""
+
+    list_display = ["received_at", "channel", "reference", "complaint", "failure"]
+    list_filter = ["channel", ("failure", admin.EmptyFieldListFilter)]
+    search_fields = ["reference", "complaint__case__number"]
+    list_select_related = ["channel", "complaint__case"]
 
 
 @admin.register(ChannelCallback)

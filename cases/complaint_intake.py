@@ -1,21 +1,25 @@
-"""Complaints arriving from the channels' systems: signed requests, received once per reference."""
+"""Complaints arriving from the channels' systems: signed requests, kept once per reference as
+work orders whose cases the intake worker opens (complaint_building)."""
 
 import hashlib
 import hmac
 import time
+from contextlib import nullcontext
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import events, policies, services
+from cases import complaint_building
 from cases.exceptions import Unauthenticated
-from cases.models import Case, Channel, Complaint, Department, User
-from cases.roles import Role
-from cases.states import ComplaintStatus
-from notifications import services as notification_services
+from cases.models import Channel, Complaint, WorkOrder
 
 REPLAY_WINDOW_SECONDS = 300
+FIELDS = ("reference", "complainant_name", "complainant_phone", "enterprise_name", "enterprise_uscc", "respondent",
+          "subject", "facts")  # fmt: skip
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -23,8 +27,33 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+# Every signed request looks its channel up, and channels change seldom: each process keeps them
+# for CHANNEL_CACHE_SECONDS. A change saved in this process is seen at once, in the others within
+# that time (a key revoked in the admin stops working within seconds).
+_channels: dict[str, tuple[float, Channel | None]] = {}
+_KEPT_CHANNELS_AT_MOST = 1000  # codes sent by strangers must not grow it without end
+
+
+def _channel_named(code: str) -> Channel | None:
+    now = time.monotonic()
+    kept = _channels.get(code)
+    if kept is not None and now - kept[0] < settings.CHANNEL_CACHE_SECONDS:
+        return kept[1]
+    channel = Channel.objects.filter(code=code).first()
+    if len(_channels) >= _KEPT_CHANNELS_AT_MOST:
+        _channels.clear()
+    _channels[code] = (now, channel)
+    return channel
+
+
+@receiver(post_save, sender=Channel)
+@receiver(post_delete, sender=Channel)
+def _forget_channels(**kwargs) -> None:
+    _channels.clear()
+
+
 def authenticate(*, channel_code: str, timestamp: str, given_signature: str, body: bytes, now=None) -> Channel:
-    channel = Channel.objects.filter(code=channel_code).first()
+    channel = _channel_named(channel_code)
     if channel is None or not channel.active:
         raise Unauthenticated(_("Unknown or inactive channel."))
     try:
@@ -44,71 +73,42 @@ def authenticate(*, channel_code: str, timestamp: str, given_signature: str, bod
     return channel
 
 
-def receive(*, channel: Channel, data: dict) -> tuple[Complaint, bool]:
-    """Register a validated work order; the same (channel, reference) again returns the first one."""
-    existing = _existing(channel, data["reference"])
-    if existing:
-        return existing, False
+def _payload(data: dict) -> dict:
+    """The validated fields as JSON: amounts as strings, the filing portal user as an id."""
+    payload = {key: data.get(key, "") for key in FIELDS}
+    amount = data.get("amount_claimed")
+    payload["amount_claimed"] = None if amount in (None, "") else str(amount)
+    complainant = data.get("complainant")
+    payload["complainant_id"] = getattr(complainant, "pk", complainant)
+    return payload
+
+
+def _existing(channel: Channel, reference: str) -> WorkOrder | None:
+    return WorkOrder.objects.select_related("complaint__case").filter(channel=channel, reference=reference).first()
+
+
+def accept(*, channel: Channel, data: dict, open_later: bool = True) -> tuple[WorkOrder, bool]:
+    """Keep a validated work order; the same (channel, reference) again returns the first one.
+    Its case is opened by the intake worker, scheduled once this commits (unless `open_later`
+    is False: the caller opens it in its own transaction)."""
+    order = WorkOrder(channel=channel, reference=data["reference"], payload=_payload(data))
     try:
-        with transaction.atomic():
-            return _create(channel, data), True
-    except IntegrityError:  # the same work order at the same moment: the other request made it
+        # Outside a transaction the INSERT commits on its own: one round trip, not three.
+        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
+            order.save(force_insert=True)
+    except IntegrityError:  # sent before, or at the same moment: the other request keeps it
         return _existing(channel, data["reference"]), False
+    if open_later:
+        transaction.on_commit(complaint_building.schedule_worker)
+    return order, True
 
 
-def _existing(channel: Channel, reference: str) -> Complaint | None:
-    return Complaint.objects.select_related("case").filter(channel=channel, channel_reference=reference).first()
-
-
-def _portal_user(uscc: str):
-    """The enterprise's own portal account, if it has one: it follows and confirms the complaint."""
-    return User.objects.filter(entity_kind="enterprise", id_number=uscc, is_active=True).order_by("pk").first()
-
-
-def _title(text: str) -> str:
-    """The case's title, cut to the column (a respondent may take all of its own 200 characters)."""
-    limit = Case._meta.get_field("title").max_length
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _create(channel: Channel, data: dict) -> Complaint:
-    data = {**data, "complainant": data.get("complainant") or _portal_user(data["enterprise_uscc"])}
-    subjects = {item["code"]: item["name"] for item in policies.choices("complaint", "subjects")}
-    intake_unit = Department.objects.filter(is_supervising_unit=True).first()
-    case = services.open_case(
-        kind="complaint",
-        title=_title(f"{subjects.get(data['subject'], data['subject'])}：{data['respondent']}"),
-        actor=data.get("complainant"),
-        applicant=data.get("complainant"),
-        department=intake_unit,
-        state=ComplaintStatus.RECEIVED,
-    )
-    complaint = Complaint.objects.create(
-        case=case,
-        channel=channel,
-        channel_reference=data["reference"],
-        complainant=data.get("complainant"),
-        complainant_name=data["complainant_name"],
-        complainant_phone=data.get("complainant_phone", ""),
-        enterprise_name=data["enterprise_name"],
-        enterprise_uscc=data["enterprise_uscc"],
-        respondent=data["respondent"],
-        subject=data["subject"],
-        facts=data["facts"],
-        amount_claimed=data.get("amount_claimed"),
-    )
-    services.copy_complaint_facts(complaint)
-    events.record(subject=case, event_type="complaint.received", channel=channel.code,
-                  channel_reference=data["reference"])  # fmt: skip
-    if intake_unit is not None:
-        services.start_deadline(case=case, step="complaint.register", label=_("Registration"),
-                                policy_key="register_within", department=intake_unit)  # fmt: skip
-    clerks = User.objects.filter(groups__name=Role.INTAKE_CLERK, is_active=True).values_list("pk", flat=True)
-    notification_services.notify(
-        list(clerks),
-        kind="complaint.received",
-        title=_("New complaint %(number)s from %(channel)s") % {"number": case.number, "channel": channel.name},
-        body=case.title,
-        case=case,
-    )
-    return complaint
+@transaction.atomic
+def receive(*, channel: Channel, data: dict) -> tuple[Complaint, bool]:
+    """A complaint filed on the portal or entered at the counter: its case is opened at once."""
+    order, created = accept(channel=channel, data=data, open_later=False)
+    order = WorkOrder.objects.select_for_update().select_related("channel").get(pk=order.pk)
+    if order.waiting:
+        complaint_building.open_complaints([order])
+    order.refresh_from_db(fields=["complaint"])
+    return Complaint.objects.select_related("case").get(pk=order.complaint_id), created

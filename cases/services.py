@@ -89,12 +89,18 @@ def remove_holiday(*, actor, holiday_id: int) -> None:
 # --- cases, deadlines and supervision ------------------------------------------------------
 
 
-def _next_case_number(kind: str) -> str:
+def next_case_numbers(kind: str, count: int) -> list[str]:
+    """`count` consecutive case numbers of this year, taken under the counter's row lock."""
     year = timezone.localdate().year
     counter, _created = CaseCounter.objects.select_for_update().get_or_create(kind=kind, year=year)
-    counter.last += 1
+    first = counter.last + 1
+    counter.last += count
     counter.save(update_fields=["last"])
-    return f"{CASE_NUMBER_PREFIX[kind]}{year}{counter.last:06d}"
+    return [f"{CASE_NUMBER_PREFIX[kind]}{year}{n:06d}" for n in range(first, counter.last + 1)]
+
+
+def _next_case_number(kind: str) -> str:
+    return next_case_numbers(kind, 1)[0]
 
 
 @transaction.atomic

@@ -59,3 +59,11 @@ def remind_report_due() -> int:
     from cases import reports
 
     return reports.remind_department_heads()
+
+
+@shared_task(name="cases.tasks.open_work_orders", acks_late=True)
+def open_work_orders() -> int:
+    """Queued when work orders arrive, and run by beat each minute for any a lost task left."""
+    from cases import complaint_building
+
+    return complaint_building.open_all_waiting()

@@ -7,7 +7,8 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self):
-        from cases.events import case_event
+        from cases.events import case_event, cases_opened
         from workflows import engine
 
         case_event.connect(engine.on_case_event, dispatch_uid="workflows.engine")
+        cases_opened.connect(engine.on_cases_opened, dispatch_uid="workflows.engine.bulk")

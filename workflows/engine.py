@@ -6,8 +6,11 @@ case, so a step and its task commit or fail together.
 """
 
 import logging
+from itertools import groupby
 
+from django.db import connection
 from django.utils import timezone
+from viewflow.workflow.models import Process
 from viewflow.workflow.status import PROCESS, STATUS
 
 from workflows.flows import FLOWS
@@ -81,6 +84,73 @@ def on_case_event(sender, case, event, **kwargs) -> None:
 def start(case) -> CaseProcess:
     """Start the case's process; its first gateway sends it to the task the case waits on."""
     return FLOWS[case.kind].start.run(case=case)
+
+
+def on_cases_opened(sender, cases, **kwargs) -> None:
+    start_many([case for case in cases if case.kind in FLOWS])
+
+
+def _start_key(case) -> tuple:
+    # What a flow's start looks at: the gateways route by state, the tasks' owners are the
+    # department's staff or the applicant.
+    return case.kind, case.state, case.department_id or 0, case.applicant_id or 0
+
+
+def start_many(cases) -> None:
+    """Start the processes of cases opened together (complaint_building). The flow starts the
+    first case of each group of alike cases (_start_key); the others get copies of its rows, one
+    statement per table, which is what keeps a batch of work orders quick."""
+    for _key, group in groupby(sorted(cases, key=_start_key), key=_start_key):
+        first, *others = group
+        template = start(first)
+        if others:
+            _copy_process(template, others)
+
+
+def _copy_process(template: CaseProcess, cases) -> None:
+    now = timezone.now()
+    task_class = FLOWS[template.case.kind].task_class
+    tasks = list(task_class.objects.filter(process=template).order_by("pk"))
+    links = list(task_class.previous.through.objects.filter(from_task__in=tasks).values_list("from_task", "to_task"))
+    parents = Process.objects.bulk_create(
+        [Process(flow_class=template.flow_class, status=template.status, created=now, data=template.data)
+         for _case in cases]
+    )  # fmt: skip
+    # Django's bulk_create does not write models with a parent table: the parent rows are
+    # written above, the child's own two columns here.
+    quote = connection.ops.quote_name
+    child = CaseProcess._meta
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(child.db_table)} ({quote(child.get_field('process_ptr').column)}, "
+            f"{quote(child.get_field('case').column)}) VALUES (%s, %s)",
+            [(parent.pk, case.pk) for parent, case in zip(parents, cases, strict=True)],
+        )
+    copies = task_class.objects.bulk_create([_task_copy(task, parent, now) for parent in parents for task in tasks])
+    position = {task.pk: index for index, task in enumerate(tasks)}
+    through = task_class.previous.through
+    through.objects.bulk_create(
+        [
+            through(from_task_id=copies[n * len(tasks) + position[source]].pk,
+                    to_task_id=copies[n * len(tasks) + position[target]].pk)
+            for n in range(len(parents))
+            for source, target in links
+        ]
+    )  # fmt: skip
+
+
+TASK_MOMENTS = {"created", "assigned", "started", "finished"}
+
+
+def _task_copy(task, process, now):
+    copy = type(task)(process_id=process.pk)
+    for field in task._meta.concrete_fields:
+        if field.primary_key or field.name == "process":
+            continue
+        value = getattr(task, field.attname)
+        # Each copy happened now: the moments the template's task was created, assigned, started or finished.
+        setattr(copy, field.attname, now if value is not None and field.name in TASK_MOMENTS else value)
+    return copy
 
 
 def cancel(process) -> None:

@@ -2,11 +2,14 @@
 
 Each request carries X-Channel (the channel's code), X-Timestamp (Unix seconds) and X-Signature
 (hex HMAC-SHA256 of "<timestamp>.<raw body>" with the channel's secret). Requests older than five
-minutes are refused; the same reference sent again returns the complaint it created.
+minutes are refused. A new work order is answered 202 ("queued"): the intake worker opens its
+case moments later, and GET on its status URL gives the case number and state. The same
+reference sent again, even at the same moment, is the same work order and is answered 200.
 """
 
 import json
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -19,8 +22,9 @@ from rest_framework.views import APIView
 
 from cases import complaint_intake, identifiers, policies, throttle
 from cases.api.serializers import AmountField, TextField, TextPatternField
-from cases.exceptions import InvalidInput, NotFound, Throttled, Unauthenticated
-from cases.models import Complaint
+from cases.exceptions import DomainError, InvalidInput, NotFound, Throttled, Unauthenticated
+from cases.middleware import error_body
+from cases.models import WorkOrder
 
 SIGNATURE_HEADERS = [
     OpenApiParameter("X-Channel", str, OpenApiParameter.HEADER, required=True, description="The channel's code"),
@@ -58,12 +62,43 @@ class ComplaintIntakeSerializer(serializers.Serializer):
 
 
 class ComplaintStatusSerializer(serializers.Serializer):
-    number = serializers.CharField(source="case.number")
-    reference = serializers.CharField(source="channel_reference")
-    status = serializers.CharField(source="case.state")
-    status_label = serializers.CharField(source="case.state_label")
-    verification_code = serializers.CharField(source="case.verification_code")
+    """A work order's status: "queued" until its case is opened (moments after it arrives), then
+    the case's state. `number` and `verification_code` come with the case."""
+
+    reference = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    status_label = serializers.SerializerMethodField()
+    number = serializers.SerializerMethodField()
+    verification_code = serializers.SerializerMethodField()
     received_at = serializers.DateTimeField()
+    status_url = serializers.SerializerMethodField()
+
+    @staticmethod
+    def _case(order):
+        return order.complaint.case if order.complaint_id else None
+
+    def get_status(self, order) -> str:
+        case = self._case(order)
+        return case.state if case else ("failed" if order.failure else "queued")
+
+    def get_status_label(self, order) -> str:
+        case = self._case(order)
+        if case:
+            return str(case.state_label)
+        if order.failure:
+            return _("Received, but no case could be opened; the office has been told.")
+        return _("Received; the case is being opened.")
+
+    def get_number(self, order) -> str | None:
+        case = self._case(order)
+        return case.number if case else None
+
+    def get_verification_code(self, order) -> str | None:
+        case = self._case(order)
+        return case.verification_code if case else None
+
+    def get_status_url(self, order) -> str:
+        return f"/api/v1/complaints/{quote(order.reference, safe='')}/"
 
 
 def _signature_failures() -> dict:
@@ -91,6 +126,28 @@ def _channel(request):
         raise
 
 
+def answer_work_order(request) -> tuple[int, dict]:
+    """The whole answer to a channel's POST. Both doors to it call this: the view below (what the
+    schema documents) and the ASGI route the servers take (intake_route), so they cannot differ.
+
+    202 with the status "queued" for a new work order, whose case the intake worker opens moments
+    later; 200 with its current status for one sent before."""
+    try:
+        channel = _channel(request)
+        try:
+            payload = json.loads(request.body or b"{}")
+        except ValueError as exc:
+            raise InvalidInput(details={"body": ["not JSON"]}) from exc
+        incoming = ComplaintIntakeSerializer(data=payload)
+        if not incoming.is_valid():
+            return status.HTTP_400_BAD_REQUEST, incoming.errors
+        order, created = complaint_intake.accept(channel=channel, data=incoming.validated_data)
+    except DomainError as error:
+        return error.status_code, error_body(error)
+    body = ComplaintStatusSerializer(order).data
+    return (status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK), body
+
+
 class ComplaintIntake(APIView):
     """Receive a work order from a channel (idempotent on the channel's reference)."""
 
@@ -100,7 +157,7 @@ class ComplaintIntake(APIView):
     @extend_schema(
         parameters=SIGNATURE_HEADERS,
         request=ComplaintIntakeSerializer,
-        responses={201: ComplaintStatusSerializer, 200: ComplaintStatusSerializer},
+        responses={202: ComplaintStatusSerializer, 200: ComplaintStatusSerializer},
         examples=[
             OpenApiExample(
                 "A 12345 work order about arrears",
@@ -120,17 +177,8 @@ class ComplaintIntake(APIView):
         ],
     )
     def post(self, request):
-        channel = _channel(request)
-        try:
-            payload = json.loads(request.body or b"{}")
-        except ValueError as exc:
-            raise InvalidInput(details={"body": ["not JSON"]}) from exc
-        incoming = ComplaintIntakeSerializer(data=payload)
-        incoming.is_valid(raise_exception=True)
-        complaint, created = complaint_intake.receive(channel=channel, data=incoming.validated_data)
-        return Response(
-            ComplaintStatusSerializer(complaint).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        status_code, body = answer_work_order(request._request)
+        return Response(body, status=status_code)
 
 
 class ComplaintStatus(APIView):
@@ -142,9 +190,7 @@ class ComplaintStatus(APIView):
     @extend_schema(parameters=SIGNATURE_HEADERS, responses=ComplaintStatusSerializer)
     def get(self, request, reference: str):
         channel = _channel(request)
-        complaint = (
-            Complaint.objects.select_related("case").filter(channel=channel, channel_reference=reference).first()
-        )
-        if complaint is None:
+        order = WorkOrder.objects.select_related("complaint__case").filter(channel=channel, reference=reference).first()
+        if order is None:
             raise NotFound()
-        return Response(ComplaintStatusSerializer(complaint).data)
+        return Response(ComplaintStatusSerializer(order).data)

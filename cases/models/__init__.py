@@ -1,7 +1,16 @@
 from .audit import AuditEvent
 from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
-from .complaint import ArrearsPayment, Channel, ChannelCallback, Complaint, Instalment, IntegrityEntry, RespondentBody
+from .complaint import (
+    ArrearsPayment,
+    Channel,
+    ChannelCallback,
+    Complaint,
+    Instalment,
+    IntegrityEntry,
+    RespondentBody,
+    WorkOrder,
+)
 from .deadline import Deadline, Stage, SupervisionLevel, SupervisionOrder
 from .notices import Notice, NoticeKind
 from .org import Department, User
@@ -39,4 +48,5 @@ __all__ = [
     "SupervisionLevel",
     "SupervisionOrder",
     "User",
+    "WorkOrder",
 ]

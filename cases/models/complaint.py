@@ -55,7 +55,8 @@ class Complaint(models.Model):
     facts = models.TextField(_("facts"))
     amount_claimed = models.DecimalField(_("amount claimed (yuan)"), max_digits=14, decimal_places=2, null=True,
                                          blank=True)  # fmt: skip
-    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # When the channel's work order arrived, which may be a moment before its case was opened.
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     extension_days = models.PositiveSmallIntegerField(_("extension asked (working days)"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
@@ -84,6 +85,41 @@ class Complaint(models.Model):
 
     def __str__(self):
         return f"{self.case.number} {self.channel_reference}"
+
+
+class WorkOrder(models.Model):
+    """A work order as a channel's system sent it, kept the moment it arrives; the intake worker
+    opens its complaint case moments later, many orders in one transaction (complaint_building).
+
+    One row per (channel, reference): the same work order sent again, even at the same moment,
+    finds this row and answers with its status."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="work_orders",
+                                verbose_name=_("channel"))  # fmt: skip
+    reference = models.CharField(_("channel's reference"), max_length=100)
+    # The validated fields (amounts as strings), exactly what the complaint is opened from.
+    payload = models.JSONField(_("work order"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    complaint = models.OneToOneField(Complaint, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="work_order", verbose_name=_("complaint"))  # fmt: skip
+    failure = models.TextField(_("why no case could be opened"), blank=True)
+
+    class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        constraints = [models.UniqueConstraint(fields=["channel", "reference"], name="work_order_channel_reference")]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(complaint__isnull=True, failure=""), name="work_order_waiting"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.channel.code} {self.reference}"
+
+    @property
+    def waiting(self) -> bool:
+        return self.complaint_id is None and not self.failure
 
 
 class ChannelCallback(models.Model):

@@ -121,7 +121,7 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "cases.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -205,6 +205,7 @@ CELERY_BEAT_SCHEDULE = {
     "confirm-overdue-answers": {"task": "cases.tasks.confirm_overdue_answers", "schedule": 600.0},
     "retry-channel-callbacks": {"task": "cases.tasks.retry_channel_callbacks", "schedule": 60.0},
     "remind-report-due": {"task": "cases.tasks.remind_report_due", "schedule": 3600.0},
+    "open-work-orders": {"task": "cases.tasks.open_work_orders", "schedule": 60.0},
 }
 # A broker that is down must not hold up the request that queued a task: the outbox keeps the work.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
@@ -218,6 +219,11 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.DatabaseSmsBacke
 NOTIFICATIONS_POLL_SECONDS = env.float("NOTIFICATIONS_POLL_SECONDS", default=2.0)
 
 # The embedded default's local-memory cache is per process: fine for one web process (make run).
+# How long the intake worker lets work orders gather after a batch that was not full: a case
+# opens this much later, and a burst is opened in fewer, larger batches (complaint_building).
+INTAKE_GATHER_SECONDS = env.float("INTAKE_GATHER_SECONDS", default=0.3)
+# How long each process keeps the channels it has looked up (cases/complaint_intake.py).
+CHANNEL_CACHE_SECONDS = env.float("CHANNEL_CACHE_SECONDS", default=5.0)
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

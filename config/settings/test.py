@@ -19,3 +19,7 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Unit tests run tasks in-process; integration tests start a real worker instead.
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("REDIS_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
+# Each test makes its own channels in a transaction that is rolled back, which sends no signal:
+# a channel kept from the previous test would outlive its row.
+CHANNEL_CACHE_SECONDS = 0
+INTAKE_GATHER_SECONDS = 0

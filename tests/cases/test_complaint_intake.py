@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from cases import complaint_building
 from cases.complaint_intake import signature
 from cases.models import AuditEvent, Channel, Complaint, Deadline
 from cases.roles import Role
@@ -43,15 +44,30 @@ def send(client, data, *, secret="s3cret", code="12345", timestamp=None, tamper=
     signed = signature(secret, timestamp, body)
     if tamper:
         body = body.replace(b"86", b"99")
-    return client.post(URL, body, content_type="application/json", HTTP_X_CHANNEL=code, HTTP_X_TIMESTAMP=timestamp,
-                       HTTP_X_SIGNATURE=signed)  # fmt: skip
+    response = client.post(URL, body, content_type="application/json", HTTP_X_CHANNEL=code, HTTP_X_TIMESTAMP=timestamp,
+                           HTTP_X_SIGNATURE=signed)  # fmt: skip
+    complaint_building.open_all_waiting()  # the intake worker's turn
+    return response
 
 
-def test_a_signed_work_order_becomes_a_complaint(client, channel):
-    clerk = StaffFactory(department__code="yshj", role=Role.INTAKE_CLERK)
+def read_status(client, reference="12345-20261125-0042", *, code="12345", secret="s3cret"):
+    timestamp = str(int(time.time()))
+    return client.get(f"{URL}{reference}/", HTTP_X_CHANNEL=code, HTTP_X_TIMESTAMP=timestamp,
+                      HTTP_X_SIGNATURE=signature(secret, timestamp, b""))  # fmt: skip
+
+
+def test_a_signed_work_order_is_accepted_at_once(client, channel):
     response = send(client, order())
-    assert response.status_code == 201
+    assert response.status_code == 202
     body = response.json()
+    assert body["status"] == "queued" and body["number"] is None
+    assert body["status_url"] == "/api/v1/complaints/12345-20261125-0042/"
+
+
+def test_the_work_order_becomes_a_complaint(client, channel):
+    clerk = StaffFactory(department__code="yshj", role=Role.INTAKE_CLERK)
+    send(client, order())
+    body = read_status(client).json()
     assert body["status"] == "received" and body["number"].startswith("TS")
     complaint = Complaint.objects.get()
     assert complaint.case.department.code == "yshj"
@@ -63,8 +79,8 @@ def test_a_signed_work_order_becomes_a_complaint(client, channel):
 def test_the_same_work_order_twice_is_one_complaint(client, channel):
     first = send(client, order())
     second = send(client, order())
-    assert (first.status_code, second.status_code) == (201, 200)
-    assert first.json()["number"] == second.json()["number"]
+    assert (first.status_code, second.status_code) == (202, 200)
+    assert second.json()["number"] == Complaint.objects.get().case.number
     assert Complaint.objects.count() == 1
 
 
@@ -109,19 +125,14 @@ def test_an_unknown_subject_is_refused(client, channel):
 
 def test_the_channel_reads_the_status_back(client, channel):
     send(client, order())
-    timestamp = str(int(time.time()))
-    response = client.get(f"{URL}12345-20261125-0042/", HTTP_X_CHANNEL="12345", HTTP_X_TIMESTAMP=timestamp,
-                          HTTP_X_SIGNATURE=signature("s3cret", timestamp, b""))  # fmt: skip
+    response = read_status(client)
     assert response.status_code == 200 and response.json()["status_label"] == "已收到"
 
 
 def test_another_channel_cannot_read_it(client, channel):
     send(client, order())
     Channel.objects.create(code="zqf", name="张企服", secret="other")
-    timestamp = str(int(time.time()))
-    response = client.get(f"{URL}12345-20261125-0042/", HTTP_X_CHANNEL="zqf", HTTP_X_TIMESTAMP=timestamp,
-                          HTTP_X_SIGNATURE=signature("other", timestamp, b""))  # fmt: skip
-    assert response.status_code == 404
+    assert read_status(client, code="zqf", secret="other").status_code == 404
 
 
 def test_the_intake_is_in_the_openapi_schema(client):

@@ -55,7 +55,7 @@ def send(client, data, *, secret="s3cret", code="12345", address="10.1.1.1"):
 def test_a_key_that_has_not_expired_yet_is_taken(client, channel):
     channel.expires_at = timezone.now() + timedelta(days=1)
     channel.save()
-    assert send(client, work_order()).status_code == 201
+    assert send(client, work_order()).status_code == 202
 
 
 def test_an_expired_key_is_refused_saying_it_expired(client, channel):
@@ -103,9 +103,9 @@ def test_an_address_sending_bad_signatures_is_held_off_for_a_while(client, chann
     held = send(client, work_order())
     assert held.status_code == 429 and held.json()["error"] == "throttled"
     assert not Complaint.objects.exists()
-    assert send(client, work_order(), address="10.2.2.2").status_code == 201
+    assert send(client, work_order(), address="10.2.2.2").status_code == 202
 
 
 def test_good_signatures_are_never_counted(client, channel):
     for number in range(settings.CHANNEL_SIGNATURE_FAILURE_LIMIT + 1):
-        assert send(client, work_order(reference=f"12345-{number}")).status_code == 201
+        assert send(client, work_order(reference=f"12345-{number}")).status_code == 202
