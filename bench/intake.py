@@ -2,6 +2,9 @@
 
     python bench/intake.py [--complaints 4000] [--threads 8] [--server daphne|uvicorn]
 
+daphne is the project's server; `--server uvicorn` compares another ASGI server and needs
+`pip install "uvicorn[standard]"` in the venv first (it is not a dependency of the project).
+
 Starts the ASGI server and a Celery worker on a fresh PostgreSQL database (chengxin_bench_intake)
 with Redis db 15 and the connection pool on, as in production. Several client threads post signed
 12345 work orders over keep-alive connections. Two rates come out:
