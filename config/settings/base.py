@@ -82,16 +82,20 @@ def _database_from_env():
         if db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=False):
             # Django's own psycopg pool: one per process, shared by the ASGI event loop's threads.
             db.setdefault("OPTIONS", {})["pool"] = {
-                "min_size": 2,
+                # Kept open even when idle: the first requests of a burst need not connect.
+                "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
                 "max_size": env.int("DATABASE_POOL_SIZE", default=10),
                 # How long a request waits for a connection (a burst queues; /healthz waits 3 s).
                 "timeout": env.float("DATABASE_POOL_TIMEOUT", default=30.0),
             }
             db["CONN_MAX_AGE"] = 0
-        else:
-            db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
-        # Pooled or persistent connections are checked before use: after a database restart the
-        # first requests get a fresh connection instead of a dead one (and an error page).
+            # Pooled connections are tried before use, all at once after a restart (see the backend).
+            db["ENGINE"] = "config.postgresql"
+            db["CONN_HEALTH_CHECKS"] = True
+            return db
+        db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+        # Persistent connections are checked before use: after a database restart the first
+        # requests get a fresh connection instead of a dead one (and an error page).
         db["CONN_HEALTH_CHECKS"] = True
         return db
     VAR_DIR.mkdir(exist_ok=True)
