@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.complaint_intake import signature
-from cases.models import Channel, Complaint
+from cases.models import Channel, Complaint, WorkOrder
 from tests.factories import UserFactory, valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -100,10 +100,17 @@ def test_the_admin_sets_a_keys_expiry(client, channel):
 def test_an_address_sending_bad_signatures_is_held_off_for_a_while(client, channel):
     for _ in range(settings.CHANNEL_SIGNATURE_FAILURE_LIMIT):
         assert send(client, work_order(), secret="guess").status_code == 401
-    held = send(client, work_order())
+    held = send(client, work_order(), secret="guess")
     assert held.status_code == 429 and held.json()["error"] == "throttled"
-    assert not Complaint.objects.exists()
-    assert send(client, work_order(), address="10.2.2.2").status_code == 202
+    assert not WorkOrder.objects.exists()
+    assert send(client, work_order(), address="10.2.2.2", secret="guess").status_code == 401
+
+
+def test_a_correctly_signed_order_is_taken_from_a_held_off_address(client, channel):
+    for _ in range(settings.CHANNEL_SIGNATURE_FAILURE_LIMIT):
+        assert send(client, work_order(), secret="guess").status_code == 401
+    assert send(client, work_order()).status_code == 202
+    assert WorkOrder.objects.count() == 1
 
 
 def test_good_signatures_are_never_counted(client, channel):
