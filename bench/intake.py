@@ -102,6 +102,27 @@ def wait_until_opened(expected: int, timeout: float = 600) -> float:
     sys.exit(f"the intake worker did not open {expected} cases within {timeout:.0f} s")
 
 
+def cpu_seconds(stack: list[subprocess.Popen]) -> dict[str, float]:
+    """CPU seconds used so far by the server, the intake worker, PostgreSQL and this client."""
+    import psutil
+
+    def used(process) -> float:
+        try:
+            times = process.cpu_times()
+            return times.user + times.system
+        except psutil.NoSuchProcess:
+            return 0.0
+
+    server, worker = (psutil.Process(process.pid) for process in stack)
+    postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] and p.info["name"].startswith("postgres")]
+    return {
+        "server": used(server) + sum(used(child) for child in server.children(recursive=True)),
+        "worker": used(worker) + sum(used(child) for child in worker.children(recursive=True)),
+        "PostgreSQL": sum(used(process) for process in postgres),
+        "client": used(psutil.Process()),
+    }
+
+
 def start_stack(url: str, server: str) -> list[subprocess.Popen]:
     env = dict(os.environ, DATABASE_URL=url, REDIS_URL=REDIS_URL, DJANGO_SETTINGS_MODULE="config.settings.local",
                DJANGO_DEBUG="false", DATABASE_POOL="true", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))  # fmt: skip
@@ -138,10 +159,11 @@ def main():
         time.sleep(5)
         post_all(80, 4, "bench-secret", uscc, "warm")
         wait_until_opened(80)
-        start = time.perf_counter()
+        cpu_before, start = cpu_seconds(stack), time.perf_counter()
         accepted, latencies, errors = post_all(args.complaints, args.threads, "bench-secret", uscc, "run")
         wait_until_opened(80 + args.complaints - errors)
         opened = args.complaints / (time.perf_counter() - start)
+        cpu_after = cpu_seconds(stack)
     finally:
         for process in stack:
             process.terminate()
@@ -154,6 +176,9 @@ def main():
     print(f"  accepted: {accepted:,.0f} work orders/s, p50 {percentile(latencies, 50):.1f} ms, "
           f"p95 {percentile(latencies, 95):.1f} ms, {errors} not 202")  # fmt: skip
     print(f"  opened:   {opened:,.0f} complaint cases/s (first request to the last case opened)")
+    cpu = {name: (cpu_after[name] - cpu_before[name]) * 1000 / args.complaints for name in cpu_after}
+    print("  CPU per work order: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu.items())
+          + f" (sum {sum(cpu.values()):.2f} ms on {os.cpu_count()} cores)")  # fmt: skip
     print(f"raw single-row INSERT, one transaction each, one client: {durable:,.0f} rows/s into an ordinary table, "
           f"{temporary:,.0f} rows/s into a temporary one")  # fmt: skip
     print(f"ratio (opened / raw): {opened / durable:.1%} of the ordinary table, {opened / temporary:.1%} of the "

@@ -178,7 +178,10 @@ def _waiting():
 def open_waiting(batch_size: int = BATCH_SIZE) -> int:
     """Open the cases of up to `batch_size` waiting work orders; returns how many were taken.
     Several workers may run this at once: each takes orders no other has locked."""
-    orders = list(_waiting().select_for_update(skip_locked=True).select_related("channel").order_by("pk")[:batch_size])
+    # Only the orders are locked (of=self): a lock on their channel's row would hold up every
+    # new work order's INSERT (its foreign-key check) until this batch commits.
+    taking = _waiting().select_for_update(skip_locked=True, of=("self",)).select_related("channel")
+    orders = list(taking.order_by("pk")[:batch_size])
     if not orders:
         return 0
     try:
@@ -218,13 +221,22 @@ def open_all_waiting() -> int:
 def schedule_worker() -> None:
     """After a work order commits: make sure an intake worker is opening cases. One queued task
     is enough for a burst; if the cache or the broker is down, the minute's beat run takes them."""
-    from cases import tasks
-
     try:
         if not cache.add(WORKER_SCHEDULED_KEY, 1, timeout=WORKER_SCHEDULED_SECONDS):
             return
     except Exception:
         logger.warning("cache unavailable: queuing an intake run anyway", exc_info=True)
+    queue_worker()
+
+
+def worker_flag_key() -> str:
+    """The flag's key in Redis, as the cache writes it (for the intake's asyncio client)."""
+    return cache.make_and_validate_key(WORKER_SCHEDULED_KEY)
+
+
+def queue_worker() -> None:
+    from cases import tasks
+
     try:
         tasks.open_work_orders.delay()
     except Exception:

@@ -34,15 +34,17 @@ _channels: dict[str, tuple[float, Channel | None]] = {}
 _KEPT_CHANNELS_AT_MOST = 1000  # codes sent by strangers must not grow it without end
 
 
+def _fresh(kept: tuple[float, Channel | None] | None) -> bool:
+    return kept is not None and time.monotonic() - kept[0] < settings.CHANNEL_CACHE_SECONDS
+
+
 def _channel_named(code: str) -> Channel | None:
-    now = time.monotonic()
-    kept = _channels.get(code)
-    if kept is not None and now - kept[0] < settings.CHANNEL_CACHE_SECONDS:
+    if _fresh(kept := _channels.get(code)):
         return kept[1]
     channel = Channel.objects.filter(code=code).first()
     if len(_channels) >= _KEPT_CHANNELS_AT_MOST:
         _channels.clear()
-    _channels[code] = (now, channel)
+    _channels[code] = (time.monotonic(), channel)
     return channel
 
 
@@ -52,8 +54,22 @@ def _forget_channels(**kwargs) -> None:
     _channels.clear()
 
 
+def kept_channel(code: str) -> Channel | None:
+    """The channel as this process keeps it, without asking the database; None if it is not kept
+    (or no longer fresh)."""
+    kept = _channels.get(code)
+    return kept[1] if _fresh(kept) else None
+
+
 def authenticate(*, channel_code: str, timestamp: str, given_signature: str, body: bytes, now=None) -> Channel:
     channel = _channel_named(channel_code)
+    verify(channel, timestamp=timestamp, given_signature=given_signature, body=body, now=now)
+    return channel
+
+
+def verify(channel: Channel | None, *, timestamp: str, given_signature: str, body: bytes, now=None) -> None:
+    """Raise Unauthenticated unless `channel` is active, the request is recent and its signature
+    is the channel's."""
     if channel is None or not channel.active:
         raise Unauthenticated(_("Unknown or inactive channel."))
     try:
@@ -70,10 +86,9 @@ def authenticate(*, channel_code: str, timestamp: str, given_signature: str, bod
             _("This channel's key expired at %(when)s. Ask the office for a new key.")
             % {"when": timezone.localtime(channel.expires_at).strftime("%Y-%m-%d %H:%M")}
         )
-    return channel
 
 
-def _payload(data: dict) -> dict:
+def payload_of(data: dict) -> dict:
     """The validated fields as JSON: amounts as strings, the filing portal user as an id."""
     payload = {key: data.get(key, "") for key in FIELDS}
     amount = data.get("amount_claimed")
@@ -91,7 +106,7 @@ def accept(*, channel: Channel, data: dict, open_later: bool = True) -> tuple[Wo
     """Keep a validated work order; the same (channel, reference) again returns the first one.
     Its case is opened by the intake worker, scheduled once this commits (unless `open_later`
     is False: the caller opens it in its own transaction)."""
-    order = WorkOrder(channel=channel, reference=data["reference"], payload=_payload(data))
+    order = WorkOrder(channel=channel, reference=data["reference"], payload=payload_of(data))
     try:
         # Outside a transaction the INSERT commits on its own: one round trip, not three.
         with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
@@ -107,7 +122,7 @@ def accept(*, channel: Channel, data: dict, open_later: bool = True) -> tuple[Wo
 def receive(*, channel: Channel, data: dict) -> tuple[Complaint, bool]:
     """A complaint filed on the portal or entered at the counter: its case is opened at once."""
     order, created = accept(channel=channel, data=data, open_later=False)
-    order = WorkOrder.objects.select_for_update().select_related("channel").get(pk=order.pk)
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("channel").get(pk=order.pk)
     if order.waiting:
         complaint_building.open_complaints([order])
     order.refresh_from_db(fields=["complaint"])

@@ -7,7 +7,9 @@ several sync/async hops; on two cores that alone capped any view at about 300 re
 what a burst of work orders from the 12345 hotline needs (bench/intake.py). This route reads the
 body, builds the HttpRequest the answer needs (headers, client address, host) and calls the very
 function the DRF view calls (answer_work_order): signature, replay window, throttle, validation
-and idempotency are the same code, and the body is rendered by the same DRF renderer.
+and idempotency are the same code, and the body is rendered by the same DRF renderer. A new,
+correctly signed work order takes a quicker way still, without leaving the event loop
+(intake_fast).
 """
 
 from asgiref.sync import sync_to_async
@@ -18,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import translation
 from rest_framework.renderers import JSONRenderer
 
+from cases.api import intake_fast
 from cases.api.complaints import answer_work_order
 from cases.exceptions import InvalidInput
 from cases.middleware import error_body
@@ -33,7 +36,8 @@ class IntakeRoute:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != INTAKE_PATH:
             return await self.application(scope, receive, send)
         body = await _read_body(receive, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-        status, content = await sync_to_async(answer, thread_sensitive=False)(scope, body)
+        quick = await intake_fast.answer(scope, body) if body is not None and intake_fast.enabled() else None
+        status, content = quick or await sync_to_async(answer, thread_sensitive=False)(scope, body)
         await send({"type": "http.response.start", "status": status, "headers": _headers(content)})
         await send({"type": "http.response.body", "body": content})
 

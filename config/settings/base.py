@@ -226,6 +226,9 @@ NOTIFICATIONS_POLL_SECONDS = env.float("NOTIFICATIONS_POLL_SECONDS", default=2.0
 # How long the intake worker lets work orders gather after a batch that was not full: a case
 # opens this much later, and a burst is opened in fewer, larger batches (complaint_building).
 INTAKE_GATHER_SECONDS = env.float("INTAKE_GATHER_SECONDS", default=0.3)
+# A new, correctly signed work order is kept on the server's event loop (cases/api/intake_fast.py;
+# PostgreSQL and Redis only). Off: every POST takes the full way through answer_work_order.
+INTAKE_QUICK_WAY = env.bool("INTAKE_QUICK_WAY", default=True)
 # How long each process keeps the channels it has looked up (cases/complaint_intake.py).
 CHANNEL_CACHE_SECONDS = env.float("CHANNEL_CACHE_SECONDS", default=5.0)
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
