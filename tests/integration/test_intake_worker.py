@@ -1,9 +1,12 @@
 """Real Celery workers open the cases of work orders on PostgreSQL: each exactly once."""
 
+import threading
+
 import pytest
+from django.db import connection, connections
 from django.db.models import Count
 
-from cases import complaint_intake
+from cases import complaint_building, complaint_intake
 from cases.models import Channel, Complaint, WorkOrder
 from cases.tasks import open_work_orders
 from tests.factories import valid_uscc
@@ -30,3 +33,49 @@ def test_two_workers_open_a_burst_of_work_orders_each_once(two_celery_workers):
     assert not Complaint.objects.values("channel_reference").annotate(n=Count("id")).filter(n__gt=1).exists()
     numbers = Complaint.objects.values_list("case__number", flat=True)
     assert len(set(numbers)) == ORDERS
+
+
+def test_new_work_orders_are_kept_while_a_batch_is_being_opened(monkeypatch):
+    """The worker locks the orders it takes, not their channel's row: a lock there would hold up
+    every new order's INSERT (its foreign-key check) until the whole batch committed."""
+    channel = Channel.objects.create(code="12345", name="12345 热线", secret="s")
+    complaint_intake.accept(channel=channel, open_later=False, data=_order("12345-0"))
+    opening, release = threading.Event(), threading.Event()
+    really_open = complaint_building.open_complaints
+
+    def open_slowly(orders):
+        opening.set()
+        release.wait(timeout=30)
+        return really_open(orders)
+
+    monkeypatch.setattr(complaint_building, "open_complaints", open_slowly)
+    worker = threading.Thread(target=_in_own_connection(complaint_building.open_waiting))
+    worker.start()
+    try:
+        assert opening.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting for the batch would fail here
+        order, created = complaint_intake.accept(channel=channel, open_later=False, data=_order("12345-1"))
+        assert created and order.waiting
+    finally:
+        release.set()
+        worker.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert WorkOrder.objects.get(reference="12345-0").complaint_id is not None
+
+
+def _order(reference: str) -> dict:
+    return {"reference": reference, "complainant_name": "张经理", "enterprise_name": "示范公司",
+            "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某街道办事处",
+            "subject": "arrears", "facts": "工程款未付。"}  # fmt: skip
+
+
+def _in_own_connection(function):
+    def run():
+        try:
+            function()
+        finally:
+            connections.close_all()
+
+    return run
