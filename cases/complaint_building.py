@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from cases import deadlines, events, policies, services
@@ -149,7 +149,13 @@ def open_complaints(orders: list[WorkOrder]) -> list[Complaint]:
     notification_services.board_changed([intake_unit.pk] if intake_unit else [])
     for order, complaint in zip(orders, complaints, strict=True):
         order.complaint = complaint
-    WorkOrder.objects.bulk_update(orders, ["complaint"])
+    # Each order finds its complaint by (channel, reference), unique on both: one plain UPDATE
+    # where bulk_update would write a CASE of 200 branches (a sixth of the worker's time).
+    WorkOrder.objects.filter(pk__in=[o.pk for o in orders]).update(
+        complaint=Subquery(
+            Complaint.objects.filter(channel=OuterRef("channel"), channel_reference=OuterRef("reference")).values("pk")
+        )
+    )
     return complaints
 
 
