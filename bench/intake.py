@@ -14,6 +14,9 @@ with Redis db 15 and the connection pool on, as in production. Several client th
   opened the last case (number, deadline, audit events, process and tasks, clerks' notifications).
   This is the figure the goal is about.
 
+It also prints the CPU time the server, the intake worker, PostgreSQL and this client each spent
+per work order over the run: where the time goes, whatever the machine's disk does to the rates.
+
 In the same run it measures how many single-row INSERTs (one transaction each) PostgreSQL takes
 per second from one client: into an ordinary table, which is durable like a complaint, and into a
 temporary table, which skips the write-ahead log. Goal: opened complaints/s ≥ 10% of the raw rate.

@@ -122,8 +122,9 @@ def accept(*, channel: Channel, data: dict, open_later: bool = True) -> tuple[Wo
 def receive(*, channel: Channel, data: dict) -> tuple[Complaint, bool]:
     """A complaint filed on the portal or entered at the counter: its case is opened at once."""
     order, created = accept(channel=channel, data=data, open_later=False)
+    if created:  # no one else sees the order before this commits
+        return complaint_building.open_complaints([order])[0], True
     order = WorkOrder.objects.select_for_update(of=("self",)).select_related("channel").get(pk=order.pk)
-    if order.waiting:
-        complaint_building.open_complaints([order])
-    order.refresh_from_db(fields=["complaint"])
-    return Complaint.objects.select_related("case").get(pk=order.complaint_id), created
+    if order.waiting:  # sent before, its case not opened yet: opened here, the worker skips it
+        return complaint_building.open_complaints([order])[0], False
+    return Complaint.objects.select_related("case").get(pk=order.complaint_id), False

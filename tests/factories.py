@@ -62,6 +62,15 @@ def valid_uscc(first17: str) -> str:
     return first17 + uscc_check_character(first17)
 
 
+def work_order_data(reference: str = "12345-20261125-0042", **overrides) -> dict:
+    """A channel's work order about arrears, as validated by the intake API."""
+    return {
+        "reference": reference, "complainant_name": "张经理", "enterprise_name": "示范公司",
+        "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某街道办事处", "subject": "arrears",
+        "facts": "工程款 86 万元至今未付。", **overrides,
+    }  # fmt: skip
+
+
 def valid_resident_id(first17: str) -> str:
     return first17 + resident_id_check_character(first17)
 

@@ -12,7 +12,7 @@ from cases.complaint_intake import signature
 from cases.models import AuditEvent, Case, Channel, Deadline, Department, WorkOrder
 from cases.roles import Role
 from notifications.models import Notification
-from tests.factories import StaffFactory, valid_uscc
+from tests.factories import StaffFactory, work_order_data
 from workflows import engine
 from workflows.models import CaseProcess
 
@@ -25,11 +25,7 @@ def channel():
 
 
 def work_order(channel, reference, **overrides):
-    data = {
-        "reference": reference, "complainant_name": "张经理", "enterprise_name": "示范公司",
-        "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某街道办事处", "subject": "arrears",
-        "facts": "工程款 86 万元至今未付。", "amount_claimed": "860000.00", **overrides,
-    }  # fmt: skip
+    data = work_order_data(reference, **{"amount_claimed": "860000.00", **overrides})
     order, _created = complaint_intake.accept(channel=channel, data=data, open_later=False)
     return order
 
@@ -89,18 +85,12 @@ def test_an_order_that_cannot_be_opened_keeps_its_reason_and_holds_up_no_other(c
 def test_a_burst_queues_one_intake_run(channel, django_capture_on_commit_callbacks):
     cache.add(complaint_building.WORKER_SCHEDULED_KEY, 1, timeout=60)  # a run is already under way
     with django_capture_on_commit_callbacks(execute=True):
-        complaint_intake.accept(channel=channel, data=_data("12345-during"))
+        complaint_intake.accept(channel=channel, data=work_order_data("12345-during"))
     assert WorkOrder.objects.get().waiting  # left to the run under way
     complaint_building.open_all_waiting()
     with django_capture_on_commit_callbacks(execute=True):
-        complaint_intake.accept(channel=channel, data=_data("12345-after"))
+        complaint_intake.accept(channel=channel, data=work_order_data("12345-after"))
     assert not WorkOrder.objects.filter(complaint__isnull=True).exists()  # a new run opened it
-
-
-def _data(reference):
-    return {"reference": reference, "complainant_name": "张经理", "enterprise_name": "示范公司",
-            "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某街道办事处", "subject": "arrears",
-            "facts": "工程款未付。"}  # fmt: skip
 
 
 def test_without_an_intake_unit_the_case_opens_without_a_clock(channel):
@@ -109,3 +99,23 @@ def test_without_an_intake_unit_the_case_opens_without_a_clock(channel):
     complaint_building.open_waiting()
     case = Case.objects.get()
     assert case.next_due_at is None and not Deadline.objects.filter(case=case).exists()
+
+
+def test_the_counter_opens_a_new_order_at_once(channel):
+    complaint, created = complaint_intake.receive(channel=channel, data=work_order_data("12345-1"))
+    assert created and complaint.case.number.startswith("TS")
+    assert WorkOrder.objects.get().complaint_id == complaint.pk
+
+
+def test_the_counter_opens_an_order_the_worker_has_not_reached(channel):
+    waiting = work_order(channel, "12345-1")
+    complaint, created = complaint_intake.receive(channel=channel, data=work_order_data("12345-1"))
+    assert not created and WorkOrder.objects.get(pk=waiting.pk).complaint_id == complaint.pk
+    assert complaint_building.open_waiting() == 0
+
+
+def test_the_counter_finds_the_case_of_an_opened_order(channel):
+    work_order(channel, "12345-1")
+    complaint_building.open_waiting()
+    complaint, created = complaint_intake.receive(channel=channel, data=work_order_data("12345-1"))
+    assert not created and complaint.case == Case.objects.get()

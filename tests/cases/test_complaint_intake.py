@@ -10,7 +10,7 @@ from cases.complaint_intake import signature
 from cases.models import AuditEvent, Channel, Complaint, Deadline
 from cases.roles import Role
 from notifications.models import Notification
-from tests.factories import StaffFactory, valid_uscc
+from tests.factories import StaffFactory, work_order_data
 
 pytestmark = pytest.mark.django_db
 
@@ -23,19 +23,7 @@ def channel(db):
 
 
 def order(**overrides):
-    data = {
-        "reference": "12345-20261125-0042",
-        "complainant_name": "张经理",
-        "complainant_phone": "13912345678",
-        "enterprise_name": "示范公司",
-        "enterprise_uscc": valid_uscc("91620702MA71ABCD0"),
-        "respondent": "区某街道办事处",
-        "subject": "arrears",
-        "facts": "工程款 86 万元至今未付。",
-        "amount_claimed": "860000.00",
-    }
-    data.update(overrides)
-    return data
+    return work_order_data(**{"complainant_phone": "13912345678", "amount_claimed": "860000.00", **overrides})
 
 
 def send(client, data, *, secret="s3cret", code="12345", timestamp=None, tamper=False):

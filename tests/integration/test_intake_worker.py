@@ -9,7 +9,7 @@ from django.db.models import Count
 from cases import complaint_building, complaint_intake
 from cases.models import Channel, Complaint, WorkOrder
 from cases.tasks import open_work_orders
-from tests.factories import valid_uscc
+from tests.factories import work_order_data
 from workflows.models import CaseProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -20,10 +20,7 @@ ORDERS = 600
 def test_two_workers_open_a_burst_of_work_orders_each_once(two_celery_workers):
     channel = Channel.objects.create(code="12345", name="12345 热线", secret="s")
     for n in range(ORDERS):
-        complaint_intake.accept(channel=channel, open_later=False, data={
-            "reference": f"12345-{n}", "complainant_name": "张经理", "enterprise_name": "示范公司",
-            "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某街道办事处",
-            "subject": "arrears", "facts": "工程款未付。"})  # fmt: skip
+        complaint_intake.accept(channel=channel, open_later=False, data=work_order_data(f"12345-{n}"))
     results = [open_work_orders.apply_async(queue=worker.queue) for worker in two_celery_workers]
     opened = [result.get(timeout=120) for result in results]
     assert sum(opened) == ORDERS  # between them, each order once
@@ -39,7 +36,7 @@ def test_new_work_orders_are_kept_while_a_batch_is_being_opened(monkeypatch):
     """The worker locks the orders it takes, not their channel's row: a lock there would hold up
     every new order's INSERT (its foreign-key check) until the whole batch committed."""
     channel = Channel.objects.create(code="12345", name="12345 热线", secret="s")
-    complaint_intake.accept(channel=channel, open_later=False, data=_order("12345-0"))
+    complaint_intake.accept(channel=channel, open_later=False, data=work_order_data("12345-0"))
     opening, release = threading.Event(), threading.Event()
     really_open = complaint_building.open_complaints
 
@@ -55,7 +52,7 @@ def test_new_work_orders_are_kept_while_a_batch_is_being_opened(monkeypatch):
         assert opening.wait(timeout=10)
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '2s'")  # waiting for the batch would fail here
-        order, created = complaint_intake.accept(channel=channel, open_later=False, data=_order("12345-1"))
+        order, created = complaint_intake.accept(channel=channel, open_later=False, data=work_order_data("12345-1"))
         assert created and order.waiting
     finally:
         release.set()
@@ -63,12 +60,6 @@ def test_new_work_orders_are_kept_while_a_batch_is_being_opened(monkeypatch):
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
     assert WorkOrder.objects.get(reference="12345-0").complaint_id is not None
-
-
-def _order(reference: str) -> dict:
-    return {"reference": reference, "complainant_name": "张经理", "enterprise_name": "示范公司",
-            "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某街道办事处",
-            "subject": "arrears", "facts": "工程款未付。"}  # fmt: skip
 
 
 def _in_own_connection(function):
