@@ -26,7 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from cases import events, masking, metrics, policies, workdays
+from cases import csv_export, events, masking, metrics, policies, workdays
 from cases.metrics import ComplaintFigures, Figures, Period, RepairFigures
 from cases.models import AuditEvent, User
 from cases.models.org import EntityKind
@@ -49,14 +49,10 @@ class Percent:
     value: float | None
 
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise(text: str) -> str:
     """Text a spreadsheet must show as text: characters Excel refuses are dropped, and a leading
     = + - @ tab or carriage return gets an apostrophe in front (no formula, no DDE)."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(text))
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return csv_export.neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(text)))
 
 
 def display(value) -> str:

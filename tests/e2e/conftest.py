@@ -70,13 +70,13 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.services_check import missing_services
+
 ROOT = Path(__file__).resolve().parents[2]
 E2E_SETTINGS = "tests.e2e.settings"
 WAIT_SECONDS = float(os.environ.get("E2E_WAIT_SECONDS", "20"))
 START_SECONDS = 90  # daphne and the worker answering, on a slow CI machine
 INSTALL_BROWSER = "apt-get install chromium chromium-driver  (as root; `make test-e2e` does it when missing)"
-START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
 CHROME_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -147,37 +147,7 @@ def _missing() -> list[str]:
             f"Browser tests run with DJANGO_SETTINGS_MODULE={E2E_SETTINGS} (now {settings.SETTINGS_MODULE}); "
             "`make test-e2e` sets it."
         )
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        problems.append(
-            "Browser tests need PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test "
-            "(`make test-e2e` does)."
-        )
-    else:
-        import psycopg
-
-        try:
-            psycopg.connect(
-                host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db.get("PASSWORD") or None,
-                dbname=db["NAME"], connect_timeout=3,
-            ).close()  # fmt: skip
-        except psycopg.OperationalError as exc:
-            problems.append(
-                f"PostgreSQL is not reachable at {db['HOST']}:{db['PORT'] or 5432} ({exc.__class__.__name__}). "
-                f"Start it with: {START_POSTGRES}"
-            )
-    if not settings.REDIS_URL:
-        problems.append("Browser tests need Redis: set REDIS_URL=redis://127.0.0.1:6379/14 (`make test-e2e` does).")
-    else:
-        import redis
-
-        try:
-            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
-        except redis.RedisError as exc:
-            problems.append(
-                f"Redis is not reachable at {settings.REDIS_URL} ({exc.__class__.__name__}). "
-                f"Start it with: {START_REDIS}"
-            )
+    problems += missing_services(tests="Browser tests", make="make test-e2e", redis_url="redis://127.0.0.1:6379/14")
     chromium, driver = browser_binaries()
     if not chromium or not os.access(chromium, os.X_OK):
         problems.append(f"Chromium is not installed (or set CHROMIUM=/path/to/chromium). Install it: {INSTALL_BROWSER}")

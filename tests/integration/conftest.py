@@ -11,56 +11,21 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
-import redis
 from celery import Celery
 from django.conf import settings
 from django.db import connection
 
 from tests.integration.private_services import RedisServer
+from tests.services_check import missing_services
 
 ROOT = Path(__file__).resolve().parents[2]
-
-START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
-
-
-def _missing_services() -> list[str]:
-    problems = []
-    db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        problems.append(
-            "Integration tests need PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/test "
-            "(`make test` does)."
-        )
-    else:
-        try:
-            psycopg.connect(
-                host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], connect_timeout=3
-            ).close()
-        except psycopg.OperationalError as exc:
-            problems.append(
-                f"PostgreSQL is not reachable at {db['HOST']}:{db['PORT'] or 5432} ({exc.__class__.__name__}). "
-                f"Start it with: {START_POSTGRES}"
-            )
-    if not settings.REDIS_URL:
-        problems.append("Integration tests need Redis: set REDIS_URL=redis://127.0.0.1:6379/0 (`make test` does).")
-    else:
-        try:
-            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
-        except redis.RedisError as exc:
-            problems.append(
-                f"Redis is not reachable at {settings.REDIS_URL} ({exc.__class__.__name__}). "
-                f"Start it with: {START_REDIS}"
-            )
-    return problems
 
 
 def pytest_collection_finish(session):
     if not any(item.get_closest_marker("integration") for item in session.items):
         return
-    problems = _missing_services()
+    problems = missing_services(tests="Integration tests", make="make test", redis_url="redis://127.0.0.1:6379/0")
     if problems:
         pytest.exit("Integration tests cannot run:\n  " + "\n  ".join(problems), returncode=3)
 
