@@ -1,6 +1,7 @@
 """The intake POST's quick way (cases/api/intake_fast.py) on the real PostgreSQL and Redis: it keeps
 new, correctly signed work orders as the full way does, and hands everything else to it."""
 
+import asyncio
 import json
 
 import psycopg
@@ -165,3 +166,11 @@ async def test_the_server_takes_new_orders_the_quick_way(channel, monkeypatch):
     body = body_of("12345-q")
     status, _ = await through_the_server(body, signed_headers(body))
     assert status == 202
+
+
+async def test_the_same_order_posted_four_times_at_once_is_one_order(channel):
+    body = body_of("12345-q")
+    answers = await asyncio.gather(*[through_the_server(body, signed_headers(body)) for _ in range(4)])
+    assert sorted(status for status, _ in answers) == [200, 200, 200, 202]
+    assert {json.loads(content)["reference"] for _, content in answers} == {"12345-q"}
+    assert await WorkOrder.objects.filter(reference="12345-q").acount() == 1
