@@ -24,6 +24,8 @@ def django_on_bench_database(fresh: bool = True) -> str:
     os.environ["DATABASE_URL"] = url
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    # As in production: DEBUG's query log would be timed too.
+    os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
     import django

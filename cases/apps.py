@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_login_failed
 
-        from . import login_throttle, roles
+        from . import login_throttle, lookups, roles  # noqa: F401 (lookups registers field__any)
 
         user_login_failed.connect(login_throttle.count_failed_login, dispatch_uid="cases.count_failed_login")
 

@@ -151,7 +151,7 @@ def open_complaints(orders: list[WorkOrder]) -> list[Complaint]:
         order.complaint = complaint
     # Each order finds its complaint by (channel, reference), unique on both: one plain UPDATE
     # where bulk_update would write a CASE of 200 branches (a sixth of the worker's time).
-    WorkOrder.objects.filter(pk__in=[o.pk for o in orders]).update(
+    WorkOrder.objects.filter(pk__any=[o.pk for o in orders]).update(
         complaint=Subquery(
             Complaint.objects.filter(channel=OuterRef("channel"), channel_reference=OuterRef("reference")).values("pk")
         )

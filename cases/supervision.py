@@ -132,7 +132,7 @@ def _fire_batch(batch: list[SimpleNamespace], now: datetime, recipients: Recipie
     events, orders, outbox = [], [], Outbox()
     case_facts = {
         pk: (number, kind)
-        for pk, number, kind in Case.objects.filter(pk__in={d.case_id for d in batch}).values_list(
+        for pk, number, kind in Case.objects.filter(pk__any={d.case_id for d in batch}).values_list(
             "pk", "number", "kind"
         )
     }
@@ -213,14 +213,14 @@ def _save_stages(batch: list[SimpleNamespace]) -> None:
     for deadline in batch:
         groups[(deadline.stage, deadline.next_action_at)].append(deadline.pk)
     for (stage, next_at), ids in groups.items():
-        Deadline.objects.filter(pk__in=ids).update(stage=stage, next_action_at=next_at)
+        Deadline.objects.filter(pk__any=ids).update(stage=stage, next_action_at=next_at)
 
 
 def _raise_case_stages(raised: dict[int, set[int]]) -> None:
     """A case's stage is the furthest of its open deadlines' (Case.supervision_stage): the sweep
     only moves stages forward, so one UPDATE per stage reached keeps it."""
     for stage, case_ids in raised.items():
-        Case.objects.filter(pk__in=case_ids, supervision_stage__lt=stage).update(supervision_stage=stage)
+        Case.objects.filter(pk__any=case_ids, supervision_stage__lt=stage).update(supervision_stage=stage)
 
 
 def due_batch(now: datetime, batch_size: int, skip=()) -> list[SimpleNamespace]:
@@ -230,7 +230,7 @@ def due_batch(now: datetime, batch_size: int, skip=()) -> list[SimpleNamespace]:
     rows = (
         Deadline.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
         .filter(next_action_at__lte=now)
-        .exclude(pk__in=skip)
+        .exclude(pk__any=skip)
         .order_by("next_action_at")
         .values(*SWEEP_FIELDS)[:batch_size]
     )
@@ -250,7 +250,7 @@ def lock_cases(case_ids: set[int]) -> set[int]:
     here could deadlock. A deadline whose case is busy is left for the next sweep."""
     return set(
         Case.objects.select_for_update(skip_locked=True, no_key=True)
-        .filter(pk__in=case_ids)
+        .filter(pk__any=case_ids)
         .values_list("pk", flat=True)
     )
 
