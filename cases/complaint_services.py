@@ -212,20 +212,25 @@ def answer(*, actor, complaint_id: int, finding: str, text: str) -> Complaint:
     return complaint
 
 
+def _relayed(channel_code: str) -> dict:
+    return {"relayed_by": channel_code} if channel_code else {}
+
+
 def _complainant_or_system(complaint: Complaint, actor) -> None:
     if actor is not None and actor.pk != complaint.complainant_id:
         raise NotFound()
 
 
 @transaction.atomic
-def confirm(*, actor, complaint_id: int, by_default: bool = False) -> Complaint:
-    """The complainant is satisfied (or, with no answer in time, is taken to be): the loop closes."""
+def confirm(*, actor, complaint_id: int, by_default: bool = False, relayed_by: str = "") -> Complaint:
+    """The complainant is satisfied (or, with no answer in time, is taken to be): the loop closes.
+    `relayed_by`: the code of the channel that called the complainant back and relays this."""
     complaint = _locked(complaint_id)
     _complainant_or_system(complaint, actor)
     _require_settled_if_arrears(complaint)
     complaint.satisfied, complaint.confirmed_by_default = True, by_default
     complaint.save(update_fields=["satisfied", "confirmed_by_default"])
-    _transition(complaint, "confirm", actor, by_default=by_default)
+    _transition(complaint, "confirm", actor, by_default=by_default, **_relayed(relayed_by))
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     complaint.case.closed_at = timezone.now()
     _transition(complaint, "close", actor)
@@ -234,9 +239,9 @@ def confirm(*, actor, complaint_id: int, by_default: bool = False) -> Complaint:
 
 
 @transaction.atomic
-def object_to_answer(*, actor, complaint_id: int, reason: str) -> Complaint:
+def object_to_answer(*, actor, complaint_id: int, reason: str, relayed_by: str = "") -> Complaint:
     """The complainant is not satisfied: the case is reopened, at most the policy's number of
-    times; after that the supervisors review it."""
+    times; after that the supervisors review it. `relayed_by` as for confirm."""
     complaint = _locked(complaint_id)
     _complainant_or_system(complaint, actor)
     reason = (reason or "").strip()
@@ -245,7 +250,7 @@ def object_to_answer(*, actor, complaint_id: int, reason: str) -> Complaint:
     complaint.satisfied = False
     complaint.reopen_count += 1
     complaint.save(update_fields=["satisfied", "reopen_count"])
-    _transition(complaint, "reopen", actor, reason=reason, times=complaint.reopen_count)
+    _transition(complaint, "reopen", actor, reason=reason, times=complaint.reopen_count, **_relayed(relayed_by))
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     if complaint.reopen_count > policies.count("complaint", "reopen_limit"):
         _tell(services.users_with_role(Role.SUPERVISOR), complaint,

@@ -20,9 +20,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import complaint_intake, identifiers, policies, throttle
+from cases import complaint_intake, complaint_services, identifiers, policies, throttle
 from cases.api.serializers import AmountField, TextField, TextPatternField
-from cases.exceptions import DomainError, InvalidInput, NotFound, Throttled, Unauthenticated
+from cases.exceptions import Conflict, DomainError, InvalidInput, NotFound, Throttled, Unauthenticated
 from cases.middleware import error_body
 from cases.models import WorkOrder
 
@@ -59,6 +59,17 @@ class ComplaintIntakeSerializer(serializers.Serializer):
         if value not in codes:
             raise serializers.ValidationError(f"one of: {', '.join(sorted(codes))}")
         return value
+
+
+class ComplaintFeedbackSerializer(serializers.Serializer):
+    satisfied = serializers.BooleanField(help_text="Whether the complainant is satisfied with the answer")
+    reason = TextField(max_length=2000, required=False, allow_blank=True,
+                       help_text="What is not resolved: required when not satisfied")  # fmt: skip
+
+    def validate(self, data):
+        if not data["satisfied"] and not data.get("reason", "").strip():
+            raise serializers.ValidationError({"reason": [_("Say what is not resolved.")]})
+        return data
 
 
 class ComplaintStatusSerializer(serializers.Serializer):
@@ -196,4 +207,49 @@ class ComplaintStatus(APIView):
         order = WorkOrder.objects.select_related("complaint__case").filter(channel=channel, reference=reference).first()
         if order is None:
             raise NotFound()
+        return Response(ComplaintStatusSerializer(order).data)
+
+
+class ComplaintFeedback(APIView):
+    """A channel relays what the complainant said of the answer when it called them back (回访):
+    satisfied closes the complaint; not satisfied reopens it (or, past the policy's reopenings,
+    puts it before the supervisors). Only the channel that sent the work order may, and only while
+    the answer waits for the complainant (otherwise 409). Signed like the intake."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=SIGNATURE_HEADERS,
+        request=ComplaintFeedbackSerializer,
+        responses=ComplaintStatusSerializer,
+        examples=[
+            OpenApiExample("Satisfied", request_only=True, value={"satisfied": True}),
+            OpenApiExample(
+                "Not satisfied", request_only=True, value={"satisfied": False, "reason": "工程款仍有 20 万元未付。"}
+            ),
+        ],
+    )
+    def post(self, request, reference: str):
+        raw = request._request
+        channel = _channel(raw)
+        order = WorkOrder.objects.filter(channel=channel, reference=reference).first()
+        if order is None:
+            raise NotFound()
+        try:
+            payload = json.loads(raw.body or b"{}")
+        except ValueError as exc:
+            raise InvalidInput(details={"body": ["not JSON"]}) from exc
+        incoming = ComplaintFeedbackSerializer(data=payload if isinstance(payload, dict) else {})
+        if not incoming.is_valid():
+            return Response(incoming.errors, status=status.HTTP_400_BAD_REQUEST)
+        if order.complaint_id is None:
+            raise Conflict(_("The complaint has not been answered yet."))
+        if incoming.validated_data["satisfied"]:
+            complaint_services.confirm(actor=None, complaint_id=order.complaint_id, relayed_by=channel.code)
+        else:
+            complaint_services.object_to_answer(actor=None, complaint_id=order.complaint_id,
+                                                reason=incoming.validated_data["reason"].strip(),
+                                                relayed_by=channel.code)  # fmt: skip
+        order = WorkOrder.objects.select_related("complaint__case").get(pk=order.pk)
         return Response(ComplaintStatusSerializer(order).data)

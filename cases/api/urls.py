@@ -11,4 +11,5 @@ urlpatterns = [
     path("records/", views.CreditRecordList.as_view(), name="records"),
     path("complaints/", complaints.ComplaintIntake.as_view(), name="complaint-intake"),
     path("complaints/<str:reference>/", complaints.ComplaintStatus.as_view(), name="complaint-status"),
+    path("complaints/<str:reference>/feedback/", complaints.ComplaintFeedback.as_view(), name="complaint-feedback"),
 ]

@@ -158,6 +158,8 @@ TABLE: list[Row] = [
     Row("api/v1/complaints/", "/api/v1/complaints/", expect(401), method="POST",
         note="the channel's HMAC signature is the only way in, a session is no key"),
     Row("api/v1/complaints/<str:reference>/", "/api/v1/complaints/WEB-1/", expect(401)),
+    Row("api/v1/complaints/<str:reference>/feedback/", "/api/v1/complaints/WEB-1/feedback/", expect(401),
+        method="POST", data={"satisfied": True}, json=True, note="signed by the channel that sent the work order"),
     Row("api/schema/", "/api/schema/", PUBLIC),
     Row("api/docs/", "/api/docs/", PUBLIC),
     # A sample of the admin site: its index and the audit trail, which nobody can change.

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases.complaint_intake import signature
 from cases.models import Channel, Complaint, WorkOrder
-from tests.factories import UserFactory, valid_uscc
+from tests.factories import UserFactory, work_order_data
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +40,7 @@ def channel(db):
 
 
 def work_order(reference="12345-1"):
-    return {"reference": reference, "complainant_name": "张经理", "enterprise_name": "示范公司",
-            "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某街道办事处", "subject": "arrears",
-            "facts": "工程款未付。"}  # fmt: skip
+    return work_order_data(reference)
 
 
 def send(client, data, *, secret="s3cret", code="12345", address="10.1.1.1"):

@@ -1,0 +1,116 @@
+"""A channel relays the complainant's word on the answer (回访): POST
+/api/v1/complaints/<reference>/feedback/, signed like the intake."""
+
+import json
+import time
+
+import pytest
+
+from cases import complaint_building, complaint_intake
+from cases import complaint_services as complaints
+from cases.complaint_intake import signature
+from cases.models import AuditEvent, Channel, Department
+from cases.roles import Role
+from tests.factories import StaffFactory, work_order_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def channel():
+    return Channel.objects.create(code="12345", name="12345 热线", secret="s3cret")
+
+
+@pytest.fixture
+def people():
+    return {
+        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
+        "worker": StaffFactory(username="worker", department__code="czj"),
+    }
+
+
+def post(client, path: str, data, *, secret="s3cret", code="12345"):
+    body = data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+    timestamp = str(int(time.time()))
+    return client.post(path, body, content_type="application/json", HTTP_X_CHANNEL=code,
+                       HTTP_X_TIMESTAMP=timestamp, HTTP_X_SIGNATURE=signature(secret, timestamp, body))  # fmt: skip
+
+
+def feedback(client, data, reference="12345-1", **signing):
+    return post(client, f"/api/v1/complaints/{reference}/feedback/", data, **signing)
+
+
+def opened(client, reference="12345-1"):
+    assert post(client, "/api/v1/complaints/", work_order_data(reference, subject="other_breach")).status_code == 202
+    complaint_building.open_all_waiting()
+    return complaint_intake.WorkOrder.objects.get(reference=reference).complaint
+
+
+@pytest.fixture
+def answered(client, channel, people):
+    complaint = opened(client)
+    complaints.register(actor=people["clerk"], complaint_id=complaint.pk, subject="other_breach", respondent="区某局")
+    czj = Department.objects.get(code="czj").pk
+    complaints.assign(actor=people["clerk"], complaint_id=complaint.pk, department_id=czj)
+    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="已整改")
+    return complaint
+
+
+def last_event(complaint, event_type):
+    return AuditEvent.objects.for_subject(complaint.case).filter(event_type=event_type).latest("pk")
+
+
+def test_a_satisfied_complainant_closes_the_loop(client, answered):
+    response = feedback(client, {"satisfied": True})
+    assert response.status_code == 200 and response.json()["status"] == "closed"
+    answered.refresh_from_db()
+    assert answered.satisfied and not answered.confirmed_by_default
+    assert last_event(answered, "complaint.confirm").payload["relayed_by"] == "12345"
+
+
+def test_a_dissatisfied_complainant_reopens_the_case(client, answered):
+    response = feedback(client, {"satisfied": False, "reason": "整改未完成"})
+    assert response.status_code == 200 and response.json()["status"] == "in_progress"
+    event = last_event(answered, "complaint.reopen")
+    assert (event.payload["reason"], event.payload["relayed_by"]) == ("整改未完成", "12345")
+
+
+def test_dissatisfaction_needs_a_reason(client, answered):
+    response = feedback(client, {"satisfied": False, "reason": "  "})
+    assert response.status_code == 400 and response.json()["reason"] == ["请说明尚未解决的问题。"]
+    answered.case.refresh_from_db()
+    assert answered.case.state == "answered"
+
+
+def test_a_body_that_is_not_json_is_refused(client, answered):
+    response = feedback(client, b"satisfied=1")
+    assert response.status_code == 400 and response.json()["details"] == {"body": ["not JSON"]}
+
+
+def test_before_the_answer_it_is_refused(client, channel):
+    opened(client)
+    response = feedback(client, {"satisfied": True})
+    assert response.status_code == 409
+    assert response.json()["error"] == "illegal_transition"
+
+
+def test_before_the_case_is_opened_it_is_refused(client, channel):
+    assert post(client, "/api/v1/complaints/", work_order_data("12345-1")).status_code == 202
+    response = feedback(client, {"satisfied": True})
+    assert response.status_code == 409 and response.json()["message"] == "该投诉尚未答复。"
+
+
+def test_another_channels_complaint_is_not_found(client, answered):
+    Channel.objects.create(code="zqf", name="张企服", secret="other")
+    response = feedback(client, {"satisfied": True}, code="zqf", secret="other")
+    assert response.status_code == 404
+    answered.case.refresh_from_db()
+    assert answered.case.state == "answered"
+
+
+def test_an_unsigned_call_is_refused(client, answered):
+    response = client.post("/api/v1/complaints/12345-1/feedback/", {"satisfied": True}, content_type="application/json")
+    assert response.status_code == 401
+    answered.case.refresh_from_db()
+    assert answered.case.state == "answered"
