@@ -6,8 +6,10 @@ the audit event and leaves deliveries to after commit (the Outbox)."""
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
@@ -55,8 +57,17 @@ def _tell(recipients, complaint: Complaint, title: str, body: str, kind="complai
 
 
 def _tell_complainant(complaint: Complaint, title: str, body: str) -> None:
+    """The complainant's account is told; one without an account (12345, the counter) gets a text
+    at the number they gave, with what they need to read the case on the tracking page."""
     if complaint.complainant_id:
         _tell([complaint.complainant_id], complaint, title, body)
+    elif complaint.complainant_phone:
+        text = _("%(title)s. See it at %(url)s with the verification code %(code)s.") % {
+            "title": title, "url": f"{settings.SITE_URL.rstrip('/')}{reverse('track')}",
+            "code": complaint.case.verification_code,
+        }  # fmt: skip
+        notification_services.text_phone(complaint.complainant_phone, kind="complaint.progress", title=text,
+                                          body=body, case=complaint.case)  # fmt: skip
 
 
 def _require_clerk(actor) -> None:

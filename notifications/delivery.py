@@ -36,7 +36,8 @@ def _send_email(notification: Notification) -> None:
 
 
 def _send_sms(notification: Notification) -> None:
-    sms.get_backend().send(notification.recipient.phone, f"【诚信】{notification.title}", notification=notification)
+    phone = notification.recipient.phone if notification.recipient_id else notification.phone
+    sms.get_backend().send(phone, f"【诚信】{notification.title}", notification=notification)
 
 
 SENDERS = {LIVE: _send_live, EMAIL: _send_email, SMS: _send_sms}

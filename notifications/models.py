@@ -10,11 +10,16 @@ from django.utils.translation import gettext_lazy as _
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
         db_index=False,  # notification_inbox leads with recipient
     )
+    # Someone with no account here (a complainant who phoned 12345 or came to the counter) is
+    # reached by text message at the number they gave: then there is no recipient.
+    phone = models.CharField(_("mobile phone (no account)"), max_length=20, blank=True)
     case = models.ForeignKey(
         "cases.Case",
         null=True,
@@ -49,9 +54,12 @@ class Notification(models.Model):
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
             models.Index(fields=["created_at"], condition=Q(pending=True), name="notification_pending"),
         ]
+        constraints = [
+            models.CheckConstraint(condition=Q(recipient__isnull=False) | ~Q(phone=""), name="notification_addressee")
+        ]
 
     def __str__(self):
-        return f"{self.recipient} · {self.title}"
+        return f"{self.recipient or self.phone} · {self.title}"
 
     def wanted_channels(self) -> list[str]:
         return [channel for channel in ("live", "email", "sms") if getattr(self, f"via_{channel}")]

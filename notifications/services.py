@@ -118,6 +118,18 @@ def notify(recipients, *, kind: str, title: str, body: str, case=None, payload=N
     return list(Notification.objects.filter(pk__in=ids).order_by("pk"))
 
 
+def text_phone(phone: str, *, kind: str, title: str, body: str, case=None) -> Notification:
+    """A text message to someone with no account here, through the outbox like any notification
+    (written in this transaction, sent after commit, retried until it goes)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    notification = Notification.objects.create(
+        recipient=None, phone=phone, kind=kind, title=title, body=body, case=case, via_live=False, via_sms=True
+    )
+    transaction.on_commit(lambda: deliver_after_commit([notification.pk]), robust=True)
+    return notification
+
+
 def deliver_after_commit(notification_ids: list[int]) -> None:
     """A few notifications (a user's action) go live straight from this process; e-mail, SMS
     and large sets (a sweep's batch) go to the workers."""
