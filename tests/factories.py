@@ -100,3 +100,15 @@ def register_penalty(actor, **overrides):
             "severity": "general", "summary": "未按规定公示年度报告，罚款 2000 元"}  # fmt: skip
     data.update(overrides)
     return services.register_credit_record(actor=actor, data=data)
+
+
+def answered_complaint(complaint, *, clerk, worker, subject="arrears"):
+    """Carry a received complaint to "answered": registered, assigned to the worker's department,
+    taken up and answered (substantiated) by the worker."""
+    from cases import complaint_services as complaints
+
+    complaints.register(actor=clerk, complaint_id=complaint.pk, subject=subject, respondent="区某局")
+    complaints.assign(actor=clerk, complaint_id=complaint.pk, department_id=worker.department_id)
+    complaints.start_work(actor=worker, complaint_id=complaint.pk)
+    complaints.answer(actor=worker, complaint_id=complaint.pk, finding="substantiated", text="已整改")
+    return complaint

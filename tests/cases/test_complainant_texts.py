@@ -6,12 +6,11 @@ from django.conf import settings
 from django.db import IntegrityError
 
 from cases import complaint_intake
-from cases import complaint_services as complaints
-from cases.models import Channel, Department
+from cases.models import Channel
 from cases.roles import Role
 from notifications import delivery
 from notifications.models import Notification, SmsMessage
-from tests.factories import ApplicantFactory, StaffFactory, work_order_data
+from tests.factories import ApplicantFactory, StaffFactory, answered_complaint, work_order_data
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +26,7 @@ def people():
 def answered(people, **who):
     channel = Channel.objects.create(code="counter", name="窗口", secret="s")
     complaint, _created = complaint_intake.receive(channel=channel, data=work_order_data("C-1", **who))
-    complaints.register(actor=people["clerk"], complaint_id=complaint.pk, subject="arrears", respondent="区某局")
-    czj = Department.objects.get(code="czj").pk
-    complaints.assign(actor=people["clerk"], complaint_id=complaint.pk, department_id=czj)
-    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
-    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="已安排付款")
-    return complaint
+    return answered_complaint(complaint, clerk=people["clerk"], worker=people["worker"])
 
 
 def test_a_complainant_without_an_account_gets_the_answer_by_text(people, django_capture_on_commit_callbacks):

@@ -7,11 +7,10 @@ import time
 import pytest
 
 from cases import complaint_building, complaint_intake
-from cases import complaint_services as complaints
 from cases.complaint_intake import signature
-from cases.models import AuditEvent, Channel, Department
+from cases.models import AuditEvent, Channel
 from cases.roles import Role
-from tests.factories import StaffFactory, work_order_data
+from tests.factories import StaffFactory, answered_complaint, work_order_data
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +47,7 @@ def opened(client, reference="12345-1"):
 
 @pytest.fixture
 def answered(client, channel, people):
-    complaint = opened(client)
-    complaints.register(actor=people["clerk"], complaint_id=complaint.pk, subject="other_breach", respondent="区某局")
-    czj = Department.objects.get(code="czj").pk
-    complaints.assign(actor=people["clerk"], complaint_id=complaint.pk, department_id=czj)
-    complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
-    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="已整改")
-    return complaint
+    return answered_complaint(opened(client), clerk=people["clerk"], worker=people["worker"], subject="other_breach")
 
 
 def last_event(complaint, event_type):
