@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.sealed import SealedCharField
+
 
 class Channel(models.Model):
     """A system that sends complaints (12345 hotline, 张企服 mini-program, 直通车, the website).
@@ -15,7 +17,7 @@ class Channel(models.Model):
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    secret = models.CharField(
+    secret = SealedCharField(
         _("signing secret"), max_length=128, help_text=_("Shared with the channel; it signs each request with it.")
     )
     callback_url = models.URLField(_("callback URL"), blank=True)

@@ -1,0 +1,57 @@
+"""Channel secrets sealed at rest: a copy of the database (a backup, a dump handed to a vendor)
+does not give away the keys that sign the channels' work orders.
+
+An HMAC key cannot be hashed like a password: the server needs the secret itself to check a
+signature. So it is encrypted (Fernet, from the cryptography package) with a key derived from
+Django's SECRET_KEY, and SECRET_KEY_FALLBACKS still open what older keys sealed: the secret key
+is rotated the way Django's own signing is. The field gives and takes the plain secret; only the
+column holds the sealed one.
+"""
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+PREFIX = "sealed:"
+
+
+def _fernet(secret_key: str) -> Fernet:
+    digest = hashlib.sha256(b"chengxin channel secrets\x00" + secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _keys() -> MultiFernet:
+    return MultiFernet([_fernet(key) for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)])
+
+
+def seal(text: str) -> str:
+    return PREFIX + _keys().encrypt(text.encode()).decode()
+
+
+def unseal(stored: str) -> str:
+    if not stored.startswith(PREFIX):
+        return stored  # kept before secrets were sealed; sealed when next saved
+    try:
+        return _keys().decrypt(stored.removeprefix(PREFIX).encode()).decode()
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            "A channel secret was sealed with a SECRET_KEY that is neither SECRET_KEY nor in SECRET_KEY_FALLBACKS."
+        ) from exc
+
+
+class SealedCharField(models.CharField):
+    """A CharField whose value is sealed in the column (a text column: the sealed form is longer)."""
+
+    def db_type(self, connection):
+        return models.TextField().db_type(connection)
+
+    def from_db_value(self, value, expression, connection):
+        return value if value is None else unseal(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return value if value in (None, "") else seal(value)
