@@ -98,7 +98,8 @@ def payload_of(data: dict) -> dict:
     return payload
 
 
-def _existing(channel: Channel, reference: str) -> WorkOrder | None:
+def work_order(channel: Channel, reference: str) -> WorkOrder | None:
+    """The channel's work order with this reference, with its complaint and case if opened."""
     return WorkOrder.objects.select_related("complaint__case").filter(channel=channel, reference=reference).first()
 
 
@@ -112,7 +113,7 @@ def accept(*, channel: Channel, data: dict, open_later: bool = True) -> tuple[Wo
         with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
             order.save(force_insert=True)
     except IntegrityError:  # sent before, or at the same moment: the other request keeps it
-        return _existing(channel, data["reference"]), False
+        return work_order(channel, data["reference"]), False
     if open_later:
         transaction.on_commit(complaint_building.schedule_worker)
     return order, True

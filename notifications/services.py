@@ -28,6 +28,11 @@ def live_from_web() -> bool:
     return not settings.REDIS_URL
 
 
+def _require_known(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+
+
 class Outbox:
     """Collects notifications and writes them in bulk in the current transaction; delivery is
     queued only once the transaction commits."""
@@ -37,8 +42,7 @@ class Outbox:
 
     def add(self, recipients, *, kind: str, title: str, body: str, case=None, payload=None) -> "Outbox":
         """`recipients`: users or their ids; `case`: a Case, its id, or None."""
-        if kind not in KINDS:
-            raise ValueError(f"unknown notification kind {kind!r}")
+        _require_known(kind)
         ids = [getattr(r, "pk", r) for r in recipients if r is not None]
         fields = {"kind": kind, "title": title, "body": body, "case": case, "payload": payload or {}}
         self._pending.append((list(dict.fromkeys(ids)), fields))
@@ -121,8 +125,7 @@ def notify(recipients, *, kind: str, title: str, body: str, case=None, payload=N
 def text_phone(phone: str, *, kind: str, title: str, body: str, case=None) -> Notification:
     """A text message to someone with no account here, through the outbox like any notification
     (written in this transaction, sent after commit, retried until it goes)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown notification kind {kind!r}")
+    _require_known(kind)
     notification = Notification.objects.create(
         recipient=None, phone=phone, kind=kind, title=title, body=body, case=case, via_live=False, via_sms=True
     )

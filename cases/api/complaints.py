@@ -24,7 +24,6 @@ from cases import complaint_intake, complaint_services, identifiers, policies, t
 from cases.api.serializers import AmountField, TextField, TextPatternField
 from cases.exceptions import Conflict, DomainError, InvalidInput, NotFound, Throttled, Unauthenticated
 from cases.middleware import error_body
-from cases.models import WorkOrder
 
 SIGNATURE_HEADERS = [
     OpenApiParameter("X-Channel", str, OpenApiParameter.HEADER, required=True, description="The channel's code"),
@@ -140,6 +139,13 @@ def _channel(request):
         raise
 
 
+def _json_body(request):
+    try:
+        return json.loads(request.body or b"{}")
+    except ValueError as exc:
+        raise InvalidInput(details={"body": ["not JSON"]}) from exc
+
+
 def answer_work_order(request) -> tuple[int, dict]:
     """The whole answer to a channel's POST. Both doors to it call this: the view below (what the
     schema documents) and the ASGI route the servers take (intake_route), so they cannot differ.
@@ -148,11 +154,7 @@ def answer_work_order(request) -> tuple[int, dict]:
     later; 200 with its current status for one sent before."""
     try:
         channel = _channel(request)
-        try:
-            payload = json.loads(request.body or b"{}")
-        except ValueError as exc:
-            raise InvalidInput(details={"body": ["not JSON"]}) from exc
-        incoming = ComplaintIntakeSerializer(data=payload)
+        incoming = ComplaintIntakeSerializer(data=_json_body(request))
         if not incoming.is_valid():
             return status.HTTP_400_BAD_REQUEST, incoming.errors
         order, created = complaint_intake.accept(channel=channel, data=incoming.validated_data)
@@ -203,8 +205,7 @@ class ComplaintStatus(APIView):
 
     @extend_schema(parameters=SIGNATURE_HEADERS, responses=ComplaintStatusSerializer)
     def get(self, request, reference: str):
-        channel = _channel(request)
-        order = WorkOrder.objects.select_related("complaint__case").filter(channel=channel, reference=reference).first()
+        order = complaint_intake.work_order(_channel(request), reference)
         if order is None:
             raise NotFound()
         return Response(ComplaintStatusSerializer(order).data)
@@ -233,13 +234,10 @@ class ComplaintFeedback(APIView):
     def post(self, request, reference: str):
         raw = request._request
         channel = _channel(raw)
-        order = WorkOrder.objects.filter(channel=channel, reference=reference).first()
+        order = complaint_intake.work_order(channel, reference)
         if order is None:
             raise NotFound()
-        try:
-            payload = json.loads(raw.body or b"{}")
-        except ValueError as exc:
-            raise InvalidInput(details={"body": ["not JSON"]}) from exc
+        payload = _json_body(raw)
         incoming = ComplaintFeedbackSerializer(data=payload if isinstance(payload, dict) else {})
         if not incoming.is_valid():
             return Response(incoming.errors, status=status.HTTP_400_BAD_REQUEST)
@@ -251,5 +249,4 @@ class ComplaintFeedback(APIView):
             complaint_services.object_to_answer(actor=None, complaint_id=order.complaint_id,
                                                 reason=incoming.validated_data["reason"].strip(),
                                                 relayed_by=channel.code)  # fmt: skip
-        order = WorkOrder.objects.select_related("complaint__case").get(pk=order.pk)
-        return Response(ComplaintStatusSerializer(order).data)
+        return Response(ComplaintStatusSerializer(complaint_intake.work_order(channel, reference)).data)

@@ -224,7 +224,6 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.DatabaseSmsBacke
 # Embedded default only: how often an open browser's socket looks for new notifications.
 NOTIFICATIONS_POLL_SECONDS = env.float("NOTIFICATIONS_POLL_SECONDS", default=2.0)
 
-# The embedded default's local-memory cache is per process: fine for one web process (make run).
 # How long the intake worker lets work orders gather after a batch that was not full: a case
 # opens this much later, and a burst is opened in fewer, larger batches (complaint_building).
 INTAKE_GATHER_SECONDS = env.float("INTAKE_GATHER_SECONDS", default=0.3)
@@ -233,6 +232,8 @@ INTAKE_GATHER_SECONDS = env.float("INTAKE_GATHER_SECONDS", default=0.3)
 INTAKE_QUICK_WAY = env.bool("INTAKE_QUICK_WAY", default=True)
 # How long each process keeps the channels it has looked up (cases/complaint_intake.py).
 CHANNEL_CACHE_SECONDS = env.float("CHANNEL_CACHE_SECONDS", default=5.0)
+
+# The embedded default's local-memory cache is per process: fine for one web process (make run).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
