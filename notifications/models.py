@@ -3,7 +3,8 @@ and delivered after commit (and again by the periodic re-delivery until every ch
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,7 +20,7 @@ class Notification(models.Model):
     )
     # Someone with no account here (a complainant who phoned 12345 or came to the counter) is
     # reached by text message at the number they gave: then there is no recipient.
-    phone = models.CharField(_("mobile phone (no account)"), max_length=20, blank=True)
+    phone = models.CharField(_("mobile phone (no account)"), max_length=20, blank=True, default="", db_default="")
     case = models.ForeignKey(
         "cases.Case",
         null=True,
@@ -31,19 +32,19 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"))
-    payload = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True, db_default=Value({}, JSONField()))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
-    via_live = models.BooleanField(_("live"), default=True)
-    via_email = models.BooleanField(_("e-mail"), default=False)
-    via_sms = models.BooleanField(_("SMS"), default=False)
+    via_live = models.BooleanField(_("live"), default=True, db_default=True)
+    via_email = models.BooleanField(_("e-mail"), default=False, db_default=False)
+    via_sms = models.BooleanField(_("SMS"), default=False, db_default=False)
     live_delivered_at = models.DateTimeField(null=True, blank=True)
     email_delivered_at = models.DateTimeField(null=True, blank=True)
     sms_delivered_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.JSONField(_("delivery attempts"), default=dict, blank=True)
-    last_error = models.CharField(_("last delivery error"), max_length=300, blank=True)
-    pending = models.BooleanField(_("delivery pending"), default=True)
+    attempts = models.JSONField(_("delivery attempts"), default=dict, blank=True, db_default=Value({}, JSONField()))
+    last_error = models.CharField(_("last delivery error"), max_length=300, blank=True, default="", db_default="")
+    pending = models.BooleanField(_("delivery pending"), default=True, db_default=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -85,9 +86,9 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
     )
     kind = models.CharField(_("kind"), max_length=60)
-    live = models.BooleanField(_("in the browser"), default=True)
-    email = models.BooleanField(_("by e-mail"), default=True)
-    sms = models.BooleanField(_("by SMS"), default=False)
+    live = models.BooleanField(_("in the browser"), default=True, db_default=True)
+    email = models.BooleanField(_("by e-mail"), default=True, db_default=True)
+    sms = models.BooleanField(_("by SMS"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("notification preference")
@@ -107,7 +108,7 @@ class SmsMessage(models.Model):
     phone = models.CharField(_("mobile phone"), max_length=20)
     text = models.TextField(_("text"))
     notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_default=Now())
 
     class Meta:
         verbose_name = _("text message")

@@ -107,6 +107,9 @@ def start_many(cases) -> None:
             _copy_process(template, others)
 
 
+CASE_PROCESS_FIELDS = ("process_ptr", "case")
+
+
 def _copy_process(template: CaseProcess, cases) -> None:
     now = timezone.now()
     task_class = FLOWS[template.case.kind].task_class
@@ -117,13 +120,14 @@ def _copy_process(template: CaseProcess, cases) -> None:
          for _case in cases]
     )  # fmt: skip
     # Django's bulk_create does not write models with a parent table: the parent rows are
-    # written above, the child's own two columns here.
+    # written above, the child's own columns here (a column added to CaseProcess needs a
+    # db_default, which tests/integration/test_bulk_writers.py checks).
     quote = connection.ops.quote_name
     child = CaseProcess._meta
+    columns = ", ".join(quote(child.get_field(name).column) for name in CASE_PROCESS_FIELDS)
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {quote(child.db_table)} ({quote(child.get_field('process_ptr').column)}, "
-            f"{quote(child.get_field('case').column)}) VALUES (%s, %s)",
+            f"INSERT INTO {quote(child.db_table)} ({columns}) VALUES (%s, %s)",
             [(parent.pk, case.pk) for parent, case in zip(parents, cases, strict=True)],
         )
     copies = task_class.objects.bulk_create([_task_copy(task, parent, now) for parent in parents for task in tasks])

@@ -116,23 +116,31 @@ def _host_allowed(host: str) -> bool:
     return bool(domain) and validate_host(domain, allowed)
 
 
+# The columns the INSERT names; every other NOT NULL column needs a database default (db_default),
+# which tests/integration/test_bulk_writers.py checks on PostgreSQL.
+INSERT_FIELDS = ("channel", "reference", "payload", "received_at", "failure")
+
+
 def _insert_statement() -> str:
     meta = WorkOrder._meta
-    columns = [meta.get_field(name).column for name in ("channel", "reference", "payload", "received_at", "failure")]
+    columns = [meta.get_field(name).column for name in INSERT_FIELDS]
     unique = [meta.get_field(name).column for name in ("channel", "reference")]
     return (
-        f"INSERT INTO {meta.db_table} ({', '.join(columns)}) VALUES (%s, %s, %s, %s, %s) "
+        f"INSERT INTO {meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING {meta.pk.column}"
     )
+
+
+def _insert_value(order: WorkOrder, name: str):
+    value = getattr(order, WorkOrder._meta.get_field(name).attname)
+    return Jsonb(value) if name == "payload" else value
 
 
 async def _insert(order: WorkOrder) -> int | None:
     """The new row's id, or None if the channel's reference is taken."""
     resources = await _resources()
     async with resources.pool.connection() as conn:
-        cursor = await conn.execute(
-            resources.statement, (order.channel_id, order.reference, Jsonb(order.payload), order.received_at, "")
-        )
+        cursor = await conn.execute(resources.statement, [_insert_value(order, name) for name in INSERT_FIELDS])
         row = await cursor.fetchone()
     return row[0] if row else None
 

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import JSONField, Value
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,6 +40,8 @@ class AuditEvent(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Case number, decision number or user name: what the event is about."),
+        default="",
+        db_default="",
     )
     event_type = models.CharField(_("event"), max_length=60)
     actor = models.ForeignKey(
@@ -49,10 +53,10 @@ class AuditEvent(models.Model):
         verbose_name=_("actor"),
         help_text=_("Empty for the system itself (timers, sweeps)."),
     )
-    from_state = models.CharField(_("from state"), max_length=40, blank=True)
-    to_state = models.CharField(_("to state"), max_length=40, blank=True)
-    payload = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    from_state = models.CharField(_("from state"), max_length=40, blank=True, default="", db_default="")
+    to_state = models.CharField(_("to state"), max_length=40, blank=True, default="", db_default="")
+    payload = models.JSONField(_("details"), default=dict, blank=True, db_default=Value({}, JSONField()))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True, db_default=Now())
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -13,7 +13,10 @@ class Holiday(models.Model):
 
     date = models.DateField(_("date"), unique=True)
     is_working_day = models.BooleanField(
-        _("working day"), default=False, help_text=_("Ticked for a weekend day declared a working day (调休上班).")
+        _("working day"),
+        default=False,
+        help_text=_("Ticked for a weekend day declared a working day (调休上班)."),
+        db_default=False,
     )
     name = models.CharField(_("name"), max_length=100)
 

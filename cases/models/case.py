@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from .deadline import Stage
@@ -55,7 +56,7 @@ class Case(models.Model):
         related_name="cases_assigned",
     )
     verification_code = models.CharField(_("verification code"), max_length=8, default=new_verification_code)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # What the supervisor board and the queues sort and filter by, kept by the deadline services
     # (services.refresh_case_deadlines) and the sweep: the earliest due time among the case's
@@ -66,7 +67,7 @@ class Case(models.Model):
     )
     # A complaint's subject and channel, copied from its complaint (services.copy_complaint_facts)
     # so that the board filters on the case row alone, whatever else it filters by.
-    complaint_subject = models.CharField(_("complaint subject"), max_length=40, blank=True, db_default="")
+    complaint_subject = models.CharField(_("complaint subject"), max_length=40, blank=True, default="", db_default="")
     complaint_channel = models.ForeignKey(
         "cases.Channel",
         verbose_name=_("channel"),
@@ -124,7 +125,7 @@ class CaseCounter(models.Model):
 
     kind = models.CharField(max_length=20, choices=CaseKind.choices)
     year = models.PositiveIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    last = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "year"], name="case_counter_unique")]

@@ -3,6 +3,8 @@ complaint side of a Case."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import JSONField, Value
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +22,8 @@ class Channel(models.Model):
     secret = SealedCharField(
         _("signing secret"), max_length=128, help_text=_("Shared with the channel; it signs each request with it.")
     )
-    callback_url = models.URLField(_("callback URL"), blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    callback_url = models.URLField(_("callback URL"), blank=True, default="", db_default="")
+    active = models.BooleanField(_("active"), default=True, db_default=True)
     expires_at = models.DateTimeField(_("key expires at"), null=True, blank=True)
 
     class Meta:
@@ -49,7 +51,7 @@ class Complaint(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     complainant_name = models.CharField(_("complainant"), max_length=100)
-    complainant_phone = models.CharField(_("complainant's phone"), max_length=20, blank=True)
+    complainant_phone = models.CharField(_("complainant's phone"), max_length=20, blank=True, default="", db_default="")
     enterprise_name = models.CharField(_("enterprise"), max_length=200)
     enterprise_uscc = models.CharField(_("enterprise's unified social credit code"), max_length=18)
     respondent = models.CharField(_("respondent body"), max_length=200)
@@ -58,24 +60,28 @@ class Complaint(models.Model):
     amount_claimed = models.DecimalField(_("amount claimed (yuan)"), max_digits=14, decimal_places=2, null=True,
                                          blank=True)  # fmt: skip
     # When the channel's work order arrived, which may be a moment before its case was opened.
-    received_at = models.DateTimeField(_("received at"), default=timezone.now)
-    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_default=Now())
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, db_default=0)
     extension_days = models.PositiveSmallIntegerField(_("extension asked (working days)"), null=True, blank=True)
-    extension_reason = models.TextField(_("reason for the extension"), blank=True)
-    extensions_granted = models.PositiveSmallIntegerField(_("extensions granted"), default=0)
-    finding = models.CharField(_("finding"), max_length=20, choices=Finding.choices, blank=True)
-    answer = models.TextField(_("department's answer"), blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True, default="", db_default="")
+    extensions_granted = models.PositiveSmallIntegerField(_("extensions granted"), default=0, db_default=0)
+    finding = models.CharField(
+        _("finding"), max_length=20, choices=Finding.choices, blank=True, default="", db_default=""
+    )
+    answer = models.TextField(_("department's answer"), blank=True, default="", db_default="")
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     satisfied = models.BooleanField(_("complainant satisfied"), null=True, blank=True)
-    confirmed_by_default = models.BooleanField(_("confirmed by default (no answer in time)"), default=False)
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    confirmed_by_default = models.BooleanField(
+        _("confirmed by default (no answer in time)"), default=False, db_default=False
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True, default="", db_default="")
     amount_confirmed = models.DecimalField(_("amount confirmed by the respondent (yuan)"), max_digits=14,
                                            decimal_places=2, null=True, blank=True)  # fmt: skip
     plan_agreed_at = models.DateTimeField(_("repayment plan agreed at"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("merged into")
     )
-    typical = models.BooleanField(_("typical case for public reporting (典型案例)"), default=False)
+    typical = models.BooleanField(_("typical case for public reporting (典型案例)"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("complaint")
@@ -101,10 +107,10 @@ class WorkOrder(models.Model):
     reference = models.CharField(_("channel's reference"), max_length=100)
     # The validated fields (amounts as strings), exactly what the complaint is opened from.
     payload = models.JSONField(_("work order"))
-    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_default=Now())
     complaint = models.OneToOneField(Complaint, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="work_order", verbose_name=_("complaint"))  # fmt: skip
-    failure = models.TextField(_("why no case could be opened"), blank=True)
+    failure = models.TextField(_("why no case could be opened"), blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("work order")
@@ -129,11 +135,11 @@ class ChannelCallback(models.Model):
     with retries, signed like the channel's own requests."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="callbacks")
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField(default=dict, db_default=Value({}, JSONField()))
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("channel callback")
@@ -155,7 +161,7 @@ class ArrearsPayment(models.Model):
     proof = models.CharField(_("proof (voucher number)"), max_length=200)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     db_index=False)  # fmt: skip
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(auto_now_add=True, db_default=Now())
 
     class Meta:
         verbose_name = _("arrears payment")
@@ -204,7 +210,7 @@ class IntegrityEntry(models.Model):
     body = models.ForeignKey(RespondentBody, on_delete=models.PROTECT, related_name="entries")
     complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="integrity_entry")
     summary = models.TextField(_("summary"))
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_default=Now())
 
     class Meta:
         verbose_name = _("government-integrity entry")

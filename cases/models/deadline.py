@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,7 +35,9 @@ class Deadline(models.Model):
     started_on = models.DateField(_("started on"))
     due_on = models.DateField(_("due on"))
     due_at = models.DateTimeField(_("overdue from"))
-    stage = models.PositiveSmallIntegerField(_("supervision stage"), choices=Stage.choices, default=Stage.WATCHED)
+    stage = models.PositiveSmallIntegerField(
+        _("supervision stage"), choices=Stage.choices, default=Stage.WATCHED, db_default=Stage.WATCHED
+    )
     next_action_at = models.DateTimeField(_("next supervision step at"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     remaining_working_days = models.PositiveIntegerField(_("working days left when paused"), null=True, blank=True)
@@ -96,9 +99,9 @@ class SupervisionOrder(models.Model):
         verbose_name=_("issued by"),
         help_text=_("Empty when issued automatically for an overdue step."),
     )
-    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True, db_default=Now())
     respond_by = models.DateField(_("response due"))
-    response = models.TextField(_("department's response"), blank=True)
+    response = models.TextField(_("department's response"), blank=True, default="", db_default="")
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

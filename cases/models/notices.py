@@ -2,6 +2,8 @@
 case, rendered to PDF from the facts frozen at issue time."""
 
 from django.db import models
+from django.db.models import JSONField, Value
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,9 +25,9 @@ class Notice(models.Model):
     record = models.ForeignKey(
         "cases.CreditRecord", on_delete=models.CASCADE, related_name="notices", verbose_name=_("record")
     )
-    facts = models.JSONField(_("contents"), default=dict)
-    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
-    pdf = models.FileField(_("PDF"), upload_to="notices/", blank=True)
+    facts = models.JSONField(_("contents"), default=dict, db_default=Value({}, JSONField()))
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True, db_default=Now())
+    pdf = models.FileField(_("PDF"), upload_to="notices/", blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("notice")

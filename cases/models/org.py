@@ -12,11 +12,14 @@ from cases import identifiers
 class Department(models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True, default="", db_default="")
     is_supervising_unit = models.BooleanField(
-        _("supervising unit"), default=False, help_text=_("The lead unit that supervises every department (牵头单位).")
+        _("supervising unit"),
+        default=False,
+        help_text=_("The lead unit that supervises every department (牵头单位)."),
+        db_default=False,
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(_("active"), default=True, db_default=True)
 
     class Meta:
         verbose_name = _("department")
@@ -41,8 +44,8 @@ class EntityKind(models.TextChoices):
 class User(AbstractUser):
     """A person signing in: staff of a department, or an applicant acting for an entity."""
 
-    full_name = models.CharField(_("full name"), max_length=100, blank=True)
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    full_name = models.CharField(_("full name"), max_length=100, blank=True, default="", db_default="")
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, default="", db_default="")
     department = models.ForeignKey(
         Department,
         verbose_name=_("department"),
@@ -51,13 +54,17 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
-    entity_kind = models.CharField(_("applicant type"), max_length=20, choices=EntityKind.choices, blank=True)
-    entity_name = models.CharField(_("entity name"), max_length=200, blank=True)
+    entity_kind = models.CharField(
+        _("applicant type"), max_length=20, choices=EntityKind.choices, blank=True, default="", db_default=""
+    )
+    entity_name = models.CharField(_("entity name"), max_length=200, blank=True, default="", db_default="")
     id_number = models.CharField(
         _("identifier"),
         max_length=18,
         blank=True,
         help_text=_("Unified social credit code for an enterprise, resident ID number for a person."),
+        default="",
+        db_default="",
     )
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,8 +25,15 @@ class Policy(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=PolicyKind.choices, editable=False)
     value = models.JSONField(_("value"))
     label = models.CharField(_("description"), max_length=200)
-    basis = models.CharField(_("basis"), max_length=200, blank=True, help_text=_("The rule this number comes from."))
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    basis = models.CharField(
+        _("basis"),
+        max_length=200,
+        blank=True,
+        help_text=_("The rule this number comes from."),
+        default="",
+        db_default="",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name = _("policy")

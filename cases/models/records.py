@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.org import EntityKind
@@ -14,7 +15,7 @@ class Party(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=EntityKind.choices)
     name = models.CharField(_("name"), max_length=200)
     id_number = models.CharField(_("identifier"), max_length=18)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
 
     class Meta:
         verbose_name = _("party")
@@ -59,7 +60,13 @@ class CreditRecord(models.Model):
     published_from = models.DateField(_("published from"))
     repairable_from = models.DateField(_("repairable from"))
     display_until = models.DateField(_("displayed until"))
-    status = models.CharField(_("status"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.PUBLISHED)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=RecordStatus.choices,
+        default=RecordStatus.PUBLISHED,
+        db_default=RecordStatus.PUBLISHED,
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -68,7 +75,7 @@ class CreditRecord(models.Model):
         db_index=False,
         verbose_name=_("registered by"),
     )
-    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_default=Now())
     documents_delivered_at = models.DateTimeField(
         _("decision and credit-repair notice delivered together at"), null=True, blank=True
     )

@@ -5,6 +5,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.db.models import JSONField, Value
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,15 +17,17 @@ class RepairApplication(models.Model):
     record = models.ForeignKey(
         "cases.CreditRecord", on_delete=models.PROTECT, related_name="repair_applications", verbose_name=_("record")
     )
-    statement = models.TextField(_("applicant's statement"), blank=True)
-    obligations_fulfilled = models.BooleanField(_("obligations fulfilled (fine paid, correction made)"), default=False)
-    commitment_signed = models.BooleanField(_("credit commitment signed (信用承诺书)"), default=False)
+    statement = models.TextField(_("applicant's statement"), blank=True, default="", db_default="")
+    obligations_fulfilled = models.BooleanField(
+        _("obligations fulfilled (fine paid, correction made)"), default=False, db_default=False
+    )
+    commitment_signed = models.BooleanField(_("credit commitment signed (信用承诺书)"), default=False, db_default=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     notice_issued_at = models.DateTimeField(_("one-time notice issued at"), null=True, blank=True)
-    missing_items = models.JSONField(_("missing items"), default=list, blank=True)
-    refusal_reason = models.TextField(_("reason for not accepting"), blank=True)
+    missing_items = models.JSONField(_("missing items"), default=list, blank=True, db_default=Value([], JSONField()))
+    refusal_reason = models.TextField(_("reason for not accepting"), blank=True, default="", db_default="")
     proposed_approval = models.BooleanField(_("proposed decision: repair"), null=True, blank=True)
-    proposed_reason = models.TextField(_("reason for the proposed decision"), blank=True)
+    proposed_reason = models.TextField(_("reason for the proposed decision"), blank=True, default="", db_default="")
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -31,9 +35,9 @@ class RepairApplication(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_reason = models.TextField(_("reason for the decision"), blank=True)
-    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
-    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True, default="", db_default="")
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True, default="", db_default="")
+    extension_reason = models.TextField(_("reason for the extension"), blank=True, default="", db_default="")
     extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
 
     class Meta:
@@ -60,7 +64,7 @@ class Material(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_default=Now())
 
     class Meta:
         verbose_name = _("material")
@@ -80,12 +84,12 @@ class NationalSync(models.Model):
 
     application = models.ForeignKey(RepairApplication, on_delete=models.CASCADE, related_name="syncs")
     action = models.CharField(max_length=20, choices=Action.choices)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField(default=dict, db_default=Value({}, JSONField()))
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     sent_at = models.DateTimeField(null=True, blank=True)
-    receipt = models.CharField(max_length=100, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
+    receipt = models.CharField(max_length=100, blank=True, default="", db_default="")
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("national site sync")

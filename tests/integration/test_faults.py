@@ -9,8 +9,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta
-from datetime import time as clock
+from datetime import timedelta
 
 import psutil
 import pytest
@@ -22,13 +21,13 @@ from django.test import override_settings
 from django.utils import timezone
 from kombu import Connection
 
-from cases import services
-from cases.models import AuditEvent, Case, Deadline, Stage, SupervisionOrder
+from cases.models import AuditEvent, Deadline, Stage, SupervisionOrder
 from cases.roles import Role
 from notifications.consumers import NotificationConsumer
 from notifications.models import Notification, NotificationPreference, SmsMessage
 from tests.factories import CaseFactory, StaffFactory
 from tests.integration.conftest import ROOT, CeleryWorker, service_env
+from tests.integration.overdue import SWEEP_AT, overdue_deadlines
 from tests.integration.private_services import (
     Daphne,
     PostgresCluster,
@@ -179,22 +178,6 @@ def _until_nothing_pending(user) -> None:
 # --- A Celery worker killed with SIGKILL in the middle of a sweep --------------------------------
 
 OVERDUE = 800
-SWEEP_AT = timezone.make_aware(datetime.combine(date(2025, 10, 30), clock(9)))  # 5 working days past due
-
-
-def _overdue_deadlines(count: int) -> None:
-    """`count` cases whose step was due on 23 Oct 2025: on 30 Oct the sweep owes each of them its
-    reminder, its supervision order and its escalation, all at once."""
-    StaffFactory(username="sup", department__code="yshj", role=Role.SUPERVISOR)
-    assignee = StaffFactory(username="worker")
-    first = CaseFactory(assignee=assignee)
-    template = services.start_deadline(case=first, step="complaint.answer", label="部门答复",
-                                       policy_key="answer_within", start=date(2025, 9, 26))  # fmt: skip
-    cases = Case.objects.bulk_create(CaseFactory.build_batch(count - 1, assignee=assignee, department=first.department))
-    copied = ("step", "label", "department_id", "assignee_id", "working_days", "started_on", "due_on", "due_at",
-              "stage", "next_action_at")  # fmt: skip
-    fields = {name: getattr(template, name) for name in copied}
-    Deadline.objects.bulk_create([Deadline(case=case, **fields) for case in cases])
 
 
 def _escalations() -> int:
@@ -233,7 +216,7 @@ def _kill_mid_sweep(victims) -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_sweep_whose_pool_process_is_killed_is_run_again_and_escalates_each_case_once(private_redis):
-    _overdue_deadlines(OVERDUE)
+    overdue_deadlines(OVERDUE)
     worker = CeleryWorker(queue="sweep", REDIS_URL=private_redis.url).start()
     try:
         _send_sweep(worker)
@@ -251,7 +234,7 @@ def test_a_sweep_whose_pool_process_is_killed_is_run_again_and_escalates_each_ca
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_sweep_and_started_again_escalates_each_case_once(private_redis):
-    _overdue_deadlines(OVERDUE)
+    overdue_deadlines(OVERDUE)
     worker = CeleryWorker(queue="sweep", REDIS_URL=private_redis.url).start()
     try:
         killed_sweep = _send_sweep(worker)
