@@ -81,13 +81,32 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def _number(text: str) -> float | int:
+    # PostgreSQL's jsonb gives 1e+20 back as 100000000000000000000: a float that is a whole
+    # number counts as that whole number, on writing and on reading alike.
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+_PLAIN = {str, int, bool, type(None)}
+
+
+def _as_stored(payload):
+    """The payload as the database gives it back. A flat dict of text, whole numbers, booleans
+    and nulls (every sweep's) comes back as it went in; anything else takes the round trip."""
+    if type(payload) is dict and all(type(k) is str and type(v) in _PLAIN for k, v in payload.items()):
+        return payload
+    return json.loads(json.dumps(payload), parse_float=_number)
+
+
 def canonical(row: dict, label: str) -> bytes:
     """An event's content as the bytes its hash is taken over: one JSON array, keys sorted, no
     spaces, UTF-8. The payload is taken as the database gives it back (tuples as lists, keys as
-    strings)."""
-    payload = json.loads(json.dumps(row["payload"]))
+    strings, whole numbers as integers)."""
+    payload = _as_stored(row["payload"])
+    actor = row["actor_id"]
     content = [
-        label, row["subject_id"], row["reference"], row["event_type"], row["actor_id"],
+        label, int(row["subject_id"]), row["reference"], row["event_type"], None if actor is None else int(actor),
         row["from_state"], row["to_state"], payload, utc_iso(row["created_at"]), row["prev_hash"],
     ]  # fmt: skip
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -100,50 +119,74 @@ def event_hash(row: dict, label: str, algorithm: str) -> str:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _lock_heads(connection, keys: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, int]]:
-    """Lock the heads of these chains (creating those that do not exist yet), in key order so
-    that two batches never wait for each other in a circle; {key: (last hash, length)}."""
+def _upsert_heads(cursor, table: str, keys: list[tuple[int, int]], postgresql: bool) -> list[tuple]:
+    """Lock the heads of these chains, creating those that have none yet: the upsert locks each
+    row it returns, in key order."""
+    if postgresql:
+        cursor.execute(
+            f"""INSERT INTO {table} AS head (subject_type_id, subject_id, last_hash, length)
+            SELECT k.t, k.s, '', 0 FROM unnest(%s::integer[], %s::bigint[]) AS k(t, s) ORDER BY k.t, k.s
+            ON CONFLICT (subject_type_id, subject_id) DO UPDATE SET length = head.length
+            RETURNING id, subject_type_id, subject_id, last_hash, length""",
+            [[t for t, _s in keys], [s for _t, s in keys]],
+        )
+        return cursor.fetchall()
+    found = []
+    for start in range(0, len(keys), 2000):  # SQLite's limit on parameters
+        chunk = keys[start : start + 2000]
+        cursor.execute(
+            f"""INSERT INTO {table} (subject_type_id, subject_id, last_hash, length)
+            VALUES {", ".join(["(%s, %s, '', 0)"] * len(chunk))}
+            ON CONFLICT (subject_type_id, subject_id) DO UPDATE SET length = length
+            RETURNING id, subject_type_id, subject_id, last_hash, length""",
+            [value for key in chunk for value in key],
+        )
+        found += cursor.fetchall()
+    return found
+
+
+def _lock_heads(connection, keys: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, str, int]]:
+    """Lock the heads of these chains, creating those that do not exist yet, in one pass in key
+    order (so that two writers never wait for each other in a circle); {key: (head id, last hash,
+    length)}.
+
+    One key, or some chain new: one upsert over all keys, which locks each row it returns. A batch
+    whose chains all exist (the sweep's, as a rule) on PostgreSQL: SELECT ... FOR UPDATE, which
+    writes no new row version; should a chain turn out new, those locks are let go (savepoint)
+    and the upsert takes them all again in order."""
     table = connection.ops.quote_name(AuditChainHead._meta.db_table)
-    heads = {}
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgresql and len(keys) > 1:
+            savepoint = transaction.savepoint(using=connection.alias)
             cursor.execute(
-                f"""INSERT INTO {table} AS head (subject_type_id, subject_id, last_hash, length)
-                SELECT k.t, k.s, '', 0 FROM unnest(%s::integer[], %s::bigint[]) AS k(t, s) ORDER BY k.t, k.s
-                ON CONFLICT (subject_type_id, subject_id) DO UPDATE SET length = head.length
-                RETURNING subject_type_id, subject_id, last_hash, length""",
+                f"""SELECT head.id, head.subject_type_id, head.subject_id, head.last_hash, head.length
+                FROM {table} AS head JOIN unnest(%s::integer[], %s::bigint[]) AS k(t, s)
+                ON head.subject_type_id = k.t AND head.subject_id = k.s
+                ORDER BY head.subject_type_id, head.subject_id FOR UPDATE OF head""",
                 [[t for t, _s in keys], [s for _t, s in keys]],
             )
-            heads.update(((t, s), (h, n)) for t, s, h, n in cursor.fetchall())
-        else:  # SQLite: writers take turns on the whole database (transaction_mode IMMEDIATE)
-            for start in range(0, len(keys), 2000):
-                chunk = keys[start : start + 2000]
-                cursor.execute(
-                    f"""INSERT INTO {table} (subject_type_id, subject_id, last_hash, length)
-                    VALUES {", ".join(["(%s, %s, '', 0)"] * len(chunk))}
-                    ON CONFLICT (subject_type_id, subject_id) DO UPDATE SET length = length
-                    RETURNING subject_type_id, subject_id, last_hash, length""",
-                    [value for key in chunk for value in key],
-                )
-                heads.update(((t, s), (h, n)) for t, s, h, n in cursor.fetchall())
-    return heads
+            found = cursor.fetchall()
+            if len(found) == len(keys):
+                transaction.savepoint_commit(savepoint, using=connection.alias)
+                return {(t, s): (pk, h, n) for pk, t, s, h, n in found}
+            transaction.savepoint_rollback(savepoint, using=connection.alias)
+        return {(t, s): (pk, h, n) for pk, t, s, h, n in _upsert_heads(cursor, table, keys, postgresql)}
 
 
-def _move_heads(connection, heads: dict[tuple[int, int], tuple[str, int]]) -> None:
+def _move_heads(connection, heads: dict[tuple[int, int], tuple[int, str, int]]) -> None:
     table = connection.ops.quote_name(AuditChainHead._meta.db_table)
-    keys = sorted(heads)
+    rows = sorted(heads.values())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"""UPDATE {table} AS head SET last_hash = k.h, length = k.n
-                FROM unnest(%s::integer[], %s::bigint[], %s::varchar[], %s::bigint[]) AS k(t, s, h, n)
-                WHERE head.subject_type_id = k.t AND head.subject_id = k.s""",
-                [[k[0] for k in keys], [k[1] for k in keys], [heads[k][0] for k in keys], [heads[k][1] for k in keys]],
+                FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[]) AS k(id, h, n) WHERE head.id = k.id""",
+                [list(column) for column in zip(*rows, strict=True)],
             )
         else:
             cursor.executemany(
-                f"UPDATE {table} SET last_hash = %s, length = %s WHERE subject_type_id = %s AND subject_id = %s",
-                [(*heads[key], *key) for key in keys],
+                f"UPDATE {table} SET last_hash = %s, length = %s WHERE id = %s", [(h, n, pk) for pk, h, n in rows]
             )
 
 
@@ -163,11 +206,11 @@ def link(rows: list[dict], using: str) -> list[dict]:
         key = (row["subject_type_id"], row["subject_id"])
         if key[0] not in labels:
             labels[key[0]] = subject_label(key[0])
-        last_hash, length = heads[key]
+        head_id, last_hash, length = heads[key]
         row["prev_hash"] = last_hash
         row["hash_algorithm"] = algorithm
         row["hash"] = event_hash(row, labels[key[0]], algorithm)
-        heads[key] = (row["hash"], length + 1)
+        heads[key] = (head_id, row["hash"], length + 1)
     _move_heads(connection, heads)
     return rows
 
@@ -290,6 +333,15 @@ def verify(using: str | None = None, chunk_size: int = 5000) -> Verification:
     """Walk every chain in order (one pass over the trail, sorted by chain, and one over the heads)
     and stop at the first broken link."""
     using = using or router.db_for_read(AuditEvent)
+    if connections[using].vendor != "postgresql" or connections[using].in_atomic_block:
+        return _verify(using, chunk_size)
+    # The trail and the heads read in one snapshot: writers appending meanwhile are not breaks.
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return _verify(using, chunk_size)
+
+
+def _verify(using: str, chunk_size: int) -> Verification:
     result = Verification()
     label_cache: dict[int, str] = {}
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -236,6 +237,8 @@ CHANNEL_CACHE_SECONDS = env.float("CHANNEL_CACHE_SECONDS", default=5.0)
 # deployment asks for the national algorithms. Each event records its own, so a change applies to
 # new events only and the old ones still verify.
 AUDIT_HASH_ALGORITHM = env.str("AUDIT_HASH_ALGORITHM", default="sha256")
+if AUDIT_HASH_ALGORITHM not in ("sha256", "sm3"):
+    raise ImproperlyConfigured(f'AUDIT_HASH_ALGORITHM must be "sha256" or "sm3", not {AUDIT_HASH_ALGORITHM!r}')
 
 # The embedded default's local-memory cache is per process: fine for one web process (make run).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

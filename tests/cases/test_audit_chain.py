@@ -159,6 +159,12 @@ def test_a_rolled_back_event_leaves_the_chain_as_it_was(case):
     assert "intact" in verify_audit()
 
 
+def test_numbers_and_tuples_in_a_payload_verify_as_the_database_gives_them_back(caseworker):
+    numbers = {"big": 1e20, "whole": 1.0, "half": 2.5, "tiny": 1.5e-7, "int": 2**60, "list": (1, None), 3: "key"}
+    events.record(subject=caseworker, event_type="test.numbers", **{"numbers": numbers})
+    assert "intact" in verify_audit()
+
+
 # --- the setting ---------------------------------------------------------------------------------
 
 

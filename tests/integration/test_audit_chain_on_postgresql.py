@@ -47,7 +47,8 @@ def in_threads(*calls):
 @pytest.mark.django_db(transaction=True)
 def test_writers_at_the_same_moment_on_one_chain_take_turns():
     """Two services writing single events on one case and a sweep-like writer adding batches to the
-    same case and others, all at once: one unbroken chain per subject, every event in it."""
+    same case and others, all at once, while verify_audit reads the trail: one unbroken chain per
+    subject, every event in it."""
     worker = StaffFactory()
     case, other = CaseFactory(assignee=worker), CaseFactory(assignee=worker)
     case_type = ContentType.objects.get_for_model(Case)
@@ -67,7 +68,17 @@ def test_writers_at_the_same_moment_on_one_chain_take_turns():
                 )  # fmt: skip
                 time.sleep(0.002)
 
-    in_threads(lambda: single("a"), lambda: single("b"), batches)
+    verified = []
+
+    def verifier():
+        give_up = time.monotonic() + 120
+        while time.monotonic() < give_up and (
+            len(verified) < 5 or AuditEvent.objects.for_subject(case).count() < 2 * ROUNDS
+        ):
+            verified.append(audit_chain.verify().broken)
+
+    in_threads(lambda: single("a"), lambda: single("b"), batches, verifier)
+    assert verified == [None] * len(verified)  # the trail read while the writers appended: no break
     expected = 2 * ROUNDS + 3 * (ROUNDS // 4)
     chain = list(AuditEvent.objects.for_subject(case).order_by("id"))
     assert len(chain) == expected
@@ -92,7 +103,9 @@ def test_the_sweeps_copy_batches_are_linked():
 def test_a_payload_changed_behind_the_triggers_back_is_reported_at_that_event():
     worker = StaffFactory()
     case = CaseFactory(assignee=worker)
-    written = [events.record(subject=case, event_type="test.step", actor=worker, step=i) for i in range(3)]
+    # Numbers as jsonb gives them back otherwise (1e+20 as 100000000000000000000, 1.0 as 1.0).
+    numbers = {"big": 1e20, "whole": 1.0, "half": 2.5, "tiny": 1.5e-7, "int": 2**60, "text": "答复", "list": (1, None)}
+    written = [events.record(subject=case, event_type="test.step", actor=worker, step=i, **numbers) for i in range(3)]
     target = written[1]
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE cases_auditevent SET payload = '{\"step\": 9}' WHERE id = %s", [target.pk])
