@@ -5,9 +5,9 @@ has one chain of events. Each event carries the hash of the event before it in i
 at the time of writing). Changing, removing or inserting an event breaks the chain from there
 on; verify() (manage.py verify_audit) finds the first broken link.
 
-Writers append under a lock on the chain's head row (AuditChainHead, taken by an upsert that
-locks existing rows as SELECT ... FOR UPDATE does): two writers on one chain take turns, so the
-chain never forks. A batch (the sweep's thousands of events) takes all its heads in one statement,
+Writers append under a lock on the chain's head row (AuditChainHead: SELECT ... FOR UPDATE, or
+an upsert where a chain is new): two writers on one chain take turns, so the chain never forks.
+A batch (the sweep's thousands of events) locks all its heads in one statement, in key order,
 links its events in Python and moves the heads in a second statement: two statements a batch,
 whatever its size, and the events themselves are still written by COPY.
 
