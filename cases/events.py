@@ -1,8 +1,11 @@
-"""Audit writers: the only code that creates AuditEvent rows. One small function per event type."""
+"""Audit writers: the only code that creates single AuditEvent rows (the sweeps write theirs in
+bulk through audit_chain.insert). One small function per event type; each event is linked into
+its subject's hash chain as it is written (cases/audit_chain.py)."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.dispatch import Signal
 
+from cases import audit_chain
 from cases.models import AuditEvent, Case
 from notifications import services as notification_services
 
@@ -31,8 +34,7 @@ def _event(subject, event_type, actor, from_state, to_state, reference, payload)
 
 
 def record(*, subject, event_type: str, actor=None, from_state="", to_state="", reference="", **payload) -> AuditEvent:
-    event = _event(subject, event_type, actor, from_state, to_state, reference, payload)
-    event.save()
+    event = audit_chain.append(_event(subject, event_type, actor, from_state, to_state, reference, payload))
     if isinstance(subject, Case):
         case_event.send(sender=Case, case=subject, event=event)
         # Every change to a case is recorded here: the open boards refresh once after commit.
@@ -90,7 +92,7 @@ def opened_cases_events(entries: list[tuple]) -> list[AuditEvent]:
         _event(case, event_type, actor, "", case.state if event_type == "case.opened" else "", "", payload)
         for case, event_type, actor, payload in entries
     ]
-    return AuditEvent.objects.bulk_create(events)
+    return audit_chain.append_many(events)
 
 
 def opened_event_payload(case) -> dict:

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.bulk import insert_rows
-from cases.models import AuditEvent, CreditRecord, RecordStatus, User
+from cases import audit_chain
+from cases.models import CreditRecord, RecordStatus, User
 from notifications.services import Outbox
 
 BATCH = 1000
@@ -74,7 +74,7 @@ def tell_repairable(today=None) -> int:
                 % {"number": record.decision_number},
                 payload={"record": record.pk, "url": "/my/records/"},
             )
-        insert_rows(AuditEvent, [_event(record, "record.repairable", now) for record in batch])
+        audit_chain.insert([_event(record, "record.repairable", now) for record in batch])
         CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(repairable_notified_on=today)
 
     return _in_locked_batches(select, act)
@@ -98,7 +98,7 @@ def end_display(today=None) -> int:
                 % {"number": record.decision_number, "day": record.display_until.isoformat()},
                 payload={"record": record.pk, "url": "/my/records/"},
             )
-        insert_rows(AuditEvent, [_event(record, "record.display_ended", now) for record in batch])
+        audit_chain.insert([_event(record, "record.display_ended", now) for record in batch])
         CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(status=RecordStatus.EXPIRED)
 
     return _in_locked_batches(select, act)

@@ -14,9 +14,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines, policies, workdays
+from cases import audit_chain, deadlines, policies, workdays
 from cases.bulk import insert_rows
-from cases.models import AuditEvent, Case, Deadline, Stage, SupervisionLevel, SupervisionOrder, User
+from cases.models import Case, Deadline, Stage, SupervisionLevel, SupervisionOrder, User
 from cases.roles import Role
 from notifications.services import Outbox, board_changed
 
@@ -217,7 +217,7 @@ def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients,
             raised[deadline.stage].add(deadline.case_id)
             departments.add(deadline.department_id)
         deadline.next_action_at = deadlines.next_action_at(deadline, kind, times)
-    insert_rows(AuditEvent, events)
+    audit_chain.insert(events)
     insert_rows(SupervisionOrder, orders)
     _save_stages(batch)
     _raise_case_stages(raised)

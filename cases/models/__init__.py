@@ -1,4 +1,4 @@
-from .audit import AuditEvent
+from .audit import AuditChainHead, AuditEvent
 from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
 from .complaint import (
@@ -20,6 +20,7 @@ from .repair import Material, NationalSync, RepairApplication
 
 __all__ = [
     "ArrearsPayment",
+    "AuditChainHead",
     "AuditEvent",
     "Case",
     "CaseCounter",

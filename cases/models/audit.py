@@ -6,11 +6,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import JSONField, Value
 from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditTrailIsAppendOnly(Exception):
     """Raised on any attempt to change or remove an audit event."""
+
+
+class AuditEventNotChained(AuditTrailIsAppendOnly):
+    """Raised on saving an event that was not linked into its chain (cases/audit_chain.py)."""
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -56,7 +61,14 @@ class AuditEvent(models.Model):
     from_state = models.CharField(_("from state"), max_length=40, blank=True, default="", db_default="")
     to_state = models.CharField(_("to state"), max_length=40, blank=True, default="", db_default="")
     payload = models.JSONField(_("details"), default=dict, blank=True, db_default=Value({}, JSONField()))
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True, db_default=Now())
+    # Set before the event is hashed (its hash covers the time), not by auto_now_add at save.
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True, db_default=Now())
+    # The hash chain (cases/audit_chain.py): every subject's events form one chain; each event
+    # carries the hash of the one before it and its own hash over its content and that link.
+    # No default: a writer that does not chain its events is refused (by save() and insert_rows).
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
+    hash_algorithm = models.CharField(_("hash algorithm"), max_length=10, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -73,7 +85,28 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise AuditTrailIsAppendOnly("audit events cannot be updated")
+        if not (self.hash and self.hash_algorithm):
+            raise AuditEventNotChained("audit events are written through cases.audit_chain")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("audit events cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """The end of one subject's chain: the last event's hash and the number of events. Writers
+    lock it (SELECT ... FOR UPDATE through an upsert) while they append, so two writers on one
+    chain take turns instead of forking it; verify_audit also checks that no event is missing
+    at the end of the chain."""
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
+    subject_id = models.PositiveBigIntegerField()
+    last_hash = models.CharField(max_length=64)
+    length = models.PositiveBigIntegerField()
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["subject_type", "subject_id"], name="audit_chain_head_subject")]
+
+    def __str__(self):
+        return f"{self.subject_type_id}:{self.subject_id} #{self.length}"

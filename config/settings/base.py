@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -232,6 +233,12 @@ INTAKE_GATHER_SECONDS = env.float("INTAKE_GATHER_SECONDS", default=0.3)
 INTAKE_QUICK_WAY = env.bool("INTAKE_QUICK_WAY", default=True)
 # How long each process keeps the channels it has looked up (cases/complaint_intake.py).
 CHANNEL_CACHE_SECONDS = env.float("CHANNEL_CACHE_SECONDS", default=5.0)
+# The hash of new audit events (cases/audit_chain.py): "sha256", or "sm3" (GB/T 32905) where the
+# deployment asks for the national algorithms. Each event records its own, so a change applies to
+# new events only and the old ones still verify.
+AUDIT_HASH_ALGORITHM = env.str("AUDIT_HASH_ALGORITHM", default="sha256")
+if AUDIT_HASH_ALGORITHM not in ("sha256", "sm3"):
+    raise ImproperlyConfigured(f'AUDIT_HASH_ALGORITHM must be "sha256" or "sm3", not {AUDIT_HASH_ALGORITHM!r}')
 
 # The embedded default's local-memory cache is per process: fine for one web process (make run).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
