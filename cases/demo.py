@@ -56,6 +56,8 @@ DEMO_USERS = [
     DemoUser("kezhang", "孙科长", Role.DEPARTMENT_HEAD, department="scjg"),
     DemoUser("duban", "周督办", Role.SUPERVISOR, department="yshj"),
     DemoUser("admin", "系统管理员", Role.ADMIN),
+    DemoUser("anquan", "安全管理员", Role.SECURITY_ADMIN),
+    DemoUser("shenji", "审计管理员", Role.AUDIT_ADMIN),
 ]
 
 
@@ -71,7 +73,7 @@ def load_demo_users() -> list[DemoUser]:
                 "entity_kind": demo.entity_kind,
                 "entity_name": demo.entity_name,
                 "id_number": demo.id_number,
-                "is_superuser": demo.role == Role.ADMIN,
+                "is_superuser": False,  # the three administrators share the work (三员分立)
             },
         )
         user.set_password(DEMO_PASSWORD)

@@ -30,7 +30,7 @@ DEPARTMENT_STAFF = expect(403, anon=LOGIN, x=200, y=200, head=200)
 STAFF_AND_SUPERVISORS = expect(403, anon=LOGIN, x=200, y=200, head=200, sup=200)
 # A's repair case, handled by department X.
 SEES_A_REPAIR_CASE = expect(404, anon=LOGIN, a=200, x=200, head=200, sup=200)
-ADMIN_ONLY = expect(LOGIN, admin=200)
+ADMIN_ONLY = expect(LOGIN, admin=200, sec=200, audit=200)  # the three administrators
 
 
 @dataclass(frozen=True)
@@ -162,16 +162,17 @@ TABLE: list[Row] = [
         method="POST", data={"satisfied": True}, json=True, note="signed by the channel that sent the work order"),
     Row("api/schema/", "/api/schema/", PUBLIC),
     Row("api/docs/", "/api/docs/", PUBLIC),
-    # A sample of the admin site: its index and the audit trail, which nobody can change.
+    # A sample of the admin site: its index and the audit trail, which only the audit administrator
+    # reads and nobody can change (三员分立: not the system or the security administrator).
     Row("admin/", "/admin/", ADMIN_ONLY),
-    Row("admin/cases/auditevent/", "/admin/cases/auditevent/", expect(LOGIN, admin=200)),
+    Row("admin/cases/auditevent/", "/admin/cases/auditevent/", expect(LOGIN, admin=403, sec=403, audit=200)),
     Row("admin/cases/auditevent/<path:object_id>/change/", "/admin/cases/auditevent/{w.audit_event.pk}/change/",
-        expect(LOGIN, admin=200), note="read-only view"),
+        expect(LOGIN, admin=403, sec=403, audit=200), note="read-only view"),
     Row("admin/cases/auditevent/<path:object_id>/change/", "/admin/cases/auditevent/{w.audit_event.pk}/change/",
-        expect(LOGIN, admin=403), method="POST", data={"event_type": "forged"}),
+        expect(LOGIN, admin=403, sec=403, audit=403), method="POST", data={"event_type": "forged"}),
     Row("admin/cases/auditevent/<path:object_id>/delete/", "/admin/cases/auditevent/{w.audit_event.pk}/delete/",
-        expect(LOGIN, admin=403)),
+        expect(LOGIN, admin=403, sec=403, audit=403)),
     Row("admin/cases/auditevent/<path:object_id>/delete/", "/admin/cases/auditevent/{w.audit_event.pk}/delete/",
-        expect(LOGIN, admin=403), method="POST", data={"post": "yes"}),
-    Row("admin/cases/auditevent/add/", "/admin/cases/auditevent/add/", expect(LOGIN, admin=403)),
+        expect(LOGIN, admin=403, sec=403, audit=403), method="POST", data={"post": "yes"}),
+    Row("admin/cases/auditevent/add/", "/admin/cases/auditevent/add/", expect(LOGIN, admin=403, sec=403, audit=403)),
 ]  # fmt: skip
