@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services, staff_accounts
 from cases.exceptions import DomainError
-from cases.login_throttle import ThrottledAdminAuthenticationForm
 from cases.models import (
     AuditEvent,
     Case,
@@ -29,7 +28,6 @@ from cases.roles import ADMINISTRATOR_ROLES, ROLES_THE_SECURITY_ADMIN_ASSIGNS, R
 admin.site.site_header = _("Chengxin administration")
 admin.site.site_title = _("Chengxin")
 admin.site.index_title = _("Reference data and users")
-admin.site.login_form = ThrottledAdminAuthenticationForm  # says why a throttled sign-in is refused
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -76,6 +74,20 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["groups", "department", "entity_kind", "is_active"]
     search_fields = ["username", "full_name", "entity_name", "phone"]
     readonly_fields = ["last_login", "date_joined", "roles"]
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description=_("Lift the sign-in lock-out"), permissions=["manage_security"])
+    def unlock_sign_in(self, request, queryset):
+        for user in queryset:
+            try:
+                staff_accounts.unlock_sign_in(actor=request.user, user_id=user.pk)
+            except DomainError as exc:
+                self.message_user(request, f"{user.username}: {exc.message}", level=messages.ERROR)
+            else:
+                self.message_user(request, _("Sign-in lock-out lifted for %(user)s.") % {"user": user.username})
+
+    def has_manage_security_permission(self, request):
+        return _manages_security(request)
 
     @admin.display(description=_("Roles"))
     def roles(self, obj):

@@ -36,7 +36,12 @@ _REFERENCE_DATA = [
 
 # Roles and access, not business data: the user list (to find the person), sign-in lock-outs and
 # second-factor devices (cases/staff_accounts.py changes roles, locks and devices).
-_ACCOUNT_SECURITY = ["cases.manage_account_security", "cases.view_user"]
+_ACCOUNT_SECURITY = [
+    "cases.manage_account_security",
+    "cases.view_user",
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",  # lifts a sign-in lock-out
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.APPLICANT: ["cases.file_cases"],
@@ -46,7 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUPERVISOR: ["cases.supervise_all_cases", "cases.view_auditevent"],
     Role.ADMIN: ["cases.manage_reference_data", *_REFERENCE_DATA],
     Role.SECURITY_ADMIN: _ACCOUNT_SECURITY,
-    Role.AUDIT_ADMIN: ["cases.view_auditevent"],
+    Role.AUDIT_ADMIN: ["cases.view_auditevent", "axes.view_accesslog"],  # the trail and the sign-in record
 }
 
 

@@ -11,6 +11,7 @@ The rules, each refused with NotPermitted (403):
 `is_superuser` and per-user permissions are set by no page at all (cases/admin.py refuses them).
 """
 
+from axes.utils import reset as reset_sign_in_failures
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -72,4 +73,13 @@ def set_active(*, actor, user_id: int, active: bool) -> User:
         user.is_active = active
         user.save(update_fields=["is_active"])
         events.account_lock_event(user=user, actor=actor, active=active)
+    return user
+
+
+@transaction.atomic
+def unlock_sign_in(*, actor, user_id: int) -> User:
+    """Lift a sign-in lock-out on the user's name (cases/sign_in_lockout.py) before its window ends."""
+    user = _target(actor, user_id)
+    reset_sign_in_failures(username=user.username.lower())
+    events.sign_in_unlocked_event(user=user, actor=actor)
     return user

@@ -14,7 +14,6 @@ from cases import (
     tracking_views,
 )
 from cases import views as desk_views
-from cases.login_throttle import LoginView as ThrottledLoginView
 
 urlpatterns = [
     path("", desk_views.landing, name="landing"),
@@ -22,7 +21,6 @@ urlpatterns = [
     path("healthz", desk_views.healthz, name="healthz"),
     path("track/", tracking_views.track, name="track"),
     path("accounts/signup/", desk_views.signup, name="signup"),
-    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

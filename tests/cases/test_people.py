@@ -67,7 +67,9 @@ def test_seed_demo_gives_one_user_per_role_and_can_run_twice():
 
 def test_demo_users_log_in_with_the_documented_password(client):
     call_command("seed_demo", stdout=StringIO())
-    assert client.login(username="duban", password="chengxin-demo")
+    response = client.post("/accounts/login/", {"username": "duban", "password": "chengxin-demo"})
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
 
 
 def test_seed_demo_opens_a_handful_of_watched_cases_once():
