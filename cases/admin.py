@@ -74,7 +74,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["groups", "department", "entity_kind", "is_active"]
     search_fields = ["username", "full_name", "entity_name", "phone"]
     readonly_fields = ["last_login", "date_joined", "roles"]
-    actions = ["unlock_sign_in"]
+    actions = ["unlock_sign_in", "reset_second_factor"]
 
     @admin.action(description=_("Lift the sign-in lock-out"), permissions=["manage_security"])
     def unlock_sign_in(self, request, queryset):
@@ -85,6 +85,16 @@ class UserAdmin(DjangoUserAdmin):
                 self.message_user(request, f"{user.username}: {exc.message}", level=messages.ERROR)
             else:
                 self.message_user(request, _("Sign-in lock-out lifted for %(user)s.") % {"user": user.username})
+
+    @admin.action(description=_("Reset the second factor"), permissions=["manage_security"])
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            try:
+                staff_accounts.reset_second_factor(actor=request.user, user_id=user.pk)
+            except DomainError as exc:
+                self.message_user(request, f"{user.username}: {exc.message}", level=messages.ERROR)
+            else:
+                self.message_user(request, _("Second factor reset for %(user)s.") % {"user": user.username})
 
     def has_manage_security_permission(self, request):
         return _manages_security(request)

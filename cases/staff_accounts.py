@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases import events, permissions
+from cases import events, permissions, second_factor
 from cases.exceptions import NotPermitted
 from cases.models import User
 from cases.roles import ADMINISTRATOR_ROLES, ROLES_THE_SECURITY_ADMIN_ASSIGNS
@@ -82,4 +82,14 @@ def unlock_sign_in(*, actor, user_id: int) -> User:
     user = _target(actor, user_id)
     reset_sign_in_failures(username=user.username.lower())
     events.sign_in_unlocked_event(user=user, actor=actor)
+    return user
+
+
+@transaction.atomic
+def reset_second_factor(*, actor, user_id: int) -> User:
+    """Remove the user's authenticator app and recovery codes (a lost phone): staff enrol again at
+    their next sign-in."""
+    user = _target(actor, user_id)
+    second_factor.remove_devices(user)
+    events.second_factor_reset_event(user=user, actor=actor)
     return user

@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_ratelimit",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "viewflow",
     "viewflow.workflow",
     "cases",
@@ -51,6 +54,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff (and applicants who chose it) pass the second factor before any other page.
+    "cases.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.DomainErrorMiddleware",
@@ -163,6 +169,8 @@ AXES_USERNAME_CALLABLE = "cases.sign_in_lockout.username"
 AXES_CLIENT_IP_CALLABLE = "cases.client_address.client_ip"
 AXES_LOCKOUT_CALLABLE = "cases.sign_in_lockout.lockout_response"
 AXES_VERBOSE = False
+# The second factor (cases/second_factor.py): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Chengxin")
 # Channel requests with a bad signature, per address, before that address is refused for the window.
 CHANNEL_SIGNATURE_FAILURE_LIMIT = env.int("CHANNEL_SIGNATURE_FAILURE_LIMIT", default=20)
 CHANNEL_SIGNATURE_FAILURE_WINDOW_MINUTES = 10
