@@ -55,7 +55,7 @@ def confirm_enrolment(request, token: str) -> list[str] | None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = new_recovery_codes(user)
-    django_otp.login(request, device)
+    passed(request, device)
     return codes
 
 
@@ -76,9 +76,17 @@ def verify(request, token: str) -> bool:
     for device in devices_for_user(request.user, confirmed=True, for_verify=True):
         with transaction.atomic():
             if device.verify_token(token):
-                django_otp.login(request, device)
+                passed(request, device)
                 return True
     return False
+
+
+def passed(request, device) -> None:
+    """The session is verified; a staff session also ends when the browser closes (a shared office
+    computer), within SESSION_COOKIE_AGE in any case."""
+    django_otp.login(request, device)
+    if is_staff_member(request.user):
+        request.session.set_expiry(0)
 
 
 def recovery_codes_left(user) -> int:

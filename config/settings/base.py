@@ -144,14 +144,19 @@ else:
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # GB/T 22239: at least 10 characters, not the user's name, not a common or all-digit password.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "landing"
-# A session ends this long after sign-in (seconds): a working day by default.
+# A session ends this long after sign-in (seconds): a working day by default. A staff session also
+# ends when the browser closes (cases/second_factor.py sets it when the second factor is passed).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 # Sign-in lock-out (django-axes, cases/sign_in_lockout.py): after this many failures for one user
 # name, or from one address, within the window, attempts are refused until the window has passed

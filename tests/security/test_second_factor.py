@@ -162,3 +162,14 @@ def test_the_security_admin_resets_a_lost_app_and_it_is_audited(worker):
         staff_accounts.reset_second_factor(actor=security_admin, user_id=security_admin.pk)
     with pytest.raises(NotPermitted):
         staff_accounts.reset_second_factor(actor=UserFactory(role=Role.ADMIN), user_id=worker.pk)
+
+
+def test_a_staff_session_ends_with_the_browser_an_applicants_does_not(worker):
+    client = signed_in_with_password(worker)
+    client.post(VERIFY, {"token": current_code(enrolled_device(worker))})
+    assert client.session.get_expire_at_browser_close()
+    assert client.cookies["sessionid"]["max-age"] == ""
+    applicant = ApplicantFactory()
+    other = signed_in_with_password(applicant)
+    enrol(other)
+    assert not other.session.get_expire_at_browser_close()
