@@ -12,12 +12,15 @@ from io import BytesIO
 from urllib.parse import urlencode
 
 import django_otp
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -142,3 +145,27 @@ class SecondFactorMiddleware:
             step = "two-factor-enrol" if must_enrol(user) else "two-factor-verify"
             return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+def session_verified(user, session) -> bool:
+    """For a websocket's scope: has this session passed the step the person needs?"""
+    if not required_for(user):
+        return True
+    device_id = session.get(django_otp.DEVICE_ID_SESSION_KEY) if session is not None else None
+    device = Device.from_persistent_id(device_id) if device_id else None
+    return device is not None and device.confirmed and device.user_id == user.pk
+
+
+class SecondFactorWebsocketMiddleware:
+    """Inside Channels' AuthMiddlewareStack (config/asgi.py): the socket of a person who has not
+    passed the second step they need is anonymous, which the consumer closes."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        user = scope.get("user")
+        authenticated = user is not None and user.is_authenticated
+        if authenticated and not await database_sync_to_async(session_verified)(user, scope.get("session")):
+            scope = dict(scope, user=AnonymousUser())
+        return await self.inner(scope, receive, send)
