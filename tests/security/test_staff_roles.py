@@ -205,3 +205,30 @@ def test_the_first_security_admin_is_appointed_from_the_command_line():
     assert zhang.is_staff
     with pytest.raises(CommandError):
         call_command("grant_role", "zhang", Role.ADMIN, stdout=StringIO())
+
+
+def test_the_system_admin_adds_an_account_with_no_role_and_no_privilege(client, system_admin):
+    client.force_login(system_admin)
+    response = client.post(
+        "/admin/cases/user/add/",
+        {"username": "newcomer", "usable_password": "true", "password1": "a-Long-pass-2026",
+         "password2": "a-Long-pass-2026", "is_superuser": "on", "is_staff": "on",
+         "groups": [group(Role.SUPERVISOR).pk]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    newcomer = User.objects.get(username="newcomer")
+    assert not newcomer.is_superuser and not newcomer.is_staff
+    assert roles_of(newcomer) == set()
+
+
+def test_the_system_admin_has_no_say_over_roles_locks_or_second_factors(system_admin):
+    worker = StaffFactory(username="worker")
+    for change in (
+        lambda: staff_accounts.change_roles(actor=system_admin, user_id=worker.pk, roles={Role.SUPERVISOR}),
+        lambda: staff_accounts.set_active(actor=system_admin, user_id=worker.pk, active=False),
+        lambda: staff_accounts.reset_second_factor(actor=system_admin, user_id=worker.pk),
+    ):
+        with pytest.raises(NotPermitted):
+            change()
+    assert roles_of(worker) == {Role.CASEWORKER}
+    assert User.objects.get(pk=worker.pk).is_active
