@@ -76,8 +76,8 @@ def verify(request, token: str) -> bool:
     token = (token or "").strip().replace(" ", "").lower()
     if not token:
         return False
-    for device in devices_for_user(request.user, confirmed=True, for_verify=True):
-        with transaction.atomic():
+    with transaction.atomic():  # the devices are read FOR UPDATE: one verification at a time
+        for device in devices_for_user(request.user, confirmed=True, for_verify=True):
             if device.verify_token(token):
                 passed(request, device)
                 return True
