@@ -8,11 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from django.contrib.auth.signals import user_login_failed
-
-        from . import login_throttle, lookups, roles  # noqa: F401 (lookups registers field__any)
-
-        user_login_failed.connect(login_throttle.count_failed_login, dispatch_uid="cases.count_failed_login")
+        from . import lookups, roles  # noqa: F401 (lookups registers field__any)
 
         # After every migrate (and test-database flush) the role groups carry exactly
         # the permissions roles.py gives them.

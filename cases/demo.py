@@ -1,9 +1,11 @@
 """Demo people for `make run`: one user per role, in three departments. Idempotent."""
 
+from base64 import b32decode
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services, workdays
 from cases.identifiers import resident_id_check_character, uscc_check_character
@@ -12,6 +14,12 @@ from cases.models.org import EntityKind
 from cases.roles import Role, grant_role
 
 DEMO_PASSWORD = "chengxin-demo"
+# Every demo staff member's authenticator app holds this key (base32, as apps take it): add it to
+# any authenticator app, or print the current code with (README, "Staff accounts and sign-in")
+#   python -c "import base64; from django_otp.oath import totp;
+#              print('%06d' % totp(base64.b32decode('CHENGXINDEMOCHENGXINDEMOCHENGXIN')))"
+# A demo only: real staff enrol their own app at their first sign-in.
+DEMO_TOTP_SECRET = "CHENGXINDEMOCHENGXINDEMOCHENGXIN"
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,8 @@ DEMO_USERS = [
     DemoUser("kezhang", "孙科长", Role.DEPARTMENT_HEAD, department="scjg"),
     DemoUser("duban", "周督办", Role.SUPERVISOR, department="yshj"),
     DemoUser("admin", "系统管理员", Role.ADMIN),
+    DemoUser("anquan", "安全管理员", Role.SECURITY_ADMIN),
+    DemoUser("shenji", "审计管理员", Role.AUDIT_ADMIN),
 ]
 
 
@@ -71,12 +81,18 @@ def load_demo_users() -> list[DemoUser]:
                 "entity_kind": demo.entity_kind,
                 "entity_name": demo.entity_name,
                 "id_number": demo.id_number,
-                "is_superuser": demo.role == Role.ADMIN,
+                "is_superuser": False,  # the three administrators share the work (三员分立)
             },
         )
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
         grant_role(user, demo.role)
+        if demo.role != Role.APPLICANT:
+            TOTPDevice.objects.update_or_create(
+                user=user,
+                name="demo authenticator app",
+                defaults={"key": b32decode(DEMO_TOTP_SECRET).hex(), "confirmed": True},
+            )
     return DEMO_USERS
 
 

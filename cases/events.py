@@ -78,6 +78,23 @@ def role_granted_event(*, user, actor, role: str) -> AuditEvent:
     return record(subject=user, event_type="user.role_granted", actor=actor, reference=user.username, role=role)
 
 
+def role_revoked_event(*, user, actor, role: str) -> AuditEvent:
+    return record(subject=user, event_type="user.role_revoked", actor=actor, reference=user.username, role=role)
+
+
+def account_lock_event(*, user, actor, active: bool) -> AuditEvent:
+    event_type = "user.unlocked" if active else "user.locked"
+    return record(subject=user, event_type=event_type, actor=actor, reference=user.username)
+
+
+def sign_in_unlocked_event(*, user, actor) -> AuditEvent:
+    return record(subject=user, event_type="user.sign_in_unlocked", actor=actor, reference=user.username)
+
+
+def second_factor_reset_event(*, user, actor) -> AuditEvent:
+    return record(subject=user, event_type="user.second_factor_reset", actor=actor, reference=user.username)
+
+
 def case_opened_event(*, case, actor) -> AuditEvent:
     return record(
         subject=case, event_type="case.opened", actor=actor, to_state=case.state, **opened_event_payload(case)

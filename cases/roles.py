@@ -11,8 +11,20 @@ class Role(models.TextChoices):
     CASEWORKER = "caseworker", _("Caseworker")
     DEPARTMENT_HEAD = "department_head", _("Department head")
     SUPERVISOR = "supervisor", _("Supervisor")
-    ADMIN = "admin", _("Administrator")
+    # The three administrators of GB/T 22239 (三员分立): one person holds at most one of them.
+    ADMIN = "admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
+
+# Each of these is a whole job: held alone, never with a business role or another of them.
+ADMINISTRATOR_ROLES = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Staff sign in with a second factor (cases/second_factor.py); applicants may choose to.
+STAFF_ROLES = frozenset(Role) - {Role.APPLICANT}
+# What the security administrator may give or take away. Not its own role: a security
+# administrator is appointed from the command line (manage.py grant_role), so that one cannot
+# make more of itself.
+ROLES_THE_SECURITY_ADMIN_ASSIGNS = frozenset(Role) - {Role.SECURITY_ADMIN}
 
 ROLES_NEEDING_DEPARTMENT = {Role.INTAKE_CLERK, Role.CASEWORKER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR}
 
@@ -20,7 +32,16 @@ _REFERENCE_DATA = [
     f"cases.{action}_{model}"
     for model in ("department", "holiday", "policy", "user")
     for action in ("add", "change", "view")
-] + ["cases.delete_holiday", "cases.view_auditevent", "django_celery_beat.view_periodictask"]
+] + ["cases.delete_holiday", "django_celery_beat.view_periodictask"]
+
+# Roles and access, not business data: the user list (to find the person), sign-in lock-outs and
+# second-factor devices (cases/staff_accounts.py changes roles, locks and devices).
+_ACCOUNT_SECURITY = [
+    "cases.manage_account_security",
+    "cases.view_user",
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",  # lifts a sign-in lock-out
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.APPLICANT: ["cases.file_cases"],
@@ -29,6 +50,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.DEPARTMENT_HEAD: ["cases.work_department_cases", "cases.approve_department_decisions"],
     Role.SUPERVISOR: ["cases.supervise_all_cases", "cases.view_auditevent"],
     Role.ADMIN: ["cases.manage_reference_data", *_REFERENCE_DATA],
+    Role.SECURITY_ADMIN: _ACCOUNT_SECURITY,
+    Role.AUDIT_ADMIN: ["cases.view_auditevent", "axes.view_accesslog"],  # the trail and the sign-in record
 }
 
 
@@ -49,8 +72,14 @@ def sync_role_groups_after_migrate(**kwargs) -> None:
 
 
 def grant_role(user, role: str) -> None:
+    """Give a role outright (seed data, the command line); pages go through cases.staff_accounts."""
     user.groups.add(Group.objects.get(name=role))
     user.__dict__.pop("_role_names", None)
-    if role == Role.ADMIN and not user.is_staff:
-        user.is_staff = True
+    if role in ADMINISTRATOR_ROLES and not user.is_staff:
+        user.is_staff = True  # the admin site's door; what each may do there is its role's
         user.save(update_fields=["is_staff"])
+
+
+def is_staff_member(user) -> bool:
+    """Anyone who works cases or administers: they sign in with a second factor."""
+    return bool(user.is_authenticated and (user.is_staff or user.is_superuser or user.role_names & STAFF_ROLES))

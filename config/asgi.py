@@ -13,12 +13,16 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from cases.api.intake_route import IntakeRoute  # noqa: E402
+from cases.second_factor import SecondFactorWebsocketMiddleware  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         # The channels' work orders take a shorter way than Django's handler (intake_route).
         "http": IntakeRoute(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Staff who have not passed the second factor get no socket (cases/second_factor.py).
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(SecondFactorWebsocketMiddleware(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

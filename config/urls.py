@@ -10,11 +10,11 @@ from cases import (
     figures_views,
     record_views,
     repair_views,
+    second_factor_views,
     supervision_views,
     tracking_views,
 )
 from cases import views as desk_views
-from cases.login_throttle import LoginView as ThrottledLoginView
 
 urlpatterns = [
     path("", desk_views.landing, name="landing"),
@@ -22,7 +22,11 @@ urlpatterns = [
     path("healthz", desk_views.healthz, name="healthz"),
     path("track/", tracking_views.track, name="track"),
     path("accounts/signup/", desk_views.signup, name="signup"),
-    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
+    path("accounts/two-factor/", second_factor_views.overview, name="two-factor"),
+    path("accounts/two-factor/enrol/", second_factor_views.enrol, name="two-factor-enrol"),
+    path("accounts/two-factor/verify/", second_factor_views.verify, name="two-factor-verify"),
+    path("accounts/two-factor/recovery-codes/", second_factor_views.recovery_codes, name="two-factor-recovery-codes"),
+    path("accounts/two-factor/off/", second_factor_views.turn_off, name="two-factor-off"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

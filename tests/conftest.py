@@ -1,8 +1,21 @@
+from unittest import mock
+
 import pytest
+from django.test import Client
 
 from cases import policies, reference_data, workdays
 from cases.roles import Role
 from tests.factories import ApplicantFactory, StaffFactory, UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _staff_sign_in_with_their_second_factor():
+    """`client.force_login(user)` signs staff in as having passed the second factor, as the sign-in
+    pages would (tests/second_factor.py); `force_login_password_only` stops before that step."""
+    from tests.second_factor import force_login_verified
+
+    with mock.patch.object(Client, "force_login", force_login_verified):
+        yield
 
 
 @pytest.fixture(autouse=True)

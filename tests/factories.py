@@ -3,13 +3,13 @@ from django.contrib.auth.models import Group
 
 from cases.identifiers import resident_id_check_character, uscc_check_character
 from cases.models import Case, CaseKind, Department, Holiday, User
-from cases.roles import Role
+from cases.roles import ADMINISTRATOR_ROLES, Role
 
 
 def _grant(user, create, role):
     if create and role:
         user.groups.add(Group.objects.get(name=role))
-        if role == Role.ADMIN:
+        if role in ADMINISTRATOR_ROLES:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
 

@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value comes from the environment (12-factor)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,6 +36,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "django_ratelimit",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "viewflow",
     "viewflow.workflow",
     "cases",
@@ -50,9 +55,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff (and applicants who chose it) pass the second factor before any other page.
+    "cases.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.DomainErrorMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with cases.sign_in_lockout's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,21 +145,38 @@ else:
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # GB/T 22239: at least 10 characters, not the user's name, not a common or all-digit password.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "landing"
-# A session ends this long after sign-in (seconds): a working day by default.
+# A session ends this long after sign-in (seconds): a working day by default. A staff session also
+# ends when the browser closes (cases/second_factor.py sets it when the second factor is passed).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-# Sign-in throttling (cases/login_throttle.py): after this many failures for one user name, or from
-# one address, within the window, attempts are refused until the window ends.
-AUTHENTICATION_BACKENDS = ["cases.login_throttle.LoginThrottle", "django.contrib.auth.backends.ModelBackend"]
+# Sign-in lock-out (django-axes, cases/sign_in_lockout.py): after this many failures for one user
+# name, or from one address, within the window, attempts are refused until the window has passed
+# since the last failure or the security administrator lifts the lock.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
 LOGIN_FAILURE_WINDOW_MINUTES = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
+AXES_HANDLER = "cases.sign_in_lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own (the handler's limits)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_FAILURE_WINDOW_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not stretch the pause
+AXES_USERNAME_CALLABLE = "cases.sign_in_lockout.username"
+AXES_CLIENT_IP_CALLABLE = "cases.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "cases.sign_in_lockout.lockout_response"
+AXES_VERBOSE = False
+# The second factor (cases/second_factor.py): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Chengxin")
 # Channel requests with a bad signature, per address, before that address is refused for the window.
 CHANNEL_SIGNATURE_FAILURE_LIMIT = env.int("CHANNEL_SIGNATURE_FAILURE_LIMIT", default=20)
 CHANNEL_SIGNATURE_FAILURE_WINDOW_MINUTES = 10

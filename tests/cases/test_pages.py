@@ -3,6 +3,8 @@ from datetime import date
 import pytest
 import time_machine
 
+from tests.second_factor import current_code, enrolled_device
+
 pytestmark = pytest.mark.django_db
 
 
@@ -30,9 +32,12 @@ def test_english_is_one_switch_away(client):
 
 
 def test_logging_in_leads_to_the_desk_with_the_role(client, caseworker):
+    device = enrolled_device(caseworker)
     response = client.post(
         "/accounts/login/", {"username": caseworker.username, "password": "pw-for-tests"}, follow=True
     )
+    assert response.redirect_chain[-1][0] == "/accounts/two-factor/verify/?next=%2Fhome%2F"
+    response = client.post(response.redirect_chain[-1][0], {"token": current_code(device)}, follow=True)
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == "/home/"
     assert "办案人员" in page

@@ -1,11 +1,13 @@
+import base64
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django_otp.oath import totp
 
-from cases.demo import DEMO_USERS
+from cases.demo import DEMO_TOTP_SECRET, DEMO_USERS
 from cases.models import Department, User
 from cases.roles import ROLE_PERMISSIONS, Role
 from tests.factories import valid_resident_id
@@ -67,7 +69,13 @@ def test_seed_demo_gives_one_user_per_role_and_can_run_twice():
 
 def test_demo_users_log_in_with_the_documented_password(client):
     call_command("seed_demo", stdout=StringIO())
-    assert client.login(username="duban", password="chengxin-demo")
+    response = client.post("/accounts/login/", {"username": "duban", "password": "chengxin-demo"}, follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/two-factor/verify/")
+    # The documented demo key (README), as an authenticator app would show it.
+    code = f"{totp(base64.b32decode(DEMO_TOTP_SECRET)):06d}"
+    response = client.post("/accounts/two-factor/verify/", {"token": code})
+    assert response["Location"] == "/home/"
+    assert client.get("/supervision/").status_code == 200
 
 
 def test_seed_demo_opens_a_handful_of_watched_cases_once():

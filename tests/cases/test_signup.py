@@ -50,3 +50,12 @@ def test_a_person_signs_up_with_a_resident_id(client):
 def test_a_wrong_mobile_number_is_refused(client):
     page = client.post("/accounts/signup/", signup_data(phone="12345")).content.decode()
     assert "11 位" in page
+
+
+@pytest.mark.parametrize("password", ["Shrt-pw-9", "1234567890123", "password123"])
+def test_a_short_common_or_all_digit_password_is_refused(password):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password(password)

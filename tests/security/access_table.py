@@ -30,7 +30,7 @@ DEPARTMENT_STAFF = expect(403, anon=LOGIN, x=200, y=200, head=200)
 STAFF_AND_SUPERVISORS = expect(403, anon=LOGIN, x=200, y=200, head=200, sup=200)
 # A's repair case, handled by department X.
 SEES_A_REPAIR_CASE = expect(404, anon=LOGIN, a=200, x=200, head=200, sup=200)
-ADMIN_ONLY = expect(LOGIN, admin=200)
+ADMIN_ONLY = expect(LOGIN, admin=200, sec=200, audit=200)  # the three administrators
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,16 @@ TABLE: list[Row] = [
     Row("accounts/login/", "/accounts/login/", PUBLIC, form=True),
     Row("accounts/logout/", "/accounts/logout/", expect(302), method="POST"),
     Row("accounts/password_change/", "/accounts/password_change/", SIGNED_IN, form=True),
+    # The second factor (every staff client here has passed it; applicants have not turned it on).
+    Row("accounts/two-factor/", "/accounts/two-factor/", SIGNED_IN),
+    Row("accounts/two-factor/enrol/", "/accounts/two-factor/enrol/", SIGNED_IN, form=True,
+        note="a verified session may move to another app"),
+    Row("accounts/two-factor/verify/", "/accounts/two-factor/verify/", expect(302, anon=LOGIN),
+        note="already verified, or nothing to verify: on to the desk or the overview"),
+    Row("accounts/two-factor/recovery-codes/", "/accounts/two-factor/recovery-codes/",
+        expect(200, anon=LOGIN, a=403, b=403), method="POST", note="applicants A and B have no app"),
+    Row("accounts/two-factor/off/", "/accounts/two-factor/off/", expect(403, anon=LOGIN, a=302, b=302),
+        method="POST", note="staff keep theirs"),
     Row("accounts/password_change/done/", "/accounts/password_change/done/", SIGNED_IN),
     Row("accounts/password_reset/", "/accounts/password_reset/", PUBLIC, form=True),
     Row("accounts/password_reset/done/", "/accounts/password_reset/done/", PUBLIC),
@@ -162,16 +172,17 @@ TABLE: list[Row] = [
         method="POST", data={"satisfied": True}, json=True, note="signed by the channel that sent the work order"),
     Row("api/schema/", "/api/schema/", PUBLIC),
     Row("api/docs/", "/api/docs/", PUBLIC),
-    # A sample of the admin site: its index and the audit trail, which nobody can change.
+    # A sample of the admin site: its index and the audit trail, which only the audit administrator
+    # reads and nobody can change (三员分立: not the system or the security administrator).
     Row("admin/", "/admin/", ADMIN_ONLY),
-    Row("admin/cases/auditevent/", "/admin/cases/auditevent/", expect(LOGIN, admin=200)),
+    Row("admin/cases/auditevent/", "/admin/cases/auditevent/", expect(LOGIN, admin=403, sec=403, audit=200)),
     Row("admin/cases/auditevent/<path:object_id>/change/", "/admin/cases/auditevent/{w.audit_event.pk}/change/",
-        expect(LOGIN, admin=200), note="read-only view"),
+        expect(LOGIN, admin=403, sec=403, audit=200), note="read-only view"),
     Row("admin/cases/auditevent/<path:object_id>/change/", "/admin/cases/auditevent/{w.audit_event.pk}/change/",
-        expect(LOGIN, admin=403), method="POST", data={"event_type": "forged"}),
+        expect(LOGIN, admin=403, sec=403, audit=403), method="POST", data={"event_type": "forged"}),
     Row("admin/cases/auditevent/<path:object_id>/delete/", "/admin/cases/auditevent/{w.audit_event.pk}/delete/",
-        expect(LOGIN, admin=403)),
+        expect(LOGIN, admin=403, sec=403, audit=403)),
     Row("admin/cases/auditevent/<path:object_id>/delete/", "/admin/cases/auditevent/{w.audit_event.pk}/delete/",
-        expect(LOGIN, admin=403), method="POST", data={"post": "yes"}),
-    Row("admin/cases/auditevent/add/", "/admin/cases/auditevent/add/", expect(LOGIN, admin=403)),
+        expect(LOGIN, admin=403, sec=403, audit=403), method="POST", data={"post": "yes"}),
+    Row("admin/cases/auditevent/add/", "/admin/cases/auditevent/add/", expect(LOGIN, admin=403, sec=403, audit=403)),
 ]  # fmt: skip

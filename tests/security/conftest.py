@@ -26,7 +26,7 @@ USCC_A = valid_uscc("91620702MA71AAAA0")
 USCC_B = valid_uscc("91620702MA71BBBB0")
 
 # The columns of the access table, in the order they are printed.
-ROLES = ("anon", "a", "b", "x", "y", "head", "clerk", "sup", "admin")
+ROLES = ("anon", "a", "b", "x", "y", "head", "clerk", "sup", "admin", "sec", "audit")
 ROLE_NAMES = {
     "anon": "anonymous",
     "a": "applicant A",
@@ -36,7 +36,9 @@ ROLE_NAMES = {
     "head": "head of department X",
     "clerk": "intake clerk",
     "sup": "supervisor",
-    "admin": "administrator",
+    "admin": "system administrator",
+    "sec": "security administrator",
+    "audit": "audit administrator",
 }
 
 
@@ -99,6 +101,8 @@ def build_world(text: str = "") -> World:
         "sup": StaffFactory(username="supervisor", department__code="yshj", role=Role.SUPERVISOR,
                             full_name=f"周督办{text}"),
         "admin": UserFactory(username="administrator", role=Role.ADMIN),
+        "sec": UserFactory(username="security-admin", role=Role.SECURITY_ADMIN),
+        "audit": UserFactory(username="audit-admin", role=Role.AUDIT_ADMIN),
     }  # fmt: skip
     a, x = users["a"], users["x"]
     record = _record(x, USCC_A, "甘市监罚〔2026〕1号", text)

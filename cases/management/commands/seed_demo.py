@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from cases.demo import (
     DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
     load_demo_cases,
     load_demo_channels,
     load_demo_history,
@@ -20,6 +21,11 @@ class Command(BaseCommand):
         for demo in users:
             where = demo.department or demo.entity_name or "-"
             self.stdout.write(f"  {demo.username:<10} {Role(demo.role).label:<8} {where}")
+        self.stdout.write(
+            f"Staff sign in with a second factor: add the key {DEMO_TOTP_SECRET} to an authenticator app, or print "
+            'the current code with: python -c "import base64; from django_otp.oath import totp; '
+            f"print('%06d' % totp(base64.b32decode('{DEMO_TOTP_SECRET}')))\""
+        )
         if load_demo_records():
             self.stdout.write("2 published penalty records about the demo enterprise registered.")
         channels = load_demo_channels()

@@ -1,12 +1,18 @@
 """Guessing passwords: after a few failures for one user name, or many from one address, sign-in
-is refused for a while, even with the right password, and the page says why."""
+is refused for a while, even with the right password, and the page says why (django-axes,
+cases/sign_in_lockout.py). The security administrator can lift a lock-out before its time."""
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from cases import staff_accounts
+from cases.exceptions import NotPermitted
+from cases.models import AuditEvent
+from cases.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +24,12 @@ def sign_in(client, username, password, *, url="/accounts/login/", address="10.0
     return client.post(url, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
-def fail(client, username, times, **kwargs):
-    for _ in range(times):
-        assert sign_in(client, username, "wrong", **kwargs).status_code == 200
+def fail(client, username, times, *, limit=None, **kwargs):
+    """`times` wrong passwords; the one that reaches the limit is answered with the lock-out."""
+    limit = limit or settings.LOGIN_FAILURE_LIMIT
+    for number in range(1, times + 1):
+        expected = 429 if number >= limit else 200
+        assert sign_in(client, username, "wrong", **kwargs).status_code == expected
 
 
 def throttled_text():
@@ -61,8 +70,9 @@ def test_other_user_names_are_not_held_up_by_one_being_guessed(client):
 
 def test_one_address_trying_many_user_names_is_stopped(client):
     UserFactory(username="li")
-    for number in range(settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS):
-        sign_in(client, f"guess{number}", "wrong", address="10.9.9.9")
+    for number in range(settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS - 1):
+        assert sign_in(client, f"guess{number}", "wrong", address="10.9.9.9").status_code == 200
+    assert sign_in(client, "guess-last", "wrong", address="10.9.9.9").status_code == 429
     assert sign_in(client, "li", PASSWORD, address="10.9.9.9").status_code == 429
     assert sign_in(client, "li", PASSWORD, address="10.0.0.2").status_code == 302
 
@@ -85,11 +95,34 @@ def test_the_admin_sign_in_is_throttled_too(client):
     assert throttled_text().split("%")[0] in response.content.decode()
 
 
-def test_sign_in_still_works_when_the_counters_cannot_be_reached(client, monkeypatch):
-    def cache_down(*args, **kwargs):
-        raise ConnectionError("cache down")
-
-    monkeypatch.setattr("cases.throttle.get_usage", cache_down)
+def test_the_lock_out_is_said_in_chinese(client):
     UserFactory(username="wang")
     fail(client, "wang", settings.LOGIN_FAILURE_LIMIT)
+    page = sign_in(client, "wang", PASSWORD).content.decode()
+    assert f"登录失败次数过多，登录已暂停 {settings.LOGIN_FAILURE_WINDOW_MINUTES} 分钟" in page
+
+
+def test_the_security_admin_lifts_a_lock_out_and_it_is_audited(client):
+    wang = UserFactory(username="wang")
+    fail(client, "wang", settings.LOGIN_FAILURE_LIMIT)
+    security_admin = UserFactory(role=Role.SECURITY_ADMIN)
+    admin_client = Client()
+    admin_client.force_login(security_admin)
+    response = admin_client.post(
+        "/admin/cases/user/", {"action": "unlock_sign_in", "_selected_action": [wang.pk]}, REMOTE_ADDR="10.0.0.5"
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.for_subject(wang).filter(event_type="user.sign_in_unlocked", actor=security_admin)
     assert sign_in(client, "wang", PASSWORD).status_code == 302
+
+
+def test_nobody_else_lifts_a_lock_out(client):
+    wang = UserFactory(username="wang")
+    fail(client, "wang", settings.LOGIN_FAILURE_LIMIT)
+    for role in (Role.ADMIN, Role.AUDIT_ADMIN):
+        other = Client()
+        other.force_login(UserFactory(role=role))
+        other.post("/admin/cases/user/", {"action": "unlock_sign_in", "_selected_action": [wang.pk]})
+        with pytest.raises(NotPermitted):
+            staff_accounts.unlock_sign_in(actor=UserFactory(role=role), user_id=wang.pk)
+    assert sign_in(client, "wang", PASSWORD).status_code == 429
