@@ -1,6 +1,7 @@
 """Complaints per second through the real intake API, beside a raw single-row INSERT rate.
 
-    python bench/intake.py [--complaints 4000] [--threads 8] [--server daphne|uvicorn]
+    python bench/intake.py [--complaints 4000] [--threads 8] [--server daphne|uvicorn] [--raw-rows 3000]
+                           [--smoke]
 
 daphne is the project's server; `--server uvicorn` compares another ASGI server and needs
 `pip install "uvicorn[standard]"` in the venv first (it is not a dependency of the project).
@@ -20,6 +21,9 @@ per work order over the run: where the time goes, whatever the machine's disk do
 In the same run it measures how many single-row INSERTs (one transaction each) PostgreSQL takes
 per second from one client: into an ordinary table, which is durable like a complaint, and into a
 temporary table, which skips the write-ahead log. Goal: opened complaints/s ≥ 10% of the raw rate.
+
+The server listens on a free port the OS gives. Exits 1 if a work order was not answered 202 or a
+case was not opened. `--smoke` runs the same at a small size (chengxin_bench_intake_smoke).
 """
 
 import argparse
@@ -33,12 +37,23 @@ import time
 
 os.environ.setdefault("BENCH_DB", "chengxin_bench_intake")
 
-from _setup import REDIS_URL, ROOT, django_on_bench_database, percentile
+from _setup import (
+    REDIS_URL,
+    ROOT,
+    check_alive,
+    django_on_bench_database,
+    free_port,
+    parse_args,
+    percentile,
+    services,
+    wait_for_port,
+)
 
-PORT = 8766
+PORT = free_port()
+STALL_SECONDS = 30  # no case opened for this long: the intake worker is not opening them
 
 
-def raw_insert_rate(url: str, durable: bool, rows: int = 3000) -> float:
+def raw_insert_rate(url: str, durable: bool, rows: int) -> float:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -57,9 +72,16 @@ def post_all(count: int, threads: int, secret: str, uscc: str, run: str) -> tupl
     from cases.complaint_intake import signature
 
     latencies, errors, lock = [], [0], threading.Lock()
+    failures: list[BaseException] = []  # raised in a client thread: re-raised here
     per_thread = count // threads
 
     def worker(index: int):
+        try:
+            post(index)
+        except BaseException as error:
+            failures.append(error)
+
+    def post(index: int):
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
         for i in range(per_thread):
             body = json.dumps({
@@ -87,46 +109,66 @@ def post_all(count: int, threads: int, secret: str, uscc: str, run: str) -> tupl
         thread.start()
     for thread in pool:
         thread.join()
+    if failures:
+        raise failures[0]
     return per_thread * threads / (time.perf_counter() - start), latencies, errors[0]
 
 
-def wait_until_opened(expected: int, timeout: float = 600) -> float:
-    """Seconds until every work order has its case (polled every 50 ms)."""
+def wait_until_opened(expected: int, stack: dict[str, subprocess.Popen]) -> float:
+    """Seconds until every work order has its case (polled every 50 ms). Fails when the server or
+    the worker has exited, or when no case was opened for STALL_SECONDS."""
     from django.db import close_old_connections
 
     from cases.models import WorkOrder
 
-    start = time.perf_counter()
-    while time.perf_counter() - start < timeout:
-        if WorkOrder.objects.filter(complaint__isnull=False).count() >= expected:
+    start = progress_at = time.perf_counter()
+    opened = -1
+    while True:
+        now_opened = WorkOrder.objects.filter(complaint__isnull=False).count()
+        if now_opened >= expected:
             return time.perf_counter() - start
+        if now_opened > opened:
+            opened, progress_at = now_opened, time.perf_counter()
+        elif time.perf_counter() - progress_at > STALL_SECONDS:
+            sys.exit(f"the intake worker opened {opened} of {expected} cases, then none for {STALL_SECONDS} s")
+        check_alive(stack)
         close_old_connections()
         time.sleep(0.05)
-    sys.exit(f"the intake worker did not open {expected} cases within {timeout:.0f} s")
 
 
-def cpu_seconds(stack: list[subprocess.Popen]) -> dict[str, float]:
-    """CPU seconds used so far by the server, the intake worker, PostgreSQL and this client."""
+def cpu_seconds(stack: dict[str, subprocess.Popen]) -> dict[str, dict[int, float]]:
+    """CPU seconds used so far by the server, the intake worker, PostgreSQL and this client, per
+    process (cpu_used takes the difference process by process)."""
     import psutil
 
-    def used(process) -> float:
-        try:
-            times = process.cpu_times()
-            return times.user + times.system
-        except psutil.NoSuchProcess:
-            return 0.0
+    def used(processes) -> dict[int, float]:
+        seconds = {}
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            seconds[process.pid] = times.user + times.system
+        return seconds
 
-    server, worker = (psutil.Process(process.pid) for process in stack)
+    server, worker = (psutil.Process(stack[name].pid) for name in ("server", "worker"))
     postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] and p.info["name"].startswith("postgres")]
     return {
-        "server": used(server) + sum(used(child) for child in server.children(recursive=True)),
-        "worker": used(worker) + sum(used(child) for child in worker.children(recursive=True)),
-        "PostgreSQL": sum(used(process) for process in postgres),
-        "client": used(psutil.Process()),
+        "server": used([server, *server.children(recursive=True)]),
+        "worker": used([worker, *worker.children(recursive=True)]),
+        "PostgreSQL": used(postgres),
+        "client": used([psutil.Process()]),
     }
 
 
-def start_stack(url: str, server: str) -> list[subprocess.Popen]:
+def cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """CPU seconds each part spent between the two readings. Counted per process: a PostgreSQL
+    backend that ended meanwhile (a connection closed) drops out of both readings instead of
+    making the sum negative; one that started meanwhile counts from zero."""
+    return {name: sum(seconds - before[name].get(pid, 0.0) for pid, seconds in after[name].items()) for name in after}
+
+
+def stack_commands(url: str, server: str) -> tuple[dict[str, list[str]], dict]:
     env = dict(os.environ, DATABASE_URL=url, REDIS_URL=REDIS_URL, DJANGO_SETTINGS_MODULE="config.settings.local",
                DJANGO_DEBUG="false", DATABASE_POOL="true", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))  # fmt: skip
     bin_ = os.path.dirname(sys.executable)
@@ -136,10 +178,7 @@ def start_stack(url: str, server: str) -> list[subprocess.Popen]:
                     "--log-level", "warning", "config.asgi:application"],
     }[server]  # fmt: skip
     worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING"]
-    return [
-        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for command in (web, worker)
-    ]
+    return {"server": web, "worker": worker}, env
 
 
 def main():
@@ -147,7 +186,8 @@ def main():
     parser.add_argument("--complaints", type=int, default=4000)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
-    args = parser.parse_args()
+    parser.add_argument("--raw-rows", type=int, default=3000, help="single-row INSERTs timed into each table")
+    args = parse_args(parser, complaints=240, raw_rows=500)
     url = django_on_bench_database()
     import redis
 
@@ -157,29 +197,27 @@ def main():
     redis.Redis.from_url(REDIS_URL).flushdb()
     Channel.objects.create(code="12345", name="12345", secret="bench-secret")
     uscc = "91620702MA71ABCD0" + uscc_check_character("91620702MA71ABCD0")
-    stack = start_stack(url, args.server)
-    try:
-        time.sleep(5)
+    commands, env = stack_commands(url, args.server)
+    with services(commands, env) as stack:
+        wait_for_port(PORT, stack)
         post_all(80, 4, "bench-secret", uscc, "warm")
-        wait_until_opened(80)
+        wait_until_opened(80, stack)
         cpu_before, start = cpu_seconds(stack), time.perf_counter()
         accepted, latencies, errors = post_all(args.complaints, args.threads, "bench-secret", uscc, "run")
-        wait_until_opened(80 + args.complaints - errors)
-        opened = args.complaints / (time.perf_counter() - start)
+        sent = args.complaints // args.threads * args.threads
+        wait_until_opened(80 + sent - errors, stack)
+        opened = sent / (time.perf_counter() - start)
         cpu_after = cpu_seconds(stack)
-    finally:
-        for process in stack:
-            process.terminate()
-        for process in stack:
-            process.wait(timeout=30)
-    assert Complaint.objects.count() == WorkOrder.objects.count() == 80 + args.complaints - errors
-    durable, temporary = raw_insert_rate(url, durable=True), raw_insert_rate(url, durable=False)
+    cases, orders = Complaint.objects.count(), WorkOrder.objects.count()
+    assert cases == orders == 80 + sent - errors, (cases, orders, 80 + sent - errors)
+    durable = raw_insert_rate(url, durable=True, rows=args.raw_rows)
+    temporary = raw_insert_rate(url, durable=False, rows=args.raw_rows)
     print(f"intake API ({args.server}, one process; a Celery worker; PostgreSQL; {args.threads} client threads), "
-          f"{args.complaints} work orders:")  # fmt: skip
+          f"{sent} work orders:")  # fmt: skip
     print(f"  accepted: {accepted:,.0f} work orders/s, p50 {percentile(latencies, 50):.1f} ms, "
           f"p95 {percentile(latencies, 95):.1f} ms, {errors} not 202")  # fmt: skip
     print(f"  opened:   {opened:,.0f} complaint cases/s (first request to the last case opened)")
-    cpu = {name: (cpu_after[name] - cpu_before[name]) * 1000 / args.complaints for name in cpu_after}
+    cpu = {name: seconds * 1000 / sent for name, seconds in cpu_used(cpu_before, cpu_after).items()}
     print("  CPU per work order: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu.items())
           + f" (sum {sum(cpu.values()):.2f} ms on {os.cpu_count()} cores)")  # fmt: skip
     print(f"raw single-row INSERT, one transaction each, one client: {durable:,.0f} rows/s into an ordinary table, "
@@ -187,6 +225,8 @@ def main():
     print(f"ratio (opened / raw): {opened / durable:.1%} of the ordinary table, {opened / temporary:.1%} of the "
           f"temporary one   (goal ≥ 10%)")  # fmt: skip
     redis.Redis.from_url(REDIS_URL).flushdb()
+    if errors:
+        sys.exit(f"{errors} work orders were not answered 202")
 
 
 if __name__ == "__main__":

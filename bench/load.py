@@ -1,24 +1,30 @@
 """50 people at once on the production stack for 60 s, then the web process's memory over 50,000 requests.
 
-    python bench/load.py [--users 50] [--seconds 60] [--memory-requests 50000]
+    python bench/load.py [--users 50] [--seconds 60] [--memory-requests 50000] [--applications 25]
+                         [--pace 0.5 2] [--smoke]
 
 Starts what the Procfile runs, with the production settings (config.settings.production, the
 connection pool on; HTTPS redirect off, there is no TLS proxy on loopback): daphne, a Celery worker
 and Celery beat, on a fresh PostgreSQL database of its own (chengxin_load) and Redis db 14. Seeds the
-demo data plus 25 enterprise accounts with a submitted credit-repair application each, 15
-caseworkers and 10 supervisors; each simulated person logs in once as an account of their own.
+demo data plus 25 (`--applications`) enterprise accounts with a submitted credit-repair application
+each, 15 caseworkers and 10 supervisors; each simulated person logs in once as an account of their
+own, staff then pass the second factor with the code of an authenticator app (a key made for the
+run). A page that sends a person to the sign-in or second-factor step instead counts as an error.
 
 Load: locust users mixing applicants (my records, my applications, my complaints, filing a
 complaint), caseworkers (both queues, an application page, claim then release) and supervisors
-(the deadline board, the orders, issuing an order), each pausing 0.5–2 s between steps. Prints
-p95 per page type and the errors (any failure; the goal is 0). A claim that another caseworker won
-a moment earlier is answered 409 with a message: counted apart, as the outcome it is.
+(the deadline board, the orders, issuing an order), each pausing 0.5–2 s (`--pace`) between steps.
+Prints p95 per page type and the errors (any failure; the goal is 0). A claim that another
+caseworker won a moment earlier is answered 409 with a message: counted apart, as the outcome it is.
 
 Memory: the same people without pauses and reading only (so that no page grows as the run goes
 on): after 5,000 requests of warm-up at that pace, daphne's resident memory at the start and at
 the end of the next 50,000 requests (goal: growth < 10%).
 
-Exits 1 if there was any error or the memory grew by 10% or more.
+daphne listens on a free port the OS gives. Exits 1 if there was any error (a failed request, or
+an exception in a simulated person's step) or the memory grew by 10% or more. `--smoke` runs the
+same at a small size (chengxin_load_smoke, a few people for a few seconds, a few hundred requests
+for the memory part).
 """
 
 # locust patches the standard library for gevent: before anything else is imported.
@@ -39,18 +45,20 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import gevent
 import psutil
 import psycopg
 import redis
+from _setup import PG, ROOT, check_alive, database_name, free_port, parse_args
+from django_otp.oath import totp
 
-ROOT = Path(__file__).resolve().parent.parent
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_LOAD_DB", "chengxin_load")
 REDIS_URL = os.environ.get("BENCH_LOAD_REDIS_URL", "redis://127.0.0.1:6379/14")
-PORT = int(os.environ.get("BENCH_LOAD_PORT", "8767"))
+PORT = free_port()
 PASSWORD = "chengxin-demo"
+TOTP_KEY = os.urandom(20).hex()  # the staff accounts' authenticator app (one key for the run)
 
 SEED = r"""
 import json, sys
@@ -64,6 +72,7 @@ from cases import repair_services, services
 from cases.identifiers import uscc_check_character
 from cases.models import Case, Department, User
 from cases.roles import Role, grant_role
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 call_command("seed_demo", verbosity=0)
 password = make_password(sys.argv[1])
@@ -74,11 +83,13 @@ registrar = User.objects.get(username="banli")
 def account(username, role, **fields):
     user = User.objects.create(username=username, full_name=username, password=password, **fields)
     grant_role(user, role)
+    if role != Role.APPLICANT:  # staff pass a second factor: an authenticator app with the run's key
+        TOTPDevice.objects.create(user=user, name="load authenticator app", key=sys.argv[3], confirmed=True)
     return user
 
 
 applications = []
-for n in range(25):
+for n in range(int(sys.argv[2])):
     first17 = f"916207020000{n:05d}"
     entity = account(f"load-qiye-{n}", Role.APPLICANT, entity_kind="enterprise", entity_name=f"压测企业{n}有限公司",
                      id_number=first17 + uscc_check_character(first17), phone=f"139{n:08d}")
@@ -140,7 +151,7 @@ def static_is_current() -> bool:
     return manifest.stat().st_mtime > newest
 
 
-def prepare(env: dict) -> dict:
+def prepare(env: dict, applications: int) -> dict:
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
@@ -148,7 +159,7 @@ def prepare(env: dict) -> dict:
     manage(env, "migrate", "manage.py", "migrate", "--noinput", "-v", "0")
     if not static_is_current():
         manage(env, "collectstatic", "manage.py", "collectstatic", "--noinput", "-v", "0")
-    seeded = manage(env, "seeding", "-c", SEED, PASSWORD)
+    seeded = manage(env, "seeding", "-c", SEED, PASSWORD, str(applications), TOTP_KEY)
     return json.loads(seeded[seeded.index('{"applications"') :])
 
 
@@ -174,6 +185,7 @@ class Stack:
 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            self.check_alive()
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2) as response:
                     if response.status == 200:
@@ -181,6 +193,15 @@ class Stack:
             except OSError:
                 time.sleep(0.3)
         sys.exit("daphne did not answer /healthz within 60 s")
+
+    def check_alive(self) -> None:
+        check_alive(self.processes)
+
+    def show_logs(self) -> None:
+        for name in self.processes:
+            tail = Path(self.env["MEDIA_ROOT"], f"{name}.log").read_text(errors="replace")[-3000:].strip()
+            if tail:
+                print(f"--- {name}, the end of its log:\n{tail}", file=sys.stderr)
 
     @property
     def web(self) -> psutil.Process:
@@ -205,7 +226,7 @@ http.cookiejar.DefaultCookiePolicy.return_ok_secure = lambda self, cookie, reque
 print = functools.partial(print, flush=True)
 
 SEEDED: dict = {}
-PACE = [0.5, 2.0]  # seconds between steps; 0 for the memory run
+PACE = [0.5, 2.0]  # seconds between steps (--pace); 0 for the memory run
 WRITES = [True]  # the memory run only reads, so that every page keeps its size
 CLAIM_CONFLICTS = [0]
 TOKEN = re.compile(r'name="token" value="([0-9a-f]+)"')
@@ -214,6 +235,7 @@ TOKEN = re.compile(r'name="token" value="([0-9a-f]+)"')
 class Person(HttpUser):
     abstract = True
     accounts: itertools.count
+    second_factor = False  # staff pass one after the password
 
     def wait_time(self):
         return random.uniform(*PACE)
@@ -227,6 +249,29 @@ class Person(HttpUser):
         )  # fmt: skip
         if response.status_code != 302:
             raise RuntimeError(f"{username} could not log in: {response.status_code}")
+        if self.second_factor:
+            self.pass_second_factor(username)
+
+    def pass_second_factor(self, username: str) -> None:
+        """The step after the password for staff: the code their app shows now (or the next
+        one, within the step's tolerance, if another person on the same account took this one)."""
+        for ahead in (0, 1):
+            code = f"{totp(bytes.fromhex(TOTP_KEY), drift=ahead):06d}"
+            response = self.client.post(
+                "/accounts/two-factor/verify/", {"token": code, "csrfmiddlewaretoken": self.csrf()},
+                name="second factor", allow_redirects=False,
+            )  # fmt: skip
+            if response.status_code == 302:
+                return
+        raise RuntimeError(f"{username} could not pass the second factor: {response.status_code}")
+
+    def get(self, path: str, name: str):
+        """A page. Sent to the sign-in or second-factor step instead is a failure (the person's
+        session no longer opens it), not the login page counted as the page."""
+        with self.client.get(path, name=name, catch_response=True) as response:
+            if response.history and urlsplit(response.url).path.startswith("/accounts/"):
+                response.failure(f"sent to {urlsplit(response.url).path}")
+            return response
 
     def csrf(self) -> str:
         return self.client.cookies.get("csrftoken", "")
@@ -234,7 +279,10 @@ class Person(HttpUser):
     def post(self, path: str, name: str, data: dict | None = None, expect=(302,)):
         data = {**(data or {}), "csrfmiddlewaretoken": self.csrf()}
         with self.client.post(path, data, name=name, allow_redirects=False, catch_response=True) as response:
-            if response.status_code in expect:
+            sent_to = urlsplit(response.headers.get("Location", "")).path
+            if sent_to.startswith("/accounts/"):  # to the sign-in or second-factor step: not done
+                response.failure(f"sent to {sent_to}")
+            elif response.status_code in expect:
                 response.success()
             else:
                 response.failure(f"{response.status_code}")
@@ -246,26 +294,26 @@ class Applicant(Person):
     numbers = itertools.count()
 
     def account(self) -> str:
-        self.index = next(Applicant.numbers) % 25
+        self.index = next(Applicant.numbers) % len(SEEDED["applications"])
         return f"load-qiye-{self.index}"
 
     @task(3)
     def my_records(self):
-        self.client.get("/my/records/", name="applicant: my records")
+        self.get("/my/records/", "applicant: my records")
 
     @task(3)
     def my_applications(self):
-        self.client.get("/my/applications/", name="applicant: my applications")
+        self.get("/my/applications/", "applicant: my applications")
         number = SEEDED["applications"][self.index]["number"]
-        self.client.get(f"/repair/{number}/", name="applicant: application page")
+        self.get(f"/repair/{number}/", "applicant: application page")
 
     @task(2)
     def my_complaints(self):
-        self.client.get("/my/complaints/", name="applicant: my complaints")
+        self.get("/my/complaints/", "applicant: my complaints")
 
     @task(1)
     def file_complaint(self):
-        form = self.client.get("/complaints/new/", name="applicant: complaint form")
+        form = self.get("/complaints/new/", "applicant: complaint form")
         token = TOKEN.search(form.text)
         if not token or not WRITES[0]:
             return
@@ -273,11 +321,12 @@ class Applicant(Person):
                 "facts": "道路维修工程款至今未付。", "amount_claimed": "86000"}  # fmt: skip
         response = self.post("/complaints/new/", "applicant: file a complaint", data)
         if response.status_code == 302:
-            self.client.get(response.headers["Location"], name="applicant: complaint page")
+            self.get(response.headers["Location"], "applicant: complaint page")
 
 
 class Caseworker(Person):
     weight = 3
+    second_factor = True
     numbers = itertools.count()
 
     def account(self) -> str:
@@ -285,16 +334,16 @@ class Caseworker(Person):
 
     @task(3)
     def repair_queue(self):
-        self.client.get("/repair/queue/", name="caseworker: repair queue")
+        self.get("/repair/queue/", "caseworker: repair queue")
 
     @task(2)
     def complaint_queue(self):
-        self.client.get("/complaints/", name="caseworker: complaint queue")
+        self.get("/complaints/", "caseworker: complaint queue")
 
     @task(3)
     def claim_work_release(self):
         application = random.choice(SEEDED["applications"])
-        self.client.get(f"/repair/{application['number']}/", name="caseworker: application page")
+        self.get(f"/repair/{application['number']}/", "caseworker: application page")
         if not WRITES[0]:
             return
         claimed = self.post(f"/cases/{application['case']}/claim/", "caseworker: claim", expect=(302, 409))
@@ -306,6 +355,7 @@ class Caseworker(Person):
 
 class Supervisor(Person):
     weight = 2
+    second_factor = True
     numbers = itertools.count()
 
     def account(self) -> str:
@@ -313,11 +363,11 @@ class Supervisor(Person):
 
     @task(3)
     def board(self):
-        self.client.get("/supervision/", name="supervisor: deadline board")
+        self.get("/supervision/", "supervisor: deadline board")
 
     @task(2)
     def orders(self):
-        self.client.get("/supervision/orders/", name="supervisor: orders")
+        self.get("/supervision/orders/", "supervisor: orders")
 
     @task(1)
     def issue_order(self):
@@ -341,11 +391,24 @@ def table(stats) -> tuple[list[str], int, int]:
     return lines, requests, failures
 
 
+def exceptions(runner) -> tuple[int, list[str]]:
+    """What locust caught in the people's steps (an exception in a task or in logging in is logged
+    and the person goes on, or stops): counted as errors, with a line each."""
+    rows = runner.exceptions.values()
+    return sum(row["count"] for row in rows), [f"  error: exception: {row['msg']} × {row['count']}" for row in rows]
+
+
 def run(users: int, seconds: int, memory_requests: int, stack: Stack) -> int:
     env = Environment(user_classes=[Applicant, Caseworker, Supervisor], host=f"http://127.0.0.1:{PORT}")
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=10)
+    login_seconds = 30 + 3 * users  # PBKDF2 on a busy machine: a few seconds each at 50 people
+    deadline = time.monotonic() + login_seconds
     while runner.user_count < users or env.stats.get("log in", "POST").num_requests < users:
+        if runner.exceptions or time.monotonic() > deadline:  # someone could not log in: they stopped
+            runner.quit()
+            print(f"not every person logged in within {login_seconds} s:", *exceptions(runner)[1], sep="\n")
+            return 1
         gevent.sleep(0.5)
     logins = env.stats.get("log in", "POST")
     print(f"{users} people logged in (log in p95 {logins.get_response_time_percentile(0.95):.0f} ms); "
@@ -353,7 +416,10 @@ def run(users: int, seconds: int, memory_requests: int, stack: Stack) -> int:
     env.stats.reset_all()
     CLAIM_CONFLICTS[0] = 0
     gevent.sleep(seconds)
+    stack.check_alive()
     lines, requests, failures = table(env.stats)
+    raised, raised_lines = exceptions(runner)
+    failures += raised
     print(f"\nLoad: {users} people, {seconds} s, {requests} requests ({requests / seconds:.1f}/s)")
     print(f"  {'page type':<34} {'':<5} {'count':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7}")
     print("\n".join(lines))
@@ -361,6 +427,7 @@ def run(users: int, seconds: int, memory_requests: int, stack: Stack) -> int:
           f"{CLAIM_CONFLICTS[0]}")  # fmt: skip
     for error in env.stats.errors.values():
         print(f"  error: {error.method} {error.name}: {error.error} × {error.occurrences}")
+    print(*raised_lines, sep="\n", end="\n" if raised_lines else "")
 
     # Memory: the same people without pauses, reading only; measured from the end of a warm-up at
     # that pace (more requests in flight at once than above) to 50,000 requests later.
@@ -379,10 +446,12 @@ def run(users: int, seconds: int, memory_requests: int, stack: Stack) -> int:
         gevent.sleep(2)
         samples.append((env.stats.total.num_requests, web.memory_info().rss))
     runner.quit()
+    stack.check_alive()
     elapsed = time.monotonic() - started
     end_rss = web.memory_info().rss
     growth = (end_rss - start_rss) / start_rss * 100
-    memory_failures = env.stats.total.num_failures + warm_up_failures
+    memory_raised, raised_lines = exceptions(runner)
+    memory_failures = env.stats.total.num_failures + warm_up_failures + memory_raised - raised
     done = env.stats.total.num_requests
     print(f"\nMemory of the web process (daphne) over {done} requests in {elapsed:.0f} s ({done / elapsed:.0f}/s), "
           f"after {warm_up} requests of warm-up at that pace:")  # fmt: skip
@@ -393,6 +462,8 @@ def run(users: int, seconds: int, memory_requests: int, stack: Stack) -> int:
           f"errors {memory_failures}")  # fmt: skip
     for error in env.stats.errors.values():
         print(f"  error: {error.method} {error.name}: {error.error} × {error.occurrences}")
+    if memory_raised > raised:  # the lines of both parts: locust keeps one count per exception
+        print(*raised_lines, sep="\n")
     ok = failures == 0 and memory_failures == 0 and growth < 10
     print("\nresult:", "ok" if ok else "FAILED")
     return 0 if ok else 1
@@ -403,19 +474,35 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--memory-requests", type=int, default=50_000)
-    args = parser.parse_args()
+    parser.add_argument(
+        "--applications", type=int, default=25, help="enterprise accounts, each with a submitted application"
+    )
+    parser.add_argument(
+        "--pace", type=float, nargs=2, default=PACE, metavar=("MIN", "MAX"), help="seconds between a person's steps"
+    )
+    # Smoke: fast steps, so that in a few seconds every kind of step is taken (claims, orders, complaints).
+    args = parse_args(parser, users=6, seconds=5, memory_requests=200, applications=4, pace=[0.05, 0.2])
+    PACE[:] = args.pace
+    global DB_NAME
+    DB_NAME = database_name(DB_NAME)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # still stop the stack below
     with tempfile.TemporaryDirectory(prefix="chengxin-load-") as media:
         env = production_env(media)
         print(f"Preparing {DB_NAME} (migrate, collectstatic, demo data and load accounts)…", flush=True)
-        SEEDED.update(prepare(env))
+        SEEDED.update(prepare(env, args.applications))
         stack = Stack(env)
         try:
             stack.start()
             print(f"daphne, Celery worker and beat up on :{PORT} (production settings)", flush=True)
-            return run(args.users, args.seconds, args.memory_requests, stack)
+            status = run(args.users, args.seconds, args.memory_requests, stack)
+        except BaseException:
+            stack.show_logs()
+            raise
         finally:
             stack.stop()
+        if status:
+            stack.show_logs()
+        return status
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Commit-to-browser latency of a notification, on the production path, beside a bare
 Channels group_send baseline measured in the same run.
 
-    python bench/notify_latency.py [--sockets 50] [--messages 200]
+    python bench/notify_latency.py [--sockets 50] [--messages 200] [--smoke]
 
 Starts daphne and a Celery worker on a fresh PostgreSQL database (chengxin_bench_notify) and
 Redis db 15, connects 50 authenticated websockets, then:
@@ -10,6 +10,9 @@ Redis db 15, connects 50 authenticated websockets, then:
     it through the Redis pub/sub layer → daphne → the socket (the worker, also running, takes
     e-mail, SMS and whatever that push could not deliver).
 Goal: measured p95 ≤ 3 × baseline p95 and ≤ 50 ms.
+
+daphne listens on a free port the OS gives. `--smoke` runs the same at a small size
+(chengxin_bench_notify_smoke); a notification that does not reach its socket fails the run.
 """
 
 import argparse
@@ -17,15 +20,24 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 
 os.environ.setdefault("BENCH_DB", "chengxin_bench_notify")
 
-from _setup import REDIS_URL, ROOT, django_on_bench_database, percentile
+from _setup import (
+    REDIS_URL,
+    ROOT,
+    check_alive,
+    django_on_bench_database,
+    free_port,
+    parse_args,
+    percentile,
+    services,
+    wait_for_port,
+)
 
-PORT = 8765
+PORT = free_port()
 
 
 def make_users(count: int) -> list[tuple[int, str]]:
@@ -46,18 +58,13 @@ def make_users(count: int) -> list[tuple[int, str]]:
     return users
 
 
-def start_services(env: dict) -> list[subprocess.Popen]:
+def service_commands() -> dict[str, list[str]]:
     bin_dir = os.path.dirname(sys.executable)
-    web = subprocess.Popen(
-        [os.path.join(bin_dir, "daphne"), "-b", "127.0.0.1", "-p", str(PORT), "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=2",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    return [web, worker]
+    return {
+        "daphne": [os.path.join(bin_dir, "daphne"), "-b", "127.0.0.1", "-p", str(PORT), "config.asgi:application"],
+        "worker": [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=2",
+                   "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+    }  # fmt: skip
 
 
 class Sockets:
@@ -70,15 +77,10 @@ class Sockets:
 
         self.connections, self.listeners = [], []
         for _user_id, session_key in users:
-            for _ in range(100):
-                try:
-                    ws = await websockets.connect(
-                        f"ws://127.0.0.1:{PORT}/ws/notifications/",
-                        additional_headers={"Cookie": f"sessionid={session_key}", "Origin": f"http://127.0.0.1:{PORT}"},
-                    )
-                    break
-                except OSError:
-                    await asyncio.sleep(0.2)
+            ws = await websockets.connect(
+                f"ws://127.0.0.1:{PORT}/ws/notifications/",
+                additional_headers={"Cookie": f"sessionid={session_key}", "Origin": f"http://127.0.0.1:{PORT}"},
+            )
             hello = json.loads(await ws.recv())
             assert hello["type"] == "hello", hello
             self.connections.append(ws)
@@ -94,8 +96,14 @@ class Sockets:
     async def wait_for(self, title: str, timeout: float = 5.0) -> float:
         deadline = time.perf_counter() + timeout
         while title not in self.received:
+            for listener in self.listeners:  # a socket closed with an error: say which, at once
+                if listener.done() and listener.exception():
+                    raise listener.exception()
             self.arrived.clear()
-            await asyncio.wait_for(self.arrived.wait(), max(0.001, deadline - time.perf_counter()))
+            try:
+                await asyncio.wait_for(self.arrived.wait(), max(0.001, deadline - time.perf_counter()))
+            except TimeoutError:
+                raise TimeoutError(f"{title!r} did not reach its socket within {timeout:.0f} s") from None
         return self.received[title]
 
 
@@ -135,7 +143,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sockets", type=int, default=50)
     parser.add_argument("--messages", type=int, default=200)
-    args = parser.parse_args()
+    args = parse_args(parser, sockets=10, messages=40)
     url = django_on_bench_database()
     import redis
 
@@ -143,8 +151,8 @@ def main():
     users = make_users(args.sockets)
     env = dict(os.environ, DATABASE_URL=url, REDIS_URL=REDIS_URL, DJANGO_SETTINGS_MODULE="config.settings.local",
                DJANGO_DEBUG="false", LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))  # fmt: skip
-    processes = start_services(env)
-    try:
+    with services(service_commands(), env) as processes:
+        wait_for_port(PORT, processes)
         sockets = Sockets()
 
         async def run():
@@ -155,11 +163,7 @@ def main():
             return await measure(users, sockets, args.messages)
 
         baseline, measured = asyncio.run(run())
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=20)
+        check_alive(processes)
     base_p95, meas_p95 = percentile(baseline, 95), percentile(measured, 95)
     print(f"{args.sockets} sockets, {args.messages} notifications, Redis pub/sub layer, daphne, Celery prefork worker")
     print(f"baseline group_send → socket:  p50 {statistics.median(baseline):.1f} ms  p95 {base_p95:.1f} ms")

@@ -1,19 +1,24 @@
 """How fast the deadline sweep finds due steps among 1,000,000 cases, and how fast it escalates.
 
-    python bench/sweep.py [--cases 1000000] [--due 10000]
+    python bench/sweep.py [--cases 1000000] [--due 10000] [--batch 1000] [--smoke]
 
 Builds a fresh PostgreSQL database (chengxin_bench), fills it with SQL, then measures:
-  - detect: the sweep's batch query (FOR UPDATE SKIP LOCKED, 1,000 rows) — goal ≤ 150 ms
+  - detect: the sweep's batch query (FOR UPDATE SKIP LOCKED, a batch of `--batch` rows, the
+    sweep's 1,000 by default) — goal ≤ 150 ms
   - escalate: deadlines escalated per second by the real sweep, and all rows it writes per
     second (deadline update, audit event, supervision order, notifications) — goal ≥ 30,000 rows/s
+
+Exits 1 if the sweep does not escalate every due deadline. `--smoke` runs the same at a small size
+(chengxin_bench_smoke; several batches, as at full size).
 """
 
 import argparse
 import statistics
+import sys
 import time
 from datetime import timedelta
 
-from _setup import REDIS_URL, django_on_bench_database, percentile
+from _setup import REDIS_URL, django_on_bench_database, parse_args, percentile
 
 
 def build(cases: int, due: int) -> None:
@@ -64,7 +69,7 @@ def build(cases: int, due: int) -> None:
         cursor.execute("ANALYZE cases_case; ANALYZE cases_deadline;")
 
 
-def detect_figures(runs: int = 30) -> list[float]:
+def detect_figures(batch_size: int, due: int, runs: int = 30) -> list[float]:
     from django.db import transaction
     from django.utils import timezone
 
@@ -75,20 +80,21 @@ def detect_figures(runs: int = 30) -> list[float]:
         now = timezone.now()
         start = time.perf_counter()
         with transaction.atomic():
-            batch = due_batch(now, 1000)
+            batch = due_batch(now, batch_size)
             timings.append((time.perf_counter() - start) * 1000)
             transaction.set_rollback(True)
-    assert len(batch) == 1000
+    assert len(batch) == min(batch_size, due), (len(batch), batch_size, due)
     return timings
 
 
-def explain() -> str:
+def explain(batch_size: int) -> str:
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM cases_deadline WHERE next_action_at <= now() "
-            "ORDER BY next_action_at LIMIT 1000 FOR UPDATE SKIP LOCKED"
+            "ORDER BY next_action_at LIMIT %s FOR UPDATE SKIP LOCKED",
+            [batch_size],
         )
         return "\n".join("    " + row[0] for row in cursor.fetchall())
 
@@ -128,18 +134,21 @@ def main():
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=1000, help="the sweep's batch size (its default is 1,000)")
-    args = parser.parse_args()
+    args = parse_args(parser, cases=600, due=300, batch=100)
+    if args.due > args.cases:
+        parser.error("--due cannot exceed --cases")
     django_on_bench_database()
     start = time.perf_counter()
     build(args.cases, args.due)
     print(f"built {args.cases:,} cases with one open deadline each in {time.perf_counter() - start:.1f} s")
 
-    timings = detect_figures()
+    timings = detect_figures(args.batch, args.due)
     print(
-        f"detect (batch of 1,000 due among {args.cases:,}): p50 {statistics.median(timings):.1f} ms, "
+        f"detect (batch of {min(args.batch, args.due):,} due among {args.cases:,}): "
+        f"p50 {statistics.median(timings):.1f} ms, "
         f"p95 {percentile(timings, 95):.1f} ms, max {max(timings):.1f} ms   (goal ≤ 150 ms)"
     )
-    print("  plan:\n" + explain())
+    print("  plan:\n" + explain(args.batch))
 
     warm_up_broker()
     escalated, elapsed, written = escalate(args.batch)
@@ -153,6 +162,8 @@ def main():
     import redis
 
     redis.Redis.from_url(REDIS_URL).flushdb()
+    if escalated != args.due:
+        sys.exit(f"the sweep escalated {escalated:,} deadlines of the {args.due:,} due")
 
 
 if __name__ == "__main__":
