@@ -117,6 +117,7 @@ class CreditRecordRegistrationSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices)
     summary = TextField(max_length=5000)
     published_from = serializers.DateField(required=False, allow_null=True)
+    party_phone = TextField(max_length=20, required=False, allow_blank=True)
 
     def validate(self, attrs):
         form = CreditRecordForm(data=dict(self.initial_data.items()))

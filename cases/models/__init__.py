@@ -12,6 +12,7 @@ from .complaint import (
     WorkOrder,
 )
 from .deadline import Deadline, Stage, SupervisionLevel, SupervisionOrder
+from .identity import BindingCode, BindingMethod, BindingRole, IdentityBinding
 from .notices import Notice, NoticeKind
 from .org import Department, User
 from .policy import Policy
@@ -21,6 +22,9 @@ from .repair import Material, NationalSync, RepairApplication
 __all__ = [
     "ArrearsPayment",
     "AuditEvent",
+    "BindingCode",
+    "BindingMethod",
+    "BindingRole",
     "Case",
     "CaseCounter",
     "CaseKind",
@@ -31,6 +35,7 @@ __all__ = [
     "Deadline",
     "Department",
     "Holiday",
+    "IdentityBinding",
     "Instalment",
     "IntegrityEntry",
     "Material",

@@ -77,6 +77,7 @@ class User(AbstractUser):
             ("approve_department_decisions", _("Approve the department's decisions")),
             ("supervise_all_cases", _("See every case and issue supervision orders")),
             ("manage_reference_data", _("Manage departments, policies and the holiday calendar")),
+            ("verify_identities", _("Confirm identity bindings at the counter")),
         ]
 
     def __str__(self):

@@ -261,3 +261,8 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="chengxin@localhost")
 # The address people open from e-mail and SMS links.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Binding an account to an entity by a one-time code to its mobile number on record (实名认证).
+IDENTITY_CODE_MINUTES = env.int("IDENTITY_CODE_MINUTES", default=10)
+IDENTITY_CODE_ATTEMPTS = env.int("IDENTITY_CODE_ATTEMPTS", default=5)
+IDENTITY_CODE_SENDS_PER_HOUR = env.int("IDENTITY_CODE_SENDS_PER_HOUR", default=3)
