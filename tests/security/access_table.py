@@ -80,6 +80,9 @@ TABLE: list[Row] = [
     Row("accounts/password_reset/done/", "/accounts/password_reset/done/", PUBLIC),
     Row("accounts/reset/<uidb64>/<token>/", "/accounts/reset/MQ/bad-token/", PUBLIC, note="an invalid link"),
     Row("accounts/reset/done/", "/accounts/reset/done/", PUBLIC),
+    Row("accounts/platform/", "/accounts/platform/", expect(404),
+        note="the identity platform is not configured here: tests/integration/test_platform_login.py signs in"),
+    Row("accounts/platform/callback/", "/accounts/platform/callback/?code=x&state=y", expect(404)),
     # Identity binding (实名认证): each their own; the counter is the clerks'.
     Row("identity/", "/identity/", SIGNED_IN),
     Row("identity/code/", "/identity/code/", expect(302, anon=LOGIN), method="POST",
