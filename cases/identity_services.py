@@ -123,8 +123,14 @@ def send_binding_code(*, user) -> BindingCode:
         )
     user = User.objects.select_for_update().get(pk=user.pk)  # one send at a time per account
     now = timezone.now()
-    recent = BindingCode.objects.filter(user=user, created_at__gte=now - timedelta(hours=1)).count()
-    if recent >= settings.IDENTITY_CODE_SENDS_PER_HOUR:
+    hour_ago = now - timedelta(hours=1)
+    by_account = BindingCode.objects.filter(user=user, created_at__gte=hour_ago).count()
+    # Counted per entity too: many accounts naming one entity must not flood its phone with texts.
+    by_entity = BindingCode.objects.filter(entity_kind=kind, id_number=id_number, created_at__gte=hour_ago).count()
+    if (
+        by_account >= settings.IDENTITY_CODE_SENDS_PER_HOUR
+        or by_entity >= settings.IDENTITY_CODE_SENDS_PER_HOUR_PER_ENTITY
+    ):
         raise Throttled(_("Too many codes sent in the last hour. Wait a while, then ask for a new one."))
     # A new code replaces the earlier ones: only the latest can be used.
     BindingCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)

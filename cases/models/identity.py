@@ -105,7 +105,10 @@ class BindingCode(models.Model):
     class Meta:
         verbose_name = _("binding code")
         verbose_name_plural = _("binding codes")
-        indexes = [models.Index(fields=["user", "-created_at"], name="binding_code_by_user")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="binding_code_by_user"),
+            models.Index(fields=["entity_kind", "id_number", "-created_at"], name="binding_code_by_entity"),
+        ]
 
     def __str__(self):
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -267,6 +267,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 IDENTITY_CODE_MINUTES = env.int("IDENTITY_CODE_MINUTES", default=10)
 IDENTITY_CODE_ATTEMPTS = env.int("IDENTITY_CODE_ATTEMPTS", default=5)
 IDENTITY_CODE_SENDS_PER_HOUR = env.int("IDENTITY_CODE_SENDS_PER_HOUR", default=3)
+IDENTITY_CODE_SENDS_PER_HOUR_PER_ENTITY = env.int("IDENTITY_CODE_SENDS_PER_HOUR_PER_ENTITY", default=6)
 
 # Sign-in through the province's unified identity platform (OpenID Connect; cases/platform_login.py).
 # Off unless the client and the endpoints are given. The claim names are the platform's own.

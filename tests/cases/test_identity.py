@@ -201,6 +201,16 @@ def test_codes_are_sent_a_few_times_an_hour_only(person_record):
         identity_services.send_binding_code(user=user)
 
 
+def test_many_accounts_naming_one_entity_do_not_flood_its_phone(person_record):
+    for n in range(3):
+        user = ApplicantFactory(username=f"claimant{n}", entity_kind="person", id_number=PERSON_ID, verified=False)
+        for _ in range(2):
+            identity_services.send_binding_code(user=user)
+    late = ApplicantFactory(username="claimant9", entity_kind="person", id_number=PERSON_ID, verified=False)
+    with pytest.raises(Throttled):
+        identity_services.send_binding_code(user=late)
+
+
 def test_no_number_on_record_no_code(db):
     user = sign_up_direct(id_number=valid_resident_id("62070219900101002"))
     with pytest.raises(InvalidInput):
