@@ -3,33 +3,23 @@ provider (django-oauth-toolkit, RS256 key made here) in a server process of its 
 the authorization-code flow with PKCE, the ID token checked against the provider's JWKS, the
 claims read under the names this platform gives them, and the account bound (how: platform)."""
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from datetime import date
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client, override_settings
 
 from cases.models import IdentityBinding, User
 from tests.factories import StaffFactory, register_penalty, valid_resident_id, valid_uscc
+from tests.integration.identity_platform.running import CLAIM_SETTINGS, identity_platform
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
-ROOT = Path(__file__).resolve().parents[2]
 USCC = valid_uscc("91620702MA71ABCD0")
 RESIDENT_ID = valid_resident_id("62070219850612001")
 CLIENT_ID, CLIENT_SECRET = "chengxin-test", "client-secret-for-tests"
-# This platform's own claim names and values: the settings map them.
+# The platform's users, under its own claim names (running.CLAIM_SETTINGS maps them).
 CLAIMS = {
     "boss": {"usc_code": USCC, "subject_type": "legal", "corp_name": "甘州区示范商贸有限公司", "role_in_corp": "LR",
              "name": "张经理"},
@@ -38,75 +28,24 @@ CLAIMS = {
 }  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def platform():
     """The provider, served by its own process for the module's tests."""
-    port = free_port()
-    issuer = f"http://127.0.0.1:{port}/o"
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    with tempfile.TemporaryDirectory(prefix="identity-platform-") as folder:
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_", "DATABASE_"))},
-            "PYTHONPATH": str(ROOT),
-            "PLATFORM_DATABASE": str(Path(folder) / "platform.sqlite3"),
-            "PLATFORM_RSA_KEY": pem.decode(),
-            "PLATFORM_ISSUER": issuer,
-            "PLATFORM_CLAIMS": json.dumps(CLAIMS),
-            "PLATFORM_CLIENT_ID": CLIENT_ID,
-            "PLATFORM_CLIENT_SECRET": CLIENT_SECRET,
-            "PLATFORM_REDIRECT_URI": "http://testserver/accounts/platform/callback/",
-        }
-        log = open(Path(folder) / "platform.log", "w")  # noqa: SIM115 - closed below
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.identity_platform.serve", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if requests.get(f"{base}/ready", timeout=1).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail("the identity platform did not start:\n" + Path(log.name).read_text())
-                time.sleep(0.2)
-            yield {"base": base, "issuer": issuer}
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            log.close()
+    with identity_platform(
+        claims=CLAIMS,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uri="http://testserver/accounts/platform/callback/",
+    ) as running:
+        yield running  # fmt: skip
 
 
 @pytest.fixture
 def configured(platform):
-    base, issuer = platform["base"], platform["issuer"]
     with override_settings(
         OIDC_ENABLED=True,
-        OIDC_RP_CLIENT_ID=CLIENT_ID,
-        OIDC_RP_CLIENT_SECRET=CLIENT_SECRET,
-        OIDC_OP_ISSUER=issuer,
-        OIDC_OP_AUTHORIZATION_ENDPOINT=f"{base}/o/authorize/",
-        OIDC_OP_TOKEN_ENDPOINT=f"{base}/o/token/",
-        OIDC_OP_USER_ENDPOINT=f"{base}/o/userinfo/",
-        OIDC_OP_JWKS_ENDPOINT=f"{base}/o/.well-known/jwks.json",
-        OIDC_CLAIM_ID_NUMBER="usc_code",
-        OIDC_CLAIM_ENTITY_KIND="subject_type",
-        OIDC_CLAIM_ENTITY_NAME="corp_name",
-        OIDC_CLAIM_ROLE="role_in_corp",
-        OIDC_ENTERPRISE_KIND_VALUES=["legal"],
-        OIDC_PERSON_KIND_VALUES=["natural"],
-        OIDC_LEGAL_REPRESENTATIVE_VALUES=["LR"],
+        **platform["settings"],
+        **CLAIM_SETTINGS,
         AUTHENTICATION_BACKENDS=[
             "cases.login_throttle.LoginThrottle",
             "django.contrib.auth.backends.ModelBackend",

@@ -22,6 +22,8 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.envi
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 LOGIN_URL = "/login/"
+# Browsers keep cookies per host, not per port: the platform's session must not overwrite ours.
+SESSION_COOKIE_NAME = "platform_sessionid"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 
 OAUTH2_PROVIDER = {
