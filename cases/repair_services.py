@@ -50,6 +50,9 @@ def _locked(application_id: int) -> RepairApplication:
 def _require_applicant(application: RepairApplication, actor) -> None:
     if actor is None or not actor.is_authenticated or application.case.applicant_id != actor.pk:
         raise NotFound()  # someone else's case is not shown to exist
+    party = application.record.party
+    if not identity.acts_for(actor, party.kind, party.id_number):
+        raise NotFound()  # an agent whose binding has ended no longer acts on what they filed
 
 
 def _require_department(application: RepairApplication, actor, permission="cases.work_department_cases") -> None:

@@ -12,7 +12,17 @@ from cases import complaint_intake, documents, identity, identity_services, mask
 from cases import complaint_services as complaints
 from cases import repair_services as repair
 from cases.exceptions import InvalidInput, NotFound, NotPermitted, Throttled
-from cases.models import AuditEvent, BindingCode, BindingRole, Case, Channel, IdentityBinding, Notice, User
+from cases.models import (
+    AuditEvent,
+    BindingCode,
+    BindingRole,
+    Case,
+    Channel,
+    CreditRecord,
+    IdentityBinding,
+    Notice,
+    User,
+)
 from cases.roles import Role
 from tests.factories import (
     ApplicantFactory,
@@ -310,3 +320,12 @@ def test_a_persons_notice_is_masked_for_them_and_whole_for_staff(client, person_
     )
     client.force_login(caseworker)
     assert client.get(f"/notices/{notice.pk}/pdf/").content == PERSON_ID.encode()
+
+
+def test_an_agent_whose_binding_ended_cannot_act_on_what_they_filed(enterprise):
+    record = CreditRecord.objects.get(decision_number="甘市监罚〔2026〕12号")
+    draft = repair.start_application(actor=enterprise["agent"], record_id=record.pk)
+    identity_services.revoke_binding(actor=enterprise["head"], binding_id=identity.binding_of(enterprise["agent"]).pk)
+    agent = User.objects.get(pk=enterprise["agent"].pk)  # a new request: nothing cached
+    with pytest.raises(NotFound):
+        repair.withdraw(actor=agent, application_id=draft.pk)
