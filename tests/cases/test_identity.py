@@ -329,3 +329,11 @@ def test_an_agent_whose_binding_ended_cannot_act_on_what_they_filed(enterprise):
     agent = User.objects.get(pk=enterprise["agent"].pk)  # a new request: nothing cached
     with pytest.raises(NotFound):
         repair.withdraw(actor=agent, application_id=draft.pk)
+
+
+def test_the_api_says_whether_the_account_is_verified(client, enterprise):
+    client.force_login(ApplicantFactory(username="unverified", verified=False))
+    assert client.get("/api/v1/me/").json()["verified_entity"] is None
+    client.force_login(enterprise["agent"])
+    verified = client.get("/api/v1/me/").json()["verified_entity"]
+    assert (verified["entity_kind"], verified["role"], verified["method"]) == ("enterprise", "agent", "counter")
