@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('cases', '0025_database_defaults'),
+        ('cases', '0026_audit_hash_chain'),
     ]
 
     operations = [
