@@ -68,7 +68,7 @@ django.setup()
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from cases import repair_services, services
+from cases import identity_services, repair_services, services
 from cases.identifiers import uscc_check_character
 from cases.models import Case, Department, User
 from cases.roles import Role, grant_role
@@ -78,6 +78,7 @@ call_command("seed_demo", verbosity=0)
 password = make_password(sys.argv[1])
 scjg, yshj = Department.objects.get(code="scjg"), Department.objects.get(code="yshj")
 registrar = User.objects.get(username="banli")
+clerk = User.objects.get(username="dengji")
 
 
 def account(username, role, **fields):
@@ -93,6 +94,9 @@ for n in range(int(sys.argv[2])):
     first17 = f"916207020000{n:05d}"
     entity = account(f"load-qiye-{n}", Role.APPLICANT, entity_kind="enterprise", entity_name=f"压测企业{n}有限公司",
                      id_number=first17 + uscc_check_character(first17), phone=f"139{n:08d}")
+    # Verified at the counter (实名认证), as a real applicant must be before acting for the enterprise.
+    identity_services.bind_at_counter(actor=clerk, username=entity.username, kind="enterprise",
+                                      id_number=entity.id_number, name=entity.entity_name, role="legal_representative")
     record = services.register_credit_record(actor=registrar, data={
         "party_kind": "enterprise", "party_name": entity.entity_name, "party_id_number": entity.id_number,
         "record_type": "penalty", "decision_number": f"甘市监罚〔2025〕{1000 + n}号", "decided_on": date(2025, 3, 2),

@@ -17,6 +17,7 @@ from cases.models import (
     Deadline,
     Department,
     Holiday,
+    IdentityBinding,
     Party,
     Policy,
     SupervisionOrder,
@@ -267,7 +268,7 @@ class SupervisionOrderAdmin(ReadOnlyAdmin):
 
 @admin.register(Party)
 class PartyAdmin(ReadOnlyAdmin):
-    list_display = ["name", "kind", "id_number", "created_at"]
+    list_display = ["name", "kind", "id_number", "phone", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "id_number"]
 
@@ -305,3 +306,12 @@ class WorkOrderAdmin(ReadOnlyAdmin):
 @admin.register(ChannelCallback)
 class ChannelCallbackAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "complaint", "sent_at", "attempts", "last_error"]
+
+
+@admin.register(IdentityBinding)
+class IdentityBindingAdmin(ReadOnlyAdmin):
+    """Bindings are made and ended through their services (audited); the admin only shows them."""
+
+    list_display = ["user", "entity_name", "entity_kind", "role", "method", "verified_at", "verified_by", "revoked_at"]
+    list_filter = ["entity_kind", "role", "method"]
+    search_fields = ["user__username", "entity_name", "id_number"]

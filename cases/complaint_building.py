@@ -17,10 +17,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from cases import deadlines, events, policies, services
+from cases import deadlines, events, identity, policies, services
 from cases.models import Case, CaseKind, Complaint, Deadline, Department, User, WorkOrder
 from cases.roles import Role
 from cases.states import ComplaintStatus
@@ -48,17 +48,13 @@ def _complainants(orders: list[WorkOrder]) -> dict[int, User | None]:
     portal account if it has one (it then tracks and confirms the complaint)."""
     ids = {o.payload.get("complainant_id") for o in orders} - {None}
     usccs = {o.payload["enterprise_uscc"] for o in orders if not o.payload.get("complainant_id")}
-    users = User.objects.filter(
-        Q(pk__in=ids) | Q(entity_kind="enterprise", id_number__in=usccs, is_active=True)
-    ).order_by("pk")
-    by_id, by_uscc = {}, {}
-    for user in users:
-        by_id[user.pk] = user
-        if user.entity_kind == "enterprise" and user.is_active:
-            by_uscc.setdefault(user.id_number, user)
+    # Matched by USCC only through a verified binding: an account that merely typed the code
+    # at sign-up is not the enterprise.
+    representative = identity.enterprise_representatives(usccs) if usccs else {}
+    by_id = User.objects.in_bulk(ids | set(representative.values()))
     return {
         o.pk: by_id.get(o.payload["complainant_id"]) if o.payload.get("complainant_id")
-        else by_uscc.get(o.payload["enterprise_uscc"])
+        else by_id.get(representative.get(o.payload["enterprise_uscc"]))
         for o in orders
     }  # fmt: skip
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
 
-from cases import channel_callbacks, events, permissions, policies, services
+from cases import channel_callbacks, events, identity, permissions, policies, services
 from cases.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from cases.models import (
     ArrearsPayment,
@@ -228,7 +228,11 @@ def _relayed(channel_code: str) -> dict:
 
 
 def _complainant_or_system(complaint: Complaint, actor) -> None:
-    if actor is not None and actor.pk != complaint.complainant_id:
+    """The complainant's own step: taken by the system (a window passing, a channel relaying) or by
+    the complainant while they still act, verified, for the enterprise complained for."""
+    if actor is None:
+        return
+    if actor.pk != complaint.complainant_id or not identity.acts_for(actor, "enterprise", complaint.enterprise_uscc):
         raise NotFound()
 
 

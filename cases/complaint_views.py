@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases import complaint_intake, event_labels, policies, selectors
+from cases import complaint_intake, event_labels, identity, policies, selectors
 from cases import complaint_services as complaints
 from cases.exceptions import InvalidInput
 from cases.models import Channel, Complaint, Department, IntegrityEntry, RespondentBody
 from cases.models.complaint import Finding
+from cases.models.org import EntityKind
 from cases.pagination import Page
 from cases.states import ComplaintStatus
 from cases.supervision_views import querystring_without_page
@@ -99,7 +100,8 @@ def _complaint(request, number: str) -> Complaint:
 @login_required
 def file_complaint(request):
     user = request.user
-    if not user.has_perm("cases.file_cases") or user.entity_kind != "enterprise":
+    binding = identity.binding_of(user)
+    if not user.has_perm("cases.file_cases") or binding is None or binding.entity_kind != EntityKind.ENTERPRISE:
         raise PermissionDenied
     form = FilingForm(request.POST or None, initial={"token": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
@@ -110,7 +112,8 @@ def file_complaint(request):
         complaint, _created = complaint_intake.receive(channel=channel, data={
             # the form's one-time token is the reference: a double click files one complaint
             "reference": f"WEB-{data['token']}", "complainant_name": user.full_name or user.username,
-            "complainant_phone": user.phone, "enterprise_name": user.entity_name, "enterprise_uscc": user.id_number,
+            "complainant_phone": user.phone, "enterprise_name": binding.entity_name or user.entity_name,
+            "enterprise_uscc": binding.id_number,
             "respondent": data["respondent"], "subject": data["subject"], "facts": data["facts"],
             "amount_claimed": data["amount_claimed"], "complainant": user,
         })  # fmt: skip
@@ -238,7 +241,9 @@ def complaint_queue(request):
 @login_required
 def my_complaints(request):
     cases = selectors.cases_visible_to(request.user).filter(kind="complaint", complaint__complainant=request.user)
-    return render(request, "cases/my_complaints.html", {"cases": cases.order_by("-created_at")})
+    return render(request, "cases/my_complaints.html", {
+        "cases": cases.order_by("-created_at"), "may_file": identity.acts_for_enterprise(request.user),
+    })  # fmt: skip
 
 
 @login_required

@@ -1,6 +1,12 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from cases import permissions, workdays
+
+
+def platform_login(request):
+    """Whether the sign-in pages offer the province's unified identity platform."""
+    return {"platform_login_enabled": settings.OIDC_ENABLED}
 
 
 def calendar_warnings(request):

@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from cases import masking
 from cases.models import Case, CreditRecord, Notice, NoticeKind
 
 NUMBER_SUFFIX = {
@@ -47,14 +48,26 @@ def issue(kind: str, *, record: CreditRecord, case: Case | None = None, **facts)
     )  # fmt: skip
 
 
-def render_pdf(notice: Notice) -> bytes:
+def render_pdf(notice: Notice, facts: dict | None = None) -> bytes:
     from weasyprint import HTML  # imported here: it loads the native text-layout libraries
 
-    html = render_to_string(f"notices/{notice.kind}.html", {"notice": notice, "facts": notice.facts})
+    html = render_to_string(f"notices/{notice.kind}.html", {"notice": notice, "facts": facts or notice.facts})
     return HTML(string=html).write_pdf()
 
 
-def pdf_of(notice: Notice) -> bytes:
+def masked_facts(facts: dict) -> dict | None:
+    """The facts with a person's resident ID masked, or None when there is nothing to mask
+    (an enterprise's USCC is public, as on the credit website)."""
+    identifier = facts.get("identifier", "")
+    masked = masking.mask_text(identifier)
+    return None if masked == identifier else {**facts, "identifier": masked}
+
+
+def pdf_of(notice: Notice, *, masked: bool = False) -> bytes:
+    """The notice's PDF. `masked`: for anyone but staff, a person's resident ID is masked; that
+    copy is rendered for the request and not kept, so the stored file stays the full original."""
+    if masked and (facts := masked_facts(notice.facts)) is not None:
+        return render_pdf(notice, facts)
     if not notice.pdf:
         notice.pdf.save(f"{notice.number}.pdf", ContentFile(render_pdf(notice)), save=False)
         Notice.objects.filter(pk=notice.pk).update(pdf=notice.pdf.name)

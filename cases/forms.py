@@ -57,6 +57,18 @@ class CreditRecordForm(forms.Form):
     published_from = forms.DateField(
         label=_("Published from"), required=False, help_text=_("Leave empty to publish from the decision date.")
     )
+    party_phone = forms.CharField(
+        label=_("Party's mobile number on record"),
+        max_length=20,
+        required=False,
+        help_text=_("From the case file. Codes that verify the party's online account are sent only to this number."),
+    )
+
+    def clean_party_phone(self):
+        phone = self.cleaned_data.get("party_phone", "").replace(" ", "").replace("-", "")
+        if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
+            raise forms.ValidationError(_("Give an 11-digit mobile number."))
+        return phone
 
     def clean_decision_number(self):
         number = self.cleaned_data["decision_number"].strip()

@@ -35,7 +35,9 @@ HEADERS = {
     "严重程度": "severity",
     "事实和处理决定": "summary",
     "公示起始日期": "published_from",
+    "联系手机": "party_phone",
 }
+OPTIONAL_COLUMNS = {"published_from", "party_phone"}
 WORDS = {"party_kind": KIND_WORDS, "record_type": TYPE_WORDS, "severity": SEVERITY_WORDS}
 TEMPLATE_HEADER = ["主体类型", "主体名称", "统一社会信用代码/身份证号", "记录类型", "决定书文号", "决定日期",
                    "严重程度", "事实和处理决定", "公示起始日期"]  # fmt: skip
@@ -148,7 +150,7 @@ def import_records(*, actor, upload) -> ImportReport:
     if not rows:
         raise InvalidInput(_("The file is empty."))
     header = [HEADERS.get(_cell(cell), _cell(cell)) for cell in rows[0]]
-    missing = [name for name in set(HEADERS.values()) - {"published_from"} if name not in header]
+    missing = [name for name in set(HEADERS.values()) - OPTIONAL_COLUMNS if name not in header]
     if missing:
         raise InvalidInput(_("The header row lacks columns: %(columns)s.") % {"columns": ", ".join(sorted(missing))})
     body = rows[1:]

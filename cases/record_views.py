@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import csv_export, documents, record_import, records, selectors, services
+from cases import csv_export, documents, identity, record_import, records, selectors, services
 from cases.forms import CreditRecordForm, RecordImportForm
 from cases.models import Notice, RepairApplication
 from cases.states import REPAIR_CLOSED
@@ -79,11 +79,12 @@ def record_import_template(request):
 def my_records(request):
     today = timezone.localdate()
     user = request.user
+    entity = identity.entity_of(user)
     found = (
         selectors.credit_records_visible_to(user)
-        .filter(party__kind=user.entity_kind, party__id_number=user.id_number)
+        .filter(party__kind=entity[0], party__id_number=entity[1])
         .prefetch_related("notices")
-        if user.id_number
+        if entity
         else []
     )
     open_applications = dict(
@@ -95,7 +96,9 @@ def my_records(request):
         {"record": record, "repairable": records.is_repairable(record, today), "open": open_applications.get(record.pk)}
         for record in found
     ]
-    return render(request, "cases/my_records.html", {"rows": rows, "today": today})
+    return render(
+        request, "cases/my_records.html", {"rows": rows, "today": today, "binding": identity.binding_of(user)}
+    )
 
 
 @login_required
@@ -108,6 +111,9 @@ def notice_pdf(request, notice_id: int):
     )
     if not visible:
         raise Http404
-    response = HttpResponse(documents.pdf_of(notice), content_type="application/pdf")
+    user = request.user
+    staff = selectors.works_department_cases(user) or selectors.can_supervise(user)
+    staff = staff or user.has_perm("cases.register_complaints")
+    response = HttpResponse(documents.pdf_of(notice, masked=not staff), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{notice.number}.pdf"'
     return response

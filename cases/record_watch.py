@@ -2,29 +2,20 @@
 repairable, and end the display of records whose longest period has passed (no application
 needed). Each is one indexed query; each record is told once."""
 
-from collections import defaultdict
-
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import audit_chain
-from cases.models import CreditRecord, RecordStatus, User
+from cases import audit_chain, identity
+from cases.models import CreditRecord, RecordStatus
 from notifications.services import Outbox
 
 BATCH = 1000
 
 
 def _users_by_party(records) -> dict[tuple, list[int]]:
-    keys = {(r.party.kind, r.party.id_number) for r in records}
-    users = defaultdict(list)
-    for pk, kind, number in User.objects.filter(
-        id_number__in={number for _kind, number in keys}, is_active=True
-    ).values_list("pk", "entity_kind", "id_number"):
-        if (kind, number) in keys:
-            users[(kind, number)].append(pk)
-    return users
+    return identity.users_acting_for({(r.party.kind, r.party.id_number) for r in records})
 
 
 def _event(record, event_type: str, now) -> dict:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import documents, events, permissions, policies, services, uploads
+from cases import documents, events, identity, permissions, policies, services, uploads
 from cases.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from cases.models import (
     Case,
@@ -50,6 +50,9 @@ def _locked(application_id: int) -> RepairApplication:
 def _require_applicant(application: RepairApplication, actor) -> None:
     if actor is None or not actor.is_authenticated or application.case.applicant_id != actor.pk:
         raise NotFound()  # someone else's case is not shown to exist
+    party = application.record.party
+    if not identity.acts_for(actor, party.kind, party.id_number):
+        raise NotFound()  # an agent whose binding has ended no longer acts on what they filed
 
 
 def _require_department(application: RepairApplication, actor, permission="cases.work_department_cases") -> None:
@@ -97,7 +100,7 @@ def start_application(*, actor, record_id: int, statement: str = "") -> RepairAp
     permissions.require(actor, "cases.file_cases")
     # Locked, so that a double click cannot open two applications for one record.
     record = CreditRecord.objects.select_for_update(of=("self",)).select_related("party").filter(pk=record_id).first()
-    if record is None or (record.party.kind, record.party.id_number) != (actor.entity_kind, actor.id_number):
+    if record is None or not identity.acts_for(actor, record.party.kind, record.party.id_number):
         raise NotFound()
     if record.status != RecordStatus.PUBLISHED:
         raise InvalidInput(_("This record is no longer displayed: there is nothing to repair."))

@@ -45,7 +45,7 @@ _ACCOUNT_SECURITY = [
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.APPLICANT: ["cases.file_cases"],
-    Role.INTAKE_CLERK: ["cases.register_complaints"],
+    Role.INTAKE_CLERK: ["cases.register_complaints", "cases.verify_identities"],
     Role.CASEWORKER: ["cases.work_department_cases"],
     Role.DEPARTMENT_HEAD: ["cases.work_department_cases", "cases.approve_department_decisions"],
     Role.SUPERVISOR: ["cases.supervise_all_cases", "cases.view_auditevent"],

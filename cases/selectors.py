@@ -4,7 +4,9 @@ import re
 
 from django.db.models import F, Q, QuerySet
 
+from cases import identity
 from cases.models import AuditEvent, Case, CaseKind, CreditRecord, Deadline, SupervisionOrder
+from cases.models.org import EntityKind
 from cases.states import RepairStatus
 
 # Most urgent first: the most overdue, then the nearest due, then cases whose clock is stopped
@@ -94,13 +96,31 @@ def cases_visible_to(user) -> QuerySet[Case]:
     if not user.is_authenticated:
         return cases.none()
     if can_supervise(user):
-        return cases
-    visible = Q(applicant=user)
+        return cases.exclude(UNSUBMITTED_REPAIR)
+    visible = _own_cases(user)
     if works_department_cases(user):
-        visible |= Q(department_id=user.department_id)
+        visible |= Q(department_id=user.department_id) & ~UNSUBMITTED_REPAIR
     if user.has_perm("cases.register_complaints"):
         visible |= Q(kind="complaint")
     return cases.filter(visible)
+
+
+# An application the applicant has not submitted (a draft, or one withdrawn as a draft) is theirs
+# alone: no staff page or file link shows it or its materials.
+UNSUBMITTED_REPAIR = Q(kind=CaseKind.REPAIR, state__in=("draft", "withdrawn"), repair__submitted_at__isnull=True)
+
+
+def _own_cases(user) -> Q:
+    """The cases the user filed, while they still act for the entity the case is about: an agent
+    whose binding the enterprise ended no longer sees what they filed for it."""
+    entity = identity.entity_of(user)
+    if entity is None:
+        return Q(pk__in=[])
+    kind, number = entity
+    about_entity = Q(repair__record__party__kind=kind, repair__record__party__id_number=number)
+    if kind == EntityKind.ENTERPRISE:
+        about_entity |= Q(complaint__enterprise_uscc=number)
+    return Q(applicant=user) & about_entity
 
 
 def case_timeline(case: Case) -> QuerySet[AuditEvent]:
@@ -117,6 +137,7 @@ def credit_records_visible_to(user) -> QuerySet[CreditRecord]:
         return records
     if works_department_cases(user):
         return records.filter(department_id=user.department_id)
-    if user.entity_kind and user.id_number:
-        return records.filter(party__kind=user.entity_kind, party__id_number=user.id_number)
+    entity = identity.entity_of(user)
+    if entity is not None:
+        return records.filter(party__kind=entity[0], party__id_number=entity[1])
     return records.none()

@@ -9,7 +9,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import deadlines, documents, events, permissions, policies, records, workdays
+from cases import deadlines, documents, events, identity, masking, permissions, policies, records, workdays
 from cases.exceptions import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
 from cases.models import (
     Case,
@@ -334,6 +334,11 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
     party, _created = Party.objects.get_or_create(
         kind=data["party_kind"], id_number=data["party_id_number"], defaults={"name": data["party_name"]}
     )
+    phone = data.get("party_phone") or ""
+    if phone and party.phone != phone:  # the deciding department's case file has the newest number
+        party.phone = phone
+        party.save(update_fields=["phone"])
+        events.party_phone_set_event(party=party, actor=actor, phone_masked=masking.mask_phone(phone))
     published_from = data.get("published_from") or data["decided_on"]
     repairable_from, display_until = records.publicity_window(data["severity"], published_from)
     try:
@@ -375,7 +380,7 @@ def _deliver_two_documents(record: CreditRecord, actor) -> None:
 def _tell_party(record: CreditRecord, party: Party) -> None:
     display_until, repairable_from = record.display_until, record.repairable_from
     notification_services.notify(
-        User.objects.filter(entity_kind=party.kind, id_number=party.id_number, is_active=True),
+        identity.users_acting_for({(party.kind, party.id_number)})[(party.kind, party.id_number)],
         kind="record.registered",
         title=_("A credit record about %(name)s has been published") % {"name": party.name},
         body=_(

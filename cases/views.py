@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cases import health, services
+from cases import health, identity, services
 from cases.forms import ApplicantSignUpForm
 from cases.roles import Role
 
@@ -18,7 +18,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = services.register_applicant(form=form)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("my-records")
+        return redirect("identity")  # nothing of the entity shows until the account is verified
     return render(request, "registration/signup.html", {"form": form})
 
 
@@ -32,7 +32,7 @@ def landing(request):
 def home(request):
     user = request.user
     roles = [Role(name) for name in sorted(user.role_names) if name in Role.values]
-    return render(request, "cases/home.html", {"roles": roles})
+    return render(request, "cases/home.html", {"roles": roles, "binding": identity.binding_of(user)})
 
 
 @never_cache

@@ -1,11 +1,12 @@
 import re
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import identifiers
+from cases import identifiers, identity
 from cases.forms import CreditRecordForm
-from cases.models import CreditRecord, Department, RecordType, Severity, User
+from cases.models import BindingMethod, BindingRole, CreditRecord, Department, RecordType, Severity, User
 from cases.models.org import EntityKind
 
 
@@ -60,16 +61,33 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name_zh", "name_en", "is_supervising_unit"]
 
 
+class VerifiedEntitySerializer(serializers.Serializer):
+    entity_kind = serializers.ChoiceField(choices=EntityKind.choices)
+    entity_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=BindingRole.choices)
+    method = serializers.ChoiceField(choices=BindingMethod.choices)
+    verified_at = serializers.DateTimeField()
+
+
 class MeSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
     department = DepartmentSerializer(read_only=True)
+    verified_entity = serializers.SerializerMethodField(
+        help_text="The enterprise or person this account acts for, once verified (实名认证); null until then. "
+        "entity_kind and entity_name are what the account named at sign-up."
+    )
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "roles", "department", "entity_kind", "entity_name"]
+        fields = ["id", "username", "full_name", "roles", "department", "entity_kind", "entity_name", "verified_entity"]
 
     def get_roles(self, user) -> list[str]:
         return sorted(user.role_names)
+
+    @extend_schema_field(VerifiedEntitySerializer(allow_null=True))
+    def get_verified_entity(self, user) -> dict | None:
+        binding = identity.binding_of(user)
+        return VerifiedEntitySerializer(binding).data if binding else None
 
 
 class WorkingDaysQuerySerializer(SingleValuedQuery):
@@ -117,6 +135,7 @@ class CreditRecordRegistrationSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices)
     summary = TextField(max_length=5000)
     published_from = serializers.DateField(required=False, allow_null=True)
+    party_phone = TextField(max_length=20, required=False, allow_blank=True)
 
     def validate(self, attrs):
         form = CreditRecordForm(data=dict(self.initial_data.items()))

@@ -12,6 +12,7 @@ from .complaint import (
     WorkOrder,
 )
 from .deadline import Deadline, Stage, SupervisionLevel, SupervisionOrder
+from .identity import BindingCode, BindingMethod, BindingRole, IdentityBinding
 from .notices import Notice, NoticeKind
 from .org import Department, User
 from .policy import Policy
@@ -22,6 +23,9 @@ __all__ = [
     "ArrearsPayment",
     "AuditChainHead",
     "AuditEvent",
+    "BindingCode",
+    "BindingMethod",
+    "BindingRole",
     "Case",
     "CaseCounter",
     "CaseKind",
@@ -32,6 +36,7 @@ __all__ = [
     "Deadline",
     "Department",
     "Holiday",
+    "IdentityBinding",
     "Instalment",
     "IntegrityEntry",
     "Material",

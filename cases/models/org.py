@@ -78,6 +78,7 @@ class User(AbstractUser):
             ("supervise_all_cases", _("See every case and issue supervision orders")),
             ("manage_reference_data", _("Manage departments, policies and the holiday calendar")),
             ("manage_account_security", _("Assign roles, lock and unlock accounts, reset second factors")),
+            ("verify_identities", _("Confirm identity bindings at the counter")),
         ]
 
     def __str__(self):

@@ -15,6 +15,9 @@ class Party(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=EntityKind.choices)
     name = models.CharField(_("name"), max_length=200)
     id_number = models.CharField(_("identifier"), max_length=18)
+    # Given by the department that registers a record about the party (or by a clerk): the one
+    # number a binding code is sent to, so a stranger cannot choose where the code goes.
+    phone = models.CharField(_("mobile number on record"), max_length=20, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
 
     class Meta:

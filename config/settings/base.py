@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "cases.context_processors.calendar_warnings",
+                "cases.context_processors.platform_login",
                 "notifications.context_processors.unread_notifications",
             ],
         },
@@ -295,3 +296,35 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="chengxin@localhost")
 # The address people open from e-mail and SMS links.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Binding an account to an entity by a one-time code to its mobile number on record (实名认证).
+IDENTITY_CODE_MINUTES = env.int("IDENTITY_CODE_MINUTES", default=10)
+IDENTITY_CODE_ATTEMPTS = env.int("IDENTITY_CODE_ATTEMPTS", default=5)
+IDENTITY_CODE_SENDS_PER_HOUR = env.int("IDENTITY_CODE_SENDS_PER_HOUR", default=3)
+IDENTITY_CODE_SENDS_PER_HOUR_PER_ENTITY = env.int("IDENTITY_CODE_SENDS_PER_HOUR_PER_ENTITY", default=6)
+
+# Sign-in through the province's unified identity platform (OpenID Connect; cases/platform_login.py).
+# Off unless the client and the endpoints are given. The claim names are the platform's own.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid profile")
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_CLAIM_ID_NUMBER = env.str("OIDC_CLAIM_ID_NUMBER", default="id_number")
+OIDC_CLAIM_ENTITY_KIND = env.str("OIDC_CLAIM_ENTITY_KIND", default="entity_kind")
+OIDC_CLAIM_ENTITY_NAME = env.str("OIDC_CLAIM_ENTITY_NAME", default="entity_name")
+OIDC_CLAIM_FULL_NAME = env.str("OIDC_CLAIM_FULL_NAME", default="name")
+OIDC_CLAIM_ROLE = env.str("OIDC_CLAIM_ROLE", default="")
+OIDC_ENTERPRISE_KIND_VALUES = env.list("OIDC_ENTERPRISE_KIND_VALUES", default=["enterprise"])
+OIDC_PERSON_KIND_VALUES = env.list("OIDC_PERSON_KIND_VALUES", default=["person"])
+OIDC_LEGAL_REPRESENTATIVE_VALUES = env.list("OIDC_LEGAL_REPRESENTATIVE_VALUES", default=["legal_representative"])
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?platform=failed"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "cases.platform_login.PlatformBackend"]

@@ -31,7 +31,7 @@ def people(db):
         "worker": StaffFactory(username="worker", department__code="czj"),
         "head": StaffFactory(username="head", department__code="czj", role=Role.DEPARTMENT_HEAD),
         "wrong_worker": StaffFactory(username="wrong", department__code="scjg"),
-        "complainant": ApplicantFactory(username="firm"),
+        "complainant": ApplicantFactory(username="firm", id_number=valid_uscc("91620702MA71ABCD0")),
     }
 
 

@@ -102,8 +102,11 @@ def test_an_illegal_step_is_a_409_page(client, world):
     as_user(client, world["entity"])
     client.post(f"/repair/start/{world['record'].pk}/")
     number = Case.objects.get().number
+    for code in ("obligation_proof", "commitment"):
+        client.post(f"/repair/{number}/upload/", {"code": code, "file": pdf()})
+    client.post(f"/repair/{number}/submit/", {"obligations": "on", "commitment": "on"})
     as_user(client, world["worker"])
-    response = client.post(f"/repair/{number}/review/")
+    response = client.post(f"/repair/{number}/review/")  # not accepted yet
     assert response.status_code == 409
     assert "当前状态下不能进行此操作" in response.content.decode()
 

@@ -10,6 +10,7 @@ from cases.models import AuditEvent, Case, CreditRecord, Material, NationalSync,
 from cases.roles import Role
 from notifications.models import Notification
 from tests.factories import StaffFactory, valid_uscc
+from tests.identity import verify_by_text_message
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def register_penalty(client, staff):
     client.post("/records/new/", {
         "party_kind": "enterprise", "party_name": "甘州区示范商贸有限公司", "party_id_number": USCC,
         "record_type": "penalty", "decision_number": "甘市监罚〔2026〕12号", "decided_on": "2026-03-02",
-        "severity": "general", "summary": "未按规定公示年度报告，罚款 2000 元",
+        "severity": "general", "summary": "未按规定公示年度报告，罚款 2000 元", "party_phone": "13900001111",
     })  # fmt: skip
     return CreditRecord.objects.get()
 
@@ -42,6 +43,7 @@ def sign_up(client):
         "entity_name": "甘州区示范商贸有限公司", "id_number": USCC, "password1": "a-Long-pass-2026",
         "password2": "a-Long-pass-2026",
     })  # fmt: skip
+    verify_by_text_message(client, "13900001111")  # 实名认证: a code to the number on record
 
 
 def repaired_case(client, staff, django_capture_on_commit_callbacks) -> Case:

@@ -21,9 +21,9 @@ def signup_data(**overrides):
     return data
 
 
-def test_an_enterprise_opens_an_account_and_lands_on_its_records(client):
+def test_an_enterprise_opens_an_account_and_is_asked_to_verify_it(client):
     response = client.post("/accounts/signup/", signup_data())
-    assert response["Location"] == "/my/records/"
+    assert response["Location"] == "/identity/"
     user = User.objects.get(username="newco")
     assert user.has_perm("cases.file_cases") and user.id_number.startswith("916207")
     assert AuditEvent.objects.filter(event_type="user.registered").exists()

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from cases import services
-from cases.models import SupervisionOrder
+from cases.models import Channel, Complaint, SupervisionOrder
 from tests.factories import CaseFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +127,12 @@ def test_staff_of_another_department_cannot_open_the_case(client, overdue_case):
 def test_the_applicant_sees_their_case_without_internal_records(client, applicant, overdue_case):
     overdue_case.applicant = applicant
     overdue_case.save()
+    # The complaint the case is about, filed for the enterprise the applicant acts for.
+    channel = Channel.objects.create(code="website", name="网站", secret="s")
+    Complaint.objects.create(case=overdue_case, channel=channel, channel_reference="W-1", complainant=applicant,
+                             complainant_name="张经理", enterprise_name=applicant.entity_name,
+                             enterprise_uscc=applicant.id_number, respondent="区某局", subject="arrears",
+                             facts="拖欠货款", received_at=overdue_case.created_at)  # fmt: skip
     client.force_login(applicant)
     page = client.get(f"/cases/{overdue_case.number}/").content.decode()
     assert overdue_case.title in page

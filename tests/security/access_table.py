@@ -90,6 +90,18 @@ TABLE: list[Row] = [
     Row("accounts/password_reset/done/", "/accounts/password_reset/done/", PUBLIC),
     Row("accounts/reset/<uidb64>/<token>/", "/accounts/reset/MQ/bad-token/", PUBLIC, note="an invalid link"),
     Row("accounts/reset/done/", "/accounts/reset/done/", PUBLIC),
+    Row("accounts/platform/", "/accounts/platform/", expect(404),
+        note="the identity platform is not configured here: tests/integration/test_platform_login.py signs in"),
+    Row("accounts/platform/callback/", "/accounts/platform/callback/?code=x&state=y", expect(404)),
+    # Identity binding (实名认证): each their own; the counter is the clerks'.
+    Row("identity/", "/identity/", SIGNED_IN),
+    Row("identity/code/", "/identity/code/", expect(302, anon=LOGIN), method="POST",
+        note="back to the identity page, with the reason when no code can be sent"),
+    Row("identity/verify/", "/identity/verify/", expect(302, anon=LOGIN), method="POST", data={"code": "000000"}),
+    Row("identity/bindings/<int:binding_id>/revoke/", "/identity/bindings/{w.agent_binding_of_a.pk}/revoke/",
+        expect(404, anon=LOGIN, a=302), method="POST",
+        note="an agent's binding: ended by the enterprise's verified legal representative (or the agent)"),
+    Row("identity/counter/", "/identity/counter/", expect(403, anon=LOGIN, clerk=200), form=True),
     # Notifications: everyone their own.
     Row("notifications/", "/notifications/", SIGNED_IN),
     Row("notifications/<int:notification_id>/read/", "/notifications/{w.notification_of_a.pk}/read/",

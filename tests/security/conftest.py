@@ -16,7 +16,7 @@ from django.test import Client
 from cases import complaint_intake, documents, services
 from cases import complaint_services as complaints
 from cases import repair_services as repair
-from cases.models import AuditEvent, Channel, Department, Notice
+from cases.models import AuditEvent, BindingRole, Channel, Department, IdentityBinding, Notice
 from cases.roles import Role
 from notifications.models import Notification
 from tests.factories import ApplicantFactory, StaffFactory, UserFactory, valid_uscc
@@ -55,6 +55,7 @@ class World:
     record_notice: object
     order: object
     notification_of_a: object
+    agent_binding_of_a: object  # an agent who acts for A's enterprise besides A (its legal representative)
 
     def user(self, role: str):
         return self.users.get(role)
@@ -141,6 +142,9 @@ def build_world(text: str = "") -> World:
         record_notice=Notice.objects.filter(record=record, case__isnull=True).first(),
         order=order,
         notification_of_a=Notification.objects.filter(recipient=a).first(),
+        agent_binding_of_a=IdentityBinding.objects.get(
+            user=ApplicantFactory(username="agent-a", id_number=USCC_A, verified__role=BindingRole.AGENT)
+        ),
     )
 
 
