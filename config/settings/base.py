@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value comes from the environment (12-factor)."""
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -149,6 +150,15 @@ AUTHENTICATION_BACKENDS = ["cases.login_throttle.LoginThrottle", "django.contrib
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
 LOGIN_FAILURE_WINDOW_MINUTES = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
+# The client's address behind reverse proxies (cases/client_address.py): the proxies' own addresses
+# or networks, or else how many proxies stand in front (each appends to X-Forwarded-For); with
+# neither (the default) X-Forwarded-For is ignored and the TCP peer is the client. Every
+# per-address limit (sign-in, tracking look-ups, bad channel signatures) counts this address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+for _proxy in TRUSTED_PROXIES:  # a typo stops the start, not a request
+    ipaddress.ip_network(_proxy.strip(), strict=False)
+RATELIMIT_IP_META_KEY = "cases.client_address.client_ip"
 # Channel requests with a bad signature, per address, before that address is refused for the window.
 CHANNEL_SIGNATURE_FAILURE_LIMIT = env.int("CHANNEL_SIGNATURE_FAILURE_LIMIT", default=20)
 CHANNEL_SIGNATURE_FAILURE_WINDOW_MINUTES = 10
