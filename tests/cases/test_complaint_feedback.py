@@ -2,14 +2,13 @@
 /api/v1/complaints/<reference>/feedback/, signed like the intake."""
 
 import json
-import time
 
 import pytest
 
 from cases import complaint_building, complaint_intake
-from cases.complaint_intake import signature
 from cases.models import AuditEvent, Channel
 from cases.roles import Role
+from tests.channel_signing import signed_headers
 from tests.factories import StaffFactory, answered_complaint, work_order_data
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +29,8 @@ def people():
 
 def post(client, path: str, data, *, secret="s3cret", code="12345"):
     body = data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
-    timestamp = str(int(time.time()))
-    return client.post(path, body, content_type="application/json", HTTP_X_CHANNEL=code,
-                       HTTP_X_TIMESTAMP=timestamp, HTTP_X_SIGNATURE=signature(secret, timestamp, body))  # fmt: skip
+    headers = signed_headers("POST", path, body, secret=secret, code=code)
+    return client.post(path, body, content_type="application/json", headers=headers)
 
 
 def feedback(client, data, reference="12345-1", **signing):
