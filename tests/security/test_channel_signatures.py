@@ -266,3 +266,14 @@ def test_the_schema_documents_the_nonce_on_every_signed_operation():
         nonce = next(parameter for parameter in operation["parameters"] if parameter["name"] == "X-Nonce")
         assert nonce["in"] == "header" and nonce["schema"]["pattern"] == "^[A-Za-z0-9_-]{16,64}$"
         assert "nonce used before" in operation["responses"]["401"]["description"]
+
+
+def test_the_worked_example_in_the_readme_is_true():
+    from pathlib import Path
+
+    body, path = b'{"satisfied": true}', "/api/v1/complaints/12345-20261125-0042/feedback/"
+    v2 = complaint_intake.signature("demo-12345", timestamp="1764115200", nonce="3f2a9c1e7b6d4e0f8a5b2c9d1e7f4a6b",
+                                    method="POST", path=path, body=body)  # fmt: skip
+    v1 = complaint_intake.legacy_signature("demo-12345", "1764115200", body)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"X-Signature: {v2}" in readme and v1 in readme
