@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from cases import complaint_intake, complaint_services, identifiers, policies, throttle
 from cases.api.serializers import AmountField, TextField, TextPatternField
+from cases.client_address import client_ip
 from cases.exceptions import Conflict, DomainError, NotFound, Throttled, Unauthenticated
 from cases.middleware import error_body
 
@@ -246,10 +247,10 @@ class ComplaintFeedback(APIView):
             return Response(incoming.errors, status=status.HTTP_400_BAD_REQUEST)
         if order.complaint_id is None:
             raise Conflict(_("The complaint has not been answered yet."))
+        relayed = {"relayed_by": channel.code, "relayed_from": client_ip(raw)}
         if incoming.validated_data["satisfied"]:
-            complaint_services.confirm(actor=None, complaint_id=order.complaint_id, relayed_by=channel.code)
+            complaint_services.confirm(actor=None, complaint_id=order.complaint_id, **relayed)
         else:
-            complaint_services.object_to_answer(actor=None, complaint_id=order.complaint_id,
-                                                reason=incoming.validated_data["reason"].strip(),
-                                                relayed_by=channel.code)  # fmt: skip
+            reason = incoming.validated_data["reason"].strip()
+            complaint_services.object_to_answer(actor=None, complaint_id=order.complaint_id, reason=reason, **relayed)
         return Response(ComplaintStatusSerializer(complaint_intake.work_order(channel, reference)).data)
