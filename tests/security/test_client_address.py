@@ -104,3 +104,15 @@ async def _post(body: bytes, headers: dict) -> int:
     content = await communicator.receive_output(timeout=10)
     json.loads(content["body"])
     return start["status"]
+
+
+def test_a_mistyped_trusted_proxy_stops_the_start():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "TRUSTED_PROXIES": "10.0.0.300", "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    result = subprocess.run([sys.executable, "-c", "import config.settings.test"], env=env, capture_output=True,
+                            text=True, cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    assert result.returncode != 0 and "10.0.0.300" in result.stderr
