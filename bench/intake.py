@@ -69,7 +69,7 @@ def raw_insert_rate(url: str, durable: bool, rows: int) -> float:
 
 
 def post_all(count: int, threads: int, secret: str, uscc: str, run: str) -> tuple[float, list[float], int]:
-    from cases.complaint_intake import signature
+    from cases.complaint_intake import signed_headers
 
     latencies, errors, lock = [], [0], threading.Lock()
     failures: list[BaseException] = []  # raised in a client thread: re-raised here
@@ -89,11 +89,9 @@ def post_all(count: int, threads: int, secret: str, uscc: str, run: str) -> tupl
                 "enterprise_uscc": uscc, "respondent": "区某街道办事处", "subject": "arrears",
                 "facts": "工程款至今未付。" * 5, "amount_claimed": "860000.00",
             }, ensure_ascii=False).encode()  # fmt: skip
-            timestamp = str(int(time.time()))
             started = time.perf_counter()
-            conn.request("POST", "/api/v1/complaints/", body, {
-                "Content-Type": "application/json", "X-Channel": "12345", "X-Timestamp": timestamp,
-                "X-Signature": signature(secret, timestamp, body)})  # fmt: skip
+            conn.request("POST", "/api/v1/complaints/", body, {"Content-Type": "application/json", **signed_headers(
+                secret, code="12345", method="POST", path="/api/v1/complaints/", body=body)})  # fmt: skip
             response = conn.getresponse()
             payload = response.read()
             with lock:

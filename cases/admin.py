@@ -282,8 +282,9 @@ class CreditRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "active", "expires_at", "callback_url"]
-    list_filter = ["active"]
+    list_display = ["code", "name", "active", "expires_at", "accepts_legacy_signatures", "legacy_signatures_until",
+                    "callback_url"]  # fmt: skip
+    list_filter = ["active", "accepts_legacy_signatures"]
 
 
 @admin.register(Complaint)

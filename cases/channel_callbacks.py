@@ -1,16 +1,25 @@
 """Pushing complaint status changes back to the channel that sent the complaint (its callback URL),
-through an outbox row written with the change, sent after commit and retried until it lands."""
+through an outbox row written with the change, sent after commit and retried until it lands.
+
+Each push is signed as the channel signs its own requests to us. Signature version 2 (X-Nonce, and
+the signature over the timestamp, nonce, POST, the callback URL's path with its query and the
+body's SHA-256) is always sent, in X-Signature-V2. X-Signature carries what the channel's
+receiver checks today, version 1 ("<timestamp>.<body>"), for as long as the channel's legacy
+switch is on (Channel.accepts_legacy), and version 2 after: a receiver that has moved checks
+X-Signature-V2 (or X-Signature once its legacy date has passed), one that has not keeps working
+until that date.
+"""
 
 import json
 import logging
-import time
 import urllib.request
+from urllib.parse import unquote, urlsplit
 
 from django.db import transaction
 from django.utils import timezone
 
-from cases.complaint_intake import signature
-from cases.models import ChannelCallback, Complaint
+from cases import complaint_intake
+from cases.models import Channel, ChannelCallback, Complaint
 
 logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 5
@@ -56,14 +65,9 @@ def push(callback_id: int) -> bool:
             return False
         channel = callback.complaint.channel
         body = json.dumps(callback.payload, ensure_ascii=False).encode()
-        timestamp = str(int(time.time()))
         request = urllib.request.Request(
-            channel.callback_url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "X-Channel": channel.code, "X-Timestamp": timestamp,
-                     "X-Signature": signature(channel.secret, timestamp, body)},
-        )  # fmt: skip
+            channel.callback_url, data=body, method="POST", headers=signed_headers(channel, body)
+        )
         callback.attempts += 1
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
@@ -75,6 +79,18 @@ def push(callback_id: int) -> bool:
         callback.sent_at = timezone.now()
         callback.save(update_fields=["attempts", "sent_at"])
         return True
+
+
+def signed_headers(channel: Channel, body: bytes) -> dict[str, str]:
+    """The headers of a push of `body` to the channel's callback URL, signed (see the module)."""
+    url = urlsplit(channel.callback_url)
+    path = unquote(url.path) or "/"
+    headers = complaint_intake.signed_headers(channel.secret, code=channel.code, method="POST", path=path,
+                                              query_string=url.query, body=body)  # fmt: skip
+    headers["X-Signature-V2"] = headers["X-Signature"]
+    if channel.accepts_legacy():
+        headers["X-Signature"] = complaint_intake.legacy_signature(channel.secret, headers["X-Timestamp"], body)
+    return {"Content-Type": "application/json", **headers}
 
 
 def retry_pending(limit: int = 500) -> int:

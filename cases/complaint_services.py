@@ -223,8 +223,12 @@ def answer(*, actor, complaint_id: int, finding: str, text: str) -> Complaint:
     return complaint
 
 
-def _relayed(channel_code: str) -> dict:
-    return {"relayed_by": channel_code} if channel_code else {}
+def _relayed(channel_code: str, address: str = "") -> dict:
+    """The audit payload's note of a channel relaying the complainant's word, and from where
+    (the address cases.client_address.client_ip gave)."""
+    if not channel_code:
+        return {}
+    return {"relayed_by": channel_code, **({"relayed_from": address} if address else {})}
 
 
 def _complainant_or_system(complaint: Complaint, actor) -> None:
@@ -237,15 +241,17 @@ def _complainant_or_system(complaint: Complaint, actor) -> None:
 
 
 @transaction.atomic
-def confirm(*, actor, complaint_id: int, by_default: bool = False, relayed_by: str = "") -> Complaint:
+def confirm(*, actor, complaint_id: int, by_default: bool = False, relayed_by: str = "",
+            relayed_from: str = "") -> Complaint:  # fmt: skip
     """The complainant is satisfied (or, with no answer in time, is taken to be): the loop closes.
-    `relayed_by`: the code of the channel that called the complainant back and relays this."""
+    `relayed_by`: the code of the channel that called the complainant back and relays this;
+    `relayed_from`: the address its request came from."""
     complaint = _locked(complaint_id)
     _complainant_or_system(complaint, actor)
     _require_settled_if_arrears(complaint)
     complaint.satisfied, complaint.confirmed_by_default = True, by_default
     complaint.save(update_fields=["satisfied", "confirmed_by_default"])
-    _transition(complaint, "confirm", actor, by_default=by_default, **_relayed(relayed_by))
+    _transition(complaint, "confirm", actor, by_default=by_default, **_relayed(relayed_by, relayed_from))
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     complaint.case.closed_at = timezone.now()
     _transition(complaint, "close", actor)
@@ -254,9 +260,10 @@ def confirm(*, actor, complaint_id: int, by_default: bool = False, relayed_by: s
 
 
 @transaction.atomic
-def object_to_answer(*, actor, complaint_id: int, reason: str, relayed_by: str = "") -> Complaint:
+def object_to_answer(*, actor, complaint_id: int, reason: str, relayed_by: str = "",
+                     relayed_from: str = "") -> Complaint:  # fmt: skip
     """The complainant is not satisfied: the case is reopened, at most the policy's number of
-    times; after that the supervisors review it. `relayed_by` as for confirm."""
+    times; after that the supervisors review it. `relayed_by` and `relayed_from` as for confirm."""
     complaint = _locked(complaint_id)
     _complainant_or_system(complaint, actor)
     reason = (reason or "").strip()
@@ -265,7 +272,8 @@ def object_to_answer(*, actor, complaint_id: int, reason: str, relayed_by: str =
     complaint.satisfied = False
     complaint.reopen_count += 1
     complaint.save(update_fields=["satisfied", "reopen_count"])
-    _transition(complaint, "reopen", actor, reason=reason, times=complaint.reopen_count, **_relayed(relayed_by))
+    _transition(complaint, "reopen", actor, reason=reason, times=complaint.reopen_count,
+                **_relayed(relayed_by, relayed_from))  # fmt: skip
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     if complaint.reopen_count > policies.count("complaint", "reopen_limit"):
         _tell(services.users_with_role(Role.SUPERVISOR), complaint,

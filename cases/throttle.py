@@ -1,9 +1,11 @@
 """Failure counters that stop guessing: failed sign-ins, badly signed channel requests.
 
 The counts live in the cache (django-ratelimit's fixed windows), keyed by what is being guessed
-at (a user name, an address). Only failures are counted, so people who get it right are never
-slowed down. If the cache cannot be reached the check is skipped: the password or the signature
-is still checked, and the office can still sign in.
+at (a user name, an address: the client's, as cases.client_address.client_ip reads it behind the
+proxies, which django-ratelimit's "ip" key uses through RATELIMIT_IP_META_KEY). Only failures
+are counted, so people who get it right are never slowed down. If the cache cannot be reached
+the check is skipped: the password or the signature is still checked, and the office can still
+sign in.
 """
 
 import logging

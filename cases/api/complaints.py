@@ -1,13 +1,15 @@
 """The intake API for the channels' systems (12345 hotline, 张企服, 直通车, the website).
 
-Each request carries X-Channel (the channel's code), X-Timestamp (Unix seconds) and X-Signature
-(hex HMAC-SHA256 of "<timestamp>.<raw body>" with the channel's secret). Requests older than five
-minutes are refused. A new work order is answered 202 ("queued"): the intake worker opens its
-case moments later, and GET on its status URL gives the case number and state. The same
-reference sent again, even at the same moment, is the same work order and is answered 200.
+Each request carries X-Channel (the channel's code), X-Timestamp (Unix seconds), X-Nonce (a new
+random value for each request) and X-Signature: signature version 2, the hex HMAC-SHA256 with the
+channel's secret of "<timestamp>\\n<nonce>\\n<METHOD>\\n<path with query>\\n<sha256 hex of the body>"
+(cases/complaint_intake.signature). Requests older than five minutes, and a nonce used before, are
+refused (401). Version 1 (no X-Nonce, "<timestamp>.<raw body>") is taken only from a channel whose
+legacy switch is on, until its end date. A new work order is answered 202 ("queued"): the intake
+worker opens its case moments later, and GET on its status URL gives the case number and state.
+The same reference sent again, even at the same moment, is the same work order and is answered 200.
 """
 
-import json
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -22,15 +24,25 @@ from rest_framework.views import APIView
 
 from cases import complaint_intake, complaint_services, identifiers, policies, throttle
 from cases.api.serializers import AmountField, TextField, TextPatternField
-from cases.exceptions import Conflict, DomainError, InvalidInput, NotFound, Throttled, Unauthenticated
+from cases.client_address import client_ip
+from cases.exceptions import Conflict, DomainError, NotFound, Throttled, Unauthenticated
 from cases.middleware import error_body
 
 SIGNATURE_HEADERS = [
     OpenApiParameter("X-Channel", str, OpenApiParameter.HEADER, required=True, description="The channel's code"),
     OpenApiParameter("X-Timestamp", str, OpenApiParameter.HEADER, required=True, description="Unix time, seconds"),
     OpenApiParameter(
-        "X-Signature", str, OpenApiParameter.HEADER, required=True,
-        description='hex HMAC-SHA256 of "<timestamp>.<raw body>" with the channel secret',
+        "X-Nonce", str, OpenApiParameter.HEADER, required=False, pattern=r"^[A-Za-z0-9_-]{16,64}$",
+        description="Signature version 2: a new random value for each request (16 to 64 letters, digits, '-' or "
+                    "'_', e.g. a UUID4 in hex), accepted once: a request sent again with the same nonce is "
+                    "refused (401). Without it the signature is read as version 1, taken only from a channel "
+                    "whose legacy switch is on, until its end date.",
+    ),
+    OpenApiParameter(
+        "X-Signature", str, OpenApiParameter.HEADER, required=True, pattern=r"^[0-9a-fA-F]{64}$",
+        description='Version 2: hex HMAC-SHA256 with the channel secret of "<X-Timestamp>\\n<X-Nonce>\\n<METHOD>\\n'
+                    '<path, percent-decoded, with ?query if any>\\n<hex SHA-256 of the raw body>" (the body of a '
+                    'GET is empty). Version 1 (legacy, no X-Nonce): hex HMAC-SHA256 of "<timestamp>.<raw body>".',
     ),
 ]  # fmt: skip
 
@@ -122,12 +134,7 @@ def _channel(request):
     address: whoever signs it holds the channel's secret, so it is no guess (and a channel behind
     the same gateway as a faulty sender is not locked out with it)."""
     try:
-        return complaint_intake.authenticate(
-            channel_code=request.headers.get("X-Channel", ""),
-            timestamp=request.headers.get("X-Timestamp", ""),
-            given_signature=request.headers.get("X-Signature", ""),
-            body=request.body,
-        )
+        return complaint_intake.authenticate(complaint_intake.SignedRequest.of(request))
     except Unauthenticated:
         minutes = throttle.blocked_for(request, **_signature_failures())
         if minutes:
@@ -140,10 +147,7 @@ def _channel(request):
 
 
 def _json_body(request):
-    try:
-        return json.loads(request.body or b"{}")
-    except ValueError as exc:
-        raise InvalidInput(details={"body": ["not JSON"]}) from exc
+    return complaint_intake.read_json(request.body)
 
 
 def answer_work_order(request) -> tuple[int, dict]:
@@ -243,10 +247,10 @@ class ComplaintFeedback(APIView):
             return Response(incoming.errors, status=status.HTTP_400_BAD_REQUEST)
         if order.complaint_id is None:
             raise Conflict(_("The complaint has not been answered yet."))
+        relayed = {"relayed_by": channel.code, "relayed_from": client_ip(raw)}
         if incoming.validated_data["satisfied"]:
-            complaint_services.confirm(actor=None, complaint_id=order.complaint_id, relayed_by=channel.code)
+            complaint_services.confirm(actor=None, complaint_id=order.complaint_id, **relayed)
         else:
-            complaint_services.object_to_answer(actor=None, complaint_id=order.complaint_id,
-                                                reason=incoming.validated_data["reason"].strip(),
-                                                relayed_by=channel.code)  # fmt: skip
+            reason = incoming.validated_data["reason"].strip()
+            complaint_services.object_to_answer(actor=None, complaint_id=order.complaint_id, reason=reason, **relayed)
         return Response(ComplaintStatusSerializer(complaint_intake.work_order(channel, reference)).data)

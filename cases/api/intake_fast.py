@@ -5,8 +5,10 @@ Why by hand: even through intake_route, each POST took a worker thread (and back
 from Django's pool with its check, a Redis read for the signature throttle and an ORM save: about
 3 ms of CPU on the server, all under one process's GIL, which made the server the intake's
 bottleneck (bench/intake.py). Here the same checks run on the event loop (the signature, the
-replay window, the host, the DRF serializer's validation) and the row is written with one
-INSERT ... ON CONFLICT DO NOTHING on an asyncio connection of its own.
+replay window, the host, the DRF serializer's validation: the very functions the full way calls,
+complaint_intake.verify and read_json), the version-2 nonce is spent with the same Redis key the
+full way sets (channel_nonces), and the row is written with one INSERT ... ON CONFLICT DO NOTHING
+on an asyncio connection of its own.
 
 Only the common case is taken here. Anything else returns None and the request goes the full way
 (answer_work_order), which gives every other answer in its own words: a channel this process has
@@ -20,7 +22,6 @@ every POST goes the full way.
 """
 
 import asyncio
-import json
 import logging
 import threading
 
@@ -34,9 +35,9 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from rest_framework.renderers import JSONRenderer
 
-from cases import complaint_building, complaint_intake
+from cases import channel_nonces, complaint_building, complaint_intake
 from cases.api.complaints import ComplaintIntakeSerializer, ComplaintStatusSerializer
-from cases.exceptions import Unauthenticated
+from cases.exceptions import DomainError
 from cases.models import WorkOrder
 
 logger = logging.getLogger(__name__)
@@ -52,29 +53,38 @@ def enabled() -> bool:
 async def answer(scope, body: bytes) -> tuple[int, bytes] | None:
     """(202, body) for a new work order kept here; None: take the full way."""
     headers = {name.decode("latin1").lower(): value.decode("latin1") for name, value in scope.get("headers", [])}
-    channel = complaint_intake.kept_channel(headers.get("x-channel", ""))
+    signed = complaint_intake.SignedRequest.of_scope(scope, headers, body)
+    channel = complaint_intake.kept_channel(signed.channel)
     if channel is None or not _host_allowed(headers.get("host", "")):
         return None
     try:
-        complaint_intake.verify(
-            channel, timestamp=headers.get("x-timestamp", ""), given_signature=headers.get("x-signature", ""), body=body
-        )
-        data = json.loads(body)
+        nonce = complaint_intake.verify(channel, signed)
+        data = complaint_intake.read_json(body)
         incoming = _QuickIntakeSerializer(data=data) if isinstance(data, dict) else None
         if incoming is None or not incoming.is_valid():
             return None
-    except (Unauthenticated, ValueError):
+    except DomainError:  # a bad signature or body: answered (and counted) the full way
         return None
     except SynchronousOnlyOperation:  # validation would read a policy this process no longer keeps
         return None
     order = WorkOrder(channel=channel, reference=incoming.validated_data["reference"], received_at=timezone.now(),
                       payload=complaint_intake.payload_of(incoming.validated_data))  # fmt: skip
+    resources = await _resources()
+    if nonce is not None:
+        try:
+            seconds = complaint_intake.nonce_lifetime(signed)
+            if not await channel_nonces.claim_async(resources.redis, channel, nonce, seconds=seconds):
+                return None  # used before: refused (and counted) the full way
+        except Exception:
+            logger.warning("intake: the quick way could not spend a nonce; taking the full way", exc_info=True)
+            return None
     try:
         order.pk = await _insert(order)
     except Exception:
         logger.warning("intake: the quick way could not write a work order; taking the full way", exc_info=True)
-        return None
-    if order.pk is None:  # sent before, or at this very moment by another request
+    if order.pk is None:  # sent before or at this very moment by another request, or not written
+        if nonce is not None:  # the full way spends it again
+            await channel_nonces.release_async(resources.redis, channel, nonce)
         return None
     await _schedule_worker()
     with translation.override(settings.LANGUAGE_CODE):

@@ -69,8 +69,11 @@ def _headers(content: bytes) -> list[tuple[bytes, bytes]]:
 def _request(scope, body: bytes) -> HttpRequest:
     request = HttpRequest()
     request.method, request.path, request.path_info = "POST", INTAKE_PATH, INTAKE_PATH
+    # REMOTE_ADDR is the TCP peer (a proxy, if any): the client's address is read from it and
+    # X-Forwarded-For by cases.client_address.client_ip, as for every other request.
     client = scope.get("client") or ("", 0)
     request.META = {"REMOTE_ADDR": client[0], "REQUEST_METHOD": "POST", "PATH_INFO": INTAKE_PATH,
+                    "QUERY_STRING": scope.get("query_string", b"").decode("latin1"),
                     "SERVER_NAME": (scope.get("server") or ("", 0))[0]}  # fmt: skip
     for name, value in scope.get("headers", []):
         key = name.decode("latin1").upper().replace("-", "_")

@@ -48,8 +48,9 @@ def document_errors(result, generator, request, public):
             if takes_input or method == "post":
                 errors["400"] = _body("FieldErrors", "DomainError", "Detail", description="Invalid input")
             if "X-Signature" in parameters:
-                errors["401"] = _body("DomainError", description="Missing, stale or wrong signature; unknown, "
-                                      "inactive or expired channel")  # fmt: skip
+                errors["401"] = _body("DomainError", description="Missing, malformed, stale or wrong signature; "
+                                      "a nonce used before (X-Nonce); a version-1 signature the channel may no "
+                                      "longer send; unknown, inactive or expired channel")  # fmt: skip
                 errors["429"] = _body("DomainError", description="Too many badly signed requests from this address")
             else:
                 errors["403"] = _body("Detail", "DomainError", description="Not signed in, or not permitted")

@@ -2,6 +2,7 @@
 complaint side of a Case."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import JSONField, Value
 from django.db.models.functions import Now
@@ -15,6 +16,9 @@ class Channel(models.Model):
     """A system that sends complaints (12345 hotline, 张企服 mini-program, 直通车, the website).
 
     It signs each request with its secret (HMAC-SHA256); the admin issues and rotates secrets.
+    Signature version 2 binds the method, path, body and a one-time nonce (cases/complaint_intake);
+    version 1 ("legacy", the timestamp and body only) is taken while the channel moves over: only
+    while `accepts_legacy_signatures` is on and `legacy_signatures_until` has not passed.
     """
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
@@ -25,6 +29,14 @@ class Channel(models.Model):
     callback_url = models.URLField(_("callback URL"), blank=True, default="", db_default="")
     active = models.BooleanField(_("active"), default=True, db_default=True)
     expires_at = models.DateTimeField(_("key expires at"), null=True, blank=True)
+    accepts_legacy_signatures = models.BooleanField(
+        _("accepts legacy signatures"), default=False, db_default=False,
+        help_text=_("Signature version 1 (timestamp and body only, no nonce), while the channel moves to version 2."),
+    )  # fmt: skip
+    legacy_signatures_until = models.DateTimeField(
+        _("legacy signatures refused after"), null=True, blank=True,
+        help_text=_("Required while legacy signatures are accepted: from then on only version 2 is."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("complaint channel")
@@ -36,6 +48,36 @@ class Channel(models.Model):
 
     def usable(self) -> bool:
         return self.active and (self.expires_at is None or self.expires_at > timezone.now())
+
+    def accepts_legacy(self, now=None) -> bool:
+        """Whether a version-1 signature is still taken from this channel."""
+        return (
+            self.accepts_legacy_signatures
+            and self.legacy_signatures_until is not None
+            and (now or timezone.now()) < self.legacy_signatures_until
+        )
+
+    def clean(self):
+        if self.accepts_legacy_signatures and self.legacy_signatures_until is None:
+            raise ValidationError(
+                {"legacy_signatures_until": _("Give the date after which legacy signatures are refused.")}
+            )
+
+
+class ChannelNonce(models.Model):
+    """A nonce a channel has signed a request with, kept until the request could no longer be
+    replayed: the store on the embedded stack, and whenever Redis cannot be reached (with Redis,
+    each nonce is a key that expires on its own; cases/channel_nonces.py)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+", db_index=False)
+    nonce = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "nonce"], name="channel_nonce_once")]
+
+    def __str__(self):
+        return self.nonce
 
 
 class Finding(models.TextChoices):

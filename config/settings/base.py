@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value comes from the environment (12-factor)."""
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -178,6 +179,15 @@ AXES_LOCKOUT_CALLABLE = "cases.sign_in_lockout.lockout_response"
 AXES_VERBOSE = False
 # The second factor (cases/second_factor.py): the name authenticator apps show for the account.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Chengxin")
+# The client's address behind reverse proxies (cases/client_address.py): the proxies' own addresses
+# or networks, or else how many proxies stand in front (each appends to X-Forwarded-For); with
+# neither (the default) X-Forwarded-For is ignored and the TCP peer is the client. Every
+# per-address limit (sign-in, tracking look-ups, bad channel signatures) counts this address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+for _proxy in TRUSTED_PROXIES:  # a typo stops the start, not a request
+    ipaddress.ip_network(_proxy.strip(), strict=False)
+RATELIMIT_IP_META_KEY = "cases.client_address.client_ip"
 # Channel requests with a bad signature, per address, before that address is refused for the window.
 CHANNEL_SIGNATURE_FAILURE_LIMIT = env.int("CHANNEL_SIGNATURE_FAILURE_LIMIT", default=20)
 CHANNEL_SIGNATURE_FAILURE_WINDOW_MINUTES = 10

@@ -2,15 +2,18 @@
 
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.utils import timezone
 
 from cases import channel_callbacks, complaint_intake
 from cases import complaint_services as complaints
-from cases.complaint_intake import signature
+from cases.complaint_intake import legacy_signature
 from cases.models import Channel, ChannelCallback
 from cases.roles import Role
+from tests.channel_signing import signed_headers
 from tests.factories import StaffFactory, valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +73,25 @@ def test_registration_is_pushed_to_the_channel_signed(system, django_capture_on_
         complaints.register(actor=clerk, complaint_id=complaint.pk, subject="arrears", respondent="乙")
     [(headers, body)] = system.received
     assert json.loads(body)["status"] == "registered" and json.loads(body)["reference"] == "12345-WO-7"
-    assert headers["X-Signature"] == signature("s3cret", headers["X-Timestamp"], body)
+    signed = signed_headers("POST", "/callback", body, timestamp=headers["X-Timestamp"], nonce=headers["X-Nonce"])
+    assert headers["X-Signature"] == headers["X-Signature-V2"] == signed["X-Signature"]  # version 2 only
     assert ChannelCallback.objects.get().sent_at is not None
+
+
+def test_while_the_channel_may_sign_with_version_1_the_push_carries_both(system, django_capture_on_commit_callbacks):
+    """A receiver that still checks version 1 in X-Signature keeps working until the channel's
+    legacy date; one that has moved checks X-Signature-V2."""
+    channel = Channel.objects.create(code="12345", name="12345", secret="s3cret", callback_url=system.url + "?k=1",
+                                     accepts_legacy_signatures=True,
+                                     legacy_signatures_until=timezone.now() + timedelta(days=1))  # fmt: skip
+    complaint = receive(channel)
+    clerk = StaffFactory(department__code="yshj", role=Role.INTAKE_CLERK)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaints.register(actor=clerk, complaint_id=complaint.pk, subject="arrears", respondent="乙")
+    [(headers, body)] = system.received
+    assert headers["X-Signature"] == legacy_signature("s3cret", headers["X-Timestamp"], body)
+    signed = signed_headers("POST", "/callback?k=1", body, timestamp=headers["X-Timestamp"], nonce=headers["X-Nonce"])
+    assert headers["X-Signature-V2"] == signed["X-Signature"]
 
 
 def test_a_failed_push_is_retried_until_it_lands(django_capture_on_commit_callbacks):

@@ -2,14 +2,13 @@
 /api/v1/complaints/<reference>/feedback/, signed like the intake."""
 
 import json
-import time
 
 import pytest
 
 from cases import complaint_building, complaint_intake
-from cases.complaint_intake import signature
 from cases.models import AuditEvent, Channel
 from cases.roles import Role
+from tests.channel_signing import signed_headers
 from tests.factories import StaffFactory, answered_complaint, work_order_data
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +29,8 @@ def people():
 
 def post(client, path: str, data, *, secret="s3cret", code="12345"):
     body = data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
-    timestamp = str(int(time.time()))
-    return client.post(path, body, content_type="application/json", HTTP_X_CHANNEL=code,
-                       HTTP_X_TIMESTAMP=timestamp, HTTP_X_SIGNATURE=signature(secret, timestamp, body))  # fmt: skip
+    headers = signed_headers("POST", path, body, secret=secret, code=code)
+    return client.post(path, body, content_type="application/json", headers=headers)
 
 
 def feedback(client, data, reference="12345-1", **signing):
@@ -59,7 +57,8 @@ def test_a_satisfied_complainant_closes_the_loop(client, answered):
     assert response.status_code == 200 and response.json()["status"] == "closed"
     answered.refresh_from_db()
     assert answered.satisfied and not answered.confirmed_by_default
-    assert last_event(answered, "complaint.confirm").payload["relayed_by"] == "12345"
+    payload = last_event(answered, "complaint.confirm").payload
+    assert (payload["relayed_by"], payload["relayed_from"]) == ("12345", "127.0.0.1")
 
 
 def test_a_dissatisfied_complainant_reopens_the_case(client, answered):
@@ -107,3 +106,12 @@ def test_an_unsigned_call_is_refused(client, answered):
     assert response.status_code == 401
     answered.case.refresh_from_db()
     assert answered.case.state == "answered"
+
+
+def test_the_audit_names_the_relaying_client_behind_the_proxy_not_a_forged_one(client, answered, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    path, body = "/api/v1/complaints/12345-1/feedback/", b'{"satisfied": true}'
+    headers = {**signed_headers("POST", path, body), "X-Forwarded-For": "198.51.100.66, 203.0.113.7"}
+    assert client.post(path, body, content_type="application/json", headers=headers,
+                       REMOTE_ADDR="10.0.0.2").status_code == 200  # fmt: skip
+    assert last_event(answered, "complaint.confirm").payload["relayed_from"] == "203.0.113.7"

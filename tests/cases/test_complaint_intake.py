@@ -6,10 +6,10 @@ import time
 import pytest
 
 from cases import complaint_building
-from cases.complaint_intake import signature
 from cases.models import AuditEvent, Channel, Complaint, Deadline
 from cases.roles import Role
 from notifications.models import Notification
+from tests.channel_signing import signed_headers
 from tests.factories import StaffFactory, work_order_data
 
 pytestmark = pytest.mark.django_db
@@ -28,20 +28,17 @@ def order(**overrides):
 
 def send(client, data, *, secret="s3cret", code="12345", timestamp=None, tamper=False):
     body = json.dumps(data, ensure_ascii=False).encode()
-    timestamp = str(int(time.time()) if timestamp is None else timestamp)
-    signed = signature(secret, timestamp, body)
+    headers = signed_headers("POST", URL, body, secret=secret, code=code, timestamp=timestamp)
     if tamper:
         body = body.replace(b"86", b"99")
-    response = client.post(URL, body, content_type="application/json", HTTP_X_CHANNEL=code, HTTP_X_TIMESTAMP=timestamp,
-                           HTTP_X_SIGNATURE=signed)  # fmt: skip
+    response = client.post(URL, body, content_type="application/json", headers=headers)
     complaint_building.open_all_waiting()  # the intake worker's turn
     return response
 
 
 def read_status(client, reference="12345-20261125-0042", *, code="12345", secret="s3cret"):
-    timestamp = str(int(time.time()))
-    return client.get(f"{URL}{reference}/", HTTP_X_CHANNEL=code, HTTP_X_TIMESTAMP=timestamp,
-                      HTTP_X_SIGNATURE=signature(secret, timestamp, b""))  # fmt: skip
+    path = f"{URL}{reference}/"
+    return client.get(path, headers=signed_headers("GET", path, secret=secret, code=code))
 
 
 def test_a_signed_work_order_is_accepted_at_once(client, channel):

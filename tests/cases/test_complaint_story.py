@@ -10,10 +10,10 @@ import time_machine
 from django.utils import timezone
 
 from cases import complaint_building, supervision
-from cases.complaint_intake import signature
 from cases.models import AuditEvent, Case, Channel, ChannelCallback, Department, SupervisionOrder
 from cases.roles import Role
 from tests.cases.test_channel_callbacks import ChannelSystem
+from tests.channel_signing import signed_headers
 from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +31,8 @@ def post_order(client, secret="s3cret", timestamp=None):
         "enterprise_name": "示范公司", "enterprise_uscc": USCC, "respondent": "区某街道办事处",
         "subject": "policy_not_honoured", "facts": "招商引资奖励 50 万元至今未兑现。",
     }, ensure_ascii=False).encode()  # fmt: skip
-    timestamp = str(int(time.time()) if timestamp is None else timestamp)
-    response = client.post("/api/v1/complaints/", body, content_type="application/json", HTTP_X_CHANNEL="12345",
-                           HTTP_X_TIMESTAMP=timestamp, HTTP_X_SIGNATURE=signature(secret, timestamp, body))  # fmt: skip
+    headers = signed_headers("POST", "/api/v1/complaints/", body, secret=secret, timestamp=timestamp)
+    response = client.post("/api/v1/complaints/", body, content_type="application/json", headers=headers)
     complaint_building.open_all_waiting()  # the intake worker's turn
     return response
 
@@ -116,11 +115,9 @@ def test_refusals_at_the_api(client, world):
     assert client.post("/api/v1/complaints/", b"{}", content_type="application/json").status_code == 401
     assert post_order(client, timestamp=int(time.time()) - 600).status_code == 401
     assert post_order(client, secret="wrong-key").status_code == 401
-    timestamp = str(int(time.time()))
     body = b'{"reference": "x"}'
-    headers = {"HTTP_X_CHANNEL": "12345", "HTTP_X_TIMESTAMP": timestamp,
-               "HTTP_X_SIGNATURE": signature("s3cret", timestamp, body)}  # fmt: skip
-    malformed = client.post("/api/v1/complaints/", body, content_type="application/json", **headers)
+    headers = signed_headers("POST", "/api/v1/complaints/", body)
+    malformed = client.post("/api/v1/complaints/", body, content_type="application/json", headers=headers)
     assert malformed.status_code == 400
     assert {"complainant_name", "enterprise_uscc", "facts"} <= set(malformed.json())
 

@@ -1,15 +1,14 @@
 """The servers' door to the intake API answers as the documented view does, byte for byte."""
 
 import json
-import time
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.test import override_settings
 
-from cases.complaint_intake import signature
 from cases.models import Channel, WorkOrder
 from config.asgi import application
+from tests import channel_signing
 from tests.factories import valid_uscc
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,8 +29,7 @@ def body_of(reference="12345-1", **overrides) -> bytes:
 
 
 def signed_headers(body: bytes, secret="s3cret") -> dict:
-    timestamp = str(int(time.time()))
-    return {"X-Channel": "12345", "X-Timestamp": timestamp, "X-Signature": signature(secret, timestamp, body)}
+    return channel_signing.signed_headers("POST", URL, body, secret=secret)
 
 
 async def through_the_server(body: bytes, headers: dict, *, method="POST", path=URL, host="127.0.0.1"):
@@ -102,6 +100,36 @@ async def test_a_host_that_is_not_served_is_refused(channel):
 async def test_the_status_read_goes_on_to_django(channel):
     status, _ = await through_the_server(b"", {}, method="GET", path=f"{URL}12345-1/")
     assert status == 401
+
+
+async def test_the_same_nonce_again_is_refused(channel):
+    body = body_of()
+    headers = signed_headers(body)
+    assert (await through_the_server(body, headers))[0] == 202
+    assert (await through_the_server(body, headers))[0] == 401
+
+
+async def test_a_signature_for_another_path_is_refused(channel):
+    body = body_of()
+    headers = channel_signing.signed_headers("POST", f"{URL}12345-1/feedback/", body)
+    assert (await through_the_server(body, headers))[0] == 401
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"X-Timestamp": "9" * 400}, {"X-Signature": "\u00e9" * 64}, {"X-Nonce": "n" * 65}, {"X-Channel": "1\x002"}],
+    ids=["huge timestamp", "non-ASCII signature", "over-long nonce", "NUL in the channel"],
+)
+async def test_malformed_headers_are_refused_not_a_server_error(channel, change):
+    body = body_of()
+    status, content = await through_the_server(body, {**signed_headers(body), **change})
+    assert status == 401 and json.loads(content)["error"] == "unauthenticated"
+
+
+async def test_a_deeply_nested_body_is_refused_not_a_server_error(channel):
+    body = b'{"reference": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    status, content = await through_the_server(body, signed_headers(body))
+    assert status == 400 and json.loads(content)["details"]["body"] == ["JSON 嵌套层数过多。"]
 
 
 def _sync(function):

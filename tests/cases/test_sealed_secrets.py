@@ -8,6 +8,7 @@ from django.test import override_settings
 from cases import complaint_intake
 from cases.models import Channel
 from cases.sealed import seal, unseal
+from tests.channel_signing import signed_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +28,11 @@ def test_the_column_holds_no_plain_secret():
 def test_a_signature_made_with_the_secret_is_checked_against_the_sealed_one():
     Channel.objects.create(code="12345", name="12345 热线", secret="s3cret-key")
     body, timestamp = b'{"reference": "1"}', "1764115200"
-    channel = complaint_intake.authenticate(
-        channel_code="12345", timestamp=timestamp, body=body, now=1764115200,
-        given_signature=complaint_intake.signature("s3cret-key", timestamp, body),
-    )  # fmt: skip
+    headers = signed_headers("POST", "/api/v1/complaints/", body, secret="s3cret-key", timestamp=timestamp)
+    signed = complaint_intake.SignedRequest(channel="12345", timestamp=timestamp, nonce=headers["X-Nonce"],
+                                            signature=headers["X-Signature"], method="POST",
+                                            path="/api/v1/complaints/", body=body)  # fmt: skip
+    channel = complaint_intake.authenticate(signed, now=1764115200)
     assert channel.code == "12345"
 
 
@@ -69,7 +71,7 @@ def test_the_migration_seals_the_secrets_kept_so_far_and_undoing_it_unseals_them
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(after)
-    channel = Channel.objects.get(code="old")
+    channel = executor.loader.project_state(after).apps.get_model("cases", "Channel").objects.get(code="old")
     assert stored_secret(channel).startswith("sealed:") and channel.secret == "plain-secret"
     executor = MigrationExecutor(connection)
     executor.migrate(before)

@@ -2,7 +2,6 @@
 
 import json
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -13,9 +12,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from cases import complaint_building, repair_services
-from cases.complaint_intake import signature
 from cases.exceptions import DomainError, IllegalTransition
 from cases.models import AuditEvent, Channel, Complaint, CreditRecord, RepairApplication, WorkOrder
+from tests.channel_signing import signed_headers
 from tests.factories import ENTITY_USCC, ApplicantFactory, CaseFactory, StaffFactory, register_penalty, valid_uscc
 
 pytestmark = pytest.mark.integration
@@ -69,9 +68,8 @@ CHANNEL_ORDER = {"complainant_name": "张", "enterprise_name": "甲", "responden
 
 def _post_work_order(reference: str):
     body = json.dumps({**CHANNEL_ORDER, "reference": reference}, ensure_ascii=False).encode()
-    timestamp = str(int(time.time()))
-    return Client().post("/api/v1/complaints/", body, content_type="application/json", HTTP_X_CHANNEL="12345",
-                         HTTP_X_TIMESTAMP=timestamp, HTTP_X_SIGNATURE=signature("s", timestamp, body))  # fmt: skip
+    headers = signed_headers("POST", "/api/v1/complaints/", body, secret="s")
+    return Client().post("/api/v1/complaints/", body, content_type="application/json", headers=headers)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -137,6 +137,45 @@ async def test_anything_but_a_good_new_order_goes_the_full_way(channel, case):
     assert not await WorkOrder.objects.filter(reference="12345-q").aexists()
 
 
+async def test_a_nonce_spent_the_quick_way_is_refused_the_second_time(channel):
+    body = body_of("12345-q")
+    headers = signed_headers(body)
+    assert (await intake_fast.answer(scope_of(body, headers), body))[0] == 202
+    assert await intake_fast.answer(scope_of(body, headers), body) is None
+    status, content = await through_the_server(body, headers)
+    assert status == 401 and "X-Nonce" in json.loads(content)["message"]
+
+
+async def test_a_nonce_spent_the_full_way_is_refused_the_quick_way(channel):
+    body = body_of("12345-f")
+    headers = signed_headers(body)
+    with override_settings(INTAKE_QUICK_WAY=False):
+        assert (await through_the_server(body, headers))[0] == 202
+    body2 = body_of("12345-q")
+    replayed = {**signed_headers(body2, secret="s3cret"), "X-Nonce": headers["X-Nonce"]}
+    assert await intake_fast.answer(scope_of(body2, replayed), body2) is None  # (and its signature is wrong)
+    assert await intake_fast.answer(scope_of(body, headers), body) is None
+    assert (await through_the_server(body, headers))[0] == 401
+
+
+@pytest.mark.parametrize("case", ["huge timestamp", "non-ASCII signature", "no nonce", "deeply nested"])
+async def test_malformed_requests_go_the_full_way_and_are_refused_there(channel, case):
+    body = body_of("12345-q")
+    headers = signed_headers(body)
+    if case == "huge timestamp":
+        headers["X-Timestamp"] = "9" * 400
+    elif case == "non-ASCII signature":
+        headers["X-Signature"] = "\u00e9" * 64
+    elif case == "no nonce":
+        del headers["X-Nonce"]
+    else:
+        body = b'{"reference": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        headers = signed_headers(body)
+    assert await intake_fast.answer(scope_of(body, headers), body) is None
+    status, _ = await through_the_server(body, headers)
+    assert status == (400 if case == "deeply nested" else 401)
+
+
 async def test_a_database_error_on_the_quick_way_loses_nothing(channel, monkeypatch):
     async def broken(order):
         raise psycopg.OperationalError("server closed the connection unexpectedly")

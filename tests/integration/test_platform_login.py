@@ -47,7 +47,7 @@ def configured(platform):
         **platform["settings"],
         **CLAIM_SETTINGS,
         AUTHENTICATION_BACKENDS=[
-            "cases.login_throttle.LoginThrottle",
+            "axes.backends.AxesStandaloneBackend",
             "django.contrib.auth.backends.ModelBackend",
             "cases.platform_login.PlatformBackend",
         ],

@@ -1,7 +1,6 @@
 """Sessions and channel keys expire; a channel that keeps sending bad signatures is held off."""
 
 import json
-import time
 from datetime import timedelta
 
 import pytest
@@ -9,8 +8,8 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from cases.complaint_intake import signature
 from cases.models import Channel, Complaint, WorkOrder
+from tests.channel_signing import signed_headers
 from tests.factories import UserFactory, work_order_data
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +44,8 @@ def work_order(reference="12345-1"):
 
 def send(client, data, *, secret="s3cret", code="12345", address="10.1.1.1"):
     body = json.dumps(data, ensure_ascii=False).encode()
-    timestamp = str(int(time.time()))
-    return client.post(URL, body, content_type="application/json", REMOTE_ADDR=address, HTTP_X_CHANNEL=code,
-                       HTTP_X_TIMESTAMP=timestamp, HTTP_X_SIGNATURE=signature(secret, timestamp, body))  # fmt: skip
+    headers = signed_headers("POST", URL, body, secret=secret, code=code)
+    return client.post(URL, body, content_type="application/json", REMOTE_ADDR=address, headers=headers)
 
 
 def test_a_key_that_has_not_expired_yet_is_taken(client, channel):

@@ -3,14 +3,13 @@ named (400), never a server error — and never one that shows only on PostgreSQ
 SQLite, enforces column lengths and numeric precision."""
 
 import json
-import time
 
 import pytest
 from django.db import transaction
 
 from cases import complaint_building, events
-from cases.complaint_intake import signature
 from cases.models import AuditEvent, Case, Channel, CreditRecord, User
+from tests.channel_signing import signed_headers
 from tests.factories import valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +42,8 @@ def test_a_respondent_of_the_longest_allowed_name_still_makes_a_case(client, db)
     body = json.dumps({"reference": "R-1", "complainant_name": "张经理", "enterprise_name": "甲公司",
                        "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区" * 200,
                        "subject": "arrears", "facts": "工程款未付。"}).encode()  # fmt: skip
-    timestamp = str(int(time.time()))
-    response = client.post("/api/v1/complaints/", body, content_type="application/json", HTTP_X_CHANNEL="c1",
-                           HTTP_X_TIMESTAMP=timestamp, HTTP_X_SIGNATURE=signature("s", timestamp, body))  # fmt: skip
+    headers = signed_headers("POST", "/api/v1/complaints/", body, secret="s", code="c1")
+    response = client.post("/api/v1/complaints/", body, content_type="application/json", headers=headers)
     assert response.status_code == 202
     complaint_building.open_all_waiting()
     title = Case.objects.get().title
