@@ -223,6 +223,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.DatabaseSmsBackend")
 # Embedded default only: how often an open browser's socket looks for new notifications.
 NOTIFICATIONS_POLL_SECONDS = env.float("NOTIFICATIONS_POLL_SECONDS", default=2.0)
+# How often an open socket checks that its session, account and roles still allow it (seconds);
+# sign-out and account changes close it at once, this catches sessions ended any other way.
+SOCKET_SESSION_CHECK_SECONDS = env.float("SOCKET_SESSION_CHECK_SECONDS", default=30.0)
 
 # How long the intake worker lets work orders gather after a batch that was not full: a case
 # opens this much later, and a burst is opened in fewer, larger batches (complaint_building).
