@@ -5,12 +5,14 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.environment import load_env_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
-    environ.Env.read_env(BASE_DIR / ".env")
+# The .env file (or DJANGO_ENV_FILE) fills in what the environment does not set.
+load_env_file()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY")

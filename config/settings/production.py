@@ -1,4 +1,5 @@
-"""Production: no default secret, DEBUG off, secure cookies, hosts from the environment."""
+"""Production: no default secret (and none of the published ones), DEBUG off, secure cookies,
+hosts from the environment."""
 
 import os
 
@@ -6,7 +7,10 @@ import os
 os.environ.setdefault("DATABASE_POOL", "true")
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import SECRET_KEY, SECRET_KEY_FALLBACKS, env
+from .guards import refuse_placeholder_secret
+
+refuse_placeholder_secret(SECRET_KEY, SECRET_KEY_FALLBACKS)
 
 DEBUG = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
