@@ -76,8 +76,14 @@ def _after_commit(send, *args) -> None:
 
 def _signed_out(sender, request=None, user=None, **kwargs):
     session = getattr(request, "session", None)
-    if session is not None and session.session_key:
-        _after_commit(close_session_sockets, session.session_key)
+    if session is None or not session.session_key:
+        return
+    key = session.session_key
+    # Django flushes the session only after this signal. It ends here first, so that a page which
+    # reloads when its socket closes already finds itself signed out (Django's flush then finds
+    # nothing left to delete).
+    session.__class__().delete(key)
+    _after_commit(close_session_sockets, key)
 
 
 def _user_saved(sender, instance, created=False, update_fields=None, **kwargs):

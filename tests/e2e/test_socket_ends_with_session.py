@@ -2,8 +2,6 @@
 socket at once (through Redis, from the server's process), and the page goes to the sign-in page
 instead of receiving more notifications."""
 
-import time
-
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +15,6 @@ def test_signing_out_in_another_tab_ends_the_open_pages_socket(browser):
     person.driver.switch_to.new_window("tab")
     person.visit("/my/records/")
     person.click("form[action='/accounts/logout/'] button", navigates=True)
-    signed_out = time.monotonic()
     person.driver.switch_to.window(first)
-    person.wait_until(lambda d: "/accounts/login/" in d.current_url, "the first tab shows the sign-in page", timeout=10)
-    assert time.monotonic() - signed_out < 5
+    # Well before the socket's own check (SOCKET_SESSION_CHECK_SECONDS, 30 s): the sign-out's push.
+    person.wait_until(lambda d: "/accounts/login/" in d.current_url, "the first tab shows the sign-in page", timeout=15)

@@ -34,6 +34,25 @@ async def test_signing_out_closes_the_sessions_socket_at_once():
     assert await closed_code(socket) == SESSION_ENDED
 
 
+async def test_the_session_is_gone_before_its_sockets_are_told_to_close(monkeypatch):
+    # A page reloads when its socket closes: by then its session must no longer sign it in.
+    from notifications import socket_sessions
+
+    user = await database_sync_to_async(ApplicantFactory)()
+    browser = await sign_in(user)
+    socket = await open_socket(browser)
+    still_there = []
+
+    def close(session_key):
+        still_there.append(Session.objects.filter(session_key=session_key).exists())
+        realtime.close_session_sockets(session_key)
+
+    monkeypatch.setattr(socket_sessions, "close_session_sockets", close)
+    await database_sync_to_async(browser.post)("/accounts/logout/")
+    assert await closed_code(socket) == SESSION_ENDED
+    assert still_there == [False]
+
+
 async def test_nothing_reaches_a_signed_out_socket():
     user = await database_sync_to_async(ApplicantFactory)()
     browser = await sign_in(user)
