@@ -1,4 +1,5 @@
-"""Turns domain errors raised anywhere below a view into a readable page or a JSON body."""
+"""Turns domain errors raised anywhere below a view into a readable page or a JSON body; sends the
+Permissions-Policy header."""
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -25,6 +26,19 @@ def wants_json(request) -> bool:
 
 def error_body(error: DomainError) -> dict:
     return {"error": error.code, "message": str(error.message), "details": error.details}
+
+
+class PermissionsPolicyMiddleware:
+    """Sends the Permissions-Policy header (settings.PERMISSIONS_POLICY) on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
 
 
 class DomainErrorMiddleware:

@@ -1,11 +1,11 @@
 """ASGI entry point: HTTP through Django (the channels' work orders through IntakeRoute),
 websockets through Channels with the Django session."""
 
-import os
-
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+from config.environment import select_settings
+
+select_settings()  # DJANGO_SETTINGS_MODULE from the environment or .env
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402

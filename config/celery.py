@@ -1,10 +1,10 @@
 """The Celery application: Redis broker when REDIS_URL is set, a filesystem broker otherwise."""
 
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+from config.environment import select_settings
+
+select_settings()  # DJANGO_SETTINGS_MODULE from the environment or .env
 
 app = Celery("chengxin")
 app.config_from_object("django.conf:settings", namespace="CELERY")

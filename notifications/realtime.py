@@ -24,6 +24,16 @@ def board_group() -> str:
     return "board"
 
 
+def user_control_group(user_id: int) -> str:
+    """Every socket of one user, for control messages only (never a notification)."""
+    return f"control.user.{user_id}"
+
+
+def session_control_group(session_key: str) -> str:
+    """The sockets opened with one session, for control messages only."""
+    return f"control.session.{session_key}"
+
+
 class _LayerLoop:
     """One event loop thread per process for pushes from synchronous code (services, tasks).
 
@@ -51,8 +61,21 @@ _layer_loop = _LayerLoop()
 
 def push(group: str, message: dict) -> None:
     """Send `message` to every socket in `group` (synchronous callers: services, tasks)."""
+    _group_send(group, {"type": "notify", "message": message})
+
+
+def close_session_sockets(session_key: str) -> None:
+    """Close every socket opened with this session at once (the session has ended)."""
+    _group_send(session_control_group(session_key), {"type": "session.close"})
+
+
+def recheck_user_sockets(user_id: int) -> None:
+    """Make every socket of this user check its session, account and roles again now."""
+    _group_send(user_control_group(user_id), {"type": "session.check"})
+
+
+def _group_send(group: str, event: dict) -> None:
     layer = get_channel_layer()
-    event = {"type": "notify", "message": message}
     if settings.REDIS_URL:
         _layer_loop.run(layer.group_send(group, event))
     else:

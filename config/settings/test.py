@@ -3,7 +3,9 @@
 import os
 import tempfile
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-a-secret")
+from .guards import TEST_SECRET_KEY
+
+os.environ.setdefault("DJANGO_SECRET_KEY", TEST_SECRET_KEY)
 
 from .base import *  # noqa: F403
 

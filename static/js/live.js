@@ -54,8 +54,10 @@
     var socket = new WebSocket(scheme + location.host + "/ws/notifications/");
     socket.onopen = function () { delay = 1000; setStatus(true); };
     socket.onmessage = function (event) { receive(JSON.parse(event.data)); };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
       setStatus(false);
+      // 4008: the sign-in this page was opened with has ended; the reload shows the sign-in page.
+      if (event.code === 4008) { location.reload(); return; }
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     };

@@ -1,0 +1,46 @@
+"""Refusals at start-up, for settings that must not be got wrong: the local settings against a
+database that is not on this machine, and production with a secret key anyone can read."""
+
+from urllib.parse import unquote
+
+from django.core.exceptions import ImproperlyConfigured
+
+LOCAL_SECRET_KEY = "local-development-only-not-a-secret"
+TEST_SECRET_KEY = "test-only-not-a-secret"
+# Keys published in this repository or in Django's templates: never a production secret.
+PLACEHOLDER_SECRET_KEYS = {"", "change-me", "changeme", "secret", LOCAL_SECRET_KEY, TEST_SECRET_KEY}
+MIN_SECRET_KEY_LENGTH = 32
+LOCAL_DATABASE_HOSTS = {"", "127.0.0.1", "localhost", "::1"}
+
+
+def refuse_remote_database(databases: dict, settings_module: str) -> None:
+    """The local settings (DEBUG pages, the published secret key) may only touch a database on this
+    machine: SQLite, or PostgreSQL over a Unix socket or the loopback address."""
+    for alias, db in databases.items():
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            continue
+        host = unquote(str(db.get("HOST") or ""))  # a socket's folder may come percent-encoded
+        if host in LOCAL_DATABASE_HOSTS or host.startswith("/"):
+            continue
+        raise ImproperlyConfigured(
+            f"{settings_module} (DEBUG pages, a published secret key) refuses the database "
+            f"{alias!r} on {host!r}, which is not on this machine. Set "
+            "DJANGO_SETTINGS_MODULE=config.settings.production in the environment or in .env, or "
+            "point DATABASE_URL at 127.0.0.1, localhost or a socket."
+        )
+
+
+def refuse_placeholder_secret(secret_key: str, fallbacks: list[str]) -> None:
+    """Production refuses a secret key that is empty, short or one published here."""
+    for name, key in [("DJANGO_SECRET_KEY", secret_key)] + [("DJANGO_SECRET_KEY_FALLBACKS", k) for k in fallbacks]:
+        if key.strip().lower() in PLACEHOLDER_SECRET_KEYS or key.startswith("django-insecure"):
+            raise ImproperlyConfigured(
+                f"{name} is a placeholder or a key published in this repository; production needs a "
+                f"secret of its own (at least {MIN_SECRET_KEY_LENGTH} random characters, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+            )
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ImproperlyConfigured(
+                f"{name} is {len(key)} characters long; production needs at least {MIN_SECRET_KEY_LENGTH} "
+                "random characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+            )
