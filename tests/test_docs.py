@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from cases import statechart
+from cases.states import CaseMachine
 from workflows import flowchart
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -16,6 +17,10 @@ def test_the_state_diagrams_in_docs_are_current():
     assert sorted(documents) == ["complaint-states.md", "repair-states.md"]
     for filename, text in documents.items():
         assert (DOCS / filename).read_text(encoding="utf-8") == text, f"docs/{filename}: run manage.py statechart"
+
+
+def test_every_state_machine_has_a_diagram():
+    assert {chart.machine for chart in statechart.CHARTS.values()} == set(CaseMachine.__subclasses__())
 
 
 def test_the_statechart_command_writes_both_diagrams(tmp_path, settings):
