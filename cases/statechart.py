@@ -4,11 +4,34 @@ viewflow.fsm ships a `chart()` of its own, but under viewflow's commercial licen
 project draws its own from the transitions that viewflow.fsm exposes.
 """
 
-from cases.states import RepairMachine, RepairStatus
+from dataclasses import dataclass
+
+from cases.states import ComplaintMachine, ComplaintStatus, RepairMachine, RepairStatus
 
 
-def mermaid(machine=RepairMachine, states=RepairStatus) -> str:
-    lines = ["stateDiagram-v2", f"    [*] --> {states.DRAFT.value}"]
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    machine: type
+    states: type
+    initial: str
+    filename: str
+
+
+CHARTS = {
+    "repair": Chart("Credit repair", RepairMachine, RepairStatus, RepairStatus.DRAFT, "repair-states.md"),
+    "complaint": Chart(
+        "Government-default complaints",
+        ComplaintMachine,
+        ComplaintStatus,
+        ComplaintStatus.RECEIVED,
+        "complaint-states.md",
+    ),
+}
+
+
+def mermaid(machine=RepairMachine, states=RepairStatus, initial=RepairStatus.DRAFT) -> str:
+    lines = ["stateDiagram-v2", f"    [*] --> {initial.value}"]
     edges = sorted(
         {
             (str(transition.source), str(transition.target), method.slug)
@@ -21,9 +44,15 @@ def mermaid(machine=RepairMachine, states=RepairStatus) -> str:
     return "\n".join(lines) + "\n"
 
 
-def document() -> str:
+def document(kind: str = "repair") -> str:
+    chart = CHARTS[kind]
     return (
-        "# Credit repair: states and transitions\n\n"
+        f"# {chart.title}: states and transitions\n\n"
         "Generated from `cases/states.py` by `python manage.py statechart`; a test keeps it current.\n\n"
-        "```mermaid\n" + mermaid() + "```\n"
+        "```mermaid\n" + mermaid(chart.machine, chart.states, chart.initial) + "```\n"
     )
+
+
+def documents() -> dict[str, str]:
+    """Every state diagram, by its file name in docs/."""
+    return {chart.filename: document(kind) for kind, chart in CHARTS.items()}

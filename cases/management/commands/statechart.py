@@ -3,8 +3,10 @@ from cases.management.document_command import DocumentCommand
 
 
 class Command(DocumentCommand):
-    help = "Write docs/repair-states.md, the credit-repair state diagram, from the state machine."
-    filename = "repair-states.md"
+    help = (
+        "Write the state diagrams from the state machines: docs/repair-states.md (credit repair) and "
+        "docs/complaint-states.md (complaints)."
+    )
 
-    def document(self) -> str:
-        return statechart.document()
+    def documents(self) -> dict[str, str]:
+        return statechart.documents()
