@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from cases import services
-from cases.exceptions import DomainError, InvalidInput
+from cases import permissions, services
+from cases.exceptions import DomainError, InvalidInput, NotPermitted
 from cases.forms import KIND_WORDS, SEVERITY_WORDS, TYPE_WORDS, CreditRecordForm
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -146,6 +146,11 @@ def _row_data(header: list[str], row: list) -> dict:
 
 
 def import_records(*, actor, upload) -> ImportReport:
+    """Each good row registered as cases.services.register_credit_record would; someone who may not
+    register records is refused before the file is read, not row by row."""
+    permissions.require(actor, "cases.work_department_cases")
+    if actor.department_id is None:
+        raise NotPermitted()
     rows = _read_rows(upload)
     if not rows:
         raise InvalidInput(_("The file is empty."))

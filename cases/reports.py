@@ -26,7 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from cases import csv_export, events, masking, metrics, policies, workdays
+from cases import csv_export, events, masking, metrics, permissions, policies, workdays
 from cases.metrics import ComplaintFigures, Figures, Period, RepairFigures
 from cases.models import AuditEvent, User
 from cases.models.org import EntityKind
@@ -355,7 +355,9 @@ def to_pdf(report: Report) -> bytes:
 
 
 def record_export(*, actor, report: Report, fmt: str) -> AuditEvent:
-    """Who took which report, in which format (on the exporting user's audit trail)."""
+    """Who took which report, in which format (on the exporting user's audit trail). Supervisors
+    only: the report holds every department's figures."""
+    permissions.require(actor, "cases.supervise_all_cases")
     period = report.period
     return events.record(subject=actor, event_type=EXPORT_EVENT, actor=actor, reference=period.code, format=fmt,
                          start=period.start.isoformat(), end=period.end.isoformat())  # fmt: skip

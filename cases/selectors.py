@@ -22,15 +22,6 @@ def works_department_cases(user) -> bool:
     return user.is_authenticated and user.department_id is not None and user.has_perm("cases.work_department_cases")
 
 
-def open_deadlines_visible_to(user) -> QuerySet[Deadline]:
-    deadlines = Deadline.objects.filter(closed_at__isnull=True).select_related("case", "department", "assignee")
-    if can_supervise(user):
-        return deadlines
-    if works_department_cases(user):
-        return deadlines.filter(department_id=user.department_id)
-    return deadlines.none()
-
-
 def board_cases(user) -> QuerySet[Case]:
     """The supervisor board: every open case of both kinds to supervisors, a department's own
     to its staff. An applicant's draft is not the office's case yet."""

@@ -1,0 +1,426 @@
+"""Who may take each action, for every service function that acts for a person: one row per
+function that takes an `actor`, naming the roles allowed (the columns of the access table,
+tests/security/conftest.py). The access table checks one action per URL; this one checks each
+action's own refusal, so that removing the check in one service is caught.
+tests/security/test_action_refusals.py fails for a service function with an `actor` and no row.
+
+A row's `prepare` brings the world to a state in which the action is legal for an allowed role
+(the allowed-role test proves it), so that a refusal comes from the permission check and not from
+the state machine. `call` takes the action as `actor`, with what `prepare` returned.
+
+Refusals are typed: NotPermitted (403) by default; an applicant's own case, and a department's
+case to another department where the service hides it, answer NotFound (404), named per row.
+
+To add an action: copy the row of an action with the same audience, change the function, the
+call and the state it needs.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from cases import complaint_intake, identity_services, record_import, repair_services, reports, services, staff_accounts
+from cases import complaint_services as complaints
+from cases.exceptions import NotFound, NotPermitted
+from cases.models import Case, Channel, Complaint, Holiday, Policy, RepairApplication
+from cases.models.org import Department
+from cases.reports import Period
+from cases.roles import Role
+from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+from tests.security.conftest import ROLE_NAMES, ROLES, pdf_upload
+from workflows import services as workflow_services
+
+# The modules whose public functions with an `actor` are actions (the meta-test reads them).
+SERVICE_MODULES = (
+    repair_services,
+    complaints,
+    complaint_intake,
+    services,
+    record_import,
+    reports,
+    identity_services,
+    staff_accounts,
+    workflow_services,
+)
+
+# Public functions that take an `actor` and are not actions of their own: steps inside an action,
+# run after that action's check, with the actor only for the audit trail.
+NOT_ACTIONS = {
+    "cases.services.open_case": "opens the case inside repair start_application / complaint intake, after their checks",
+    "cases.services.pause_deadline": "a step of issue_incomplete_notice, after its check",
+    "cases.services.resume_deadline": "a step of resubmit, after its check",
+    "cases.services.extend_deadline": "a step of repair extend and decide_extension, after their checks",
+    "cases.services.close_deadline": "a step of the actions that end a deadline, after their checks",
+    "cases.services.close_open_deadlines": "a step of the actions that close a case, after their checks",
+    "cases.services.ensure_claimed_by": "a step of claim_case and the caseworker steps, on a case already checked",
+}
+
+# The access table's roles, and one more that only actions tell apart: the head of another
+# department (a head's own-department check is not seen with the head of X alone).
+ACTION_ROLES = (*ROLES, "head_y")
+ACTION_ROLE_NAMES = {**ROLE_NAMES, "head_y": "head of department Y"}
+EXTRA_USERS = {
+    "head_y": lambda: StaffFactory(username="head-y", department__code="fgj", role=Role.DEPARTMENT_HEAD),
+}
+EVERYONE = frozenset(ACTION_ROLES)
+APPLICANT_OWN = "own case only"
+OWN_DEPARTMENT = "own department only"
+
+
+@dataclass(frozen=True)
+class Action:
+    function: Callable
+    allowed: frozenset
+    call: Callable  # (world, actor, prepared) -> result
+    prepare: Callable = lambda world: None  # (world) -> what `call` needs
+    scope: str = ""
+    refused: type = NotPermitted  # what a role not allowed gets
+    refused_as: dict = field(default_factory=dict)  # role -> another exception, where it differs
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.function.__module__}.{self.function.__name__}"
+
+    @property
+    def refused_roles(self) -> list[str]:
+        return [role for role in ACTION_ROLES if role not in self.allowed]
+
+    def refusal_for(self, role: str) -> type:
+        return self.refused_as.get(role, self.refused)
+
+
+def roles(text: str) -> frozenset:
+    named = frozenset(text.split())
+    assert named <= EVERYONE, f"unknown roles {named - EVERYONE}"
+    return named
+
+
+def actor_of(world, role: str):
+    """The world's user of that role (made here for the extra roles, inside the test's savepoint)."""
+    if role in EXTRA_USERS:
+        return EXTRA_USERS[role]()
+    return world.user(role) or AnonymousUser()
+
+
+# --- the states the actions need -------------------------------------------------------------
+
+
+def _application(case) -> RepairApplication:
+    return RepairApplication.objects.get(case=case)
+
+
+def _complaint(world) -> Complaint:
+    return Complaint.objects.get(case=world.complaint_case)
+
+
+def _set_state(case, state: str, **fields) -> None:
+    Case.objects.filter(pk=case.pk).update(state=state, **fields)
+
+
+def submitted_application(world) -> RepairApplication:
+    return _application(world.repair_case)
+
+
+def draft_application(world) -> RepairApplication:
+    return _application(world.draft_case)
+
+
+def draft_with_materials(world) -> RepairApplication:
+    application = draft_application(world)
+    for item in repair_services.required_materials(application.record):
+        repair_services.add_material(actor=world.user("a"), application_id=application.pk, code=item["code"],
+                                     upload=pdf_upload())  # fmt: skip
+    return application
+
+
+def _first_material(application) -> str:
+    return repair_services.required_materials(application.record)[0]["code"]
+
+
+def incomplete_answered(world) -> RepairApplication:
+    """A one-time notice issued, and its item uploaded by the applicant."""
+    application = submitted_application(world)
+    code = _first_material(application)
+    repair_services.issue_incomplete_notice(actor=world.user("x"), application_id=application.pk,
+                                            missing=[{"code": code, "reason": "不清晰"}])  # fmt: skip
+    services.release_case(case_id=application.case_id, actor=world.user("x"))
+    repair_services.add_material(actor=world.user("a"), application_id=application.pk, code=code, upload=pdf_upload())
+    return application
+
+
+def application_in(state: str, **fields):
+    def prepare(world) -> RepairApplication:
+        application = submitted_application(world)
+        _set_state(application.case, state)
+        if fields:
+            RepairApplication.objects.filter(pk=application.pk).update(**fields)
+        return application
+
+    return prepare
+
+
+def repaired_application(world) -> RepairApplication:
+    application = application_in("record_repaired")(world)
+    application.record.status = "repaired"
+    application.record.save(update_fields=["status"])
+    return application
+
+
+def new_complaint(world, reference: str = "WEB-2") -> Complaint:
+    complaint, _created = complaint_intake.receive(channel=Channel.objects.get(code="website"), data={
+        "reference": reference, "complainant_name": "李经理", "complainant_phone": "", "enterprise_name": "甲公司",
+        "enterprise_uscc": world.user("a").id_number, "respondent": "区某局", "subject": "arrears",
+        "facts": "货款未付。", "amount_claimed": None, "complainant": world.user("a"),
+    })  # fmt: skip
+    return complaint
+
+
+def registered_complaint(world) -> Complaint:
+    complaint = new_complaint(world)
+    complaints.register(actor=world.user("clerk"), complaint_id=complaint.pk, subject="arrears", respondent="区某局")
+    return complaint
+
+
+def complaint_in(state: str, **fields):
+    def prepare(world) -> Complaint:
+        complaint = _complaint(world)
+        _set_state(complaint.case, state)
+        if fields:
+            Complaint.objects.filter(pk=complaint.pk).update(**fields)
+        return complaint
+
+    return prepare
+
+
+def extension_requested(world) -> Complaint:
+    complaint = complaint_in("extension_requested", extension_days=5, extension_reason="需现场核查")(world)
+    Case.objects.filter(pk=complaint.case_id).update(assignee=world.user("x"))
+    return complaint
+
+
+def answered(world) -> Complaint:
+    """Answered (unsubstantiated) by the department: the complainant's turn."""
+    complaint = _complaint(world)
+    complaints.start_work(actor=world.user("x"), complaint_id=complaint.pk)
+    complaints.answer(actor=world.user("x"), complaint_id=complaint.pk, finding="unsubstantiated", text="经核查不属实")
+    return complaint
+
+
+def amount_confirmed(world) -> Complaint:
+    complaint = _complaint(world)
+    Complaint.objects.filter(pk=complaint.pk).update(amount_confirmed=1000)
+    return complaint
+
+
+def claimed_by_x(world) -> Case:
+    services.claim_case(case_id=world.repair_case.pk, actor=world.user("x"))
+    return world.repair_case
+
+
+def task_claimed_by_x(world):
+    task = world.repair_task
+    workflow_services.claim_task(task_id=task.pk, actor=world.user("x"))
+    return task
+
+
+def walk_in_applicant(world):
+    return ApplicantFactory(username="walk-in", id_number=valid_uscc("91620702MA71CCCC0"), verified=False)
+
+
+def _record_data(number: str) -> dict:
+    return {"party_kind": "enterprise", "party_name": "丙公司", "party_id_number": valid_uscc("91620702MA71DDDD0"),
+            "record_type": "penalty", "decision_number": number, "decided_on": date(2026, 3, 2),
+            "severity": "general", "summary": "罚款"}  # fmt: skip
+
+
+def record_sheet(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    header = ",".join(record_import.TEMPLATE_HEADER[:-1])
+    row = f"企业,丙公司,{valid_uscc('91620702MA71DDDD0')},行政处罚,甘市监罚〔2026〕99号,2026-03-02,一般,罚款"
+    return SimpleUploadedFile("records.csv", f"{header}\n{row}\n".encode(), content_type="text/csv")
+
+
+def a_report(world):
+    return reports.build(Period.from_params({}))
+
+
+def a_policy(world) -> Policy:
+    return Policy.objects.get(case_type="complaint", key="reopen_limit")
+
+
+def a_holiday(world) -> Holiday:
+    return Holiday.objects.create(date=date(2027, 1, 1), name="元旦", is_working_day=False)
+
+
+def _later(days: int) -> date:
+    return timezone.localdate() + timedelta(days=days)
+
+
+# Applicant steps: the case of someone else, or of nobody, is not shown to exist.
+_APPLICANT = {"scope": APPLICANT_OWN, "refused": NotFound}
+# The department's case claimed or released: other departments are told it does not exist.
+_HIDDEN_FROM_OTHER_DEPARTMENTS = {"y": NotFound, "head_y": NotFound}
+
+TABLE: list[Action] = [
+    # Credit repair (cases/repair_services.py).
+    Action(repair_services.start_application, roles("a"),
+           lambda w, actor, _: repair_services.start_application(actor=actor, record_id=w.free_record.pk),
+           scope=APPLICANT_OWN, refused_as={"b": NotFound}),
+    Action(repair_services.add_material, roles("a"),
+           lambda w, actor, app: repair_services.add_material(actor=actor, application_id=app.pk,
+                                                              code=_first_material(app), upload=pdf_upload()),
+           draft_application, **_APPLICANT),
+    Action(repair_services.submit, roles("a"),
+           lambda w, actor, app: repair_services.submit(actor=actor, application_id=app.pk,
+                                                        obligations_fulfilled=True, commitment_signed=True),
+           draft_with_materials, **_APPLICANT),
+    Action(repair_services.accept, roles("x head"),
+           lambda w, actor, app: repair_services.accept(actor=actor, application_id=app.pk),
+           submitted_application, scope=OWN_DEPARTMENT),
+    Action(repair_services.issue_incomplete_notice, roles("x head"),
+           lambda w, actor, app: repair_services.issue_incomplete_notice(
+               actor=actor, application_id=app.pk, missing=[{"code": _first_material(app), "reason": "不清晰"}]),
+           submitted_application, scope=OWN_DEPARTMENT),
+    Action(repair_services.resubmit, roles("a"),
+           lambda w, actor, app: repair_services.resubmit(actor=actor, application_id=app.pk),
+           incomplete_answered, **_APPLICANT),
+    Action(repair_services.refuse, roles("x head"),
+           lambda w, actor, app: repair_services.refuse(actor=actor, application_id=app.pk, reason="不属于修复范围"),
+           submitted_application, scope=OWN_DEPARTMENT),
+    Action(repair_services.start_review, roles("x head"),
+           lambda w, actor, app: repair_services.start_review(actor=actor, application_id=app.pk),
+           application_in("accepted"), scope=OWN_DEPARTMENT),
+    Action(repair_services.extend, roles("x head"),
+           lambda w, actor, app: repair_services.extend(actor=actor, application_id=app.pk, reason="情况复杂"),
+           application_in("under_review"), scope=OWN_DEPARTMENT),
+    Action(repair_services.propose_decision, roles("x head"),
+           lambda w, actor, app: repair_services.propose_decision(actor=actor, application_id=app.pk, approve=True,
+                                                                  reason=""),
+           application_in("under_review"), scope=OWN_DEPARTMENT),
+    Action(repair_services.approve_decision, roles("head"),
+           lambda w, actor, app: repair_services.approve_decision(actor=actor, application_id=app.pk),
+           application_in("under_review", proposed_approval=True), scope=OWN_DEPARTMENT,
+           note="the department head's approval: not the caseworker's"),
+    Action(repair_services.withdraw, roles("a"),
+           lambda w, actor, app: repair_services.withdraw(actor=actor, application_id=app.pk),
+           submitted_application, **_APPLICANT),
+    Action(repair_services.revoke, roles("head"),
+           lambda w, actor, app: repair_services.revoke(actor=actor, application_id=app.pk, reason="材料造假"),
+           repaired_application, scope=OWN_DEPARTMENT, note="the department head's decision"),
+    # Complaints (cases/complaint_services.py).
+    Action(complaints.register, roles("clerk"),
+           lambda w, actor, c: complaints.register(actor=actor, complaint_id=c.pk, subject="arrears",
+                                                   respondent="区某局"),
+           new_complaint),
+    Action(complaints.reject, roles("clerk"),
+           lambda w, actor, c: complaints.reject(actor=actor, complaint_id=c.pk, reason="不属于受理范围"),
+           new_complaint),
+    Action(complaints.assign, roles("clerk"),
+           lambda w, actor, c: complaints.assign(actor=actor, complaint_id=c.pk,
+                                                 department_id=Department.objects.get(code="scjg").pk),
+           registered_complaint),
+    Action(complaints.merge, roles("clerk"),
+           lambda w, actor, c: complaints.merge(actor=actor, complaint_id=c.pk, into_id=_complaint(w).pk),
+           new_complaint),
+    Action(complaints.return_misrouted, roles("x head"),
+           lambda w, actor, c: complaints.return_misrouted(actor=actor, complaint_id=c.pk, reason="非本部门职责"),
+           complaint_in("assigned"), scope=OWN_DEPARTMENT),
+    Action(complaints.start_work, roles("x head"),
+           lambda w, actor, c: complaints.start_work(actor=actor, complaint_id=c.pk),
+           complaint_in("assigned"), scope=OWN_DEPARTMENT),
+    Action(complaints.request_extension, roles("x head"),
+           lambda w, actor, c: complaints.request_extension(actor=actor, complaint_id=c.pk, working_days=5,
+                                                            reason="需现场核查"),
+           complaint_in("in_progress"), scope=OWN_DEPARTMENT),
+    Action(complaints.decide_extension, roles("sup"),
+           lambda w, actor, c: complaints.decide_extension(actor=actor, complaint_id=c.pk, approve=True),
+           extension_requested),
+    Action(complaints.answer, roles("x head"),
+           lambda w, actor, c: complaints.answer(actor=actor, complaint_id=c.pk, finding="unsubstantiated",
+                                                 text="经核查不属实"),
+           complaint_in("in_progress"), scope=OWN_DEPARTMENT),
+    Action(complaints.confirm, roles("a"),
+           lambda w, actor, c: complaints.confirm(actor=actor, complaint_id=c.pk),
+           answered, **_APPLICANT, note="the system (actor None) confirms too, when the window passes"),
+    Action(complaints.object_to_answer, roles("a"),
+           lambda w, actor, c: complaints.object_to_answer(actor=actor, complaint_id=c.pk, reason="未解决"),
+           answered, **_APPLICANT),
+    Action(complaints.close_after_review, roles("sup"),
+           lambda w, actor, c: complaints.close_after_review(actor=actor, complaint_id=c.pk, conclusion="已复核"),
+           complaint_in("reopened", reopen_count=3)),
+    Action(complaints.confirm_amount, roles("x head"),
+           lambda w, actor, c: complaints.confirm_amount(actor=actor, complaint_id=c.pk, amount="1000"),
+           lambda w: _complaint(w), scope=OWN_DEPARTMENT),
+    Action(complaints.record_payment, roles("x head"),
+           lambda w, actor, c: complaints.record_payment(actor=actor, complaint_id=c.pk, amount="500",
+                                                         paid_on=timezone.localdate(), proof="转账凭证001"),
+           amount_confirmed, scope=OWN_DEPARTMENT),
+    Action(complaints.agree_plan, roles("x head"),
+           lambda w, actor, c: complaints.agree_plan(actor=actor, complaint_id=c.pk,
+                                                     instalments=[(_later(30), "1000")]),
+           amount_confirmed, scope=OWN_DEPARTMENT),
+    Action(complaints.flag_typical, roles("sup"),
+           lambda w, actor, c: complaints.flag_typical(actor=actor, complaint_id=c.pk), lambda w: _complaint(w)),
+    # Reference data (cases/services.py; the admin site's policy and holiday pages save through these).
+    Action(services.change_policy, roles("admin"),
+           lambda w, actor, policy: services.change_policy(policy_id=policy.pk, actor=actor, value=3), a_policy),
+    Action(services.save_holiday, roles("admin"),
+           lambda w, actor, _: services.save_holiday(actor=actor, day=date(2027, 1, 1), is_working_day=False,
+                                                     name="元旦")),
+    Action(services.remove_holiday, roles("admin"),
+           lambda w, actor, holiday: services.remove_holiday(actor=actor, holiday_id=holiday.pk), a_holiday),
+    # Supervision (cases/services.py).
+    Action(services.issue_supervision_order, roles("sup"),
+           lambda w, actor, _: services.issue_supervision_order(case_id=w.repair_case.pk, actor=actor,
+                                                                reason="请尽快受理")),
+    Action(services.respond_to_supervision_order, roles("x head"),
+           lambda w, actor, _: services.respond_to_supervision_order(order_id=w.order.pk, actor=actor,
+                                                                     response="已受理"),
+           scope=OWN_DEPARTMENT),
+    # Credit records (cases/services.py, cases/record_import.py; the API registers through the former).
+    Action(services.register_credit_record, roles("x y head head_y"),
+           lambda w, actor, _: services.register_credit_record(actor=actor, data=_record_data("甘罚〔2026〕98号")),
+           note="any department's staff register their department's records"),
+    Action(record_import.import_records, roles("x y head head_y"),
+           lambda w, actor, sheet: record_import.import_records(actor=actor, upload=sheet), record_sheet),
+    # Claiming work (cases/services.py, workflows/services.py).
+    Action(services.claim_case, roles("x head"),
+           lambda w, actor, _: services.claim_case(case_id=w.repair_case.pk, actor=actor),
+           scope=OWN_DEPARTMENT, refused_as=_HIDDEN_FROM_OTHER_DEPARTMENTS),
+    Action(services.release_case, roles("x head"),
+           lambda w, actor, case: services.release_case(case_id=case.pk, actor=actor),
+           claimed_by_x, scope="its holder or the department's head", refused_as=_HIDDEN_FROM_OTHER_DEPARTMENTS),
+    Action(workflow_services.claim_task, roles("x head"),
+           lambda w, actor, _: workflow_services.claim_task(task_id=w.repair_task.pk, actor=actor),
+           scope=OWN_DEPARTMENT, refused_as={"anon": NotFound}),
+    Action(workflow_services.release_task, roles("x"),
+           lambda w, actor, task: workflow_services.release_task(task_id=task.pk, actor=actor),
+           task_claimed_by_x, scope="its holder only", refused_as={"anon": NotFound}),
+    # Reports (cases/reports.py).
+    Action(reports.record_export, roles("sup"),
+           lambda w, actor, report: reports.record_export(actor=actor, report=report, fmt="xlsx"), a_report),
+    # Identity (cases/identity_services.py).
+    Action(identity_services.bind_at_counter, roles("clerk"),
+           lambda w, actor, user: identity_services.bind_at_counter(
+               actor=actor, username=user.username, kind="enterprise", id_number=user.id_number, name="丙公司",
+               role="legal_representative"),
+           walk_in_applicant),
+    Action(identity_services.revoke_binding, roles("a"),
+           lambda w, actor, _: identity_services.revoke_binding(actor=actor, binding_id=w.agent_binding_of_a.pk),
+           scope="the agent themself or the enterprise's legal representative", refused=NotFound),
+    # Staff accounts (cases/staff_accounts.py; the admin site's user actions run these).
+    Action(staff_accounts.change_roles, roles("sec"),
+           lambda w, actor, _: staff_accounts.change_roles(actor=actor, user_id=w.user("y").pk,
+                                                           roles={"caseworker", "department_head"})),
+    Action(staff_accounts.set_active, roles("sec"),
+           lambda w, actor, _: staff_accounts.set_active(actor=actor, user_id=w.user("y").pk, active=False)),
+    Action(staff_accounts.unlock_sign_in, roles("sec"),
+           lambda w, actor, _: staff_accounts.unlock_sign_in(actor=actor, user_id=w.user("y").pk)),
+    Action(staff_accounts.reset_second_factor, roles("sec"),
+           lambda w, actor, _: staff_accounts.reset_second_factor(actor=actor, user_id=w.user("y").pk)),
+]  # fmt: skip
