@@ -418,6 +418,8 @@ def agree_plan(*, actor, complaint_id: int, instalments: list[tuple]) -> Complai
         raise Conflict(_("Record the amount the respondent confirms first."))
     instalments = [(due_on, _money(amount, "instalments")) for due_on, amount in instalments]
     dates = [due_on for due_on, _amount in instalments]
+    if any(amount <= 0 for _due, amount in instalments):
+        raise InvalidInput(details={"instalments": [_("Each instalment must be more than zero yuan.")]})
     total = sum((amount for _due, amount in instalments), Decimal("0"))
     if (not instalments or dates != sorted(set(dates)) or dates[0] <= timezone.localdate()
             or total != owed(complaint)):  # fmt: skip

@@ -329,6 +329,8 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
     permissions.require(actor, "cases.work_department_cases")
     if actor.department_id is None:
         raise NotPermitted()
+    published_from = data.get("published_from") or data["decided_on"]
+    _require_past_decision(data["decided_on"], published_from)
     if CreditRecord.objects.filter(decision_number=data["decision_number"]).exists():
         raise Conflict(_("A record with this decision number is already registered."))
     party, _created = Party.objects.get_or_create(
@@ -339,7 +341,6 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
         party.phone = phone
         party.save(update_fields=["phone"])
         events.party_phone_set_event(party=party, actor=actor, phone_masked=masking.mask_phone(phone))
-    published_from = data.get("published_from") or data["decided_on"]
     repairable_from, display_until = records.publicity_window(data["severity"], published_from)
     try:
         with transaction.atomic():
@@ -350,6 +351,15 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
     _deliver_two_documents(record, actor)
     _tell_party(record, party)
     return record
+
+
+def _require_past_decision(decided_on, published_from) -> None:
+    """The same date rules as the registration form, for every caller of the service: a decision
+    is taken by today (the office's day), and its publication does not start before it."""
+    if decided_on > timezone.localdate():
+        raise InvalidInput(details={"decided_on": [_("The decision date cannot be in the future.")]})
+    if published_from < decided_on:
+        raise InvalidInput(details={"published_from": [_("Publication cannot start before the decision date.")]})
 
 
 def _create_record(party, data, actor, published_from, repairable_from, display_until) -> CreditRecord:
