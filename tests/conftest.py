@@ -9,6 +9,9 @@ from cases import policies, reference_data, workdays
 from cases.roles import Role
 from tests.factories import ApplicantFactory, StaffFactory, UserFactory
 
+# Seconds an integration or e2e test may take (the unit tests' default is in pyproject.toml).
+SERVICE_TEST_TIMEOUT = 600
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _staff_sign_in_with_their_second_factor():
@@ -87,3 +90,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.integration)
+        # They start servers, workers and browsers: more time than a unit test's default.
+        if ("integration" in item.path.parts or "e2e" in item.path.parts) and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SERVICE_TEST_TIMEOUT))
