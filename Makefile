@@ -9,8 +9,14 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # The browser tests keep their Redis keys in a database number of their own.
 TEST_E2E_REDIS_URL ?= redis://127.0.0.1:6379/14
 PORT ?= 8000
+# The unit suite runs in a random order (pytest-randomly), so a test that leans on what another left
+# behind fails. The seed is printed; `make test-unit SEED=<seed>` repeats that order.
+ifndef SEED
+SEED := $(shell od -An -N3 -tu4 /dev/urandom | tr -d ' ')
+endif
+UNIT := -m "not integration and not e2e" -q
 
-.PHONY: help run test test-unit test-integration test-e2e browser lint format messages bench bench-smoke clean
+.PHONY: help run test test-unit test-orders test-integration test-e2e browser lint format messages bench bench-smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -61,14 +67,24 @@ test: test-unit test-integration test-e2e bench-smoke ## the whole suite: embedd
 test-unit: $(VENV)/.dev $(VENV)/.system ## lint, migration check and the suite on SQLite + in-memory layer
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -m "not integration and not e2e" -q
+	@echo "unit suite in random order, seed $(SEED): make test-unit SEED=$(SEED) repeats it"
+	$(BIN)/pytest -p randomly --randomly-seed=$(SEED) $(UNIT)
 
+# Run by .ci/run after make test (about three unit-suite runs' time): reversed, and two fixed
+# random orders, the second on two workers (pytest-xdist, each its own SQLite database).
+test-orders: $(VENV)/.dev $(VENV)/.system ## the unit suite reversed and in two more fixed random orders
+	$(BIN)/pytest -p no:randomly --reverse $(UNIT)
+	$(BIN)/pytest -p randomly --randomly-seed=1 $(UNIT)
+	$(BIN)/pytest -p randomly --randomly-seed=2 -n 2 $(UNIT)
+
+# The integration and browser suites keep the collected order (-p no:randomly): their tests start
+# workers and servers against shared PostgreSQL and Redis, and are not shuffled.
 test-integration: $(VENV)/.dev $(VENV)/.system ## the integration suite on real PostgreSQL, Redis and Celery workers
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m integration -q tests/integration
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:randomly -m integration -q tests/integration
 
 test-e2e: $(VENV)/.dev $(VENV)/.system browser ## the browser tests: headless Chromium on the real pages (daphne, PostgreSQL, Redis, a worker)
 	DJANGO_SETTINGS_MODULE=tests.e2e.settings DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_E2E_REDIS_URL) \
-	  $(BIN)/pytest -m e2e -q tests/e2e
+	  $(BIN)/pytest -p no:randomly -m e2e -q tests/e2e
 
 lint: $(VENV)/.dev ## ruff lint and format check
 	$(BIN)/ruff check .

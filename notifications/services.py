@@ -162,39 +162,64 @@ def enqueue_delivery(notification_ids: list[int]) -> None:
 
 
 class _BoardPush:
-    """The departments whose cases one transaction changed, told once after it commits."""
+    """One transaction's push to the boards: after it commits, the departments of its changes that
+    did not roll back, told once (by whichever of its changes' callbacks runs first)."""
 
-    def __init__(self, departments: set[int]):
-        self.departments = departments
+    def __init__(self):
+        self.changes: list[_BoardChange] = []
         self.sent = False
 
-    def __call__(self) -> None:
+    def send(self) -> None:
         if self.sent:
             return
         self.sent = True
-        message = {"type": "board", "departments": sorted(self.departments)}
+        departments = sorted(set().union(*(change.departments for change in self.changes)))
+        message = {"type": "board", "departments": departments}
         try:
             realtime.push(realtime.board_group(), message)
-            for department_id in sorted(self.departments):
+            for department_id in departments:
                 realtime.push(realtime.department_group(department_id), message)
         except Exception as exc:  # the boards catch up on the next change; this one stands
             logger.warning("board push failed: %s", exc)
 
 
+class _BoardChange:
+    """One change's departments, registered with on_commit in the atomic block that made it: if that
+    block rolls back, Django drops the callback and the departments go with it."""
+
+    def __init__(self, push: _BoardPush, departments: set[int]):
+        self.push = push
+        self.departments = departments
+
+    def __call__(self) -> None:
+        self.push.send()
+
+
 def board_changed(department_ids=()) -> None:
     """Cases of these departments changed (state, deadline, stage, holder): the open supervisor
     boards, and each department's own, refresh. However many changes a transaction makes, one
-    push follows its commit (the first of its callbacks sends for all); none if it rolls back."""
+    push follows its commit; none if it rolls back, and none of a rolled-back block's departments.
+
+    The pending push is found among the transaction's own on_commit callbacks, never kept on the
+    connection: a rollback empties those, so nothing of a rolled-back transaction outlives it."""
     departments = {department_id for department_id in department_ids if department_id}
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        _BoardPush(departments)()
+        push = _BoardPush()
+        push.changes.append(_BoardChange(push, departments))
+        push.send()
         return
-    push = getattr(connection, "_board_push", None)
-    if push is None or push.sent:
-        push = connection._board_push = _BoardPush(set())
-    push.departments |= departments
-    transaction.on_commit(push)
+    registered = [
+        func
+        for _savepoints, func, _robust in connection.run_on_commit
+        if isinstance(func, _BoardChange) and not func.push.sent
+    ]
+    push = registered[0].push if registered else _BoardPush()
+    # The changes of blocks rolled back since the last call are no longer registered: forget them.
+    push.changes = [change for change in registered if change.push is push]
+    change = _BoardChange(push, departments)
+    push.changes.append(change)
+    transaction.on_commit(change)
 
 
 def mark_read(*, user, notification_id: int) -> int:

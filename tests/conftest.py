@@ -1,11 +1,16 @@
 from unittest import mock
 
 import pytest
+from django.apps import apps
+from django.db.models.signals import post_migrate
 from django.test import Client
 
 from cases import policies, reference_data, workdays
 from cases.roles import Role
 from tests.factories import ApplicantFactory, StaffFactory, UserFactory
+
+# Seconds an integration or e2e test may take (the unit tests' default is in pyproject.toml).
+SERVICE_TEST_TIMEOUT = 600
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -39,15 +44,23 @@ def _fresh_rate_limits():
         caches["default"].clear()
 
 
-@pytest.fixture(autouse=True)
-def _reference_data_after_flush(request):
-    """Transactional tests empty the tables after themselves (migrations' seed data too):
-    put the departments, policies and calendar back before each of them."""
-    marker = request.node.get_closest_marker("django_db")
-    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
-        request.getfixturevalue("transactional_db")
-        reference_data.load_all()
-        workdays.clear_cache()
+def _reseed_reference_data(**kwargs):
+    # The suite has one database (each xdist worker its own copy of it).
+    reference_data.load_all()
+    workdays.clear_cache()
+    policies.clear_cache()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _reference_data_after_every_flush():
+    """Transactional tests flush every table after themselves, the rows migrations seed included;
+    the flush then sends post_migrate (as migrate does), on which the departments, policies and
+    calendar are put back (the role groups by cases.roles). Every test, in any order and on any
+    worker, so starts with the reference data."""
+    sender = apps.get_app_config("cases")
+    post_migrate.connect(_reseed_reference_data, sender=sender, dispatch_uid="tests-reference-data")
+    yield
+    post_migrate.disconnect(sender=sender, dispatch_uid="tests-reference-data")
 
 
 @pytest.fixture
@@ -77,3 +90,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.integration)
+        # They start servers, workers and browsers: more time than a unit test's default.
+        if ("integration" in item.path.parts or "e2e" in item.path.parts) and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SERVICE_TEST_TIMEOUT))

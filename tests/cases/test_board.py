@@ -16,6 +16,7 @@ from cases import complaint_services as complaints
 from cases.models import Case, Channel, Stage, SupervisionOrder
 from cases.roles import Role
 from notifications import realtime
+from notifications import services as notification_services
 from tests.factories import CaseFactory, StaffFactory, valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -336,6 +337,44 @@ def test_nothing_is_pushed_for_a_change_that_rolls_back(pushes, django_capture_o
         open_case(date(2025, 10, 20))
         raise RuntimeError
     assert pushes == []
+
+
+def test_a_rolled_back_transactions_departments_are_not_pushed_with_the_next_commit(
+    pushes, django_capture_on_commit_callbacks
+):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notification_services.board_changed([9001])
+        raise RuntimeError
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notification_services.board_changed([9002])
+    assert pushes == [
+        ("board", {"type": "board", "departments": [9002]}),
+        ("department.9002", {"type": "board", "departments": [9002]}),
+    ]
+
+
+def test_a_rolled_back_blocks_departments_are_not_pushed_with_the_transaction_around_it(
+    pushes, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notification_services.board_changed([9001])
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notification_services.board_changed([9002])
+            raise RuntimeError
+        notification_services.board_changed([9003])
+    assert [group for group, _message in pushes] == ["board", "department.9001", "department.9003"]
+    assert pushes[0][1]["departments"] == [9001, 9003]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_real_rollback_the_next_commit_pushes_only_its_own_departments(pushes):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notification_services.board_changed([9001])
+        raise RuntimeError
+    with transaction.atomic():
+        notification_services.board_changed([9002])
+    assert [group for group, _message in pushes] == ["board", "department.9002"]
+    assert pushes[0][1]["departments"] == [9002]
 
 
 def test_the_sweep_tells_the_boards_which_departments_cases_moved_on(monkeypatch, caseworker, other_worker):
