@@ -110,7 +110,8 @@ coverage: $(VENV)/.dev $(VENV)/.system browser ## the three suites with coverage
 # the mutants of functions that changed. MUTANTS narrows the run, e.g. MUTANTS='cases.workdays*'.
 MUTANTS ?=
 mutate: $(VENV)/.dev ## mutation testing of the rule modules (mutmut): score per module and surviving mutants
-	$(BIN)/mutmut run --max-children 2 $(if $(MUTANTS),"$(MUTANTS)")
+	mkdir -p mutants/var && rm -f mutants/var/mutation-tests.sqlite3*
+	$(BIN)/mutmut run --max-children 1 $(if $(MUTANTS),"$(MUTANTS)")
 	$(BIN)/python scripts/mutation_report.py --diffs
 
 clean: ## remove the virtualenv, local database and collected static files
