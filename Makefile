@@ -16,7 +16,7 @@ SEED := $(shell od -An -N3 -tu4 /dev/urandom | tr -d ' ')
 endif
 UNIT := -m "not integration and not e2e" -q
 
-.PHONY: help run test test-unit test-orders test-integration test-e2e browser lint format messages bench bench-smoke clean
+.PHONY: help run test test-unit test-orders test-integration test-e2e browser lint format messages bench bench-smoke coverage mutate clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -106,5 +106,29 @@ bench: $(VENV)/.dev ## benchmarks that print figures (see bench/)
 bench-smoke: $(VENV)/.dev ## every bench at its smoke size, as make test runs them
 	@for script in bench/[!_]*.py; do echo "== $$script --smoke"; $(BIN)/python $$script --smoke || exit 1; done
 
+# The three suites under coverage.py ([tool.coverage.*] in pyproject.toml): branch coverage, every
+# Python subprocess measured too (daphne, the Celery workers, manage.py), one combined report. Not
+# part of `make test`. A failing suite still gets its report, and the target then fails.
+coverage: $(VENV)/.dev $(VENV)/.system browser ## the three suites with coverage: report printed, HTML in var/coverage/html/
+	rm -rf var/coverage && mkdir -p var/coverage
+	@status=0; \
+	$(BIN)/coverage run -m pytest -m "not integration and not e2e" -q || status=1; \
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/coverage run -m pytest -m integration -q tests/integration || status=1; \
+	DJANGO_SETTINGS_MODULE=tests.e2e.settings DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_E2E_REDIS_URL) \
+	  $(BIN)/coverage run -m pytest -m e2e -q tests/e2e || status=1; \
+	$(BIN)/coverage combine -q && $(BIN)/coverage report && $(BIN)/coverage html -q || status=1; \
+	echo "HTML report: var/coverage/html/index.html"; \
+	exit $$status
+
+# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml: which modules, which fast
+# unit tests). mutmut works in mutants/ and keeps its results there, so a second run only tries
+# the mutants of functions that changed. MUTANTS narrows the run, e.g. MUTANTS='cases.workdays*'.
+MUTANTS ?=
+mutate: $(VENV)/.dev ## mutation testing of the rule modules (mutmut): score per module and surviving mutants
+	mkdir -p mutants/var && rm -f mutants/var/mutation-tests.sqlite3*
+	$(BIN)/mutmut run --max-children 1 $(if $(MUTANTS),"$(MUTANTS)")
+	$(BIN)/python scripts/mutation_report.py --diffs
+
 clean: ## remove the virtualenv, local database and collected static files
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles mutants

@@ -82,3 +82,32 @@ def test_every_column_with_a_default_in_python_has_it_in_the_database_too():
         and field.db_default is NOT_PROVIDED and (model, field.name) not in PYTHON_ONLY_DEFAULTS
     ]  # fmt: skip
     assert missing == []
+
+
+def test_each_kind_of_left_out_column_gets_what_the_orm_would_give():
+    from datetime import datetime
+
+    from django.db import models
+
+    from cases.bulk import _filler
+
+    now = datetime(2026, 12, 2, 8, 0)
+    assert _filler(models.DateTimeField(auto_now=True), now)() == now
+    assert _filler(models.DateTimeField(auto_now_add=True), now)() == now
+    assert _filler(models.IntegerField(default=7), now)() == 7
+    assert _filler(models.IntegerField(db_default=7), now) is None  # the database fills it
+    assert _filler(models.IntegerField(null=True), now)() is None
+    assert _filler(models.CharField(max_length=5, blank=True), now)() == ""
+    blank_number = models.IntegerField(blank=True)
+    blank_number.set_attributes_from_name("count")
+    blank_number.model = Notification
+    with pytest.raises(IncompleteRows, match=r"Notification\.count"):
+        _filler(blank_number, now)  # blank but not text: no value to invent
+
+
+def test_no_rows_write_nothing_and_complete_rows_are_kept_as_they_are():
+    assert complete_rows(Notification, []) == []
+    insert_rows(Notification, [])  # no query: this test has no database
+    every_column = {field.attname: None for field in Notification._meta.concrete_fields if not field.primary_key}
+    rows = [every_column]
+    assert complete_rows(Notification, rows) is rows

@@ -230,3 +230,42 @@ def test_masks_return_empty_string_for_empty_value(value):
 def test_masks_hide_values_too_short_to_show_both_ends():
     assert mask_resident_id("1234567890") == "**********"
     assert mask_uscc("1234567890") == "**********"
+
+
+# --- the whole message, as the applicant reads it ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "english"),
+    [
+        ("", "Enter a resident ID number."),
+        ("110105194912310", "A resident ID number has 18 characters; this one has 15."),
+        ("1101051949123100AX", 'Position 17 of a resident ID number must be a digit, not "A".'),
+        (
+            "11010519491231002Y",
+            'The check character (position 18) of a resident ID number must be a digit or X, not "Y".',
+        ),
+        (
+            "11010519490230002X",
+            "The date of birth in a resident ID number (positions 7 to 14, YYYYMMDD) must be a real date; "
+            '"19490230" is not.',
+        ),
+        (
+            "11010518991231002X",
+            'The date of birth "18991231" in this resident ID number is before 1900-01-01.',
+        ),
+        (
+            VALID_RESIDENT_ID[:17] + "0",
+            'The check character (position 18) of this resident ID number should be "X", not "0".',
+        ),
+    ],
+)
+def test_each_resident_id_error_reads_whole_in_english_and_is_translated(value, english):
+    """Tests above look for the figures in a message; this one reads it whole, so a changed message
+    is seen, and a message whose Chinese translation went missing too."""
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        validate_resident_id(value)
+    assert error_message(exc) == english
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        validate_resident_id(value)
+    assert error_message(exc) != english

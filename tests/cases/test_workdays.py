@@ -75,3 +75,41 @@ def test_negative_days_count_backwards_over_holidays():
 
 def test_working_days_between_over_a_plain_week():
     assert working_days_between(date(2025, 3, 3), date(2025, 3, 10)) == 5
+
+
+def test_next_years_calendar_is_checked_from_the_first_of_october():
+    from cases.workdays import years_to_check
+
+    assert years_to_check(date(2026, 9, 30)) == [2026]
+    assert years_to_check(date(2026, 10, 1)) == [2026, 2027]
+    assert years_to_check(date(2026, 12, 31)) == [2026, 2027]
+
+
+def test_a_year_is_loaded_when_the_table_has_any_row_of_it():
+    from cases.workdays import is_year_loaded
+
+    Holiday.objects.filter(date__year=2031).delete()
+    assert not is_year_loaded(2031)
+    Holiday.objects.create(date=date(2031, 1, 1), is_working_day=False, name="元旦")
+    from cases.workdays import clear_cache
+
+    clear_cache()
+    assert is_year_loaded(2031)
+
+
+def test_a_years_exceptions_are_read_once_a_minute(monkeypatch, django_assert_num_queries):
+    from cases import workdays
+
+    clock = [1000.0]
+    monkeypatch.setattr(workdays.time, "monotonic", lambda: clock[0])
+    with django_assert_num_queries(1):
+        is_working_day(date(2025, 10, 1))
+    with django_assert_num_queries(0):
+        is_working_day(date(2025, 10, 2))  # the same year, kept
+        clock[0] += 59.9
+        is_working_day(date(2025, 10, 3))
+    with django_assert_num_queries(1):
+        is_working_day(date(2026, 10, 1))  # another year is read on its own
+    clock[0] += 0.1  # 60 s after the first read: read again
+    with django_assert_num_queries(1):
+        is_working_day(date(2025, 10, 2))
