@@ -70,7 +70,7 @@ def _everyone_told_once(deadlines: int) -> None:
 
 
 def _every_notification_delivered() -> None:
-    wait_for(lambda: not Notification.objects.filter(pending=True).exists(), timeout=60,
+    wait_for(lambda: not Notification.objects.filter(pending=True).exists(), timeout=180,
              what="every notification delivered")  # fmt: skip
     for note in Notification.objects.all():
         assert note.undelivered_channels() == [], note.pk
@@ -150,7 +150,7 @@ def test_the_record_watch_tells_more_entities_than_the_copy_threshold_once_each_
     assert Notification.objects.filter(recipient=entity, kind="record.repairable").count() == RECORDS
     assert Notification.objects.filter(recipient=entity, kind="record.expired").count() == RECORDS
     assert CreditRecord.objects.filter(status="expired").count() == RECORDS
-    wait_for(lambda: not Notification.objects.filter(pending=True).exists(), timeout=60,
+    wait_for(lambda: not Notification.objects.filter(pending=True).exists(), timeout=180,
              what="every notification delivered")  # fmt: skip
 
 

@@ -53,9 +53,9 @@ def identity_platform(*, claims: dict, client_id: str, client_secret: str, redir
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    if requests.get(f"{base}/ready", timeout=1).status_code == 200:
+                    if requests.get(f"{base}/ready", timeout=5).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except requests.RequestException:  # not listening yet, or too busy to answer yet
                     pass
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the identity platform did not start:\n" + log_path.read_text())
