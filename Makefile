@@ -123,7 +123,7 @@ coverage: $(VENV)/.dev $(VENV)/.system browser ## the three suites with coverage
 
 # Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml: which modules, which fast
 # unit tests). mutmut works in mutants/ and keeps its results there, so a second run only tries
-# the mutants of functions that changed. MUTANTS narrows the run, e.g. MUTANTS='cases.workdays*'.
+# the mutants of functions that changed. MUTANTS narrows the run, e.g. MUTANTS='cases.core.workdays*'.
 MUTANTS ?=
 mutate: $(VENV)/.dev ## mutation testing of the rule modules (mutmut): score per module and surviving mutants
 	mkdir -p mutants/var && rm -f mutants/var/mutation-tests.sqlite3*

@@ -69,7 +69,7 @@ def raw_insert_rate(url: str, durable: bool, rows: int) -> float:
 
 
 def post_all(count: int, threads: int, secret: str, uscc: str, run: str) -> tuple[float, list[float], int]:
-    from cases.complaint_intake import signed_headers
+    from cases.complaints.intake import signed_headers
 
     latencies, errors, lock = [], [0], threading.Lock()
     failures: list[BaseException] = []  # raised in a client thread: re-raised here
@@ -117,7 +117,7 @@ def wait_until_opened(expected: int, stack: dict[str, subprocess.Popen]) -> floa
     the worker has exited, or when no case was opened for STALL_SECONDS."""
     from django.db import close_old_connections
 
-    from cases.models import WorkOrder
+    from cases.complaints.models import WorkOrder
 
     start = progress_at = time.perf_counter()
     opened = -1
@@ -189,8 +189,8 @@ def main():
     url = django_on_bench_database()
     import redis
 
-    from cases.identifiers import uscc_check_character
-    from cases.models import Channel, Complaint, WorkOrder
+    from cases.complaints.models import Channel, Complaint, WorkOrder
+    from cases.core.identifiers import uscc_check_character
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     Channel.objects.create(code="12345", name="12345", secret="bench-secret")

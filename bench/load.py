@@ -68,10 +68,13 @@ django.setup()
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from cases import identity_services, repair_services, services
-from cases.identifiers import uscc_check_character
-from cases.models import Case, Department, User
-from cases.roles import Role, grant_role
+from cases.accounts import services as identity_services
+from cases.repair import services as repair_services
+from cases.core import services
+from cases.records import services as record_services
+from cases.core.identifiers import uscc_check_character
+from cases.core.models import Case, Department, User
+from cases.core.roles import Role, grant_role
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 call_command("seed_demo", verbosity=0)
@@ -97,7 +100,7 @@ for n in range(int(sys.argv[2])):
     # Verified at the counter (实名认证), as a real applicant must be before acting for the enterprise.
     identity_services.bind_at_counter(actor=clerk, username=entity.username, kind="enterprise",
                                       id_number=entity.id_number, name=entity.entity_name, role="legal_representative")
-    record = services.register_credit_record(actor=registrar, data={
+    record = record_services.register_credit_record(actor=registrar, data={
         "party_kind": "enterprise", "party_name": entity.entity_name, "party_id_number": entity.id_number,
         "record_type": "penalty", "decision_number": f"甘市监罚〔2025〕{1000 + n}号", "decided_on": date(2025, 3, 2),
         "severity": "general", "summary": "未按规定公示年度报告，罚款 2000 元"})

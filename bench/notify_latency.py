@@ -44,7 +44,7 @@ def make_users(count: int) -> list[tuple[int, str]]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from cases.models import User
+    from cases.core.models import User
 
     users = []
     for i in range(count):

@@ -46,7 +46,8 @@ SUBJECTS = ["procurement", "tendering", "investment", "government_debt", "arrear
 def build_people() -> dict:
     from django.contrib.auth.models import Group
 
-    from cases.models import Channel, Department, User
+    from cases.complaints.models import Channel
+    from cases.core.models import Department, User
 
     departments = list(Department.objects.filter(is_supervising_unit=False).order_by("pk").values_list("pk", flat=True))
     supervising = Department.objects.get(is_supervising_unit=True)
@@ -80,7 +81,8 @@ def build_people() -> dict:
 
 
 def existing_people() -> dict:
-    from cases.models import Channel, Department, User
+    from cases.complaints.models import Channel
+    from cases.core.models import Department, User
 
     return {
         "departments": list(
@@ -228,7 +230,7 @@ def build_cases(n: int, people: dict) -> None:
 def facts() -> dict:
     from django.utils import timezone
 
-    from cases.models import Case
+    from cases.core.models import Case
 
     open_cases = Case.objects.filter(closed_at__isnull=True)
     return {
@@ -240,7 +242,7 @@ def facts() -> dict:
 
 
 def scenarios(people: dict) -> list[tuple[str, object, str, dict]]:
-    from cases.models import Case
+    from cases.core.models import Case
 
     supervisor, worker, head, clerk = people["supervisor"], people["worker"], people["head"], people["clerk"]
     department = people["departments"][5]
@@ -282,7 +284,7 @@ def signed_in(user):
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from cases import second_factor
+    from cases.accounts import second_factor
 
     client = Client()
     client.force_login(user)

@@ -25,7 +25,7 @@ def build(cases: int, due: int) -> None:
     from django.contrib.auth.models import Group
     from django.db import connection
 
-    from cases.models import Department, User
+    from cases.core.models import Department, User
 
     departments = list(Department.objects.values_list("pk", flat=True))
     assignee = User.objects.create(username="bench-worker", department_id=departments[3])
@@ -73,7 +73,7 @@ def detect_figures(batch_size: int, due: int, runs: int = 30) -> list[float]:
     from django.db import transaction
     from django.utils import timezone
 
-    from cases.supervision import due_batch
+    from cases.supervision.sweep import due_batch
 
     timings = []
     for _ in range(runs):
@@ -111,8 +111,9 @@ def warm_up_broker() -> None:
 def escalate(batch_size: int) -> tuple[int, float, dict]:
     from django.utils import timezone
 
-    from cases import supervision
-    from cases.models import AuditEvent, SupervisionOrder
+    from cases.core.models import AuditEvent
+    from cases.supervision import sweep as supervision
+    from cases.supervision.models import SupervisionOrder
     from notifications.models import Notification
 
     before = (AuditEvent.objects.count(), SupervisionOrder.objects.count(), Notification.objects.count())

@@ -12,8 +12,8 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from cases.accounts.second_factor import SecondFactorWebsocketMiddleware  # noqa: E402
 from cases.api.intake_route import IntakeRoute  # noqa: E402
-from cases.second_factor import SecondFactorWebsocketMiddleware  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(

@@ -56,8 +56,8 @@ PREPARE = """
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
 from config.celery import app
-from cases.models import Case
-from cases.tasks import sweep_deadlines
+from cases.core.models import Case
+from cases.supervision.tasks import sweep_deadlines
 app.conf.task_always_eager = True
 call_command("seed_demo", stdout=open("/dev/null", "w"))
 sweep_deadlines()

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from cases.bulk import insert_rows
+from cases.infra.bulk import insert_rows
 from notifications import realtime
 from notifications.kinds import EMAIL, KINDS, LIVE, SMS, channels_for
 from notifications.models import Notification, NotificationPreference

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.navigation import redirect_back
+from cases.infra.navigation import redirect_back
 from notifications import services
 from notifications.kinds import CHANNELS, KINDS, channels_for
 from notifications.models import NotificationPreference

@@ -3,7 +3,7 @@ API signs through here (signature version 2; version 1 for the legacy switch's t
 
 import time
 
-from cases import complaint_intake
+from cases.complaints import intake as complaint_intake
 
 
 def signed_headers(method: str, path: str, body: bytes = b"", *, secret="s3cret", code="12345", timestamp=None,

@@ -5,8 +5,8 @@ from django.apps import apps
 from django.db.models.signals import post_migrate
 from django.test import Client
 
-from cases import policies, reference_data, workdays
-from cases.roles import Role
+from cases.core import policies, reference_data, workdays
+from cases.core.roles import Role
 from tests.factories import ApplicantFactory, StaffFactory, UserFactory
 
 # Seconds an integration or e2e test may take (the unit tests' default is in pyproject.toml).
@@ -55,7 +55,7 @@ def _reseed_reference_data(**kwargs):
 def _reference_data_after_every_flush():
     """Transactional tests flush every table after themselves, the rows migrations seed included;
     the flush then sends post_migrate (as migrate does), on which the departments, policies and
-    calendar are put back (the role groups by cases.roles). Every test, in any order and on any
+    calendar are put back (the role groups by cases.core.roles). Every test, in any order and on any
     worker, so starts with the reference data."""
     sender = apps.get_app_config("cases")
     post_migrate.connect(_reseed_reference_data, sender=sender, dispatch_uid="tests-reference-data")

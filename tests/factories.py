@@ -1,9 +1,10 @@
 import factory
 from django.contrib.auth.models import Group
 
-from cases.identifiers import resident_id_check_character, uscc_check_character
-from cases.models import BindingMethod, BindingRole, Case, CaseKind, Department, Holiday, IdentityBinding, User
-from cases.roles import ADMINISTRATOR_ROLES, Role
+from cases.core.identifiers import resident_id_check_character, uscc_check_character
+from cases.core.models import BindingMethod, BindingRole, Case, CaseKind, Department, Holiday, IdentityBinding, User
+from cases.core.roles import ADMINISTRATOR_ROLES, Role
+from cases.records import services as record_services
 
 
 def _grant(user, create, role):
@@ -113,19 +114,17 @@ def register_penalty(actor, **overrides):
     """A general-severity penalty about the demo-like enterprise, through the registration service."""
     from datetime import date
 
-    from cases import services
-
     data = {"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": ENTITY_USCC,
             "record_type": "penalty", "decision_number": "甘市监罚〔2026〕12号", "decided_on": date(2026, 3, 2),
             "severity": "general", "summary": "未按规定公示年度报告，罚款 2000 元"}  # fmt: skip
     data.update(overrides)
-    return services.register_credit_record(actor=actor, data=data)
+    return record_services.register_credit_record(actor=actor, data=data)
 
 
 def answered_complaint(complaint, *, clerk, worker, subject="arrears"):
     """Carry a received complaint to "answered": registered, assigned to the worker's department,
     taken up and answered (substantiated) by the worker."""
-    from cases import complaint_services as complaints
+    from cases.complaints import services as complaints
 
     complaints.register(actor=clerk, complaint_id=complaint.pk, subject=subject, respondent="区某局")
     complaints.assign(actor=clerk, complaint_id=complaint.pk, department_id=worker.department_id)

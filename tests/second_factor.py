@@ -10,7 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import second_factor
+from cases.accounts import second_factor
 
 _force_login = Client.force_login
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from cases import calendar_seed, statechart
-from cases.models import Holiday
+from cases.core import calendar_seed, statechart
+from cases.core.models import Holiday
 from workflows import flowchart
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management import call_command
 from django.utils import translation
 
-from cases import statechart
-from cases.states import CaseMachine
+from cases.core import statechart
+from cases.core.states import CaseMachine
 from workflows import flowchart
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -7,7 +7,7 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self):
-        from cases.events import case_event, cases_opened
+        from cases.core.events import case_event, cases_opened
         from workflows import engine
 
         case_event.connect(engine.on_case_event, dispatch_uid="workflows.engine")

@@ -1,7 +1,7 @@
 """Keeps each case's process in step with the case: the services of `cases` record a step, the
 engine completes the task that step belongs to and lets the flow create the next one.
 
-It listens to `cases.events.case_event`, sent in the service's own transaction on the locked
+It listens to `cases.core.events.case_event`, sent in the service's own transaction on the locked
 case, so a step and its task commit or fail together.
 """
 

@@ -7,15 +7,15 @@ task when that service records its step. The gateways after each task route by t
 service left the case in (`workflows.gates`).
 
 The timed waits that change no path (display ending, confirmation by default) are periodic
-tasks in `cases.tasks`, not `Timer` nodes: they act on many cases in one indexed query.
+tasks in the sub-apps' `tasks` modules, not `Timer` nodes: they act on many cases in one indexed query.
 """
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from cases.states import ComplaintStatus as C
-from cases.states import RepairStatus as R
+from cases.core.states import ComplaintStatus as C
+from cases.core.states import RepairStatus as R
 from workflows import gates
 from workflows import task_views as views
 from workflows.models import CaseProcess

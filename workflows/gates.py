@@ -4,8 +4,8 @@ A gateway after each human task sends the process to the task the case's new sta
 so the flow and the state machine cannot disagree about what happens next.
 """
 
-from cases import policies
-from cases.states import ComplaintStatus, RepairStatus
+from cases.core import policies
+from cases.core.states import ComplaintStatus, RepairStatus
 
 
 def case_of(activation):

@@ -1,14 +1,14 @@
 """Taking and giving back a task from the queue. A department's task is the department's case:
-taking it claims the case (cases.services), so the queue and the case never disagree."""
+taking it claims the case (cases.core.services), so the queue and the case never disagree."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases import events, services
-from cases.exceptions import Conflict, NotFound, NotPermitted
-from cases.models import Case
+from cases.core import events, services
+from cases.core.exceptions import Conflict, NotFound, NotPermitted
+from cases.core.models import Case
 from workflows import engine, selectors
 
 

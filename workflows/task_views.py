@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from viewflow.workflow.models import Task
 
-from cases import selectors as case_selectors
+from cases.core import selectors as case_selectors
 
 
 @login_required

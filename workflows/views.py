@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.navigation import redirect_back
+from cases.infra.navigation import redirect_back
 from workflows import selectors, services
 
 PAGE_SIZE = 25

@@ -22,11 +22,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import complaint_intake, complaint_services, identifiers, policies, throttle
 from cases.api.serializers import AmountField, TextField, TextPatternField
-from cases.client_address import client_ip
-from cases.exceptions import Conflict, DomainError, NotFound, Throttled, Unauthenticated
-from cases.middleware import error_body
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaint_services
+from cases.core import identifiers, policies
+from cases.core.exceptions import Conflict, DomainError, NotFound, Throttled, Unauthenticated
+from cases.core.middleware import error_body
+from cases.infra import throttle
+from cases.infra.client_address import client_ip
 
 SIGNATURE_HEADERS = [
     OpenApiParameter("X-Channel", str, OpenApiParameter.HEADER, required=True, description="The channel's code"),

@@ -3,7 +3,7 @@
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cases.middleware import as_domain_error, error_body
+from cases.core.middleware import as_domain_error, error_body
 
 
 def exception_handler(exc, context):

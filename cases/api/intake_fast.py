@@ -35,10 +35,12 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from rest_framework.renderers import JSONRenderer
 
-from cases import channel_nonces, complaint_building, complaint_intake
 from cases.api.complaints import ComplaintIntakeSerializer, ComplaintStatusSerializer
-from cases.exceptions import DomainError
-from cases.models import WorkOrder
+from cases.complaints import building as complaint_building
+from cases.complaints import channel_nonces
+from cases.complaints import intake as complaint_intake
+from cases.complaints.models import WorkOrder
+from cases.core.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
 

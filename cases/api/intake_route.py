@@ -22,8 +22,8 @@ from rest_framework.renderers import JSONRenderer
 
 from cases.api import intake_fast
 from cases.api.complaints import answer_work_order
-from cases.exceptions import InvalidInput
-from cases.middleware import error_body
+from cases.core.exceptions import InvalidInput
+from cases.core.middleware import error_body
 
 INTAKE_PATH = "/api/v1/complaints/"
 
@@ -70,7 +70,7 @@ def _request(scope, body: bytes) -> HttpRequest:
     request = HttpRequest()
     request.method, request.path, request.path_info = "POST", INTAKE_PATH, INTAKE_PATH
     # REMOTE_ADDR is the TCP peer (a proxy, if any): the client's address is read from it and
-    # X-Forwarded-For by cases.client_address.client_ip, as for every other request.
+    # X-Forwarded-For by cases.infra.client_address.client_ip, as for every other request.
     client = scope.get("client") or ("", 0)
     request.META = {"REMOTE_ADDR": client[0], "REQUEST_METHOD": "POST", "PATH_INFO": INTAKE_PATH,
                     "QUERY_STRING": scope.get("query_string", b"").decode("latin1"),

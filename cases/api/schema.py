@@ -1,7 +1,7 @@
 """The error answers of the API, written into the OpenAPI document (drf-spectacular documents only
 the successful ones by itself). Three bodies exist:
 
-- a domain error (cases.exceptions, through cases.api.errors): {"error", "message", "details"};
+- a domain error (cases.core.exceptions, through cases.api.errors): {"error", "message", "details"};
 - a field-by-field validation error from DRF: {"<field>": ["<message>", ...], ...};
 - DRF's own refusals (not signed in, malformed JSON, unknown page): {"detail": "<message>"}.
 """
@@ -9,7 +9,7 @@ the successful ones by itself). Three bodies exist:
 ERROR_SCHEMAS = {
     "DomainError": {
         "type": "object",
-        "description": "A refusal by the application's rules (cases.exceptions).",
+        "description": "A refusal by the application's rules (cases.core.exceptions).",
         "properties": {
             "error": {"type": "string", "description": "a stable code: invalid_input, not_permitted, …"},
             "message": {"type": "string", "description": "what went wrong, in the user's language"},

@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import identifiers, identity
-from cases.forms import CreditRecordForm
-from cases.models import BindingMethod, BindingRole, CreditRecord, Department, RecordType, Severity, User
-from cases.models.org import EntityKind
+from cases.core import identifiers, identity
+from cases.core.models import BindingMethod, BindingRole, CreditRecord, Department, RecordType, Severity, User
+from cases.core.models.org import EntityKind
+from cases.records.forms import CreditRecordForm
 
 
 class TextOnly:

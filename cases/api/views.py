@@ -3,7 +3,6 @@ from rest_framework import generics, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from cases import selectors, services, workdays
 from cases.api.serializers import (
     CreditRecordRegistrationSerializer,
     CreditRecordSerializer,
@@ -12,7 +11,9 @@ from cases.api.serializers import (
     WorkingDaysQuerySerializer,
     WorkingDaysResultSerializer,
 )
-from cases.models import Department
+from cases.core import selectors, workdays
+from cases.core.models import Department
+from cases.records import services as record_services
 
 
 @extend_schema(responses=MeSerializer, summary="The signed-in user, with roles and department")
@@ -82,5 +83,5 @@ class CreditRecordList(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         registration = CreditRecordRegistrationSerializer(data=request.data)
         registration.is_valid(raise_exception=True)
-        record = services.register_credit_record(actor=request.user, data=registration.validated_data)
+        record = record_services.register_credit_record(actor=request.user, data=registration.validated_data)
         return Response(CreditRecordSerializer(record).data, status=status.HTTP_201_CREATED)

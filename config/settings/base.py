@@ -47,7 +47,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "viewflow",
     "viewflow.workflow",
-    "cases",
+    "cases.infra",
+    "cases.core",
+    "cases.accounts",
+    "cases.records",
+    "cases.repair",
+    "cases.complaints",
+    "cases.supervision",
+    "cases.reporting",
+    "cases.desk",
+    "cases.demo",
     "notifications",
     "workflows",
 ]
@@ -55,20 +64,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "cases.middleware.PermissionsPolicyMiddleware",
+    "cases.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "cases.middleware.ChineseFirstLocaleMiddleware",
+    "cases.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Staff (and applicants who chose it) pass the second factor before any other page.
-    "cases.second_factor.SecondFactorMiddleware",
+    "cases.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "cases.middleware.DomainErrorMiddleware",
-    # Last, as django-axes asks: answers a locked-out sign-in with cases.sign_in_lockout's page.
+    "cases.core.middleware.DomainErrorMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with cases.accounts.sign_in_lockout's page.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -87,8 +96,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "cases.context_processors.calendar_warnings",
-                "cases.context_processors.platform_login",
+                "cases.core.context_processors.calendar_warnings",
+                "cases.core.context_processors.platform_login",
                 "notifications.context_processors.unread_notifications",
             ],
         },
@@ -146,7 +155,7 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
-    CACHES = {"default": {"BACKEND": "cases.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "cases.infra.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -174,14 +183,14 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contri
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
 LOGIN_FAILURE_WINDOW_MINUTES = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
-AXES_HANDLER = "cases.sign_in_lockout.LockoutHandler"
+AXES_HANDLER = "cases.accounts.sign_in_lockout.LockoutHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own (the handler's limits)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_FAILURE_WINDOW_MINUTES)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts do not stretch the pause
-AXES_USERNAME_CALLABLE = "cases.sign_in_lockout.username"
-AXES_CLIENT_IP_CALLABLE = "cases.client_address.client_ip"
-AXES_LOCKOUT_CALLABLE = "cases.sign_in_lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "cases.accounts.sign_in_lockout.username"
+AXES_CLIENT_IP_CALLABLE = "cases.infra.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "cases.accounts.sign_in_lockout.lockout_response"
 AXES_VERBOSE = False
 # The second factor (cases/second_factor.py): the name authenticator apps show for the account.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Chengxin")
@@ -193,7 +202,7 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 for _proxy in TRUSTED_PROXIES:  # a typo stops the start, not a request
     ipaddress.ip_network(_proxy.strip(), strict=False)
-RATELIMIT_IP_META_KEY = "cases.client_address.client_ip"
+RATELIMIT_IP_META_KEY = "cases.infra.client_address.client_ip"
 # Channel requests with a bad signature, per address, before that address is refused for the window.
 CHANNEL_SIGNATURE_FAILURE_LIMIT = env.int("CHANNEL_SIGNATURE_FAILURE_LIMIT", default=20)
 CHANNEL_SIGNATURE_FAILURE_WINDOW_MINUTES = 10
@@ -228,7 +237,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The error answers of each operation (cases/api/schema.py), after the default enum hook.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "cases.api.schema.document_errors"],
-    "ENUM_NAME_OVERRIDES": {"EntityKindEnum": "cases.models.org.EntityKind"},
+    "ENUM_NAME_OVERRIDES": {"EntityKindEnum": "cases.core.models.org.EntityKind"},
     # Swagger UI from the pinned drf-spectacular-sidecar package under /static/, never a CDN;
     # its start-up script is a separate request (SpectacularSwaggerSplitView), not inline.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -295,7 +304,7 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
-NATIONAL_SITE_GATEWAY = env.str("NATIONAL_SITE_GATEWAY", default="cases.national_site.RecordingGateway")
+NATIONAL_SITE_GATEWAY = env.str("NATIONAL_SITE_GATEWAY", default="cases.repair.national_site.RecordingGateway")
 MAX_MATERIAL_BYTES = env.int("MAX_MATERIAL_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.DatabaseSmsBackend")
@@ -379,4 +388,4 @@ OIDC_LEGAL_REPRESENTATIVE_VALUES = env.list("OIDC_LEGAL_REPRESENTATIVE_VALUES", 
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?platform=failed"
 if OIDC_ENABLED:
-    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "cases.platform_login.PlatformBackend"]
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "cases.accounts.platform_login.PlatformBackend"]

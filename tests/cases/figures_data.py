@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import complaint_intake, services
-from cases import complaint_services as complaints
-from cases import repair_services as repair
-from cases.models import Channel, Department
-from cases.roles import Role
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.models import Channel
+from cases.core.models import Department
+from cases.core.roles import Role
+from cases.records import services as record_services
+from cases.repair import services as repair
 from tests.factories import ApplicantFactory, StaffFactory, valid_resident_id, valid_uscc
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -95,7 +97,7 @@ def _application(p, number: str):
     data = {"party_kind": "person", "party_name": "李明", "party_id_number": PERSON_ID, "record_type": "penalty",
             "decision_number": number, "decided_on": date(2026, 3, 2), "severity": "general",
             "summary": "罚款"}  # fmt: skip
-    record = services.register_credit_record(actor=p["scjg_worker"], data=data)
+    record = record_services.register_credit_record(actor=p["scjg_worker"], data=data)
     application = repair.start_application(actor=p["person"], record_id=record.pk)
     for code in ("obligation_proof", "commitment"):
         upload = SimpleUploadedFile(f"{code}.pdf", b"%PDF-1.7 test", content_type="application/pdf")

@@ -1,8 +1,8 @@
 import pytest
 
-from cases import events
-from cases.models import AuditEvent, Policy
-from cases.models.audit import AuditTrailIsAppendOnly
+from cases.core import events
+from cases.core.models import AuditEvent, Policy
+from cases.core.models.audit import AuditTrailIsAppendOnly
 
 pytestmark = pytest.mark.django_db
 

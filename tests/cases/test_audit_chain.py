@@ -10,10 +10,12 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases import audit_chain, events, record_watch, services, supervision
-from cases.bulk import IncompleteRows, insert_rows
-from cases.models import AuditChainHead, AuditEvent, Case, Policy
-from cases.models.audit import AuditEventNotChained
+from cases.core import audit_chain, events, services
+from cases.core.models import AuditChainHead, AuditEvent, Case, Policy
+from cases.core.models.audit import AuditEventNotChained
+from cases.infra.bulk import IncompleteRows, insert_rows
+from cases.records import watch as record_watch
+from cases.supervision import sweep as supervision
 from tests.factories import CaseFactory, register_penalty
 
 pytestmark = pytest.mark.django_db

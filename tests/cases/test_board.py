@@ -11,10 +11,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases import complaint_intake, services, supervision
-from cases import complaint_services as complaints
-from cases.models import Case, Channel, Stage, SupervisionOrder
-from cases.roles import Role
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.models import Channel
+from cases.core import services
+from cases.core.models import Case, Stage
+from cases.core.roles import Role
+from cases.supervision import sweep as supervision
+from cases.supervision.models import SupervisionOrder
 from notifications import realtime
 from notifications import services as notification_services
 from tests.factories import CaseFactory, StaffFactory, valid_uscc

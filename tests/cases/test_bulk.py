@@ -5,8 +5,8 @@ import pytest
 from django.apps import apps
 from django.db.models import NOT_PROVIDED
 
-from cases.bulk import IncompleteRows, complete_rows, insert_rows
-from cases.models import Case, User
+from cases.core.models import Case, User
+from cases.infra.bulk import IncompleteRows, complete_rows, insert_rows
 from notifications.models import Notification
 from tests.factories import StaffFactory
 
@@ -89,7 +89,7 @@ def test_each_kind_of_left_out_column_gets_what_the_orm_would_give():
 
     from django.db import models
 
-    from cases.bulk import _filler
+    from cases.infra.bulk import _filler
 
     now = datetime(2026, 12, 2, 8, 0)
     assert _filler(models.DateTimeField(auto_now=True), now)() == now

@@ -1,7 +1,7 @@
 """The Redis cache shares one client and pool per server and options in a process (cases/cache.py).
 Building clients and pools opens no connection, so this needs no Redis."""
 
-from cases import cache
+from cases.infra import cache
 
 
 def make(location="redis://127.0.0.1:6379/3", **options):

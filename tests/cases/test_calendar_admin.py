@@ -3,9 +3,9 @@ from datetime import date
 import pytest
 import time_machine
 
-from cases import services, workdays
-from cases.exceptions import NotPermitted
-from cases.models import AuditEvent, Holiday
+from cases.core import services, workdays
+from cases.core.exceptions import NotPermitted
+from cases.core.models import AuditEvent, Holiday
 
 pytestmark = pytest.mark.django_db
 

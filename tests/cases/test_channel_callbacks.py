@@ -8,11 +8,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.utils import timezone
 
-from cases import channel_callbacks, complaint_intake
-from cases import complaint_services as complaints
-from cases.complaint_intake import legacy_signature
-from cases.models import Channel, ChannelCallback
-from cases.roles import Role
+from cases.complaints import channel_callbacks
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.intake import legacy_signature
+from cases.complaints.models import Channel, ChannelCallback
+from cases.core.roles import Role
 from tests.channel_signing import signed_headers
 from tests.factories import StaffFactory, valid_uscc
 

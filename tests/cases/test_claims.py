@@ -2,10 +2,10 @@
 
 import pytest
 
-from cases import services
-from cases.exceptions import Conflict, NotFound, NotPermitted
-from cases.models import AuditEvent
-from cases.roles import Role
+from cases.core import services
+from cases.core.exceptions import Conflict, NotFound, NotPermitted
+from cases.core.models import AuditEvent
+from cases.core.roles import Role
 from tests.factories import CaseFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError
 
-from cases import complaint_intake
-from cases.models import Channel
-from cases.roles import Role
+from cases.complaints import intake as complaint_intake
+from cases.complaints.models import Channel
+from cases.core.roles import Role
 from notifications import delivery
 from notifications.models import Notification, SmsMessage
 from tests.factories import ApplicantFactory, StaffFactory, answered_complaint, work_order_data

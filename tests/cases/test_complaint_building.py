@@ -4,10 +4,12 @@ import pytest
 from django.core.cache import cache
 from viewflow.workflow.status import STATUS
 
-from cases import complaint_building, complaint_intake
-from cases import complaint_services as complaints
-from cases.models import AuditEvent, Case, Channel, Deadline, Department, WorkOrder
-from cases.roles import Role
+from cases.complaints import building as complaint_building
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.models import Channel, WorkOrder
+from cases.core.models import AuditEvent, Case, Deadline, Department
+from cases.core.roles import Role
 from notifications.models import Notification
 from tests.channel_signing import signed_headers
 from tests.factories import StaffFactory, work_order_data

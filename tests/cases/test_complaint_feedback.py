@@ -5,9 +5,11 @@ import json
 
 import pytest
 
-from cases import complaint_building, complaint_intake
-from cases.models import AuditEvent, Channel
-from cases.roles import Role
+from cases.complaints import building as complaint_building
+from cases.complaints import intake as complaint_intake
+from cases.complaints.models import Channel
+from cases.core.models import AuditEvent
+from cases.core.roles import Role
 from tests.channel_signing import signed_headers
 from tests.factories import StaffFactory, answered_complaint, work_order_data
 

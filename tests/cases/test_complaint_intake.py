@@ -5,9 +5,10 @@ import time
 
 import pytest
 
-from cases import complaint_building
-from cases.models import AuditEvent, Channel, Complaint, Deadline
-from cases.roles import Role
+from cases.complaints import building as complaint_building
+from cases.complaints.models import Channel, Complaint
+from cases.core.models import AuditEvent, Deadline
+from cases.core.roles import Role
 from notifications.models import Notification
 from tests.channel_signing import signed_headers
 from tests.factories import StaffFactory, work_order_data

@@ -2,8 +2,9 @@
 
 import pytest
 
-from cases.models import Case, Channel, Complaint, Department
-from cases.roles import Role
+from cases.complaints.models import Channel, Complaint
+from cases.core.models import Case, Department
+from cases.core.roles import Role
 from tests.factories import ApplicantFactory, StaffFactory, valid_resident_id
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +141,7 @@ def test_the_department_records_arrears_on_the_page(client, world):
 
 
 def test_the_integrity_record_page_lists_bodies_with_defaults(client, world):
-    from cases.models import IntegrityEntry, RespondentBody
+    from cases.complaints.models import IntegrityEntry, RespondentBody
 
     file(client, world["firm"])
     body = RespondentBody.objects.create(name="区某街道办事处")

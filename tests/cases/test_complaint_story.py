@@ -9,9 +9,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases import complaint_building, supervision
-from cases.models import AuditEvent, Case, Channel, ChannelCallback, Department, SupervisionOrder
-from cases.roles import Role
+from cases.complaints import building as complaint_building
+from cases.complaints.models import Channel, ChannelCallback
+from cases.core.models import AuditEvent, Case, Department
+from cases.core.roles import Role
+from cases.supervision import sweep as supervision
+from cases.supervision.models import SupervisionOrder
 from tests.cases.test_channel_callbacks import ChannelSystem
 from tests.channel_signing import signed_headers
 from tests.factories import ApplicantFactory, StaffFactory, valid_uscc

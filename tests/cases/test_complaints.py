@@ -6,11 +6,12 @@ import pytest
 import time_machine
 from viewflow.fsm import TransitionNotAllowed
 
-from cases import complaint_intake
-from cases import complaint_services as complaints
-from cases.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from cases.models import AuditEvent, Channel, Deadline, Department
-from cases.roles import Role
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.models import Channel
+from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from cases.core.models import AuditEvent, Deadline, Department
+from cases.core.roles import Role
 from notifications.models import Notification
 from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
 
@@ -239,7 +240,7 @@ def test_only_arrears_complaints_have_amounts(people, complaint):
 
 
 def test_a_substantiated_default_goes_on_the_bodys_integrity_record(people, complaint):
-    from cases.models import IntegrityEntry
+    from cases.complaints.models import IntegrityEntry
 
     registered_and_assigned(people, complaint)
     complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
@@ -250,7 +251,7 @@ def test_a_substantiated_default_goes_on_the_bodys_integrity_record(people, comp
 
 
 def test_an_unsubstantiated_complaint_leaves_no_mark(people, complaint):
-    from cases.models import IntegrityEntry
+    from cases.complaints.models import IntegrityEntry
 
     registered_and_assigned(people, complaint)
     complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)

@@ -6,9 +6,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases import services, supervision
-from cases.models import AuditEvent, Deadline, Stage, SupervisionOrder
-from cases.roles import Role
+from cases.core import services
+from cases.core.models import AuditEvent, Deadline, Stage
+from cases.core.roles import Role
+from cases.supervision import sweep as supervision
+from cases.supervision.models import SupervisionOrder
 from notifications.models import Notification
 from tests.factories import CaseFactory, StaffFactory, UserFactory
 
@@ -123,7 +125,7 @@ def test_the_clock_stops_while_paused_and_restarts_with_the_days_left(national_d
 
 
 def test_pausing_twice_is_refused(national_day_deadline):
-    from cases.exceptions import IllegalTransition
+    from cases.core.exceptions import IllegalTransition
 
     services.pause_deadline(case=national_day_deadline.case, step="complaint.answer")
     with pytest.raises(IllegalTransition):

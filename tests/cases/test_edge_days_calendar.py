@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from cases import deadlines, services, supervision, workdays
-from cases.models import AuditEvent, Case, Deadline, Stage
+from cases.core import deadlines, services, workdays
+from cases.core.models import AuditEvent, Case, Deadline, Stage
+from cases.supervision import sweep as supervision
 from tests.factories import CaseFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_a_loaded_year_end_skips_new_years_day_and_counts_the_adjusted_sunday():
 
 
 def test_into_a_year_without_a_schedule_only_weekends_are_skipped_with_a_warning(caplog):
-    with caplog.at_level(logging.WARNING, logger="cases.workdays"):
+    with caplog.at_level(logging.WARNING, logger="cases.core.workdays"):
         # No 2027 schedule: New Year's Day (a Friday) counts as a working day until one is loaded.
         assert workdays.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 1)
         assert workdays.add_working_days(date(2027, 1, 1), 1) == date(2027, 1, 4)

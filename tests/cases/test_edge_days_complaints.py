@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from cases import complaint_intake, reports, supervision
-from cases import complaint_services as complaints
-from cases.exceptions import Conflict, InvalidInput, NotFound
-from cases.models import ArrearsPayment, Channel, Deadline, Department, Instalment, Stage
-from cases.roles import Role
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.models import ArrearsPayment, Channel, Instalment
+from cases.core.exceptions import Conflict, InvalidInput, NotFound
+from cases.core.models import Deadline, Department, Stage
+from cases.core.roles import Role
+from cases.reporting import reports
+from cases.supervision import sweep as supervision
 from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
 
 pytestmark = pytest.mark.django_db

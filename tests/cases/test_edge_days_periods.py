@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from cases import services
-from cases.exceptions import InvalidInput
-from cases.metrics import Period
-from cases.roles import Role
+from cases.core.exceptions import InvalidInput
+from cases.core.roles import Role
+from cases.reporting.metrics import Period
+from cases.supervision import services as supervision_services
 from tests.factories import CaseFactory, StaffFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -67,8 +67,8 @@ def test_a_supervision_order_issued_at_the_offices_midnight_counts_from_the_loca
     # Three working days to respond. Issued on 30 September 2026 local time (16:00 UTC on the
     # 29th): 1–7 October are off, Saturday 10 October is an adjusted working day.
     with time_machine.travel(local(date(2026, 9, 30)), tick=False):
-        order = services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请按时答复")
+        order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请按时答复")
     assert order.respond_by == date(2026, 10, 10)
     with time_machine.travel(local(date(2026, 9, 29), 23, 59, 59), tick=False):
-        order = services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请按时答复")
+        order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请按时答复")
     assert order.respond_by == date(2026, 10, 9)

@@ -11,11 +11,13 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from cases import record_watch, records, repair_services
-from cases.exceptions import InvalidInput
-from cases.forms import CreditRecordForm
-from cases.identifiers import validate_resident_id
-from cases.models import CreditRecord, Party
+from cases.core.exceptions import InvalidInput
+from cases.core.identifiers import validate_resident_id
+from cases.core.models import CreditRecord, Party
+from cases.records import watch as record_watch
+from cases.records import windows as records
+from cases.records.forms import CreditRecordForm
+from cases.repair import services as repair_services
 from tests.factories import ApplicantFactory, register_penalty, valid_resident_id, valid_uscc
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ from django.test import RequestFactory
 from django.utils import translation
 from viewflow.fsm import TransitionNotAllowed
 
-from cases.exceptions import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
-from cases.middleware import DomainErrorMiddleware
+from cases.core.exceptions import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
+from cases.core.middleware import DomainErrorMiddleware
 
 pytestmark = pytest.mark.django_db
 

@@ -8,22 +8,15 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext
 
-from cases import complaint_intake, documents, identity, identity_services, masking
-from cases import complaint_services as complaints
-from cases import repair_services as repair
-from cases.exceptions import InvalidInput, NotFound, NotPermitted, Throttled
-from cases.models import (
-    AuditEvent,
-    BindingCode,
-    BindingRole,
-    Case,
-    Channel,
-    CreditRecord,
-    IdentityBinding,
-    Notice,
-    User,
-)
-from cases.roles import Role
+from cases.accounts import services as identity_services
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.models import Channel
+from cases.core import documents, identity, masking
+from cases.core.exceptions import InvalidInput, NotFound, NotPermitted, Throttled
+from cases.core.models import AuditEvent, BindingCode, BindingRole, Case, CreditRecord, IdentityBinding, Notice, User
+from cases.core.roles import Role
+from cases.repair import services as repair
 from tests.factories import (
     ApplicantFactory,
     StaffFactory,

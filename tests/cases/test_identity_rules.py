@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from cases import identity
-from cases.models import BindingMethod, BindingRole, IdentityBinding
-from cases.models.org import EntityKind
+from cases.core import identity
+from cases.core.models import BindingMethod, BindingRole, IdentityBinding
+from cases.core.models.org import EntityKind
 from tests.factories import ApplicantFactory, UserFactory, valid_resident_id, valid_uscc
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.test import override_settings
 
-from cases.models import Channel, WorkOrder
+from cases.complaints.models import Channel, WorkOrder
 from config.asgi import application
 from tests import channel_signing
 from tests.factories import valid_uscc

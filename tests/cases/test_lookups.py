@@ -3,7 +3,7 @@ suite (tests/integration/test_lookups_on_postgresql.py)."""
 
 import pytest
 
-from cases.models import Case
+from cases.core.models import Case
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db

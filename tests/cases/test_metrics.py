@@ -1,4 +1,4 @@
-"""The figures (cases.metrics) over a small known half-year, and the figures page."""
+"""The figures (cases.reporting.metrics) over a small known half-year, and the figures page."""
 
 from datetime import date
 from decimal import Decimal
@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.http import QueryDict
 
-from cases import metrics
-from cases.exceptions import InvalidInput
-from cases.metrics import Period
-from cases.models import Department
+from cases.core.exceptions import InvalidInput
+from cases.core.models import Department
+from cases.reporting import metrics
+from cases.reporting.metrics import Period
 from tests.cases.figures_data import NOW, at, complaints_of_the_half_year, people, repairs_of_the_half_year
 from tests.factories import DepartmentFactory, StaffFactory
 

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import documents
-from cases import repair_services as repair
-from cases.models import AuditEvent, Notice
+from cases.core import documents
+from cases.core.models import AuditEvent, Notice
+from cases.repair import services as repair
 from tests.factories import ApplicantFactory, register_penalty, valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_the_entity_downloads_its_notice_and_others_cannot(client, record):
 
 @time_machine.travel(date(2026, 11, 16))
 def test_each_decision_issues_its_notice(record, caseworker):
-    from cases.roles import Role
+    from cases.core.roles import Role
     from tests.factories import StaffFactory
 
     entity = ApplicantFactory(username="entity", id_number=USCC)

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django_otp.oath import totp
 
-from cases.demo import DEMO_TOTP_SECRET, DEMO_USERS
-from cases.models import Department, User
-from cases.roles import ROLE_PERMISSIONS, Role
+from cases.core.models import Department, User
+from cases.core.roles import ROLE_PERMISSIONS, Role
+from cases.demo.loader import DEMO_TOTP_SECRET, DEMO_USERS
 from tests.factories import valid_resident_id
 
 pytestmark = pytest.mark.django_db
@@ -79,8 +79,8 @@ def test_demo_users_log_in_with_the_documented_password(client):
 
 
 def test_seed_demo_opens_a_handful_of_watched_cases_once():
-    from cases.demo import DEMO_CASES
-    from cases.models import Case, Deadline
+    from cases.core.models import Case, Deadline
+    from cases.demo.loader import DEMO_CASES
 
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
@@ -93,8 +93,8 @@ def test_seed_demo_opens_a_handful_of_watched_cases_once():
 
 
 def test_the_demo_complaint_is_overdue_so_supervisors_see_it_escalate():
-    from cases import supervision
-    from cases.models import SupervisionOrder
+    from cases.supervision import sweep as supervision
+    from cases.supervision.models import SupervisionOrder
 
     call_command("seed_demo", stdout=StringIO())
     supervision.sweep()
@@ -102,7 +102,7 @@ def test_the_demo_complaint_is_overdue_so_supervisors_see_it_escalate():
 
 
 def test_seed_demo_publishes_two_records_about_the_demo_enterprise_once():
-    from cases.models import CreditRecord
+    from cases.core.models import CreditRecord
 
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())

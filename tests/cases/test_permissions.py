@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from cases import permissions
-from cases.exceptions import NotPermitted
-from cases.roles import Role
+from cases.core import permissions
+from cases.core.exceptions import NotPermitted
+from cases.core.roles import Role
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

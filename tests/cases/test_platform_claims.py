@@ -5,9 +5,9 @@ agent, who cannot end others' bindings."""
 import pytest
 from django.core.exceptions import SuspiciousOperation
 
-from cases.models import BindingRole
-from cases.models.org import EntityKind
-from cases.platform_login import _entity_from
+from cases.accounts.platform_login import _entity_from
+from cases.core.models import BindingRole
+from cases.core.models.org import EntityKind
 
 USCC = "91350100M000100Y43"
 

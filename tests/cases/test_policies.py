@@ -1,8 +1,8 @@
 import pytest
 
-from cases import policies, services
-from cases.exceptions import InvalidInput, NotPermitted, PolicyMissing
-from cases.models import AuditEvent, Policy
+from cases.core import policies, services
+from cases.core.exceptions import InvalidInput, NotPermitted, PolicyMissing
+from cases.core.models import AuditEvent, Policy
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ code once, or a whole number of days, months or times that is not negative."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.models.policy import Policy, PolicyKind
+from cases.core.models.policy import Policy, PolicyKind
 
 
 def clean(kind, value):

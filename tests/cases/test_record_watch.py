@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 import time_machine
 
-from cases import record_watch
-from cases.models import AuditEvent, CreditRecord
+from cases.core.models import AuditEvent, CreditRecord
+from cases.records import watch as record_watch
 from notifications.models import Notification
 from tests.factories import ApplicantFactory, register_penalty, valid_uscc
 

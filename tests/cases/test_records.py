@@ -8,8 +8,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from cases.models import AuditEvent, CreditRecord, Party
-from cases.records import publicity_window
+from cases.core.models import AuditEvent, CreditRecord, Party
+from cases.records.windows import publicity_window
 from notifications.models import Notification
 from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
 

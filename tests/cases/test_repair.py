@@ -7,11 +7,13 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.fsm import TransitionNotAllowed
 
-from cases import repair_services as repair
-from cases import services
-from cases.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from cases.models import AuditEvent, CreditRecord, Deadline, NationalSync
-from cases.roles import Role
+from cases.core import services
+from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from cases.core.models import AuditEvent, CreditRecord, Deadline
+from cases.core.roles import Role
+from cases.records import services as record_services
+from cases.repair import services as repair
+from cases.repair.models import NationalSync
 from notifications.models import Notification
 from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
 
@@ -42,7 +44,7 @@ def people(db):
 
 
 def register(people, decided_on=date(2026, 3, 2), number="甘市监罚〔2026〕12号"):
-    return services.register_credit_record(
+    return record_services.register_credit_record(
         actor=people["worker"],
         data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": USCC, "record_type": "penalty",
               "decision_number": number, "decided_on": decided_on, "severity": "general", "summary": "罚款"},
@@ -244,7 +246,7 @@ def test_a_failed_sync_is_retried(people, draft, settings):
     settings.NATIONAL_SITE_GATEWAY = "tests.cases.test_repair.DownGateway"
     sync = NationalSync.objects.get(application=draft)
     assert not repair.push_sync(sync.pk)
-    settings.NATIONAL_SITE_GATEWAY = "cases.national_site.RecordingGateway"
+    settings.NATIONAL_SITE_GATEWAY = "cases.repair.national_site.RecordingGateway"
     assert repair.retry_pending_syncs() == 1
     assert state(draft) == "synced"
 

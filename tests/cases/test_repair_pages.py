@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import services
-from cases.models import Case, CreditRecord
-from cases.roles import Role
+from cases.core.models import Case, CreditRecord
+from cases.core.roles import Role
+from cases.records import services as record_services
 from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def world(db):
         "worker": worker,
         "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
     }
-    people["record"] = services.register_credit_record(
+    people["record"] = record_services.register_credit_record(
         actor=worker,
         data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": USCC, "record_type": "penalty",
               "decision_number": "甘市监罚〔2026〕12号", "decided_on": date(2026, 3, 2), "severity": "general",

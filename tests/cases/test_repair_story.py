@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.models import AuditEvent, Case, CreditRecord, Material, NationalSync, Notice
-from cases.roles import Role
+from cases.core.models import AuditEvent, Case, CreditRecord, Notice
+from cases.core.roles import Role
+from cases.repair.models import Material, NationalSync
 from notifications.models import Notification
 from tests.factories import StaffFactory, valid_uscc
 from tests.identity import verify_by_text_message
@@ -84,7 +85,7 @@ def repaired_case(client, staff, django_capture_on_commit_callbacks) -> Case:
 
 
 def client_user(username):
-    from cases.models import User
+    from cases.core.models import User
 
     return User.objects.get(username=username)
 

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from django.template.loader import render_to_string
 
-from cases import reports
-from cases.models import AuditEvent
-from cases.roles import Role
+from cases.core.models import AuditEvent
+from cases.core.roles import Role
+from cases.reporting import reports
 from notifications.models import Notification
 from tests.cases.figures_data import at, people
 from tests.factories import StaffFactory
@@ -67,7 +67,7 @@ def test_the_reminder_is_on_the_audit_trail(p):
 
 
 def test_the_beat_task_reminds(p):
-    from cases import tasks
+    from cases.reporting import tasks
 
     with at(date(2026, 12, 14)):
         assert tasks.remind_report_due() == 2

@@ -6,9 +6,10 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from cases import masking, reports
-from cases.metrics import Period
-from cases.models import AuditEvent, Department
+from cases.core import masking
+from cases.core.models import AuditEvent, Department
+from cases.reporting import reports
+from cases.reporting.metrics import Period
 from tests.cases.figures_data import NOW, at, complaints_of_the_half_year, people, repairs_of_the_half_year
 from tests.factories import valid_resident_id
 

@@ -5,9 +5,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import override_settings
 
-from cases import complaint_intake
-from cases.models import Channel
-from cases.sealed import seal, unseal
+from cases.complaints import intake as complaint_intake
+from cases.complaints.models import Channel
+from cases.infra.sealed import seal, unseal
 from tests.channel_signing import signed_headers
 
 pytestmark = pytest.mark.django_db

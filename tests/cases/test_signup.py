@@ -1,6 +1,6 @@
 import pytest
 
-from cases.models import AuditEvent, User
+from cases.core.models import AuditEvent, User
 from tests.factories import valid_uscc
 
 pytestmark = pytest.mark.django_db

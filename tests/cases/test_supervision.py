@@ -4,10 +4,12 @@ from datetime import date
 
 import pytest
 
-from cases import services
-from cases.exceptions import IllegalTransition, InvalidInput, NotPermitted
-from cases.models import AuditEvent, SupervisionOrder
-from cases.roles import Role
+from cases.core import services
+from cases.core.exceptions import IllegalTransition, InvalidInput, NotPermitted
+from cases.core.models import AuditEvent
+from cases.core.roles import Role
+from cases.supervision import services as supervision_services
+from cases.supervision.models import SupervisionOrder
 from notifications.models import Notification
 from tests.factories import CaseFactory, StaffFactory
 
@@ -29,7 +31,7 @@ def head(db):
 
 
 def test_a_supervisor_issues_an_order_to_the_department(case, supervisor, caseworker, head):
-    order = services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请于三日内答复企业")
+    order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请于三日内答复企业")
     assert (order.department, order.issued_by, order.level) == (case.department, supervisor, "order")
     assert order.deadline == case.deadlines.get()
     assert AuditEvent.objects.filter(event_type="supervision.issued", actor=supervisor).exists()
@@ -39,13 +41,13 @@ def test_a_supervisor_issues_an_order_to_the_department(case, supervisor, casewo
 
 def test_a_caseworker_cannot_issue_orders(case, caseworker):
     with pytest.raises(NotPermitted):
-        services.issue_supervision_order(case_id=case.pk, actor=caseworker, reason="x")
+        supervision_services.issue_supervision_order(case_id=case.pk, actor=caseworker, reason="x")
     assert not SupervisionOrder.objects.exists()
 
 
 def test_an_order_needs_a_reason(case, supervisor):
     with pytest.raises(InvalidInput) as exc:
-        services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="  ")
+        supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="  ")
     assert "reason" in exc.value.details
 
 
@@ -55,34 +57,36 @@ def test_a_closed_case_cannot_be_supervised(case, supervisor):
     case.closed_at = timezone.now()
     case.save()
     with pytest.raises(IllegalTransition):
-        services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="x")
+        supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="x")
 
 
 def test_the_department_answers_and_the_supervisors_are_told(case, supervisor, caseworker):
-    order = services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复")
-    services.respond_to_supervision_order(order_id=order.pk, actor=caseworker, response="已与企业沟通，本周付款")
+    order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复")
+    supervision_services.respond_to_supervision_order(
+        order_id=order.pk, actor=caseworker, response="已与企业沟通，本周付款"
+    )
     order.refresh_from_db()
     assert order.response == "已与企业沟通，本周付款" and order.responded_by == caseworker
     assert Notification.objects.filter(kind="supervision.answered", recipient=supervisor).exists()
 
 
 def test_an_order_is_answered_once(case, supervisor, caseworker):
-    order = services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复")
-    services.respond_to_supervision_order(order_id=order.pk, actor=caseworker, response="第一次")
+    order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复")
+    supervision_services.respond_to_supervision_order(order_id=order.pk, actor=caseworker, response="第一次")
     with pytest.raises(IllegalTransition):
-        services.respond_to_supervision_order(order_id=order.pk, actor=caseworker, response="第二次")
+        supervision_services.respond_to_supervision_order(order_id=order.pk, actor=caseworker, response="第二次")
     order.refresh_from_db()
     assert order.response == "第一次"
 
 
 def test_another_department_cannot_answer(case, supervisor):
     outsider = StaffFactory(department__code="fgj")
-    order = services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复")
+    order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复")
     with pytest.raises(NotPermitted):
-        services.respond_to_supervision_order(order_id=order.pk, actor=outsider, response="不是我们的")
+        supervision_services.respond_to_supervision_order(order_id=order.pk, actor=outsider, response="不是我们的")
 
 
 def test_an_empty_answer_is_refused(case, supervisor, caseworker):
-    order = services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复")
+    order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复")
     with pytest.raises(InvalidInput):
-        services.respond_to_supervision_order(order_id=order.pk, actor=caseworker, response="")
+        supervision_services.respond_to_supervision_order(order_id=order.pk, actor=caseworker, response="")

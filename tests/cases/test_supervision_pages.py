@@ -2,8 +2,10 @@ from datetime import date
 
 import pytest
 
-from cases import services
-from cases.models import Channel, Complaint, SupervisionOrder
+from cases.complaints.models import Channel, Complaint
+from cases.core import services
+from cases.supervision import services as supervision_services
+from cases.supervision.models import SupervisionOrder
 from tests.factories import CaseFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +85,7 @@ def test_an_order_without_reason_gets_a_400_page_saying_why(client, supervisor, 
 
 
 def test_the_department_answers_on_the_order_page(client, supervisor, caseworker, overdue_case):
-    order = services.issue_supervision_order(case_id=overdue_case.pk, actor=supervisor, reason="请答复")
+    order = supervision_services.issue_supervision_order(case_id=overdue_case.pk, actor=supervisor, reason="请答复")
     client.force_login(caseworker)
     assert "请答复" in client.get(f"/supervision/orders/{order.pk}/").content.decode()
     client.post(f"/supervision/orders/{order.pk}/", {"response": "已付款"})
@@ -92,27 +94,27 @@ def test_the_department_answers_on_the_order_page(client, supervisor, caseworker
 
 
 def test_answering_twice_is_a_409(client, supervisor, caseworker, overdue_case):
-    order = services.issue_supervision_order(case_id=overdue_case.pk, actor=supervisor, reason="请答复")
+    order = supervision_services.issue_supervision_order(case_id=overdue_case.pk, actor=supervisor, reason="请答复")
     client.force_login(caseworker)
     client.post(f"/supervision/orders/{order.pk}/", {"response": "已付款"})
     assert client.post(f"/supervision/orders/{order.pk}/", {"response": "再次"}).status_code == 409
 
 
 def test_another_departments_order_is_not_found(client, supervisor, other_case):
-    order = services.issue_supervision_order(case_id=other_case.pk, actor=supervisor, reason="请答复")
+    order = supervision_services.issue_supervision_order(case_id=other_case.pk, actor=supervisor, reason="请答复")
     client.force_login(StaffFactory(username="scjg-worker"))
     assert client.get(f"/supervision/orders/{order.pk}/").status_code == 404
 
 
 def test_the_order_list_shows_open_orders_to_the_department(client, supervisor, caseworker, overdue_case):
-    services.issue_supervision_order(case_id=overdue_case.pk, actor=supervisor, reason="请尽快答复")
+    supervision_services.issue_supervision_order(case_id=overdue_case.pk, actor=supervisor, reason="请尽快答复")
     client.force_login(caseworker)
     page = client.get("/supervision/orders/").content.decode()
     assert "请尽快答复" in page and "答复" in page
 
 
 def test_the_case_page_shows_deadlines_orders_and_the_timeline(client, supervisor, overdue_case):
-    services.issue_supervision_order(case_id=overdue_case.pk, actor=supervisor, reason="请三日内答复")
+    supervision_services.issue_supervision_order(case_id=overdue_case.pk, actor=supervisor, reason="请三日内答复")
     client.force_login(supervisor)
     page = client.get(f"/cases/{overdue_case.number}/").content.decode()
     assert "部门答复" in page and "请三日内答复" in page

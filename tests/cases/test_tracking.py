@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from cases import services
+from cases.core import services
 from tests.factories import ApplicantFactory
 
 pytestmark = pytest.mark.django_db

@@ -33,7 +33,7 @@ Fixtures for tests:
     after the test. When a test fails, each browser's screenshot, page source and console log are
     saved under var/e2e/<run>/<test>/ and the server's log tail is printed with the report.
   - `orm`: lets the test read and write the run's database in-process (models and services, e.g.
-    `services.register_credit_record(...)`). Writes are committed at once and never rolled back:
+    `record_services.register_credit_record(...)`). Writes are committed at once and never rolled back:
     the database is shared by every test of the run, so a test makes the rows it changes (unique
     decision numbers, its own cases) and asserts on those only. Pushes and tasks from services
     called here reach the browsers and the worker like the server's own.
@@ -430,7 +430,7 @@ class Browser:
         return self
 
     def login(self, username: str, password: str | None = None) -> "Browser":
-        from cases.demo import DEMO_PASSWORD
+        from cases.demo.loader import DEMO_PASSWORD
 
         self.visit("/accounts/login/")
         self.fill("#id_username", username)
@@ -450,12 +450,12 @@ class Browser:
 
     @classmethod
     def _demo_code(cls, username: str) -> str:
-        """The code the demo staff's authenticator app shows (cases.demo.DEMO_TOTP_SECRET)."""
+        """The code the demo staff's authenticator app shows (cases.demo.loader.DEMO_TOTP_SECRET)."""
         import base64
 
         from django_otp.oath import TOTP
 
-        from cases.demo import DEMO_TOTP_SECRET
+        from cases.demo.loader import DEMO_TOTP_SECRET
 
         totp = TOTP(base64.b32decode(DEMO_TOTP_SECRET))
         step = max(totp.t(), cls._code_steps.get(username, -1) + 1)  # the next one is within tolerance

@@ -7,8 +7,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone, translation
 
-from cases import services, supervision, workdays
-from cases.models import Department, Stage, User
+from cases.core import services, workdays
+from cases.core.models import Department, Stage, User
+from cases.supervision import sweep as supervision
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from cases import services
-from cases.models import IdentityBinding, User
+from cases.core.models import IdentityBinding, User
+from cases.records import services as record_services
 from tests.e2e.conftest import Server
 from tests.factories import valid_uscc
 from tests.integration.identity_platform.running import CLAIM_SETTINGS, identity_platform
@@ -40,7 +40,7 @@ class PlatformServer(Server):
 
 
 def test_a_legal_representative_signs_in_through_the_platform(e2e_server, e2e_artifacts, browser, orm):
-    services.register_credit_record(actor=User.objects.get(username="banli"), data={
+    record_services.register_credit_record(actor=User.objects.get(username="banli"), data={
         "party_kind": "enterprise", "party_name": "平台登录测试有限公司", "party_id_number": USCC,
         "record_type": "penalty", "decision_number": DECISION, "decided_on": date(2026, 1, 5),
         "severity": "general", "summary": "未按规定公示年度报告，罚款 2000 元",

@@ -7,9 +7,9 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone, translation
 
-from cases import services
-from cases.models import User
-from cases.states import RepairStatus
+from cases.core.models import User
+from cases.core.states import RepairStatus
+from cases.records import services as record_services
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,7 @@ def repairable_record(orm):
     caseworker four months ago: past its shortest publicity period, so he may apply now."""
     person = User.objects.get(username="geren")
     decided_on = timezone.localdate() - relativedelta(months=4)
-    return services.register_credit_record(
+    return record_services.register_credit_record(
         actor=User.objects.get(username="banli"),
         data={
             "party_kind": person.entity_kind, "party_name": person.entity_name, "party_id_number": person.id_number,

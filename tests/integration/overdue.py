@@ -5,9 +5,9 @@ from datetime import time as clock
 
 from django.utils import timezone
 
-from cases import services
-from cases.models import Case, Deadline
-from cases.roles import Role
+from cases.core import services
+from cases.core.models import Case, Deadline
+from cases.core.roles import Role
 from tests.factories import CaseFactory, StaffFactory
 
 SWEEP_AT = timezone.make_aware(datetime.combine(date(2025, 10, 30), clock(9)))  # 5 working days past due

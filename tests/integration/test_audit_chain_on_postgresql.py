@@ -10,8 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
-from cases import audit_chain, events, supervision
-from cases.models import AuditChainHead, AuditEvent, Case
+from cases.core import audit_chain, events
+from cases.core.models import AuditChainHead, AuditEvent, Case
+from cases.supervision import sweep as supervision
 from tests.cases.test_audit_chain import broken, migrate_old_events_and_verify, verify_audit
 from tests.factories import CaseFactory, StaffFactory
 from tests.integration.overdue import SWEEP_AT, overdue_deadlines

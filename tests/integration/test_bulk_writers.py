@@ -13,11 +13,13 @@ from django.db import connection, transaction
 from django.db.models import NOT_PROVIDED
 from django.utils.timezone import now
 
-from cases import audit_chain
 from cases.api import intake_fast
-from cases.bulk import insert_rows
-from cases.models import AuditEvent, Case, CreditRecord, Deadline, Party, SupervisionOrder, WorkOrder
-from cases.roles import Role
+from cases.complaints.models import WorkOrder
+from cases.core import audit_chain
+from cases.core.models import AuditEvent, Case, CreditRecord, Deadline, Party
+from cases.core.roles import Role
+from cases.infra.bulk import insert_rows
+from cases.supervision.models import SupervisionOrder
 from notifications.models import Notification
 from notifications.services import COPY_THRESHOLD
 from tests.factories import ApplicantFactory, CaseFactory, StaffFactory, valid_uscc

@@ -11,9 +11,12 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
-from cases import complaint_building, repair_services
-from cases.exceptions import DomainError, IllegalTransition
-from cases.models import AuditEvent, Channel, Complaint, CreditRecord, RepairApplication, WorkOrder
+from cases.complaints import building as complaint_building
+from cases.complaints.models import Channel, Complaint, WorkOrder
+from cases.core.exceptions import DomainError, IllegalTransition
+from cases.core.models import AuditEvent, CreditRecord
+from cases.repair import services as repair_services
+from cases.repair.models import RepairApplication
 from tests.channel_signing import signed_headers
 from tests.factories import ENTITY_USCC, ApplicantFactory, CaseFactory, StaffFactory, register_penalty, valid_uscc
 

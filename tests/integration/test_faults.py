@@ -21,8 +21,9 @@ from django.test import override_settings
 from django.utils import timezone
 from kombu import Connection
 
-from cases.models import AuditEvent, Deadline, Stage, SupervisionOrder
-from cases.roles import Role
+from cases.core.models import AuditEvent, Deadline, Stage
+from cases.core.roles import Role
+from cases.supervision.models import SupervisionOrder
 from notifications.consumers import NotificationConsumer
 from notifications.models import Notification, NotificationPreference, SmsMessage
 from tests.factories import CaseFactory, StaffFactory
@@ -53,12 +54,12 @@ SUPERVISOR_AT_WORK = """
 import sys
 import django
 django.setup()
-from cases import services
-from cases.models import Case, User
+from cases.core import services
+from cases.core.models import Case, User
 supervisor = User.objects.get(username="sup")
 cases = list(Case.objects.order_by("pk").values_list("pk", flat=True))
 for line in sys.stdin:
-    order = services.issue_supervision_order(case_id=cases[int(line)], actor=supervisor, reason="请答复")
+    order = supervision_services.issue_supervision_order(case_id=cases[int(line)], actor=supervisor, reason="请答复")
     print("order", order.pk, flush=True)
 """
 

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from openpyxl import load_workbook
 
-from cases import metrics, reports
-from cases.metrics import Period
-from cases.models import Department
+from cases.core.models import Department
+from cases.reporting import metrics, reports
+from cases.reporting.metrics import Period
 from tests.cases.figures_data import NOW, complaints_of_the_half_year, people, repairs_of_the_half_year
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -53,7 +53,7 @@ def test_the_workbook_on_postgresql(figures):
 
 
 def test_the_reminder_locks_the_heads_and_tells_each_once_on_postgresql():
-    from cases.roles import Role
+    from cases.core.roles import Role
     from notifications.models import Notification
     from tests.cases.figures_data import at
     from tests.factories import StaffFactory

@@ -13,9 +13,9 @@ from django.core.cache import cache
 from django.db import connections
 from django.test import override_settings
 
-from cases import complaint_building
 from cases.api import intake_fast
-from cases.models import Channel, WorkOrder
+from cases.complaints import building as complaint_building
+from cases.complaints.models import Channel, WorkOrder
 from tests.cases.test_intake_route import body_of, signed_headers, through_the_server
 
 pytestmark = [

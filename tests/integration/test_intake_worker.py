@@ -6,9 +6,10 @@ import pytest
 from django.db import connection, connections
 from django.db.models import Count
 
-from cases import complaint_building, complaint_intake
-from cases.models import Channel, Complaint, WorkOrder
-from cases.tasks import open_work_orders
+from cases.complaints import building as complaint_building
+from cases.complaints import intake as complaint_intake
+from cases.complaints.models import Channel, Complaint, WorkOrder
+from cases.complaints.tasks import open_work_orders
 from tests.factories import work_order_data
 from workflows.models import CaseProcess
 

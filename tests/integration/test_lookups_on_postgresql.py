@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Case, Deadline
+from cases.core.models import Case, Deadline
 from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

@@ -11,10 +11,11 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
-from cases import services
-from cases.models import AuditEvent, Deadline, SupervisionOrder
-from cases.roles import Role
-from cases.tasks import sweep_deadlines
+from cases.core import services
+from cases.core.models import AuditEvent, Deadline
+from cases.core.roles import Role
+from cases.supervision.models import SupervisionOrder
+from cases.supervision.tasks import sweep_deadlines
 from notifications.consumers import NotificationConsumer
 from notifications.models import Notification
 from notifications.tasks import deliver_notifications
@@ -53,11 +54,11 @@ async def test_a_worker_process_delivers_to_the_right_socket_over_redis(celery_w
 
 TRANSITIONS_WHILE_REDIS_IS_DOWN = """
 import django; django.setup()
-from cases import services
-from cases.models import Case, User
+from cases.core import services
+from cases.core.models import Case, User
 supervisor = User.objects.get(username="sup")
 for case in Case.objects.order_by("pk"):
-    services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复 " + case.number)
+    supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复 " + case.number)
 print("ok")
 """
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 from django.test import Client, override_settings
 
-from cases.models import IdentityBinding, User
+from cases.core.models import IdentityBinding, User
 from tests.factories import StaffFactory, register_penalty, valid_resident_id, valid_uscc
 from tests.integration.identity_platform.running import CLAIM_SETTINGS, identity_platform
 
@@ -49,7 +49,7 @@ def configured(platform):
         AUTHENTICATION_BACKENDS=[
             "axes.backends.AxesStandaloneBackend",
             "django.contrib.auth.backends.ModelBackend",
-            "cases.platform_login.PlatformBackend",
+            "cases.accounts.platform_login.PlatformBackend",
         ],
     ):
         yield platform

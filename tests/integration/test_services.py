@@ -6,8 +6,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import DatabaseError, connection, transaction
 
-from cases import events
-from cases.models import AuditEvent, Policy
+from cases.core import events
+from cases.core.models import AuditEvent, Policy
 from notifications.consumers import NotificationConsumer
 from tests.factories import ApplicantFactory
 from tests.integration.conftest import ROOT, service_env

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from cases.roles import Role
+from cases.core.roles import Role
 from tests.factories import ApplicantFactory, StaffFactory
 from tests.integration.conftest import ROOT, service_env
 from tests.notifications.signed_in_sockets import SESSION_ENDED, closed_code, open_socket, sign_in

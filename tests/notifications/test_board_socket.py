@@ -4,7 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from cases.roles import Role
+from cases.core.roles import Role
 from notifications import services
 from notifications.consumers import NotificationConsumer
 from tests.factories import StaffFactory

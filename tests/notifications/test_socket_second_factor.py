@@ -4,7 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from cases.second_factor import SecondFactorWebsocketMiddleware
+from cases.accounts.second_factor import SecondFactorWebsocketMiddleware
 from tests.factories import ApplicantFactory, StaffFactory
 from tests.second_factor import enrolled_device
 

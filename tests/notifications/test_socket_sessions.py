@@ -5,7 +5,7 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 
-from cases.roles import Role
+from cases.core.roles import Role
 from notifications import realtime
 from tests.factories import ApplicantFactory, StaffFactory
 from tests.notifications.signed_in_sockets import SESSION_ENDED, closed_code, open_socket, sign_in

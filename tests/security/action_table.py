@@ -22,13 +22,23 @@ from datetime import date, timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from cases import complaint_intake, identity_services, record_import, repair_services, reports, services, staff_accounts
-from cases import complaint_services as complaints
-from cases.exceptions import NotFound, NotPermitted
-from cases.models import Case, Channel, Complaint, Holiday, Policy, RepairApplication
-from cases.models.org import Department
-from cases.reports import Period
-from cases.roles import Role
+from cases.accounts import services as identity_services
+from cases.accounts import staff_accounts
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.models import Channel, Complaint
+from cases.core import services
+from cases.core.exceptions import NotFound, NotPermitted
+from cases.core.models import Case, Holiday, Policy
+from cases.core.models.org import Department
+from cases.core.roles import Role
+from cases.records import importing as record_import
+from cases.records import services as record_services
+from cases.repair import services as repair_services
+from cases.repair.models import RepairApplication
+from cases.reporting import reports
+from cases.reporting.reports import Period
+from cases.supervision import services as supervision_services
 from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
 from tests.security.conftest import ROLE_NAMES, ROLES, pdf_upload
 from workflows import services as workflow_services
@@ -49,13 +59,14 @@ SERVICE_MODULES = (
 # Public functions that take an `actor` and are not actions of their own: steps inside an action,
 # run after that action's check, with the actor only for the audit trail.
 NOT_ACTIONS = {
-    "cases.services.open_case": "opens the case inside repair start_application / complaint intake, after their checks",
-    "cases.services.pause_deadline": "a step of issue_incomplete_notice, after its check",
-    "cases.services.resume_deadline": "a step of resubmit, after its check",
-    "cases.services.extend_deadline": "a step of repair extend and decide_extension, after their checks",
-    "cases.services.close_deadline": "a step of the actions that end a deadline, after their checks",
-    "cases.services.close_open_deadlines": "a step of the actions that close a case, after their checks",
-    "cases.services.ensure_claimed_by": "a step of claim_case and the caseworker steps, on a case already checked",
+    "cases.core.services.open_case": "opens the case inside repair start_application / complaint intake, "
+    "after their checks",
+    "cases.core.services.pause_deadline": "a step of issue_incomplete_notice, after its check",
+    "cases.core.services.resume_deadline": "a step of resubmit, after its check",
+    "cases.core.services.extend_deadline": "a step of repair extend and decide_extension, after their checks",
+    "cases.core.services.close_deadline": "a step of the actions that end a deadline, after their checks",
+    "cases.core.services.close_open_deadlines": "a step of the actions that close a case, after their checks",
+    "cases.core.services.ensure_claimed_by": "a step of claim_case and the caseworker steps, on a case already checked",
 }
 
 # The access table's roles, and one more that only actions tell apart: the head of another
@@ -375,16 +386,17 @@ TABLE: list[Action] = [
     Action(services.remove_holiday, roles("admin"),
            lambda w, actor, holiday: services.remove_holiday(actor=actor, holiday_id=holiday.pk), a_holiday),
     # Supervision (cases/services.py).
-    Action(services.issue_supervision_order, roles("sup"),
-           lambda w, actor, _: services.issue_supervision_order(case_id=w.repair_case.pk, actor=actor,
+    Action(supervision_services.issue_supervision_order, roles("sup"),
+           lambda w, actor, _: supervision_services.issue_supervision_order(case_id=w.repair_case.pk, actor=actor,
                                                                 reason="请尽快受理")),
-    Action(services.respond_to_supervision_order, roles("x head"),
-           lambda w, actor, _: services.respond_to_supervision_order(order_id=w.order.pk, actor=actor,
+    Action(supervision_services.respond_to_supervision_order, roles("x head"),
+           lambda w, actor, _: supervision_services.respond_to_supervision_order(order_id=w.order.pk, actor=actor,
                                                                      response="已受理"),
            scope=OWN_DEPARTMENT),
     # Credit records (cases/services.py, cases/record_import.py; the API registers through the former).
-    Action(services.register_credit_record, roles("x y head head_y"),
-           lambda w, actor, _: services.register_credit_record(actor=actor, data=_record_data("甘罚〔2026〕98号")),
+    Action(record_services.register_credit_record, roles("x y head head_y"),
+           lambda w, actor, _: record_services.register_credit_record(
+               actor=actor, data=_record_data("甘罚〔2026〕98号")),
            note="any department's staff register their department's records"),
     Action(record_import.import_records, roles("x y head head_y"),
            lambda w, actor, sheet: record_import.import_records(actor=actor, upload=sheet), record_sheet),

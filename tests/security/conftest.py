@@ -13,11 +13,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
-from cases import complaint_intake, documents, services
-from cases import complaint_services as complaints
-from cases import repair_services as repair
-from cases.models import AuditEvent, BindingRole, Channel, Department, IdentityBinding, Notice
-from cases.roles import Role
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.models import Channel
+from cases.core import documents, services
+from cases.core.models import AuditEvent, BindingRole, Department, IdentityBinding, Notice
+from cases.core.roles import Role
+from cases.records import services as record_services
+from cases.repair import services as repair
+from cases.supervision import services as supervision_services
 from notifications.models import Notification
 from tests.factories import ApplicantFactory, StaffFactory, UserFactory, valid_uscc
 
@@ -80,7 +84,7 @@ def pdf_upload(name="proof.pdf"):
 
 
 def _record(worker, uscc, number, text=""):
-    return services.register_credit_record(
+    return record_services.register_credit_record(
         actor=worker,
         data={"party_kind": "enterprise", "party_name": f"示范公司{text}", "party_id_number": uscc,
               "record_type": "penalty", "decision_number": f"{number}{text}", "decided_on": date(2026, 3, 2),
@@ -127,7 +131,7 @@ def build_world(text: str = "") -> World:
     complaints.assign(actor=users["clerk"], complaint_id=complaint.pk,
                       department_id=Department.objects.get(code="scjg").pk)  # fmt: skip
 
-    order = services.issue_supervision_order(
+    order = supervision_services.issue_supervision_order(
         case_id=application.case_id, actor=users["sup"], reason=f"请尽快受理{text}"
     )
     return World(

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
-from cases.models import Channel
+from cases.complaints.models import Channel
 from tests.channel_signing import as_meta, signed_headers
 from tests.factories import StaffFactory
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from cases.models import AuditEvent
+from cases.core.models import AuditEvent
 from tests.factories import UserFactory
 from tests.security.access_table import TABLE
 from tests.security.conftest import ROLES

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from cases import csv_export
-from cases import repair_services as repair
-from cases.models import CreditRecord, Material
+from cases.core.models import CreditRecord
+from cases.infra import csv_export
+from cases.repair import services as repair
+from cases.repair.models import Material
 from tests.factories import valid_uscc
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from cases import channel_nonces, complaint_building, complaint_intake
-from cases.models import Channel, ChannelNonce, Complaint
-from cases.roles import Role
+from cases.complaints import building as complaint_building
+from cases.complaints import channel_nonces
+from cases.complaints import intake as complaint_intake
+from cases.complaints.models import Channel, ChannelNonce, Complaint
+from cases.core.roles import Role
 from tests.channel_signing import legacy_headers, signed_headers
 from tests.factories import StaffFactory, answered_complaint, work_order_data
 

@@ -11,8 +11,8 @@ from django.conf import settings as django_settings
 from django.test import RequestFactory
 from django_ratelimit.core import get_usage
 
-from cases.client_address import client_ip
-from cases.models import Channel
+from cases.complaints.models import Channel
+from cases.infra.client_address import client_ip
 from config.asgi import application
 
 FORGED = "198.51.100.66"
@@ -72,7 +72,7 @@ def test_every_per_address_limit_counts_the_client_not_the_forged_name(settings,
 
 @pytest.mark.django_db
 def test_sign_in_failures_behind_a_proxy_count_the_client_not_the_forged_name(client, settings):
-    """django-axes asks cases.client_address for the address: a client that names itself anew in
+    """django-axes asks cases.infra.client_address for the address: a client that names itself anew in
     the leftmost X-Forwarded-For on each wrong password is still one address, and is paused."""
     settings.TRUSTED_PROXY_COUNT = 1
     statuses = [

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from cases.models import AuditEvent
+from cases.core.models import AuditEvent
 from tests.security.access_table import TABLE, Row
 from tests.security.conftest import ROLES
 

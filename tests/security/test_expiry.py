@@ -8,7 +8,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
-from cases.models import Channel, Complaint, WorkOrder
+from cases.complaints.models import Channel, Complaint, WorkOrder
 from tests.channel_signing import signed_headers
 from tests.factories import UserFactory, work_order_data
 

@@ -7,8 +7,10 @@ import json
 import pytest
 from django.db import transaction
 
-from cases import complaint_building, events
-from cases.models import AuditEvent, Case, Channel, CreditRecord, User
+from cases.complaints import building as complaint_building
+from cases.complaints.models import Channel
+from cases.core import events
+from cases.core.models import AuditEvent, Case, CreditRecord, User
 from tests.channel_signing import signed_headers
 from tests.factories import valid_uscc
 

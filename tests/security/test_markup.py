@@ -4,9 +4,9 @@ escaped on every page, for every role, and in the HTML the PDF notices are drawn
 import pytest
 from django.db import transaction
 
-from cases import documents
-from cases import repair_services as repair
-from cases.models import Notice, NoticeKind
+from cases.core import documents
+from cases.core.models import Notice, NoticeKind
+from cases.repair import services as repair
 from tests.security.access_table import TABLE
 from tests.security.conftest import ROLES, world_for_module
 

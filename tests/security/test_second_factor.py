@@ -11,10 +11,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import staff_accounts
-from cases.exceptions import NotPermitted
-from cases.models import AuditEvent
-from cases.roles import Role
+from cases.accounts import staff_accounts
+from cases.core.exceptions import NotPermitted
+from cases.core.models import AuditEvent
+from cases.core.roles import Role
 from tests.factories import ApplicantFactory, StaffFactory, UserFactory
 from tests.second_factor import current_code, enrolled_device, force_login_password_only
 

@@ -9,10 +9,10 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from cases import staff_accounts
-from cases.exceptions import NotPermitted
-from cases.models import AuditEvent
-from cases.roles import Role
+from cases.accounts import staff_accounts
+from cases.core.exceptions import NotPermitted
+from cases.core.models import AuditEvent
+from cases.core.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

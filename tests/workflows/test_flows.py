@@ -8,11 +8,14 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.status import PROCESS, STATUS
 
-from cases import complaint_intake, services
-from cases import complaint_services as complaints
-from cases import repair_services as repair
-from cases.models import Channel, Department, NationalSync
-from cases.roles import Role
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.models import Channel
+from cases.core import services
+from cases.core.models import Department
+from cases.core.roles import Role
+from cases.repair import services as repair
+from cases.repair.models import NationalSync
 from tests.factories import ApplicantFactory, CaseFactory, StaffFactory, register_penalty, valid_uscc
 from workflows import engine
 from workflows.models import CaseProcess

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import repair_services as repair
-from cases.roles import Role
+from cases.core.roles import Role
+from cases.repair import services as repair
 from tests.factories import ApplicantFactory, StaffFactory, register_penalty, valid_uscc
 from workflows import engine
 

@@ -1,4 +1,4 @@
-from cases.management.document_command import DocumentCommand
+from cases.core.management.document_command import DocumentCommand
 from workflows import flowchart
 
 

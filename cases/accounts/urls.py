@@ -1,0 +1,19 @@
+from django.urls import path
+
+from cases.accounts import identity_views, platform_login, second_factor_views, views
+
+urlpatterns = [
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/two-factor/", second_factor_views.overview, name="two-factor"),
+    path("accounts/two-factor/enrol/", second_factor_views.enrol, name="two-factor-enrol"),
+    path("accounts/two-factor/verify/", second_factor_views.verify, name="two-factor-verify"),
+    path("accounts/two-factor/recovery-codes/", second_factor_views.recovery_codes, name="two-factor-recovery-codes"),
+    path("accounts/two-factor/off/", second_factor_views.turn_off, name="two-factor-off"),
+    path("accounts/platform/", platform_login.platform_login, name="oidc_authentication_init"),
+    path("accounts/platform/callback/", platform_login.platform_callback, name="oidc_authentication_callback"),
+    path("identity/", identity_views.identity_page, name="identity"),
+    path("identity/code/", identity_views.send_code, name="identity-send-code"),
+    path("identity/verify/", identity_views.verify_code, name="identity-verify-code"),
+    path("identity/bindings/<int:binding_id>/revoke/", identity_views.revoke, name="identity-revoke"),
+    path("identity/counter/", identity_views.counter, name="identity-counter"),
+]

@@ -1,0 +1,272 @@
+"""Government-default complaints (政府违约失信投诉): the channels they arrive through, and the
+complaint side of a Case."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import JSONField, Value
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.infra.sealed import SealedCharField
+
+
+class Channel(models.Model):
+    """A system that sends complaints (12345 hotline, 张企服 mini-program, 直通车, the website).
+
+    It signs each request with its secret (HMAC-SHA256); the admin issues and rotates secrets.
+    Signature version 2 binds the method, path, body and a one-time nonce (cases/complaint_intake);
+    version 1 ("legacy", the timestamp and body only) is taken while the channel moves over: only
+    while `accepts_legacy_signatures` is on and `legacy_signatures_until` has not passed.
+    """
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    secret = SealedCharField(
+        _("signing secret"), max_length=128, help_text=_("Shared with the channel; it signs each request with it.")
+    )
+    callback_url = models.URLField(_("callback URL"), blank=True, default="", db_default="")
+    active = models.BooleanField(_("active"), default=True, db_default=True)
+    expires_at = models.DateTimeField(_("key expires at"), null=True, blank=True)
+    accepts_legacy_signatures = models.BooleanField(
+        _("accepts legacy signatures"), default=False, db_default=False,
+        help_text=_("Signature version 1 (timestamp and body only, no nonce), while the channel moves to version 2."),
+    )  # fmt: skip
+    legacy_signatures_until = models.DateTimeField(
+        _("legacy signatures refused after"), null=True, blank=True,
+        help_text=_("Required while legacy signatures are accepted: from then on only version 2 is."),
+    )  # fmt: skip
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("complaint channel")
+        verbose_name_plural = _("complaint channels")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def usable(self) -> bool:
+        return self.active and (self.expires_at is None or self.expires_at > timezone.now())
+
+    def accepts_legacy(self, now=None) -> bool:
+        """Whether a version-1 signature is still taken from this channel."""
+        return (
+            self.accepts_legacy_signatures
+            and self.legacy_signatures_until is not None
+            and (now or timezone.now()) < self.legacy_signatures_until
+        )
+
+    def clean(self):
+        if self.accepts_legacy_signatures and self.legacy_signatures_until is None:
+            raise ValidationError(
+                {"legacy_signatures_until": _("Give the date after which legacy signatures are refused.")}
+            )
+
+
+class ChannelNonce(models.Model):
+    """A nonce a channel has signed a request with, kept until the request could no longer be
+    replayed: the store on the embedded stack, and whenever Redis cannot be reached (with Redis,
+    each nonce is a key that expires on its own; cases/channel_nonces.py)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+", db_index=False)
+    nonce = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        app_label = "cases"
+        constraints = [models.UniqueConstraint(fields=["channel", "nonce"], name="channel_nonce_once")]
+
+    def __str__(self):
+        return self.nonce
+
+
+class Finding(models.TextChoices):
+    SUBSTANTIATED = "substantiated", _("Substantiated: the body must rectify")
+    UNSUBSTANTIATED = "unsubstantiated", _("Unsubstantiated: explained to the complainant")
+
+
+class Complaint(models.Model):
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="complaint")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("channel"))
+    channel_reference = models.CharField(_("channel's reference"), max_length=100)
+    complainant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    complainant_name = models.CharField(_("complainant"), max_length=100)
+    complainant_phone = models.CharField(_("complainant's phone"), max_length=20, blank=True, default="", db_default="")
+    enterprise_name = models.CharField(_("enterprise"), max_length=200)
+    enterprise_uscc = models.CharField(_("enterprise's unified social credit code"), max_length=18)
+    respondent = models.CharField(_("respondent body"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=40)
+    facts = models.TextField(_("facts"))
+    amount_claimed = models.DecimalField(_("amount claimed (yuan)"), max_digits=14, decimal_places=2, null=True,
+                                         blank=True)  # fmt: skip
+    # When the channel's work order arrived, which may be a moment before its case was opened.
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_default=Now())
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, db_default=0)
+    extension_days = models.PositiveSmallIntegerField(_("extension asked (working days)"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True, default="", db_default="")
+    extensions_granted = models.PositiveSmallIntegerField(_("extensions granted"), default=0, db_default=0)
+    finding = models.CharField(
+        _("finding"), max_length=20, choices=Finding.choices, blank=True, default="", db_default=""
+    )
+    answer = models.TextField(_("department's answer"), blank=True, default="", db_default="")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    satisfied = models.BooleanField(_("complainant satisfied"), null=True, blank=True)
+    confirmed_by_default = models.BooleanField(
+        _("confirmed by default (no answer in time)"), default=False, db_default=False
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True, default="", db_default="")
+    amount_confirmed = models.DecimalField(_("amount confirmed by the respondent (yuan)"), max_digits=14,
+                                           decimal_places=2, null=True, blank=True)  # fmt: skip
+    plan_agreed_at = models.DateTimeField(_("repayment plan agreed at"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("merged into")
+    )
+    typical = models.BooleanField(_("typical case for public reporting (典型案例)"), default=False, db_default=False)
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        constraints = [
+            # The same work order sent twice, even at the same moment, is one complaint.
+            models.UniqueConstraint(fields=["channel", "channel_reference"], name="complaint_channel_reference")
+        ]
+
+    def __str__(self):
+        return f"{self.case.number} {self.channel_reference}"
+
+
+class WorkOrder(models.Model):
+    """A work order as a channel's system sent it, kept the moment it arrives; the intake worker
+    opens its complaint case moments later, many orders in one transaction (complaint_building).
+
+    One row per (channel, reference): the same work order sent again, even at the same moment,
+    finds this row and answers with its status."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="work_orders",
+                                verbose_name=_("channel"))  # fmt: skip
+    reference = models.CharField(_("channel's reference"), max_length=100)
+    # The validated fields (amounts as strings), exactly what the complaint is opened from.
+    payload = models.JSONField(_("work order"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_default=Now())
+    complaint = models.OneToOneField(Complaint, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="work_order", verbose_name=_("complaint"))  # fmt: skip
+    failure = models.TextField(_("why no case could be opened"), blank=True, default="", db_default="")
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        constraints = [models.UniqueConstraint(fields=["channel", "reference"], name="work_order_channel_reference")]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(complaint__isnull=True, failure=""), name="work_order_waiting"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.channel.code} {self.reference}"
+
+    @property
+    def waiting(self) -> bool:
+        return self.complaint_id is None and not self.failure
+
+
+class ChannelCallback(models.Model):
+    """The outbox towards a channel's callback URL: each status change of its complaints, pushed
+    with retries, signed like the channel's own requests."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="callbacks")
+    payload = models.JSONField(default=dict, db_default=Value({}, JSONField()))
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="", db_default="")
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("channel callback")
+        verbose_name_plural = _("channel callbacks")
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="callback_pending")
+        ]
+
+    def __str__(self):
+        return f"{self.complaint} {self.payload.get('status', '')}"
+
+
+class ArrearsPayment(models.Model):
+    """Money the respondent paid on an arrears complaint (清欠)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="payments")
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    proof = models.CharField(_("proof (voucher number)"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    db_index=False)  # fmt: skip
+    recorded_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("arrears payment")
+        verbose_name_plural = _("arrears payments")
+        ordering = ["paid_on", "id"]
+
+    def __str__(self):
+        return f"{self.complaint} {self.amount}"
+
+
+class Instalment(models.Model):
+    """One instalment of an agreed repayment plan; its due date is watched like any deadline."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="instalments")
+    number = models.PositiveSmallIntegerField(_("instalment"))
+    due_on = models.DateField(_("due on"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "number"], name="instalment_unique_number")]
+
+    def __str__(self):
+        return f"{self.complaint} #{self.number}"
+
+
+class RespondentBody(models.Model):
+    """A government body, public institution or state-owned enterprise complained about."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("respondent body")
+        verbose_name_plural = _("respondent bodies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class IntegrityEntry(models.Model):
+    """One line of a body's government-integrity record (政务诚信记录): a substantiated default."""
+
+    body = models.ForeignKey(RespondentBody, on_delete=models.PROTECT, related_name="entries")
+    complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="integrity_entry")
+    summary = models.TextField(_("summary"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_default=Now())
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("government-integrity entry")
+        verbose_name_plural = _("government-integrity record")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"{self.body} {self.complaint}"

@@ -1,0 +1,514 @@
+"""Every write of the complaint workflow (DOMAIN.md part B): one function per user action.
+
+Each locks the case, checks who may act and whether the state machine allows the step, writes
+the audit event and leaves deliveries to after commit (the Outbox)."""
+
+from decimal import Decimal, InvalidOperation
+from difflib import SequenceMatcher
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.fsm import TransitionNotAllowed
+
+from cases.complaints import channel_callbacks
+from cases.complaints.models import ArrearsPayment, Complaint, Finding, Instalment, IntegrityEntry, RespondentBody
+from cases.core import events, identity, permissions, policies, services
+from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
+from cases.core.models import Case, Department
+from cases.core.roles import Role
+from cases.core.states import ComplaintMachine, ComplaintStatus
+from notifications import services as notification_services
+
+REGISTER, ANSWER, CONFIRM = "complaint.register", "complaint.answer", "complaint.confirm"
+
+
+def _locked(complaint_id: int) -> Complaint:
+    case_id = Complaint.objects.filter(pk=complaint_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise NotFound()
+    case = Case.objects.select_for_update().get(pk=case_id)
+    complaint = Complaint.objects.select_related("channel").get(pk=complaint_id)
+    complaint.case = case
+    return complaint
+
+
+def _transition(complaint: Complaint, step: str, actor, **payload) -> None:
+    before = complaint.case.state
+    getattr(ComplaintMachine(complaint.case), step)()
+    complaint.case.save(update_fields=["state", "department", "closed_at"])
+    events.record(subject=complaint.case, event_type=f"complaint.{step}", actor=actor, from_state=before,
+                  to_state=complaint.case.state, **payload)  # fmt: skip
+    channel_callbacks.queue(complaint)
+
+
+def _tell(recipients, complaint: Complaint, title: str, body: str, kind="complaint.progress") -> None:
+    notification_services.notify(recipients, kind=kind, title=title, body=body, case=complaint.case)
+
+
+def _tell_complainant(complaint: Complaint, title: str, body: str) -> None:
+    """The complainant's account is told; one without an account (12345, the counter) gets a text
+    at the number they gave, with what they need to read the case on the tracking page."""
+    if complaint.complainant_id:
+        _tell([complaint.complainant_id], complaint, title, body)
+    elif complaint.complainant_phone:
+        text = _("%(title)s. See it at %(url)s with the verification code %(code)s.") % {
+            "title": title, "url": f"{settings.SITE_URL.rstrip('/')}{reverse('track')}",
+            "code": complaint.case.verification_code,
+        }  # fmt: skip
+        notification_services.text_phone(complaint.complainant_phone, kind="complaint.progress", title=text,
+                                          body=body, case=complaint.case)  # fmt: skip
+
+
+def _require_clerk(actor) -> None:
+    permissions.require(actor, "cases.register_complaints")
+
+
+def _require_department(complaint: Complaint, actor) -> None:
+    permissions.require(actor, "cases.work_department_cases")
+    if actor.department_id != complaint.case.department_id:
+        raise NotPermitted()
+
+
+@transaction.atomic
+def register(*, actor, complaint_id: int, subject: str, respondent: str) -> Complaint:
+    """The clerk classifies the subject and identifies the respondent body (登记)."""
+    _require_clerk(actor)
+    complaint = _locked(complaint_id)
+    if subject not in {item["code"] for item in policies.choices("complaint", "subjects")}:
+        raise InvalidInput(details={"subject": [_("Choose a subject from the list.")]})
+    if not (respondent or "").strip():
+        raise InvalidInput(details={"respondent": [_("Name the respondent body.")]})
+    if len(respondent.strip()) > Complaint._meta.get_field("respondent").max_length:
+        raise InvalidInput(details={"respondent": [_("The respondent's name is too long.")]})
+    complaint.subject, complaint.respondent = subject, respondent.strip()
+    complaint.save(update_fields=["subject", "respondent"])
+    services.copy_complaint_facts(complaint)
+    _transition(complaint, "register", actor, complaint_subject=subject, respondent=complaint.respondent)
+    services.close_deadline(case=complaint.case, step=REGISTER, actor=actor)
+    return complaint
+
+
+@transaction.atomic
+def reject(*, actor, complaint_id: int, reason: str) -> Complaint:
+    """Out of scope: rejected with the reason the complainant reads."""
+    _require_clerk(actor)
+    complaint = _locked(complaint_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(details={"reason": [_("Give the reason the complainant will read.")]})
+    complaint.case.closed_at = timezone.now()
+    _transition(complaint, "reject", actor, reason=reason)
+    complaint.rejection_reason = reason
+    complaint.save(update_fields=["rejection_reason"])
+    services.close_open_deadlines(case=complaint.case, actor=actor)
+    _tell_complainant(complaint, _("Complaint %(number)s not registered") % {"number": complaint.case.number}, reason)
+    return complaint
+
+
+@transaction.atomic
+def assign(*, actor, complaint_id: int, department_id: int) -> Complaint:
+    """Route the complaint to the department that verifies it; its answer clock starts."""
+    _require_clerk(actor)
+    complaint = _locked(complaint_id)
+    department = Department.objects.filter(pk=department_id, active=True, is_supervising_unit=False).first()
+    if department is None:
+        raise InvalidInput(details={"department": [_("Choose a department.")]})
+    complaint.case.department = department
+    complaint.case.assignee = None
+    complaint.case.save(update_fields=["assignee"])
+    _transition(complaint, "assign", actor, department=department.code)
+    services.start_deadline(case=complaint.case, step=ANSWER, label=_("Department's answer"),
+                            policy_key="answer_within", department=department)  # fmt: skip
+    staff = services.users_with_role(Role.CASEWORKER, department.pk)
+    staff += services.users_with_role(Role.DEPARTMENT_HEAD, department.pk)
+    _tell(staff, complaint, _("Complaint %(number)s assigned to your department") % {"number": complaint.case.number},
+          complaint.case.title)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def return_misrouted(*, actor, complaint_id: int, reason: str) -> Complaint:
+    """The department sends a misrouted complaint back to the clerks, with a reason."""
+    complaint = _locked(complaint_id)
+    _require_department(complaint, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(details={"reason": [_("Say why the complaint is not yours.")]})
+    _transition(complaint, "return_misrouted", actor, reason=reason)
+    services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
+    complaint.case.department = Department.objects.filter(is_supervising_unit=True).first()
+    complaint.case.assignee = None
+    complaint.case.save(update_fields=["department", "assignee"])
+    _transition(complaint, "reregister", actor)
+    _tell(services.users_with_role(Role.INTAKE_CLERK), complaint,
+          _("Complaint %(number)s returned as misrouted") % {"number": complaint.case.number}, reason)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def start_work(*, actor, complaint_id: int) -> Complaint:
+    """A caseworker of the department claims the complaint and starts verifying it."""
+    complaint = _locked(complaint_id)
+    _require_department(complaint, actor)
+    services.ensure_claimed_by(complaint.case, actor)
+    _transition(complaint, "start_work", actor)
+    return complaint
+
+
+@transaction.atomic
+def request_extension(*, actor, complaint_id: int, working_days: int, reason: str) -> Complaint:
+    complaint = _locked(complaint_id)
+    _require_department(complaint, actor)
+    services.ensure_claimed_by(complaint.case, actor)
+    if complaint.extensions_granted >= policies.count("complaint", "extensions_allowed"):
+        raise Conflict(_("The answer has already been extended as often as the policy allows."))
+    limit = policies.working_days("complaint", "extension_max")
+    if not 1 <= int(working_days) <= limit or not (reason or "").strip():
+        raise InvalidInput(details={"working_days": [_("Between 1 and %(max)d working days, with a reason.")
+                                                     % {"max": limit}]})  # fmt: skip
+    complaint.extension_days, complaint.extension_reason = int(working_days), reason.strip()
+    complaint.save(update_fields=["extension_days", "extension_reason"])
+    _transition(complaint, "request_extension", actor, working_days=complaint.extension_days, reason=reason)
+    _tell(services.users_with_role(Role.SUPERVISOR), complaint,
+          _("Extension requested on complaint %(number)s") % {"number": complaint.case.number},
+          complaint.extension_reason)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def decide_extension(*, actor, complaint_id: int, approve: bool) -> Complaint:
+    """The supervisor approves or refuses the department's request for more time."""
+    permissions.require(actor, "cases.supervise_all_cases")
+    complaint = _locked(complaint_id)
+    _transition(complaint, "decide_extension", actor, approved=approve)
+    if approve:
+        services.extend_deadline(case=complaint.case, step=ANSWER, working_days=complaint.extension_days,
+                                 actor=actor, reason=complaint.extension_reason)  # fmt: skip
+        complaint.extensions_granted += 1
+        complaint.save(update_fields=["extensions_granted"])
+    verdict = _("approved") if approve else _("refused")
+    _tell([complaint.case.assignee_id], complaint,
+          _("Extension on complaint %(number)s %(verdict)s") % {"number": complaint.case.number, "verdict": verdict},
+          complaint.extension_reason)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def answer(*, actor, complaint_id: int, finding: str, text: str) -> Complaint:
+    """The department's answer with its finding; the complainant then has the policy's days to confirm."""
+    complaint = _locked(complaint_id)
+    _require_department(complaint, actor)
+    services.ensure_claimed_by(complaint.case, actor)
+    if finding not in Finding.values or not (text or "").strip():
+        raise InvalidInput(details={"answer": [_("Give the finding and the reasoned answer.")]})
+    complaint.finding, complaint.answer, complaint.answered_at = finding, text.strip(), timezone.now()
+    complaint.save(update_fields=["finding", "answer", "answered_at"])
+    _transition(complaint, "answer", actor, finding=finding)
+    services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
+    services.start_deadline(case=complaint.case, step=CONFIRM, label=_("Complainant's confirmation"),
+                            policy_key="confirm_within")  # fmt: skip
+    _tell_complainant(complaint, _("Complaint %(number)s answered") % {"number": complaint.case.number},
+                      complaint.answer)  # fmt: skip
+    return complaint
+
+
+def _relayed(channel_code: str, address: str = "") -> dict:
+    """The audit payload's note of a channel relaying the complainant's word, and from where
+    (the address cases.infra.client_address.client_ip gave)."""
+    if not channel_code:
+        return {}
+    return {"relayed_by": channel_code, **({"relayed_from": address} if address else {})}
+
+
+def _complainant_or_system(complaint: Complaint, actor) -> None:
+    """The complainant's own step: taken by the system (a window passing, a channel relaying) or by
+    the complainant while they still act, verified, for the enterprise complained for."""
+    if actor is None:
+        return
+    if actor.pk != complaint.complainant_id or not identity.acts_for(actor, "enterprise", complaint.enterprise_uscc):
+        raise NotFound()
+
+
+@transaction.atomic
+def confirm(*, actor, complaint_id: int, by_default: bool = False, relayed_by: str = "",
+            relayed_from: str = "") -> Complaint:  # fmt: skip
+    """The complainant is satisfied (or, with no answer in time, is taken to be): the loop closes.
+    `relayed_by`: the code of the channel that called the complainant back and relays this;
+    `relayed_from`: the address its request came from."""
+    complaint = _locked(complaint_id)
+    _complainant_or_system(complaint, actor)
+    _require_settled_if_arrears(complaint)
+    complaint.satisfied, complaint.confirmed_by_default = True, by_default
+    complaint.save(update_fields=["satisfied", "confirmed_by_default"])
+    _transition(complaint, "confirm", actor, by_default=by_default, **_relayed(relayed_by, relayed_from))
+    services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
+    complaint.case.closed_at = timezone.now()
+    _transition(complaint, "close", actor)
+    _record_integrity(complaint)
+    return complaint
+
+
+@transaction.atomic
+def object_to_answer(*, actor, complaint_id: int, reason: str, relayed_by: str = "",
+                     relayed_from: str = "") -> Complaint:  # fmt: skip
+    """The complainant is not satisfied: the case is reopened, at most the policy's number of
+    times; after that the supervisors review it. `relayed_by` and `relayed_from` as for confirm."""
+    complaint = _locked(complaint_id)
+    _complainant_or_system(complaint, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(details={"reason": [_("Say what is not resolved.")]})
+    complaint.satisfied = False
+    complaint.reopen_count += 1
+    complaint.save(update_fields=["satisfied", "reopen_count"])
+    _transition(complaint, "reopen", actor, reason=reason, times=complaint.reopen_count,
+                **_relayed(relayed_by, relayed_from))  # fmt: skip
+    services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
+    if complaint.reopen_count > policies.count("complaint", "reopen_limit"):
+        _tell(services.users_with_role(Role.SUPERVISOR), complaint,
+              _("Complaint %(number)s needs your review") % {"number": complaint.case.number}, reason)  # fmt: skip
+        return complaint
+    _transition(complaint, "resume", actor)
+    services.start_deadline(case=complaint.case, step=ANSWER, label=_("Department's answer"),
+                            policy_key="answer_within", assignee=complaint.case.assignee)  # fmt: skip
+    _tell([complaint.case.assignee_id], complaint,
+          _("Complaint %(number)s reopened") % {"number": complaint.case.number}, reason)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def close_after_review(*, actor, complaint_id: int, conclusion: str) -> Complaint:
+    """A supervisor closes a complaint reopened more often than the policy allows."""
+    permissions.require(actor, "cases.supervise_all_cases")
+    complaint = _locked(complaint_id)
+    if not (conclusion or "").strip():
+        raise InvalidInput(details={"conclusion": [_("Write the review's conclusion.")]})
+    _require_settled_if_arrears(complaint)
+    complaint.case.closed_at = timezone.now()
+    _transition(complaint, "close", actor, conclusion=conclusion.strip())
+    _record_integrity(complaint)
+    _tell_complainant(complaint, _("Complaint %(number)s closed after review") % {"number": complaint.case.number},
+                      conclusion)  # fmt: skip
+    return complaint
+
+
+def confirm_overdue_answers(now=None) -> int:
+    """A complainant who has not answered within the policy's days is taken to be satisfied
+    (DOMAIN.md B); each such complaint is confirmed once, by the system, on the record."""
+    now = now or timezone.now()
+    overdue = (
+        Complaint.objects.filter(
+            case__state=ComplaintStatus.ANSWERED,
+            case__deadlines__step=CONFIRM,
+            case__deadlines__closed_at__isnull=True,
+            case__deadlines__due_at__lte=now,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    confirmed = 0
+    for complaint_id in list(overdue):
+        try:
+            confirm(actor=None, complaint_id=complaint_id, by_default=True)
+            confirmed += 1
+        except (TransitionNotAllowed, Conflict):  # answered in the meantime, or arrears still unpaid
+            continue
+    return confirmed
+
+
+# --- arrears (清欠) ------------------------------------------------------------------------------
+
+
+def paid_total(complaint: Complaint) -> Decimal:
+    return complaint.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def owed(complaint: Complaint) -> Decimal:
+    """What the respondent still owes: the confirmed amount (else the claimed one) less payments."""
+    base = complaint.amount_confirmed if complaint.amount_confirmed is not None else complaint.amount_claimed
+    return max((base or Decimal("0")) - paid_total(complaint), Decimal("0"))
+
+
+def arrears_settled(complaint: Complaint) -> bool:
+    return complaint.plan_agreed_at is not None or owed(complaint) == 0
+
+
+def _require_settled_if_arrears(complaint: Complaint) -> None:
+    if (complaint.subject == "arrears" and complaint.finding == Finding.SUBSTANTIATED
+            and not arrears_settled(complaint)):  # fmt: skip
+        raise Conflict(_("An arrears complaint closes only when the amount is paid in full or a repayment plan "
+                         "is agreed."))  # fmt: skip
+
+
+CENT = Decimal("0.01")
+MAX_YUAN = Decimal(10) ** 12  # the ledger's columns: 14 digits, 2 of them after the point
+
+
+def _money(value, field: str) -> Decimal:
+    """An amount in yuan as the ledger keeps it: a finite number below 10¹² with at most two decimals."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidInput(details={field: [_("Enter an amount in yuan.")]}) from exc
+    if not amount.is_finite() or abs(amount) >= MAX_YUAN or amount != amount.quantize(CENT):
+        raise InvalidInput(details={field: [_("Enter an amount in yuan.")]})
+    return amount.quantize(CENT)
+
+
+def _require_arrears_work(complaint: Complaint, actor) -> None:
+    _require_department(complaint, actor)
+    if complaint.subject != "arrears":
+        raise Conflict(_("Only an arrears complaint has amounts and payments."))
+
+
+@transaction.atomic
+def confirm_amount(*, actor, complaint_id: int, amount) -> Complaint:
+    """The amount the respondent acknowledges owing."""
+    complaint = _locked(complaint_id)
+    _require_arrears_work(complaint, actor)
+    amount = _money(amount, "amount")
+    if amount < 0:
+        raise InvalidInput(details={"amount": [_("Enter an amount of zero or more.")]})
+    complaint.amount_confirmed = amount
+    complaint.save(update_fields=["amount_confirmed"])
+    events.record(subject=complaint.case, event_type="arrears.amount_confirmed", actor=actor, amount=str(amount))
+    return complaint
+
+
+@transaction.atomic
+def record_payment(*, actor, complaint_id: int, amount, paid_on, proof: str) -> Complaint:
+    complaint = _locked(complaint_id)
+    _require_arrears_work(complaint, actor)
+    amount = _money(amount, "amount")
+    if amount <= 0 or paid_on > timezone.localdate() or not (proof or "").strip():
+        raise InvalidInput(details={"payment": [_("A positive amount, a date not in the future and the voucher.")]})
+    if len(proof.strip()) > ArrearsPayment._meta.get_field("proof").max_length:
+        raise InvalidInput(details={"proof": [_("The voucher number is too long.")]})
+    ArrearsPayment.objects.create(complaint=complaint, amount=amount, paid_on=paid_on, proof=proof.strip(),
+                                  recorded_by=actor)  # fmt: skip
+    events.record(subject=complaint.case, event_type="arrears.payment", actor=actor, amount=str(amount),
+                  paid_on=paid_on.isoformat())  # fmt: skip
+    _close_paid_instalments(complaint, actor)
+    _tell_complainant(complaint, _("Payment recorded on complaint %(number)s") % {"number": complaint.case.number},
+                      _("%(amount)s yuan paid on %(day)s; still owed: %(owed)s yuan.")
+                      % {"amount": amount, "day": paid_on.isoformat(), "owed": owed(complaint)})  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def agree_plan(*, actor, complaint_id: int, instalments: list[tuple]) -> Complaint:
+    """An agreed repayment plan: instalments (due date, amount) that add up to what is owed; each
+    due date is watched like any deadline."""
+    complaint = _locked(complaint_id)
+    _require_arrears_work(complaint, actor)
+    if complaint.plan_agreed_at is not None:
+        raise Conflict(_("A repayment plan is already agreed."))
+    if complaint.amount_confirmed is None:
+        raise Conflict(_("Record the amount the respondent confirms first."))
+    instalments = [(due_on, _money(amount, "instalments")) for due_on, amount in instalments]
+    dates = [due_on for due_on, _amount in instalments]
+    if any(amount <= 0 for _due, amount in instalments):
+        raise InvalidInput(details={"instalments": [_("Each instalment must be more than zero yuan.")]})
+    total = sum((amount for _due, amount in instalments), Decimal("0"))
+    if (not instalments or dates != sorted(set(dates)) or dates[0] <= timezone.localdate()
+            or total != owed(complaint)):  # fmt: skip
+        raise InvalidInput(details={"instalments": [
+            _("Future due dates in order, with amounts that add up to what is owed (%(owed)s yuan).")
+            % {"owed": owed(complaint)}]})  # fmt: skip
+    for number, (due_on, amount) in enumerate(instalments, start=1):
+        Instalment.objects.create(complaint=complaint, number=number, due_on=due_on, amount=Decimal(str(amount)))
+        services.start_deadline_on(case=complaint.case, step=f"arrears.instalment.{number}",
+                                   label=_("Instalment %(number)d") % {"number": number}, due_on=due_on)  # fmt: skip
+    complaint.plan_agreed_at = timezone.now()
+    complaint.save(update_fields=["plan_agreed_at"])
+    events.record(subject=complaint.case, event_type="arrears.plan_agreed", actor=actor,
+                  instalments=[[d.isoformat(), str(a)] for d, a in instalments])  # fmt: skip
+    return complaint
+
+
+def _close_paid_instalments(complaint: Complaint, actor) -> None:
+    paid, covered = paid_total(complaint), Decimal("0")
+    for instalment in complaint.instalments.all():
+        covered += instalment.amount
+        if covered > paid:
+            break
+        step = f"arrears.instalment.{instalment.number}"
+        if complaint.case.deadlines.filter(step=step, closed_at__isnull=True).exists():
+            services.close_deadline(case=complaint.case, step=step, actor=actor)
+
+
+# --- closing the loop ------------------------------------------------------------------------
+
+
+def _record_integrity(complaint: Complaint) -> None:
+    """A substantiated default counts against the body's government-integrity record."""
+    if complaint.finding != Finding.SUBSTANTIATED:
+        return
+    body, _created = RespondentBody.objects.get_or_create(name=" ".join(complaint.respondent.split()))
+    IntegrityEntry.objects.get_or_create(
+        complaint=complaint, defaults={"body": body, "summary": f"{complaint.case.title}：{complaint.answer}"[:2000]}
+    )
+    events.record(subject=complaint.case, event_type="complaint.integrity_recorded", body=body.name)
+
+
+@transaction.atomic
+def flag_typical(*, actor, complaint_id: int, typical: bool = True) -> Complaint:
+    """A supervisor marks a case as typical, for public reporting (典型案例通报)."""
+    permissions.require(actor, "cases.supervise_all_cases")
+    complaint = _locked(complaint_id)
+    complaint.typical = typical
+    complaint.save(update_fields=["typical"])
+    events.record(subject=complaint.case, event_type="complaint.flagged_typical", actor=actor, typical=typical)
+    return complaint
+
+
+# --- duplicates ------------------------------------------------------------------------------
+
+
+def possible_duplicates(complaint: Complaint, similarity: float = 0.5) -> list[Complaint]:
+    """Open complaints from the same enterprise about the same body within the policy's window,
+    whose facts read alike: shown to the clerk at registration."""
+    window = policies.calendar_days("complaint", "duplicate_window")
+    since = complaint.received_at - timezone.timedelta(days=window)
+    candidates = (
+        Complaint.objects.select_related("case")
+        .filter(enterprise_uscc=complaint.enterprise_uscc, received_at__gte=since, case__closed_at__isnull=True)
+        .exclude(pk=complaint.pk)
+    )
+    respondent = _normalised(complaint.respondent)
+    return [
+        other
+        for other in candidates
+        if _normalised(other.respondent) == respondent
+        and SequenceMatcher(None, other.facts, complaint.facts).ratio() >= similarity
+    ]
+
+
+def _normalised(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+@transaction.atomic
+def merge(*, actor, complaint_id: int, into_id: int) -> Complaint:
+    """The clerk merges a duplicate into the complaint that carries on; the duplicate is closed."""
+    _require_clerk(actor)
+    if complaint_id == into_id:
+        raise InvalidInput(details={"into": [_("A complaint cannot be merged into itself.")]})
+    complaint = _locked(complaint_id)
+    target = Complaint.objects.select_related("case").filter(pk=into_id, case__closed_at__isnull=True).first()
+    if target is None:
+        raise NotFound()
+    reason = _("Merged into %(number)s.") % {"number": target.case.number}
+    complaint.case.closed_at = timezone.now()
+    complaint.merged_into = target
+    complaint.rejection_reason = reason
+    complaint.save(update_fields=["merged_into", "rejection_reason"])
+    _transition(complaint, "reject", actor, reason=reason, merged_into=target.case.number)
+    services.close_open_deadlines(case=complaint.case, actor=actor)
+    events.record(subject=target.case, event_type="complaint.merged", actor=actor, duplicate=complaint.case.number)
+    _tell_complainant(complaint, _("Complaint %(number)s merged") % {"number": complaint.case.number}, reason)
+    return complaint

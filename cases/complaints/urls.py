@@ -1,0 +1,13 @@
+from django.urls import path
+
+from cases.complaints import views
+
+urlpatterns = [
+    path("my/complaints/", views.my_complaints, name="my-complaints"),
+    path("complaints/new/", views.file_complaint, name="complaint-file"),
+    path("complaints/register/", views.register_counter_complaint, name="complaint-counter"),
+    path("complaints/", views.complaint_queue, name="complaint-queue"),
+    path("integrity/", views.integrity_record, name="integrity"),
+    path("complaints/<str:number>/", views.complaint_page, name="complaint"),
+    path("complaints/<str:number>/<slug:action>/", views.complaint_act, name="complaint-act"),
+]

@@ -1,0 +1,262 @@
+"""Pages of the complaint workflow: the complainant files and follows; clerks register and route;
+the department answers; supervisors decide extensions and review. Each POST calls one service."""
+
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cases.complaints import intake as complaint_intake
+from cases.complaints import services as complaints
+from cases.complaints.models import Channel, Complaint, Finding, IntegrityEntry, RespondentBody
+from cases.core import event_labels, identity, policies, selectors
+from cases.core.exceptions import InvalidInput
+from cases.core.models import Department
+from cases.core.models.org import EntityKind
+from cases.core.states import ComplaintStatus
+from cases.infra.pagination import Page
+from cases.supervision.views import querystring_without_page
+
+WEBSITE = "website"
+
+
+class FilingForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+    respondent = forms.CharField(label=gettext_lazy("Respondent body"), max_length=200)
+    subject = forms.ChoiceField(label=gettext_lazy("Subject"))
+    facts = forms.CharField(label=gettext_lazy("Facts"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000)
+    amount_claimed = forms.DecimalField(label=gettext_lazy("Amount owed (yuan), for arrears"), required=False,
+                                        min_value=0, max_digits=14, decimal_places=2)  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [(i["code"], i["name"]) for i in policies.choices("complaint", "subjects")]
+
+
+class CounterForm(FilingForm):
+    complainant_name = forms.CharField(label=gettext_lazy("Complainant"), max_length=100)
+    complainant_phone = forms.RegexField(label=gettext_lazy("Complainant's phone"), regex=r"^1[3-9]\d{9}$",
+                                         required=False)  # fmt: skip
+    enterprise_name = forms.CharField(label=gettext_lazy("Enterprise"), max_length=200)
+    enterprise_uscc = forms.CharField(label=gettext_lazy("Enterprise's unified social credit code"), max_length=30)
+    how = forms.ChoiceField(
+        label=gettext_lazy("Received by"),
+        choices=[("phone", gettext_lazy("Telephone")), ("counter", gettext_lazy("At the counter"))],
+    )
+
+    field_order = ["how", "complainant_name", "complainant_phone", "enterprise_name", "enterprise_uscc"]
+
+    def clean_enterprise_uscc(self):
+        from django.core.exceptions import ValidationError
+
+        from cases.core import identifiers
+
+        try:
+            return identifiers.validate_uscc(self.cleaned_data["enterprise_uscc"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
+
+COUNTER_CHANNELS = {"phone": "电话登记", "counter": "窗口登记"}
+
+
+@login_required
+def register_counter_complaint(request):
+    """A clerk enters a complaint made by telephone or at the counter."""
+    if not request.user.has_perm("cases.register_complaints"):
+        raise PermissionDenied
+    form = CounterForm(request.POST or None, initial={"token": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # These channels send no signed requests: their secret only has to exist.
+        channel, _created = Channel.objects.get_or_create(
+            code=data["how"], defaults={"name": COUNTER_CHANNELS[data["how"]], "secret": uuid.uuid4().hex}
+        )
+        complaint, _created = complaint_intake.receive(channel=channel, data={
+            "reference": f"CTR-{data['token']}", "complainant_name": data["complainant_name"],
+            "complainant_phone": data.get("complainant_phone") or "", "enterprise_name": data["enterprise_name"],
+            "enterprise_uscc": data["enterprise_uscc"], "respondent": data["respondent"], "subject": data["subject"],
+            "facts": data["facts"], "amount_claimed": data["amount_claimed"],
+        })  # fmt: skip
+        return redirect("complaint", number=complaint.case.number)
+    return render(request, "cases/complaint_file.html", {"form": form, "counter": True})
+
+
+def _complaint(request, number: str) -> Complaint:
+    case = get_object_or_404(selectors.cases_visible_to(request.user).filter(kind="complaint"), number=number)
+    return get_object_or_404(Complaint.objects.select_related("case", "channel"), case=case)
+
+
+@login_required
+def file_complaint(request):
+    user = request.user
+    binding = identity.binding_of(user)
+    if not user.has_perm("cases.file_cases") or binding is None or binding.entity_kind != EntityKind.ENTERPRISE:
+        raise PermissionDenied
+    form = FilingForm(request.POST or None, initial={"token": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        channel = Channel.objects.filter(code=WEBSITE).first()
+        if channel is None:
+            raise InvalidInput(_("Online filing is not open: the website channel is not set up."))
+        data = form.cleaned_data
+        complaint, _created = complaint_intake.receive(channel=channel, data={
+            # the form's one-time token is the reference: a double click files one complaint
+            "reference": f"WEB-{data['token']}", "complainant_name": user.full_name or user.username,
+            "complainant_phone": user.phone, "enterprise_name": binding.entity_name or user.entity_name,
+            "enterprise_uscc": binding.id_number,
+            "respondent": data["respondent"], "subject": data["subject"], "facts": data["facts"],
+            "amount_claimed": data["amount_claimed"], "complainant": user,
+        })  # fmt: skip
+        return redirect("complaint", number=complaint.case.number)
+    return render(request, "cases/complaint_file.html", {"form": form})
+
+
+@login_required
+def complaint_page(request, number: str):
+    complaint = _complaint(request, number)
+    user = request.user
+    is_complainant = complaint.complainant_id == user.pk
+    timeline = selectors.case_timeline(complaint.case)
+    if is_complainant:
+        timeline = timeline.exclude(event_type__in=event_labels.HIDDEN_FROM_APPLICANT)
+    arrears = complaint.subject == "arrears"
+    registering = user.has_perm("cases.register_complaints") and complaint.case.state in (
+        ComplaintStatus.RECEIVED, ComplaintStatus.REGISTERED)  # fmt: skip
+    return render(request, "cases/complaint.html", {
+        "duplicates": complaints.possible_duplicates(complaint) if registering else [],
+        "arrears": arrears, "paid": complaints.paid_total(complaint) if arrears else None,
+        "owed": complaints.owed(complaint) if arrears else None,
+        "payments": complaint.payments.all() if arrears else [], "instalments": complaint.instalments.all(),
+        "complaint": complaint, "case": complaint.case, "states": ComplaintStatus, "findings": Finding.choices,
+        "is_complainant": is_complainant, "timeline": timeline,
+        "deadlines": complaint.case.deadlines.order_by("due_at"),
+        "is_clerk": user.has_perm("cases.register_complaints"),
+        "is_department": selectors.works_department_cases(user) and user.department_id == complaint.case.department_id,
+        "is_supervisor": selectors.can_supervise(user),
+        "subjects": policies.choices("complaint", "subjects"),
+        "departments": Department.objects.filter(active=True, is_supervising_unit=False),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def complaint_act(request, number: str, action: str):
+    complaint = _complaint(request, number)
+    pk, user, post = complaint.pk, request.user, request.POST
+    actions = {
+        "register": lambda: complaints.register(actor=user, complaint_id=pk, subject=post.get("subject", ""),
+                                                respondent=post.get("respondent", "")),
+        "reject": lambda: complaints.reject(actor=user, complaint_id=pk, reason=post.get("reason", "")),
+        "assign": lambda: complaints.assign(actor=user, complaint_id=pk,
+                                            department_id=_whole(post.get("department"), "department")),
+        "return": lambda: complaints.return_misrouted(actor=user, complaint_id=pk, reason=post.get("reason", "")),
+        "start": lambda: complaints.start_work(actor=user, complaint_id=pk),
+        "extension": lambda: complaints.request_extension(actor=user, complaint_id=pk,
+                                                          working_days=_whole(post.get("days"), "days"),
+                                                          reason=post.get("reason", "")),
+        "decide-extension": lambda: complaints.decide_extension(actor=user, complaint_id=pk,
+                                                                approve=post.get("approve") == "yes"),
+        "answer": lambda: complaints.answer(actor=user, complaint_id=pk, finding=post.get("finding", ""),
+                                            text=post.get("text", "")),
+        "confirm": lambda: complaints.confirm(actor=user, complaint_id=pk),
+        "object": lambda: complaints.object_to_answer(actor=user, complaint_id=pk, reason=post.get("reason", "")),
+        "close": lambda: complaints.close_after_review(actor=user, complaint_id=pk,
+                                                       conclusion=post.get("reason", "")),
+        "confirm-amount": lambda: complaints.confirm_amount(actor=user, complaint_id=pk,
+                                                            amount=_decimal(post.get("amount"))),
+        "payment": lambda: complaints.record_payment(actor=user, complaint_id=pk, amount=_decimal(post.get("amount")),
+                                                     paid_on=_date(post.get("paid_on")), proof=post.get("proof", "")),
+        "plan": lambda: complaints.agree_plan(actor=user, complaint_id=pk, instalments=_instalments(post)),
+        "merge": lambda: complaints.merge(actor=user, complaint_id=pk, into_id=_whole(post.get("into"), "into")),
+        "typical": lambda: complaints.flag_typical(actor=user, complaint_id=pk, typical=post.get("typical") == "yes"),
+    }  # fmt: skip
+    if action not in actions:
+        raise Http404
+    actions[action]()
+    messages.success(request, _("Done."))
+    return redirect("complaint", number=number)
+
+
+def _whole(value, field: str) -> int:
+    """A whole number typed or chosen on the page (0 when left empty)."""
+    text = (value or "").strip() or "0"
+    if not text.isdecimal() or len(text) > 9:
+        raise InvalidInput(details={field: [_("Enter a whole number.")]})
+    return int(text)
+
+
+def _decimal(value) -> Decimal:
+    try:
+        return Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise InvalidInput(details={"amount": [_("Enter an amount in yuan.")]}) from exc
+
+
+def _date(value):
+    day = parse_date(value or "")
+    if day is None:
+        raise InvalidInput(details={"date": [_("Enter a date as YYYY-MM-DD.")]})
+    return day
+
+
+def _instalments(post) -> list[tuple]:
+    """Plan lines as "YYYY-MM-DD amount", one per line."""
+    lines = [line.split() for line in post.get("plan", "").splitlines() if line.strip()]
+    if any(len(parts) != 2 for parts in lines):
+        raise InvalidInput(details={"plan": [_("One instalment a line: the due date and the amount.")]})
+    return [(_date(day), _decimal(amount)) for day, amount in lines]
+
+
+@login_required
+def complaint_queue(request):
+    user = request.user
+    if not (user.has_perm("cases.register_complaints") or selectors.works_department_cases(user)
+            or selectors.can_supervise(user)):  # fmt: skip
+        raise PermissionDenied
+    cases = selectors.queue_cases(user, "complaint")
+    state = request.GET.get("state", "open")
+    if state == "open":
+        cases = cases.filter(closed_at__isnull=True)
+    elif state in ComplaintStatus.values:
+        cases = cases.filter(state=state)
+    query = request.GET.get("q", "").strip()
+    cases = selectors.search_cases(cases, query)
+    page = Page(cases, request.GET.get("page"))
+    return render(request, "cases/complaint_queue.html", {
+        "page": page, "state": state, "states": ComplaintStatus.choices, "q": query, "now": timezone.now(),
+        "querystring": querystring_without_page(request),
+    })  # fmt: skip
+
+
+@login_required
+def my_complaints(request):
+    cases = selectors.cases_visible_to(request.user).filter(kind="complaint", complaint__complainant=request.user)
+    return render(request, "cases/my_complaints.html", {
+        "cases": cases.order_by("-created_at"), "may_file": identity.acts_for_enterprise(request.user),
+    })  # fmt: skip
+
+
+@login_required
+def integrity_record(request):
+    """The government-integrity record (政务诚信记录): bodies with substantiated defaults."""
+    if not (selectors.can_supervise(request.user) or request.user.has_perm("cases.register_complaints")):
+        raise PermissionDenied
+    bodies = RespondentBody.objects.annotate(defaults=Count("entries")).filter(defaults__gt=0).order_by("-defaults")
+    chosen = request.GET.get("body", "")
+    entries = (
+        IntegrityEntry.objects.filter(body_id=int(chosen)).select_related("complaint__case", "body")
+        if chosen.isdigit()
+        else []
+    )
+    return render(request, "cases/integrity.html", {"bodies": bodies, "entries": entries})

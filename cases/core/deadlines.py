@@ -1,0 +1,92 @@
+"""Deadlines of case steps in working days: start, pause, resume, close, and the stages of
+supervision (催办 → 督办单 → 挂牌督办) with the times at which each falls due."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from django.utils import timezone
+
+from cases.core import policies, workdays
+from cases.core.models import Deadline, Stage
+
+
+@lru_cache(maxsize=4096)
+def start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class SupervisionRules:
+    remind_before: int
+    escalate_after: int
+
+    @classmethod
+    def for_kind(cls, kind: str) -> "SupervisionRules":
+        return cls(
+            remind_before=policies.working_days(kind, "remind_before"),
+            escalate_after=policies.working_days(kind, "escalate_after"),
+        )
+
+
+def stage_times(deadline: Deadline, kind: str, rules: SupervisionRules | None = None) -> dict[int, datetime]:
+    """When each supervision stage of this deadline falls due.
+
+    Reminder: the start of the working day `remind_before` working days before the due date.
+    Supervision order: the start of the day after the due date (the step is overdue).
+    Escalation: the start of the day on which the step is `escalate_after` working days overdue.
+    """
+    rules = rules or SupervisionRules.for_kind(kind)
+    remind_on = workdays.add_working_days(deadline.due_on, -rules.remind_before)
+    escalate_on = workdays.add_working_days(deadline.due_on, rules.escalate_after)
+    return {
+        Stage.REMINDED: start_of_day(remind_on),
+        Stage.SUPERVISED: deadline.due_at,
+        Stage.ESCALATED: start_of_day(escalate_on),
+    }
+
+
+def next_action_at(deadline: Deadline, kind: str, times: dict[int, datetime] | None = None) -> datetime | None:
+    if deadline.closed_at or deadline.paused_at:
+        return None
+    times = times or stage_times(deadline, kind)
+    later = [at for stage, at in times.items() if stage > deadline.stage]
+    return min(later) if later else None
+
+
+def set_due(deadline: Deadline, kind: str, start: date, working_days: int) -> None:
+    deadline.started_on = start
+    deadline.due_on = workdays.add_working_days(start, working_days)
+    deadline.due_at = start_of_day(deadline.due_on + timedelta(days=1))
+    deadline.next_action_at = next_action_at(deadline, kind)
+
+
+def build(
+    *, case, step: str, label: str, department, working_days: int, assignee=None, start: date | None = None
+) -> Deadline:
+    deadline = Deadline(
+        case=case, step=step, label=label, department=department, assignee=assignee, working_days=working_days
+    )
+    set_due(deadline, case.kind, start or timezone.localdate(), working_days)
+    return deadline
+
+
+def pause(deadline: Deadline, now: datetime) -> None:
+    """Stop the clock (e.g. while the applicant corrects materials): keep the working days left."""
+    today = timezone.localdate(now)
+    deadline.remaining_working_days = max(workdays.working_days_between(today, deadline.due_on), 0)
+    deadline.paused_at = now
+    deadline.next_action_at = None
+
+
+def resume(deadline: Deadline, kind: str, now: datetime) -> None:
+    """Start the clock again with the working days that were left when it stopped."""
+    remaining = deadline.remaining_working_days or 0
+    deadline.paused_at = None
+    deadline.remaining_working_days = None
+    deadline.stage = Stage.WATCHED
+    set_due(deadline, kind, timezone.localdate(now), remaining)
+
+
+def working_days_overdue(deadline: Deadline, today: date) -> int:
+    return max(workdays.working_days_between(deadline.due_on, today), 0)

@@ -1,0 +1,35 @@
+from .audit import AuditChainHead, AuditEvent
+from .calendar import Holiday
+from .case import Case, CaseCounter, CaseKind
+from .deadline import Deadline, Stage, SupervisionLevel
+from .identity import BindingCode, BindingMethod, BindingRole, IdentityBinding
+from .notices import Notice, NoticeKind
+from .org import Department, User
+from .policy import Policy
+from .records import CreditRecord, Party, RecordStatus, RecordType, Severity
+
+__all__ = [
+    "AuditChainHead",
+    "AuditEvent",
+    "BindingCode",
+    "BindingMethod",
+    "BindingRole",
+    "Case",
+    "CaseCounter",
+    "CaseKind",
+    "CreditRecord",
+    "Deadline",
+    "Department",
+    "Holiday",
+    "IdentityBinding",
+    "Notice",
+    "NoticeKind",
+    "Party",
+    "Policy",
+    "RecordStatus",
+    "RecordType",
+    "Severity",
+    "Stage",
+    "SupervisionLevel",
+    "User",
+]

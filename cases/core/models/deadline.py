@@ -1,0 +1,71 @@
+"""Deadlines of open case steps, and the supervision orders (督办单) they give rise to."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.IntegerChoices):
+    """How far supervision of a deadline has gone. Each stage fires once."""
+
+    WATCHED = 0, _("Watched")
+    REMINDED = 1, _("Reminded")  # 催办
+    SUPERVISED = 2, _("Supervision order issued")  # 督办单
+    ESCALATED = 3, _("Escalated to the district")  # 挂牌督办
+
+
+class Deadline(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("case"))
+    step = models.SlugField(_("step"), max_length=60)
+    label = models.CharField(_("step"), max_length=100)
+    department = models.ForeignKey(
+        "cases.Department", on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("department")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deadlines",
+        verbose_name=_("assignee"),
+    )
+    working_days = models.PositiveIntegerField(_("working days allowed"))
+    started_on = models.DateField(_("started on"))
+    due_on = models.DateField(_("due on"))
+    due_at = models.DateTimeField(_("overdue from"))
+    stage = models.PositiveSmallIntegerField(
+        _("supervision stage"), choices=Stage.choices, default=Stage.WATCHED, db_default=Stage.WATCHED
+    )
+    next_action_at = models.DateTimeField(_("next supervision step at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    remaining_working_days = models.PositiveIntegerField(_("working days left when paused"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        indexes = [
+            # The sweep's one query: open, running deadlines whose next stage has come.
+            models.Index(fields=["next_action_at"], condition=Q(next_action_at__isnull=False), name="deadline_sweep"),
+            models.Index(
+                fields=["department", "due_at"], condition=Q(closed_at__isnull=True), name="deadline_open_by_department"
+            ),
+            models.Index(fields=["due_at"], condition=Q(closed_at__isnull=True), name="deadline_open_by_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.case.number} {self.label} {self.due_on:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+
+class SupervisionLevel(models.TextChoices):
+    ORDER = "order", _("Supervision order (督办单)")
+    ESCALATION = "escalation", _("District-level supervision (挂牌督办)")

@@ -1,0 +1,156 @@
+"""The policy numbers of DOMAIN.md, as seeded defaults, and typed readers over the Policy table.
+
+Code never writes these numbers as literals: it asks `working_days(...)`, `count(...)`, etc.,
+so an administrator's change in the admin takes effect on the next case.
+"""
+
+import copy
+import time
+
+from django.utils.translation import gettext_lazy as _
+
+from cases.core.exceptions import PolicyMissing
+
+REPAIR = "repair"
+COMPLAINT = "complaint"
+
+_22 = "国办发〔2025〕22号"
+_1103 = "发改财金〔2023〕1103号"
+_802 = "国务院令第802号"
+
+
+def _materials(*items: tuple[str, str]) -> list[dict]:
+    return [{"code": code, "name": name} for code, name in items]
+
+
+# (case_type, key, kind, value, label, basis)
+DEFAULTS: list[tuple[str, str, str, object, str, str]] = [
+    (REPAIR, "accept_within", "working_days", 3, "受理决定时限", _22),
+    (REPAIR, "decide_within", "working_days", 10, "自申请起作出修复结果时限", _22),
+    (REPAIR, "extensions_allowed", "count", 1, "复杂案件可延期次数", _22),
+    (REPAIR, "sync_within", "working_days", 3, "核准后同步修复结果时限", _22),
+    (REPAIR, "remind_before", "working_days", 2, "到期前提醒（工作日）", ""),
+    (REPAIR, "escalate_after", "working_days", 5, "逾期后挂牌督办（工作日）", ""),
+    (REPAIR, "supervision_respond_within", "working_days", 3, "督办单答复时限（工作日）", ""),
+    (REPAIR, "minor_shortest_months", "months", 0, "轻微失信信息最短公示期（月）", _22),
+    (REPAIR, "minor_longest_months", "months", 3, "轻微失信信息最长公示期（月）", _22),
+    (REPAIR, "general_shortest_months", "months", 3, "一般失信信息最短公示期（月）", _22),
+    (REPAIR, "general_longest_months", "months", 12, "一般失信信息最长公示期（月）", _22),
+    (REPAIR, "serious_shortest_months", "months", 12, "严重失信信息最短公示期（月）", _22),
+    (REPAIR, "serious_longest_months", "months", 36, "严重失信信息最长公示期（月）", _22),
+    (
+        REPAIR,
+        "materials_penalty",
+        "choices",
+        _materials(("obligation_proof", "履行义务证明（缴款凭证、整改报告等）"), ("commitment", "信用承诺书")),
+        "行政处罚信息修复所需材料",
+        _22,
+    ),
+    (
+        REPAIR,
+        "materials_list_removal",
+        "choices",
+        _materials(
+            ("application_form", "信用修复申请书"),
+            ("obligation_proof", "履行义务证明（缴款凭证、整改报告等）"),
+            ("commitment", "信用承诺书"),
+        ),
+        "严重失信主体名单移出所需材料",
+        _22,
+    ),
+    (
+        REPAIR,
+        "materials_other",
+        "choices",
+        _materials(("obligation_proof", "履行义务证明"), ("commitment", "信用承诺书")),
+        "其他失信信息修复所需材料",
+        _22,
+    ),
+    (COMPLAINT, "register_within", "working_days", 1, "登记时限", _1103),
+    (COMPLAINT, "answer_within", "working_days", 15, "部门答复时限", _1103),
+    (COMPLAINT, "extensions_allowed", "count", 1, "可延期次数", _1103),
+    (COMPLAINT, "extension_max", "working_days", 15, "每次延期最长（工作日）", _1103),
+    (COMPLAINT, "confirm_within", "working_days", 5, "投诉人确认时限（逾期视为满意）", _1103),
+    (COMPLAINT, "reopen_limit", "count", 2, "最多重新办理次数", _1103),
+    (COMPLAINT, "remind_before", "working_days", 2, "到期前催办（工作日）", ""),
+    (COMPLAINT, "escalate_after", "working_days", 5, "逾期后挂牌督办（工作日）", ""),
+    (COMPLAINT, "supervision_respond_within", "working_days", 3, "督办单答复时限（工作日）", ""),
+    (COMPLAINT, "duplicate_window", "calendar_days", 30, "疑似重复投诉比对期（日）", ""),
+    (COMPLAINT, "report_remind_before", "working_days", 5, "半年工作进展报告报送前提醒部门负责人（工作日）", ""),
+    (COMPLAINT, "sme_payment_days", "calendar_days", 30, "向中小企业付款期限（日）", _802),
+    (COMPLAINT, "sme_contract_max_days", "calendar_days", 60, "合同约定付款期限上限（日）", _802),
+    (COMPLAINT, "large_enterprise_payment_days", "calendar_days", 60, "向大型企业付款期限（日）", _802),
+    (
+        COMPLAINT,
+        "subjects",
+        "choices",
+        _materials(
+            ("procurement", "政府采购"),
+            ("tendering", "招标投标"),
+            ("investment", "招商引资"),
+            ("government_debt", "政府债务"),
+            ("arrears", "拖欠账款（清欠）"),
+            ("policy_not_honoured", "政策不兑现"),
+            ("old_debts", "新官不理旧账"),
+            ("other_breach", "其他违约失信"),
+        ),
+        "投诉事项分类",
+        _1103,
+    ),
+]
+
+
+def load_defaults(policy_model) -> int:
+    """Insert every default that the table does not have yet (an admin's values are kept)."""
+    existing = set(policy_model.objects.values_list("case_type", "key"))
+    rows = [
+        policy_model(case_type=case_type, key=key, kind=kind, value=value, label=label, basis=basis)
+        for case_type, key, kind, value, label, basis in DEFAULTS
+        if (case_type, key) not in existing
+    ]
+    policy_model.objects.bulk_create(rows)
+    return len(rows)
+
+
+# Policies are read on every step of every case and change a few times a year: each process keeps
+# them for a minute, and drops them at once when this process changes one (services.change_policy).
+_CACHE_SECONDS = 60
+_cache: dict[tuple[str, str], tuple[float, str, object]] = {}
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def _value(case_type: str, key: str, kinds: tuple[str, ...]):
+    cached = _cache.get((case_type, key))
+    if cached is None or time.monotonic() - cached[0] > _CACHE_SECONDS:
+        from cases.core.models import Policy
+
+        row = Policy.objects.filter(case_type=case_type, key=key).values_list("kind", "value").first()
+        cached = (time.monotonic(), *row) if row else (time.monotonic(), "", None)
+        _cache[(case_type, key)] = cached
+    _stamp, kind, value = cached
+    if value is None or kind not in kinds:
+        raise PolicyMissing(_("The policy %(case_type)s/%(key)s is not set.") % {"case_type": case_type, "key": key})
+    return copy.deepcopy(value)
+
+
+def working_days(case_type: str, key: str) -> int:
+    return int(_value(case_type, key, ("working_days",)))
+
+
+def calendar_days(case_type: str, key: str) -> int:
+    return int(_value(case_type, key, ("calendar_days",)))
+
+
+def months(case_type: str, key: str) -> int:
+    return int(_value(case_type, key, ("months",)))
+
+
+def count(case_type: str, key: str) -> int:
+    return int(_value(case_type, key, ("count",)))
+
+
+def choices(case_type: str, key: str) -> list[dict]:
+    return list(_value(case_type, key, ("choices",)))

@@ -1,0 +1,135 @@
+"""Reads that decide what a user may see. Views and the API scope their querysets here."""
+
+import re
+
+from django.db.models import F, Q, QuerySet
+
+from cases.core import identity
+from cases.core.models import AuditEvent, Case, CaseKind, CreditRecord, Deadline
+from cases.core.models.org import EntityKind
+from cases.core.states import RepairStatus
+from cases.supervision.models import SupervisionOrder
+
+# Most urgent first: the most overdue, then the nearest due, then cases whose clock is stopped
+# or not running. Each list's index ends with (next_due_at, id) so a page is an ordered scan.
+URGENCY = (F("next_due_at").asc(nulls_last=True), "id")
+
+
+def can_supervise(user) -> bool:
+    return user.is_authenticated and user.has_perm("cases.supervise_all_cases")
+
+
+def works_department_cases(user) -> bool:
+    return user.is_authenticated and user.department_id is not None and user.has_perm("cases.work_department_cases")
+
+
+def board_cases(user) -> QuerySet[Case]:
+    """The supervisor board: every open case of both kinds to supervisors, a department's own
+    to its staff. An applicant's draft is not the office's case yet."""
+    cases = (
+        Case.objects.filter(closed_at__isnull=True)
+        .exclude(state=RepairStatus.DRAFT)
+        .select_related("department", "assignee")
+        .order_by(*URGENCY)
+    )
+    if can_supervise(user):
+        return cases
+    if works_department_cases(user):
+        return cases.filter(department_id=user.department_id)
+    return cases.none()
+
+
+def queue_cases(user, kind: str) -> QuerySet[Case]:
+    """A work queue of one kind, most urgent first: every case to supervisors (and every
+    complaint to the intake clerks), a department's own to its staff."""
+    cases = Case.objects.filter(kind=kind).select_related("department", "assignee").order_by(*URGENCY)
+    if can_supervise(user) or (kind == CaseKind.COMPLAINT and user.has_perm("cases.register_complaints")):
+        return cases
+    if works_department_cases(user):
+        return cases.filter(department_id=user.department_id)
+    return cases.none()
+
+
+CASE_NUMBER = re.compile(r"^(XF|TS)\d{6,}$")
+
+
+def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """A whole case number finds that case through its unique index; anything else is looked
+    for in the numbers and subjects of the list's cases."""
+    query = (query or "").strip()
+    if CASE_NUMBER.match(query.upper()):
+        return cases.filter(number=query.upper())
+    if query:
+        return cases.filter(Q(number__icontains=query) | Q(title__icontains=query))
+    return cases
+
+
+def open_deadlines_by_case(case_ids) -> dict[int, list[Deadline]]:
+    """The open deadlines of a page of cases, soonest first, in one query."""
+    by_case: dict[int, list[Deadline]] = {case_id: [] for case_id in case_ids}
+    for deadline in Deadline.objects.filter(case_id__in=by_case, closed_at__isnull=True).order_by("due_at", "id"):
+        by_case[deadline.case_id].append(deadline)
+    return by_case
+
+
+def supervision_orders_visible_to(user) -> QuerySet[SupervisionOrder]:
+    orders = SupervisionOrder.objects.select_related("case", "department", "issued_by", "responded_by")
+    if can_supervise(user):
+        return orders
+    if works_department_cases(user):
+        return orders.filter(department_id=user.department_id)
+    return orders.none()
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Supervisors see every case, intake clerks every complaint, a department's staff their
+    department's cases, applicants and complainants their own."""
+    cases = Case.objects.select_related("department", "assignee", "applicant")
+    if not user.is_authenticated:
+        return cases.none()
+    if can_supervise(user):
+        return cases.exclude(UNSUBMITTED_REPAIR)
+    visible = _own_cases(user)
+    if works_department_cases(user):
+        visible |= Q(department_id=user.department_id) & ~UNSUBMITTED_REPAIR
+    if user.has_perm("cases.register_complaints"):
+        visible |= Q(kind="complaint")
+    return cases.filter(visible)
+
+
+# An application the applicant has not submitted (a draft, or one withdrawn as a draft) is theirs
+# alone: no staff page or file link shows it or its materials.
+UNSUBMITTED_REPAIR = Q(kind=CaseKind.REPAIR, state__in=("draft", "withdrawn"), repair__submitted_at__isnull=True)
+
+
+def _own_cases(user) -> Q:
+    """The cases the user filed, while they still act for the entity the case is about: an agent
+    whose binding the enterprise ended no longer sees what they filed for it."""
+    entity = identity.entity_of(user)
+    if entity is None:
+        return Q(pk__in=[])
+    kind, number = entity
+    about_entity = Q(repair__record__party__kind=kind, repair__record__party__id_number=number)
+    if kind == EntityKind.ENTERPRISE:
+        about_entity |= Q(complaint__enterprise_uscc=number)
+    return Q(applicant=user) & about_entity
+
+
+def case_timeline(case: Case) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.for_subject(case).select_related("actor").order_by("created_at", "id")
+
+
+def credit_records_visible_to(user) -> QuerySet[CreditRecord]:
+    """Supervisors see every record, a department's staff the records their department decided,
+    an applicant the records about the entity they act for."""
+    records = CreditRecord.objects.select_related("party", "department")
+    if not user.is_authenticated:
+        return records.none()
+    if can_supervise(user):
+        return records
+    if works_department_cases(user):
+        return records.filter(department_id=user.department_id)
+    entity = identity.entity_of(user)
+    if entity is not None:
+        return records.filter(party__kind=entity[0], party__id_number=entity[1])
+    return records.none()

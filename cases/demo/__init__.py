@@ -1,0 +1,1 @@
+"""Demo users and cases for `make run` (manage.py seed_demo)."""

@@ -1,0 +1,37 @@
+"""Public tracking: anyone with a case number and its verification code sees the public status
+and timeline of the case — no personal data, no internal steps. Rate-limited per address."""
+
+from django import forms
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django_ratelimit.decorators import ratelimit
+
+from cases.core import event_labels, selectors
+from cases.core.models import Case
+
+PUBLIC_EVENTS_EXCLUDED = event_labels.HIDDEN_FROM_APPLICANT | {"repair.material_added", "deadline.started",
+                                                                "deadline.closed", "arrears.payment"}  # fmt: skip
+
+
+class TrackingForm(forms.Form):
+    number = forms.CharField(label=_("Case number"), max_length=20)
+    code = forms.CharField(label=_("Verification code"), max_length=8)
+
+
+@ratelimit(key="ip", rate="20/m", method=["GET", "POST"], block=False)
+def track(request):
+    form = TrackingForm(request.GET or None)
+    context = {"form": form}
+    if getattr(request, "limited", False):
+        return render(request, "cases/track.html", {**context, "limited": True}, status=429)
+    if form.is_bound and form.is_valid():
+        case = Case.objects.filter(
+            number=form.cleaned_data["number"].strip().upper(),
+            verification_code=form.cleaned_data["code"].strip().upper(),
+        ).first()
+        if case is None:
+            context["not_found"] = True
+        else:
+            context["case"] = case
+            context["timeline"] = selectors.case_timeline(case).exclude(event_type__in=PUBLIC_EVENTS_EXCLUDED)
+    return render(request, "cases/track.html", context)

@@ -1,0 +1,124 @@
+"""Pages for published credit records: a department registers them one by one or in bulk;
+an applicant sees the records about their entity and when each becomes repairable."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.core import documents, identity, selectors
+from cases.core.models import Notice
+from cases.core.states import REPAIR_CLOSED
+from cases.infra import csv_export
+from cases.records import importing as record_import
+from cases.records import services as record_services
+from cases.records import windows as records
+from cases.records.forms import CreditRecordForm, RecordImportForm
+from cases.repair.models import RepairApplication
+from cases.supervision.views import querystring_without_page
+
+
+def _require_department_staff(user) -> None:
+    if not selectors.works_department_cases(user):
+        raise PermissionDenied
+
+
+@login_required
+def record_list(request):
+    user = request.user
+    if not (selectors.works_department_cases(user) or selectors.can_supervise(user)):
+        raise PermissionDenied
+    found = selectors.credit_records_visible_to(user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        found = found.filter(
+            Q(party__name__icontains=query) | Q(party__id_number=query.upper()) | Q(decision_number__icontains=query)
+        )
+    page = Paginator(found, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/record_list.html",
+        {"page": page, "q": query, "querystring": querystring_without_page(request), "today": timezone.localdate()},
+    )
+
+
+@login_required
+def record_new(request):
+    _require_department_staff(request.user)
+    form = CreditRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record = record_services.register_credit_record(actor=request.user, data=form.cleaned_data)
+        messages.success(
+            request,
+            _("Record %(number)s registered: repairable from %(from)s, displayed until %(until)s.")
+            % {"number": record.decision_number, "from": record.repairable_from, "until": record.display_until},
+        )
+        return redirect("records")
+    return render(request, "cases/record_form.html", {"form": form})
+
+
+@login_required
+def record_import_view(request):
+    _require_department_staff(request.user)
+    form = RecordImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = record_import.import_records(actor=request.user, upload=form.cleaned_data["file"])
+    return render(request, "cases/record_import.html", {"form": form, "report": report})
+
+
+@login_required
+def record_import_template(request):
+    _require_department_staff(request.user)
+    example = ["企业", "示例有限公司", "91350100M000100Y43", "行政处罚", "甘市监罚〔2026〕1号", "2026-01-05", "一般",
+               "未按规定公示年度报告，罚款 2000 元", "2026-01-05"]  # fmt: skip
+    return csv_export.csv_response("credit-records-template.csv", [record_import.TEMPLATE_HEADER, example])
+
+
+@login_required
+def my_records(request):
+    today = timezone.localdate()
+    user = request.user
+    entity = identity.entity_of(user)
+    found = (
+        selectors.credit_records_visible_to(user)
+        .filter(party__kind=entity[0], party__id_number=entity[1])
+        .prefetch_related("notices")
+        if entity
+        else []
+    )
+    open_applications = dict(
+        RepairApplication.objects.filter(record__in=found, case__applicant=user)
+        .exclude(case__state__in=REPAIR_CLOSED)
+        .values_list("record_id", "case__number")
+    )
+    rows = [
+        {"record": record, "repairable": records.is_repairable(record, today), "open": open_applications.get(record.pk)}
+        for record in found
+    ]
+    return render(
+        request, "cases/my_records.html", {"rows": rows, "today": today, "binding": identity.binding_of(user)}
+    )
+
+
+@login_required
+def notice_pdf(request, notice_id: int):
+    notice = get_object_or_404(Notice.objects.select_related("case", "record"), pk=notice_id)
+    visible = (
+        selectors.cases_visible_to(request.user).filter(pk=notice.case_id).exists()
+        if notice.case_id
+        else selectors.credit_records_visible_to(request.user).filter(pk=notice.record_id).exists()
+    )
+    if not visible:
+        raise Http404
+    user = request.user
+    staff = selectors.works_department_cases(user) or selectors.can_supervise(user)
+    staff = staff or user.has_perm("cases.register_complaints")
+    response = HttpResponse(documents.pdf_of(notice, masked=not staff), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{notice.number}.pdf"'
+    return response

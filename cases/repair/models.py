@@ -1,0 +1,103 @@
+"""Credit-repair applications (信用修复申请) and the materials that come with them."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import JSONField, Value
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+
+class RepairApplication(models.Model):
+    """The credit-repair side of a Case (case.kind == "repair"); the case carries number and state."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="repair", verbose_name=_("case"))
+    record = models.ForeignKey(
+        "cases.CreditRecord", on_delete=models.PROTECT, related_name="repair_applications", verbose_name=_("record")
+    )
+    statement = models.TextField(_("applicant's statement"), blank=True, default="", db_default="")
+    obligations_fulfilled = models.BooleanField(
+        _("obligations fulfilled (fine paid, correction made)"), default=False, db_default=False
+    )
+    commitment_signed = models.BooleanField(_("credit commitment signed (信用承诺书)"), default=False, db_default=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    notice_issued_at = models.DateTimeField(_("one-time notice issued at"), null=True, blank=True)
+    missing_items = models.JSONField(_("missing items"), default=list, blank=True, db_default=Value([], JSONField()))
+    refusal_reason = models.TextField(_("reason for not accepting"), blank=True, default="", db_default="")
+    proposed_approval = models.BooleanField(_("proposed decision: repair"), null=True, blank=True)
+    proposed_reason = models.TextField(_("reason for the proposed decision"), blank=True, default="", db_default="")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True, default="", db_default="")
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True, default="", db_default="")
+    extension_reason = models.TextField(_("reason for the extension"), blank=True, default="", db_default="")
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("credit-repair application")
+        verbose_name_plural = _("credit-repair applications")
+
+    def __str__(self):
+        return f"{self.case.number} {self.record.decision_number}"
+
+
+def material_path(instance, filename: str) -> str:
+    # Stored under a random name: the user's file name is kept only as data, never as a path.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"materials/{instance.application_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Material(models.Model):
+    application = models.ForeignKey(RepairApplication, on_delete=models.CASCADE, related_name="materials")
+    code = models.SlugField(_("material"), max_length=60)
+    file = models.FileField(_("file"), upload_to=material_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_default=Now())
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return f"{self.code}: {self.original_name}"
+
+
+class NationalSync(models.Model):
+    """The outbox towards the national credit site: a repair or its revocation, pushed with retries."""
+
+    class Action(models.TextChoices):
+        REPAIR = "repair", _("Repair")
+        REVOKE = "revoke", _("Revocation")
+
+    application = models.ForeignKey(RepairApplication, on_delete=models.CASCADE, related_name="syncs")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    payload = models.JSONField(default=dict, db_default=Value({}, JSONField()))
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    sent_at = models.DateTimeField(null=True, blank=True)
+    receipt = models.CharField(max_length=100, blank=True, default="", db_default="")
+    attempts = models.PositiveIntegerField(default=0, db_default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="", db_default="")
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("national site sync")
+        verbose_name_plural = _("national site syncs")
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="sync_pending")]
+
+    def __str__(self):
+        return f"{self.application} {self.action}"

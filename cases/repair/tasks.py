@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from cases.repair import services as repair_services
+
+# The task names keep the "cases.tasks." prefix they had before the sub-apps: beat's schedule rows
+# and any message already queued name them.
+
+
+@shared_task(name="cases.tasks.push_national_sync", acks_late=True, ignore_result=True)
+def push_national_sync(sync_id: int) -> bool:
+    return repair_services.push_sync(sync_id)
+
+
+@shared_task(name="cases.tasks.retry_national_syncs", acks_late=True)
+def retry_national_syncs() -> int:
+    return repair_services.retry_pending_syncs()

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from cases.repair import views
+
+urlpatterns = [
+    path("my/applications/", views.my_applications, name="my-applications"),
+    path("repair/start/<int:record_id>/", views.start, name="repair-start"),
+    path("repair/queue/", views.queue, name="repair-queue"),
+    path("cases/<int:case_id>/claim/", views.claim, name="case-claim"),
+    path("cases/<int:case_id>/release/", views.release, name="case-release"),
+    path("repair/materials/<int:material_id>/", views.material_file, name="repair-material"),
+    path("repair/<str:number>/", views.application_page, name="repair-application"),
+    path("repair/<str:number>/upload/", views.upload, name="repair-upload"),
+    path("repair/<str:number>/<slug:action>/", views.act, name="repair-act"),
+]

@@ -1,0 +1,184 @@
+"""Pages of the credit-repair workflow: the applicant's application page and the department's
+queue and actions. Each POST calls one service; the state machine decides what is allowed."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cases.core import event_labels, policies, selectors, services
+from cases.core.exceptions import InvalidInput
+from cases.core.states import REPAIR_CLOSED, RepairStatus
+from cases.infra.navigation import redirect_back
+from cases.infra.pagination import Page
+from cases.repair import services as repair
+from cases.repair.models import Material, RepairApplication
+from cases.supervision.views import querystring_without_page
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+def _application(request, number: str) -> RepairApplication:
+    case = get_object_or_404(selectors.cases_visible_to(request.user).filter(kind="repair"), number=number)
+    return get_object_or_404(
+        RepairApplication.objects.select_related("case", "record", "record__party", "record__department"), case=case
+    )
+
+
+def _back(application: RepairApplication):
+    return redirect("repair-application", number=application.case.number)
+
+
+@login_required
+@require_POST
+def start(request, record_id: int):
+    application = repair.start_application(
+        actor=request.user, record_id=record_id, statement=request.POST.get("statement", "")
+    )
+    return _back(application)
+
+
+@login_required
+def application_page(request, number: str):
+    application = _application(request, number)
+    is_applicant = application.case.applicant_id == request.user.pk
+    materials = list(application.materials.all())
+    required = repair.required_materials(application.record)
+    have = {material.code for material in materials}
+    context = {
+        "application": application,
+        "case": application.case,
+        "is_applicant": is_applicant,
+        "required": [{**item, "uploaded": item["code"] in have} for item in required],
+        "materials": materials,
+        "conditions": repair.unmet_conditions(application) if application.case.state == RepairStatus.DRAFT else [],
+        "timeline": selectors.case_timeline(application.case).exclude(
+            event_type__in=event_labels.HIDDEN_FROM_APPLICANT if is_applicant else ()
+        ),
+        "deadlines": application.case.deadlines.order_by("due_at"),
+        "notices": application.case.notices.all(),
+        "reason_form": ReasonForm(),
+        "states": RepairStatus,
+        "can_work": selectors.works_department_cases(request.user)
+        and request.user.department_id == application.record.department_id,
+        "can_approve": request.user.has_perm("cases.approve_department_decisions")
+        and request.user.department_id == application.record.department_id,
+    }
+    return render(request, "cases/repair_application.html", context)
+
+
+@login_required
+@require_POST
+def upload(request, number: str):
+    application = _application(request, number)
+    upload_file = request.FILES.get("file")
+    if upload_file is None:
+        raise InvalidInput(_("Choose a file to upload."))
+    repair.add_material(actor=request.user, application_id=application.pk, code=request.POST.get("code", ""),
+                        upload=upload_file)  # fmt: skip
+    messages.success(request, _("Uploaded."))
+    return _back(application)
+
+
+@login_required
+@require_POST
+def act(request, number: str, action: str):
+    """One action on the application; `action` names the service."""
+    application = _application(request, number)
+    pk, user, post = application.pk, request.user, request.POST
+    if action == "submit":
+        repair.submit(actor=user, application_id=pk, obligations_fulfilled=post.get("obligations") == "on",
+                      commitment_signed=post.get("commitment") == "on")  # fmt: skip
+        days = policies.working_days("repair", "accept_within")
+        messages.success(
+            request, _("Submitted. The department decides on acceptance within %(days)d working days.") % {"days": days}
+        )
+    elif action == "resubmit":
+        repair.resubmit(actor=user, application_id=pk)
+    elif action == "withdraw":
+        repair.withdraw(actor=user, application_id=pk)
+    elif action == "accept":
+        repair.accept(actor=user, application_id=pk)
+    elif action == "notice":
+        missing = [{"code": code, "reason": post.get(f"reason_{code}", "")} for code in post.getlist("missing")]
+        repair.issue_incomplete_notice(actor=user, application_id=pk, missing=missing)
+    elif action == "refuse":
+        repair.refuse(actor=user, application_id=pk, reason=post.get("reason", ""))
+    elif action == "review":
+        repair.start_review(actor=user, application_id=pk)
+    elif action == "extend":
+        repair.extend(actor=user, application_id=pk, reason=post.get("reason", ""))
+    elif action == "propose":
+        repair.propose_decision(actor=user, application_id=pk, approve=post.get("approve") == "yes",
+                                reason=post.get("reason", ""))  # fmt: skip
+    elif action == "approve":
+        repair.approve_decision(actor=user, application_id=pk)
+    elif action == "revoke":
+        repair.revoke(actor=user, application_id=pk, reason=post.get("reason", ""))
+    else:
+        raise Http404
+    return _back(application)
+
+
+@login_required
+@require_POST
+def claim(request, case_id: int):
+    case = services.claim_case(case_id=case_id, actor=request.user)
+    messages.success(request, _("Case %(number)s is yours now.") % {"number": case.number})
+    return redirect_back(request, "repair-queue")
+
+
+@login_required
+@require_POST
+def release(request, case_id: int):
+    case = services.release_case(case_id=case_id, actor=request.user)
+    messages.success(request, _("Case %(number)s is back in the department's queue.") % {"number": case.number})
+    return redirect_back(request, "repair-queue")
+
+
+@login_required
+def material_file(request, material_id: int):
+    material = get_object_or_404(Material.objects.select_related("application__case"), pk=material_id)
+    if not selectors.cases_visible_to(request.user).filter(pk=material.application.case_id).exists():
+        raise Http404
+    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.original_name,
+                        content_type=material.content_type)  # fmt: skip
+
+
+@login_required
+def my_applications(request):
+    cases = selectors.cases_visible_to(request.user).filter(kind="repair", applicant=request.user)
+    return render(request, "cases/my_applications.html", {"cases": cases.order_by("-created_at")})
+
+
+@login_required
+def queue(request):
+    user = request.user
+    if not selectors.works_department_cases(user):
+        raise PermissionDenied
+    cases = selectors.queue_cases(user, "repair").exclude(state=RepairStatus.DRAFT)
+    holder = request.GET.get("holder", "")
+    if holder == "mine":
+        cases = cases.filter(assignee=user)
+    elif holder == "unclaimed":
+        cases = cases.filter(assignee__isnull=True)
+    state = request.GET.get("state", "open")
+    if state == "open":
+        cases = cases.filter(closed_at__isnull=True).exclude(state__in=REPAIR_CLOSED)
+    elif state in RepairStatus.values:
+        cases = cases.filter(state=state)
+    page = Page(cases, request.GET.get("page"))
+    return render(
+        request,
+        "cases/repair_queue.html",
+        {"page": page, "state": state, "holder": holder, "states": RepairStatus.choices, "now": timezone.now(),
+         "querystring": querystring_without_page(request)},
+    )  # fmt: skip

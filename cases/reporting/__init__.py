@@ -1,0 +1,1 @@
+"""Figures (统计) and the half-year reports."""

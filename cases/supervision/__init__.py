@@ -1,0 +1,1 @@
+"""Supervision (督办): the deadline sweep, supervision orders and the deadline board."""
