@@ -54,7 +54,7 @@ SUPERVISOR_AT_WORK = """
 import sys
 import django
 django.setup()
-from cases.core import services
+from cases.supervision import services as supervision_services
 from cases.core.models import Case, User
 supervisor = User.objects.get(username="sup")
 cases = list(Case.objects.order_by("pk").values_list("pk", flat=True))
