@@ -10,7 +10,8 @@ import pytest
 
 from bench import _layout
 
-pytestmark = pytest.mark.integration
+# Two trees' migrations and the demo data: minutes on a loaded machine, more than a service test's default.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(1200)]
 
 
 def server_and_name() -> tuple[str, str]:
