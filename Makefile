@@ -64,8 +64,9 @@ run: $(VENV)/.runtime $(VENV)/.system ## install, migrate, load demo data and se
 
 test: test-unit test-integration test-e2e bench-smoke ## the whole suite: embedded stack, then PostgreSQL + Redis + Celery, then the browser tests, then the benches at smoke size
 
-test-unit: $(VENV)/.dev $(VENV)/.system ## lint, migration check and the suite on SQLite + in-memory layer
+test-unit: $(VENV)/.dev $(VENV)/.system ## lint, import contracts, migration check and the suite on SQLite + in-memory layer
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	@echo "unit suite in random order, seed $(SEED): make test-unit SEED=$(SEED) repeats it"
 	$(BIN)/pytest -p randomly --randomly-seed=$(SEED) $(UNIT)
@@ -86,9 +87,11 @@ test-e2e: $(VENV)/.dev $(VENV)/.system browser ## the browser tests: headless Ch
 	DJANGO_SETTINGS_MODULE=tests.e2e.settings DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_E2E_REDIS_URL) \
 	  $(BIN)/pytest -p no:randomly -m e2e -q tests/e2e
 
-lint: $(VENV)/.dev ## ruff lint and format check
+# lint-imports holds the layers of docs/architecture.md ([tool.importlinter] in pyproject.toml).
+lint: $(VENV)/.dev ## ruff lint and format check, import-linter's layer contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -1,4 +1,4 @@
-"""The two processes as viewflow flows (DOMAIN.md A and B).
+"""The two processes as viewflow flows (docs/domain.md, "Credit repair" and "Complaints").
 
 Human tasks are `flow.View` nodes: who may take them (`Permission`) or whose they are
 (`Assign`), and what follows. The work of each task is done on the case's own pages, by a

@@ -117,7 +117,7 @@ class CreditRecordSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_party_id_number(self, record) -> str:
-        # Lists mask personal identifiers (DESIGN.md, "Who may see what").
+        # Lists mask personal identifiers (docs/domain.md, "Who may see what").
         if record.party.kind == "person":
             return identifiers.mask_resident_id(record.party.id_number)
         return record.party.id_number

@@ -1,4 +1,4 @@
-"""Every write of the complaint workflow (DOMAIN.md part B): one function per user action.
+"""Every write of the complaint workflow (docs/domain.md, "Complaints"): one function per user action.
 
 Each locks the case, checks who may act and whether the state machine allows the step, writes
 the audit event and leaves deliveries to after commit (the Outbox)."""
@@ -298,7 +298,7 @@ def close_after_review(*, actor, complaint_id: int, conclusion: str) -> Complain
 
 def confirm_overdue_answers(now=None) -> int:
     """A complainant who has not answered within the policy's days is taken to be satisfied
-    (DOMAIN.md B); each such complaint is confirmed once, by the system, on the record."""
+    (docs/domain.md, "Complaints"); each such complaint is confirmed once, by the system, on the record."""
     now = now or timezone.now()
     overdue = (
         Complaint.objects.filter(

@@ -1,4 +1,4 @@
-"""Personal data masked for exports and lists (DESIGN.md, "Who may see what"): names of natural
+"""Personal data masked for exports and lists (docs/domain.md, "Who may see what"): names of natural
 persons, resident ID numbers and telephone numbers, also where they appear inside free text."""
 
 import re

@@ -1,4 +1,4 @@
-"""The policy numbers of DOMAIN.md, as seeded defaults, and typed readers over the Policy table.
+"""The policy numbers of docs/domain.md, as seeded defaults, and typed readers over the Policy table.
 
 Code never writes these numbers as literals: it asks `working_days(...)`, `count(...)`, etc.,
 so an administrator's change in the admin takes effect on the next case.

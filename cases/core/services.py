@@ -1,5 +1,5 @@
 """Every write goes through these functions: lock the row, check, change,
-audit, and leave side effects to on_commit (DESIGN.md, "the one path")."""
+audit, and leave side effects to on_commit (docs/architecture.md, "The one path for writes")."""
 
 from datetime import timedelta
 

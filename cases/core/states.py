@@ -1,7 +1,8 @@
 """The state machines of the two kinds of case (viewflow.fsm): legal transitions only.
 
-A machine wraps a Case; services call its transition methods, which refuse what DOMAIN.md does
-not allow (viewflow.fsm raises TransitionNotAllowed, shown to users as 409).
+A machine wraps a Case; services call its transition methods, which refuse what docs/domain.md
+("Credit repair", "Complaints") does not allow (viewflow.fsm raises TransitionNotAllowed, shown to
+users as 409).
 """
 
 from django.db import models
@@ -52,7 +53,7 @@ REPAIR_CLOSED = {RepairStatus.NOT_ACCEPTED, RepairStatus.REJECTED, RepairStatus.
 
 
 class RepairMachine(CaseMachine):
-    """States (A) of DOMAIN.md. A second one-time notice is impossible: `request_materials`
+    """The states of docs/domain.md, "Credit repair". A second one-time notice is impossible: `request_materials`
     leaves only from `submitted`, and a resubmitted application can only be accepted or refused."""
 
     state = CaseMachine.state_on_case(RepairStatus, RepairStatus.DRAFT)
@@ -107,7 +108,7 @@ class RepairMachine(CaseMachine):
 
 
 class ComplaintStatus(models.TextChoices):
-    """States (B) of DOMAIN.md. The transitions after `received` come with the complaint workflow."""
+    """The states of docs/domain.md, "Complaints". The transitions after `received` come with the complaint workflow."""
 
     RECEIVED = "received", _("Complaint received")
     REGISTERED = "registered", _("Registered")
@@ -123,7 +124,7 @@ class ComplaintStatus(models.TextChoices):
 
 
 class ComplaintMachine(CaseMachine):
-    """States (B) of DOMAIN.md for a complaint Case."""
+    """The states of docs/domain.md, "Complaints", for a complaint Case."""
 
     state = CaseMachine.state_on_case(ComplaintStatus, ComplaintStatus.RECEIVED)
 

@@ -1,4 +1,4 @@
-"""Every write of the credit-repair workflow (DOMAIN.md part A): one function per user action.
+"""Every write of the credit-repair workflow (docs/domain.md, "Credit repair"): one function per user action.
 
 Each locks the case, checks who may act and whether the state machine allows the step, writes
 the audit event and leaves deliveries (notifications, the national-site sync) to after commit.

@@ -6,7 +6,7 @@ Which cases count: the complaints **received** in the period (the case's creatio
 credit-repair applications **submitted** in it, each as it stands now. A figure for a past period
 therefore keeps moving while its cases are still open.
 
-The four rates (DOMAIN.md, "Reports the office files"), over the complaints received:
+The four rates (docs/domain.md, "Figures and reports"), over the complaints received:
 
 - 响应率 response rate: complaints registered (or rejected as out of scope) within the
   registration time limit, out of those whose registration is done or overdue. From the

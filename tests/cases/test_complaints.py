@@ -1,4 +1,4 @@
-"""The complaint workflow's rules (DOMAIN.md B), through its services."""
+"""The complaint workflow's rules (docs/domain.md, "Complaints"), through its services."""
 
 from datetime import date
 

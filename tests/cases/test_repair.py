@@ -1,4 +1,4 @@
-"""The credit-repair workflow's rules (DOMAIN.md A), through its services."""
+"""The credit-repair workflow's rules (docs/domain.md, "Credit repair"), through its services."""
 
 from datetime import date
 

@@ -1,9 +1,10 @@
 """Every state machine tried in every state with every transition, against one table per machine.
 
-The tables are the specification, written from DOMAIN.md's state lists (A and B): for each state,
-the transitions allowed from it and the state each one leads to. Every pair not in a table must
-be refused. Where the code deliberately differs from DOMAIN.md the table follows the code, and a
-comment says so.
+The tables are the specification, written from the office's state lists (docs/domain.md, "Credit
+repair" and "Complaints"): for each state, the transitions allowed from it and the state each one
+leads to. Every pair not in a table must be refused. Where the code deliberately differs from the
+office's reference the table follows the code, and a comment says so (docs/domain.md,
+"Differences from the office's reference").
 """
 
 from types import SimpleNamespace
@@ -14,7 +15,7 @@ from viewflow.fsm import NoTransition
 from cases.core import states
 from cases.core.states import CaseMachine, ComplaintMachine, ComplaintStatus, RepairMachine, RepairStatus
 
-# States (A): credit repair. DOMAIN.md's lapsed and terminated are not in the code yet.
+# Credit repair. The reference's lapsed and terminated are not in the code yet (docs/domain.md).
 REPAIR = {
     "draft": {"submit": "submitted", "withdraw": "withdrawn"},
     "submitted": {
@@ -39,8 +40,8 @@ REPAIR = {
     "revoked": {},
 }
 
-# States (B): complaints. DOMAIN.md's rectifying, rectified, breach_confirmed and withdrawn are
-# not in the code yet.
+# Complaints. The reference's rectifying, rectified, breach_confirmed and withdrawn are not in the
+# code yet (docs/domain.md).
 COMPLAINT = {
     # The code rejects (or merges a duplicate) at registration, before `registered` too.
     "received": {"register": "registered", "reject": "rejected"},

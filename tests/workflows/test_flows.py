@@ -1,5 +1,5 @@
 """The viewflow processes follow each case step by step: the task open at each point is the one
-DOMAIN.md says comes next, and the trail of finished tasks is the story of the case."""
+docs/domain.md says comes next, and the trail of finished tasks is the story of the case."""
 
 from datetime import date
 
