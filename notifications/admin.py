@@ -1,11 +1,12 @@
 from django.contrib import admin
 
 from cases.desk.admin import ReadOnlyAdmin
+from cases.desk.outbox_admin import OutboxAdmin
 from notifications.models import Notification, SmsMessage
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(OutboxAdmin):
     list_display = ["created_at", "recipient", "phone", "kind", "title", "pending", "read_at", "last_error"]
     list_filter = ["kind", "pending", "via_email", "via_sms"]
     search_fields = ["title", "recipient__username", "case__number"]

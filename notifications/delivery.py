@@ -1,25 +1,24 @@
 """Delivery of outbox rows, channel by channel. At least once to the channel layer (the browser
-drops repeats by id); once for e-mail and SMS, because each row is locked while it is sent."""
+drops repeats by id); once for e-mail and SMS, because each row is locked while it is sent. The
+attempts, the retry schedule and the dead letters are the shared outbox's (cases/infra/outbox.py)."""
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cases.infra import outbox
 from notifications import realtime, sms
 from notifications.kinds import EMAIL, LIVE, SMS
 from notifications.models import Notification
-from notifications.services import live_from_web
+from notifications.realtime import live_from_web
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10
-REDELIVER_AFTER = timedelta(seconds=30)
+KIND = "notification"
 
 
 def _send_live(notification: Notification) -> None:
@@ -50,38 +49,41 @@ def worker_channels(notification: Notification) -> list[str]:
     return channels
 
 
+class ChannelsFailed(Exception):
+    """Some channels of a notification failed; the ones that went through stay delivered."""
+
+
+def send_channels(notification: Notification) -> None:
+    """The outbox's send for a notification: every channel still undelivered, each on its own."""
+    now = timezone.now()
+    errors = []
+    for channel in worker_channels(notification):
+        notification.attempts[channel] = notification.attempts.get(channel, 0) + 1
+        try:
+            SENDERS[channel](notification)
+        except Exception as exc:  # each channel fails on its own
+            errors.append(f"{channel}: {exc.__class__.__name__}: {exc}")
+            logger.warning("delivery of notification %s by %s failed: %s", notification.pk, channel, exc)
+            continue
+        setattr(notification, f"{channel}_delivered_at", now)
+    if errors:
+        raise ChannelsFailed("; ".join(errors))
+
+
+OUTBOX_KIND = outbox.OutboxKind(
+    name=KIND,
+    model=Notification,
+    send=send_channels,
+    sent_fields=("live_delivered_at", "email_delivered_at", "sms_delivered_at"),
+    select_related=("recipient", "case"),
+    batch=2000,
+)
+
+
 def deliver(notification_id: int) -> bool:
-    """Deliver what is still undelivered of one notification. False if another worker holds it."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient", "case")
-            .filter(pk=notification_id, pending=True)
-            .first()
-        )
-        if notification is None:
-            return False
-        now = timezone.now()
-        for channel in worker_channels(notification):
-            attempts = notification.attempts.get(channel, 0) + 1
-            notification.attempts[channel] = attempts
-            try:
-                SENDERS[channel](notification)
-            except Exception as exc:  # each channel fails on its own; the row stays pending
-                notification.last_error = f"{channel}: {exc.__class__.__name__}: {exc}"[:300]
-                logger.warning("delivery of notification %s by %s failed: %s", notification.pk, channel, exc)
-                if attempts >= MAX_ATTEMPTS:
-                    setattr(notification, f"via_{channel}", False)
-                continue
-            setattr(notification, f"{channel}_delivered_at", now)
-        notification.pending = bool(worker_channels(notification))
-        notification.save(
-            update_fields=[
-                "attempts", "last_error", "pending", "via_live", "via_email", "via_sms",
-                "live_delivered_at", "email_delivered_at", "sms_delivered_at",
-            ]
-        )  # fmt: skip
-    return True
+    """Deliver what is still undelivered of one notification. False if it is not pending or
+    another worker holds it."""
+    return outbox.deliver(KIND, notification_id) is not None
 
 
 def push_live_now(notification_ids: list[int]) -> None:
@@ -105,20 +107,16 @@ def push_live_now(notification_ids: list[int]) -> None:
         Notification.objects.filter(pk__in=pushed, live_delivered_at__isnull=True).update(
             live_delivered_at=timezone.now()
         )
-        Notification.objects.filter(pk__in=pushed, via_email=False, via_sms=False).update(pending=False)
+        Notification.objects.filter(pk__in=pushed, via_email=False, via_sms=False).update(
+            **Notification.state_values(outbox.OutboxState.SENT)
+        )
 
 
 def deliver_many(notification_ids) -> int:
     return sum(deliver(pk) for pk in notification_ids)
 
 
-def redeliver_pending(limit: int = 2000) -> int:
-    """Deliver what is still pending a while after it was written (Redis, the broker or a worker
-    was down). Returns how many rows were handled."""
-    cutoff = timezone.now() - REDELIVER_AFTER
-    ids = list(
-        Notification.objects.filter(pending=True, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return deliver_many(ids)
+def redeliver_pending(limit: int | None = None) -> int:
+    """Deliver what is due again (its first push failed, or Redis, the broker or a worker was
+    down). Returns how many rows were handled."""
+    return outbox.redeliver(KIND, limit)

@@ -1,5 +1,6 @@
-"""The outbox: a Notification row is written in the same transaction as the change that causes it,
-and delivered after commit (and again by the periodic re-delivery until every channel is done)."""
+"""The notifications' outbox: a Notification row is written in the same transaction as the change
+that causes it, and delivered after commit (and again by the periodic re-delivery until every
+channel is done or the row is a dead letter: cases/infra/outbox.py)."""
 
 from django.conf import settings
 from django.db import models
@@ -7,8 +8,10 @@ from django.db.models import JSONField, Q, Value
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from cases.infra.outbox import OutboxRow, OutboxState
 
-class Notification(models.Model):
+
+class Notification(OutboxRow):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -42,8 +45,10 @@ class Notification(models.Model):
     live_delivered_at = models.DateTimeField(null=True, blank=True)
     email_delivered_at = models.DateTimeField(null=True, blank=True)
     sms_delivered_at = models.DateTimeField(null=True, blank=True)
+    # Counted per channel ({"email": 2, "sms": 1}): each channel is tried until it is delivered.
     attempts = models.JSONField(_("delivery attempts"), default=dict, blank=True, db_default=Value({}, JSONField()))
-    last_error = models.CharField(_("last delivery error"), max_length=300, blank=True, default="", db_default="")
+    # The delivery state's mirror, kept because callers filter on it and the bulk writers write
+    # it; the check constraint below keeps the two one fact.
     pending = models.BooleanField(_("delivery pending"), default=True, db_default=True)
 
     class Meta:
@@ -53,14 +58,34 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
-            models.Index(fields=["created_at"], condition=Q(pending=True), name="notification_pending"),
+            models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="notification_due"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(recipient__isnull=False) | ~Q(phone=""), name="notification_addressee")
+            models.CheckConstraint(condition=Q(recipient__isnull=False) | ~Q(phone=""), name="notification_addressee"),
+            models.CheckConstraint(
+                condition=Q(pending=True, state="pending") | (Q(pending=False) & ~Q(state="pending")),
+                name="notification_pending_is_state",
+            ),
         ]
 
     def __str__(self):
         return f"{self.recipient or self.phone} · {self.title}"
+
+    # The shared schedule counts a delivery pass as one attempt: the channels count their own, and
+    # the row has made as many attempts as its most-tried channel.
+    def count_attempt(self) -> None:
+        pass
+
+    def attempts_made(self) -> int:
+        return max(self.attempts.values(), default=0)
+
+    @classmethod
+    def fresh_attempts(cls):
+        return {}
+
+    @classmethod
+    def state_values(cls, state: str) -> dict:
+        return {"state": state, "pending": state == OutboxState.PENDING}
 
     def wanted_channels(self) -> list[str]:
         return [channel for channel in ("live", "email", "sms") if getattr(self, f"via_{channel}")]

@@ -11,6 +11,12 @@ from django.conf import settings
 PUSH_TIMEOUT_SECONDS = 5
 
 
+def live_from_web() -> bool:
+    """On the embedded default the in-memory channel layer lives in the web process only, so the
+    web process's sockets pick up live notifications from the outbox themselves (consumers.py)."""
+    return not settings.REDIS_URL
+
+
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 

@@ -2,15 +2,16 @@
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from cases.infra import outbox
 from cases.infra.bulk import insert_rows
-from notifications import realtime
+from notifications import delivery, realtime
 from notifications.kinds import EMAIL, KINDS, LIVE, SMS, channels_for
 from notifications.models import Notification, NotificationPreference
+from notifications.realtime import live_from_web
 
 logger = logging.getLogger(__name__)
 
@@ -20,12 +21,6 @@ COPY_THRESHOLD = 200
 DELIVERY_CHUNK = 2000
 # Up to this many notifications are pushed live by the committing process itself.
 DIRECT_PUSH_LIMIT = 50
-
-
-def live_from_web() -> bool:
-    """On the embedded default the in-memory channel layer lives in the web process only, so the
-    web process's sockets pick up live notifications from the outbox themselves (consumers.py)."""
-    return not settings.REDIS_URL
 
 
 def _require_known(kind: str) -> None:
@@ -80,6 +75,7 @@ class Outbox:
             (p.user_id, p.kind): p for p in NotificationPreference.objects.filter(user_id__in=user_ids, kind__in=kinds)
         }
         worker_does_live = not live_from_web()
+        next_attempt_at = outbox.first_attempt_due()
         channels_of: dict[tuple, set[str]] = {}
         rows = []
         for ids, fields in self._pending:
@@ -96,6 +92,7 @@ class Outbox:
                     channels_of[key] = channels_for(fields["kind"], preference)
                 channels = channels_of[key]
                 via_email, via_sms = EMAIL in channels and bool(email), SMS in channels and bool(phone)
+                pending = via_email or via_sms or (LIVE in channels and worker_does_live)
                 rows.append(
                     {
                         "recipient_id": uid,
@@ -111,7 +108,9 @@ class Outbox:
                         "sms_delivered_at": None,
                         "attempts": {},
                         "last_error": "",
-                        "pending": via_email or via_sms or (LIVE in channels and worker_does_live),
+                        **Notification.state_values(outbox.OutboxState.PENDING if pending else outbox.OutboxState.SENT),
+                        "next_attempt_at": next_attempt_at,
+                        "dead_lettered_at": None,
                     }
                 )
         return rows
@@ -136,8 +135,6 @@ def text_phone(phone: str, *, kind: str, title: str, body: str, case=None) -> No
 def deliver_after_commit(notification_ids: list[int]) -> None:
     """A few notifications (a user's action) go live straight from this process; e-mail, SMS
     and large sets (a sweep's batch) go to the workers."""
-    from notifications import delivery
-
     if len(notification_ids) <= DIRECT_PUSH_LIMIT and not live_from_web():
         delivery.push_live_now(notification_ids)
         notification_ids = list(
@@ -150,14 +147,9 @@ def deliver_after_commit(notification_ids: list[int]) -> None:
 def enqueue_delivery(notification_ids: list[int]) -> None:
     """Hand the delivery to a worker. If the broker is down the rows stay pending and the
     periodic re-delivery sends them once it is back: the change that caused them stands."""
-    from notifications.tasks import deliver_notifications
-
     for start in range(0, len(notification_ids), DELIVERY_CHUNK):
         chunk = notification_ids[start : start + DELIVERY_CHUNK]
-        try:
-            deliver_notifications.apply_async(args=[chunk], retry=False)
-        except Exception:  # broker unreachable: re-delivery will pick these rows up
-            logger.warning("could not queue delivery of %d notifications; re-delivery will send them", len(chunk))
+        if not outbox.queue_task("notifications.tasks.deliver_notifications", chunk):
             return
 
 

@@ -8,6 +8,8 @@ def deliver_notifications(notification_ids: list[int]) -> int:
     return delivery.deliver_many(notification_ids)
 
 
+# Superseded by the one periodic re-delivery (cases.infra.tasks.redeliver_outbox); kept for a beat
+# schedule row or a message that still names it.
 @shared_task(name="notifications.tasks.redeliver_pending", acks_late=True)
 def redeliver_pending() -> int:
     return delivery.redeliver_pending()

@@ -6,3 +6,9 @@ class ComplaintsConfig(AppConfig):
     name = "cases.complaints"
     label = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self):
+        from cases.complaints.channel_callbacks import OUTBOX_KIND
+        from cases.infra import outbox
+
+        outbox.register(OUTBOX_KIND)

@@ -1,5 +1,6 @@
 """Pushing complaint status changes back to the channel that sent the complaint (its callback URL),
-through an outbox row written with the change, sent after commit and retried until it lands.
+through an outbox row written with the change, sent after commit and retried on the shared outbox's
+schedule (cases/infra/outbox.py) until it lands or becomes a dead letter.
 
 Each push is signed as the channel signs its own requests to us. Signature version 2 (X-Nonce, and
 the signature over the timestamp, nonce, POST, the callback URL's path with its query and the
@@ -15,15 +16,16 @@ import logging
 import urllib.request
 from urllib.parse import unquote, urlsplit
 
-from django.db import transaction
 from django.utils import timezone
 
 from cases.complaints import intake as complaint_intake
 from cases.complaints.models import Channel, ChannelCallback, Complaint
+from cases.infra import outbox
 
 logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 5
-MAX_ATTEMPTS = 20
+# The task keeps its name from before the sub-apps: a message already queued names it.
+PUSH_TASK = "cases.tasks.push_channel_callback"
 
 
 def queue(complaint: Complaint) -> ChannelCallback | None:
@@ -40,45 +42,33 @@ def queue(complaint: Complaint) -> ChannelCallback | None:
             "changed_at": timezone.now().isoformat(),
         },
     )
-    transaction.on_commit(lambda: _enqueue(callback.pk), robust=True)
+    outbox.queue_task_on_commit(PUSH_TASK, callback.pk)
     return callback
 
 
-def _enqueue(callback_id: int) -> None:
-    from cases.complaints.tasks import push_channel_callback
+def _send(callback: ChannelCallback) -> None:
+    channel = callback.complaint.channel
+    body = json.dumps(callback.payload, ensure_ascii=False).encode()
+    request = urllib.request.Request(
+        channel.callback_url, data=body, method="POST", headers=signed_headers(channel, body)
+    )
+    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        response.read()
+    callback.sent_at = timezone.now()
 
-    try:
-        push_channel_callback.apply_async(args=[callback_id], retry=False)
-    except Exception:  # broker down: the periodic retry sends it
-        logger.warning("could not queue channel callback %s; the periodic retry will send it", callback_id)
+
+OUTBOX_KIND = outbox.OutboxKind(
+    name="channel_callback",
+    model=ChannelCallback,
+    send=_send,
+    sent_fields=("sent_at",),
+    select_related=("complaint__channel",),
+)
 
 
 def push(callback_id: int) -> bool:
-    with transaction.atomic():
-        callback = (
-            ChannelCallback.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("complaint__channel")
-            .filter(pk=callback_id, sent_at=None)
-            .first()
-        )
-        if callback is None:
-            return False
-        channel = callback.complaint.channel
-        body = json.dumps(callback.payload, ensure_ascii=False).encode()
-        request = urllib.request.Request(
-            channel.callback_url, data=body, method="POST", headers=signed_headers(channel, body)
-        )
-        callback.attempts += 1
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-                response.read()
-        except Exception as exc:  # any failure to deliver is recorded and retried
-            callback.last_error = f"{exc.__class__.__name__}: {exc}"[:300]
-            callback.save(update_fields=["attempts", "last_error"])
-            return False
-        callback.sent_at = timezone.now()
-        callback.save(update_fields=["attempts", "sent_at"])
-        return True
+    """Send one callback now. True if the channel took it."""
+    return outbox.deliver(OUTBOX_KIND.name, callback_id) == outbox.SENT
 
 
 def signed_headers(channel: Channel, body: bytes) -> dict[str, str]:
@@ -93,10 +83,6 @@ def signed_headers(channel: Channel, body: bytes) -> dict[str, str]:
     return {"Content-Type": "application/json", **headers}
 
 
-def retry_pending(limit: int = 500) -> int:
-    ids = (
-        ChannelCallback.objects.filter(sent_at=None, attempts__lt=MAX_ATTEMPTS)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    return sum(push(pk) for pk in ids)
+def retry_pending(limit: int | None = None) -> int:
+    """The callbacks due again. Returns how many were tried."""
+    return outbox.redeliver(OUTBOX_KIND.name, limit)

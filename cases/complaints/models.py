@@ -9,6 +9,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.infra.outbox import OutboxRow
 from cases.infra.sealed import SealedCharField
 
 
@@ -176,24 +177,20 @@ class WorkOrder(models.Model):
         return self.complaint_id is None and not self.failure
 
 
-class ChannelCallback(models.Model):
+class ChannelCallback(OutboxRow):
     """The outbox towards a channel's callback URL: each status change of its complaints, pushed
-    with retries, signed like the channel's own requests."""
+    with retries (cases/infra/outbox.py), signed like the channel's own requests."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="callbacks")
     payload = models.JSONField(default=dict, db_default=Value({}, JSONField()))
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0, db_default=0)
-    last_error = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         app_label = "cases"
         verbose_name = _("channel callback")
         verbose_name_plural = _("channel callbacks")
-        indexes = [
-            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="callback_pending")
-        ]
+        indexes = [models.Index(fields=["next_attempt_at"], condition=models.Q(state="pending"), name="callback_due")]
 
     def __str__(self):
         return f"{self.complaint} {self.payload.get('status', '')}"

@@ -18,6 +18,8 @@ def push_channel_callback(callback_id: int) -> bool:
     return channel_callbacks.push(callback_id)
 
 
+# Superseded by the one periodic re-delivery (cases.infra.tasks.redeliver_outbox); kept for a beat
+# schedule row or a message that still names it.
 @shared_task(name="cases.tasks.retry_channel_callbacks", acks_late=True)
 def retry_channel_callbacks() -> int:
     return channel_callbacks.retry_pending()

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from cases.accounts import staff_accounts
-from cases.complaints.models import Channel, ChannelCallback, Complaint, WorkOrder
+from cases.complaints.models import Channel, Complaint, WorkOrder
 from cases.core import services
 from cases.core.exceptions import DomainError
 from cases.core.models import (
@@ -302,11 +302,6 @@ class WorkOrderAdmin(ReadOnlyAdmin):
     list_select_related = ["channel", "complaint__case"]
 
 
-@admin.register(ChannelCallback)
-class ChannelCallbackAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "complaint", "sent_at", "attempts", "last_error"]
-
-
 @admin.register(IdentityBinding)
 class IdentityBindingAdmin(ReadOnlyAdmin):
     """Bindings are made and ended through their services (audited); the admin only shows them."""
@@ -314,3 +309,7 @@ class IdentityBindingAdmin(ReadOnlyAdmin):
     list_display = ["user", "entity_name", "entity_kind", "role", "method", "verified_at", "verified_by", "revoked_at"]
     list_filter = ["entity_kind", "role", "method"]
     search_fields = ["user__username", "entity_name", "id_number"]
+
+
+# The outbox kinds' lists (with the dead letters' re-send) build on ReadOnlyAdmin above.
+from cases.desk import outbox_admin  # noqa: E402, F401

@@ -6,3 +6,9 @@ class RepairConfig(AppConfig):
     name = "cases.repair"
     label = "repair"
     verbose_name = _("Credit repair")
+
+    def ready(self):
+        from cases.infra import outbox
+        from cases.repair.services import OUTBOX_KIND
+
+        outbox.register(OUTBOX_KIND)

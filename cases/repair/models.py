@@ -9,6 +9,8 @@ from django.db.models import JSONField, Value
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from cases.infra.outbox import OutboxRow
+
 
 class RepairApplication(models.Model):
     """The credit-repair side of a Case (case.kind == "repair"); the case carries number and state."""
@@ -77,8 +79,9 @@ class Material(models.Model):
         return f"{self.code}: {self.original_name}"
 
 
-class NationalSync(models.Model):
-    """The outbox towards the national credit site: a repair or its revocation, pushed with retries."""
+class NationalSync(OutboxRow):
+    """The outbox towards the national credit site: a repair or its revocation, pushed with retries
+    (cases/infra/outbox.py)."""
 
     class Action(models.TextChoices):
         REPAIR = "repair", _("Repair")
@@ -90,14 +93,12 @@ class NationalSync(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     sent_at = models.DateTimeField(null=True, blank=True)
     receipt = models.CharField(max_length=100, blank=True, default="", db_default="")
-    attempts = models.PositiveIntegerField(default=0, db_default=0)
-    last_error = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         app_label = "cases"
         verbose_name = _("national site sync")
         verbose_name_plural = _("national site syncs")
-        indexes = [models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="sync_pending")]
+        indexes = [models.Index(fields=["next_attempt_at"], condition=models.Q(state="pending"), name="sync_due")]
 
     def __str__(self):
         return f"{self.application} {self.action}"

@@ -15,6 +15,8 @@ from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from cases.core.models import Case, CreditRecord, NoticeKind, RecordStatus
 from cases.core.roles import Role
 from cases.core.states import REPAIR_CLOSED, RepairMachine, RepairStatus
+from cases.infra import outbox
+from cases.repair import national_site
 from cases.repair.models import Material, NationalSync, RepairApplication
 from notifications import services as notification_services
 
@@ -22,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 MATERIALS_KEY = {"penalty": "materials_penalty", "serious_list": "materials_list_removal", "other": "materials_other"}
 ACCEPT, DECIDE, SYNC = "repair.accept", "repair.decide", "repair.sync"
+# The task keeps its name from before the sub-apps: a message already queued names it.
+PUSH_SYNC_TASK = "cases.tasks.push_national_sync"
 
 
 def required_materials(record: CreditRecord) -> list[dict]:
@@ -419,45 +423,36 @@ def _queue_sync(application: RepairApplication, action: str) -> None:
             "department": record.department.code,
         },
     )
-    transaction.on_commit(lambda: _enqueue_sync(sync.pk), robust=True)
+    outbox.queue_task_on_commit(PUSH_SYNC_TASK, sync.pk)
 
 
-def _enqueue_sync(sync_id: int) -> None:
-    from cases.repair.tasks import push_national_sync
+def _send_sync(sync: NationalSync) -> None:
+    sync.receipt = national_site.gateway().send(sync.payload)
+    sync.sent_at = timezone.now()
 
-    try:
-        push_national_sync.apply_async(args=[sync_id], retry=False)
-    except Exception:  # broker down: the periodic retry sends it
-        logger.warning("could not queue national site sync %s; the periodic retry will send it", sync_id)
+
+def _sync_landed(sync: NationalSync) -> None:
+    """A repair that reaches the site moves its case to `synced`."""
+    if sync.action != NationalSync.Action.REPAIR:
+        return
+    application = _locked(sync.application_id)
+    if application.case.state == RepairStatus.RECORD_REPAIRED:
+        _transition(application, "mark_synced", None, receipt=sync.receipt)
+        services.close_deadline(case=application.case, step=SYNC)
+        application.case.closed_at = sync.sent_at
+        application.case.save(update_fields=["closed_at"])
+
+
+OUTBOX_KIND = outbox.OutboxKind(
+    name="national_sync", model=NationalSync, send=_send_sync, sent_fields=("receipt", "sent_at"), on_sent=_sync_landed
+)
 
 
 def push_sync(sync_id: int) -> bool:
-    """Send one queued sync; a repair that reaches the site moves its case to `synced`."""
-    from cases.repair import national_site
-
-    with transaction.atomic():
-        sync = NationalSync.objects.select_for_update(skip_locked=True).filter(pk=sync_id, sent_at=None).first()
-        if sync is None:
-            return False
-        sync.attempts += 1
-        try:
-            sync.receipt = national_site.gateway().send(sync.payload)
-        except Exception as exc:  # recorded; retried by the periodic task
-            sync.last_error = f"{exc.__class__.__name__}: {exc}"[:300]
-            sync.save(update_fields=["attempts", "last_error"])
-            return False
-        sync.sent_at = timezone.now()
-        sync.save(update_fields=["attempts", "receipt", "sent_at"])
-        if sync.action == NationalSync.Action.REPAIR:
-            application = _locked(sync.application_id)
-            if application.case.state == RepairStatus.RECORD_REPAIRED:
-                _transition(application, "mark_synced", None, receipt=sync.receipt)
-                services.close_deadline(case=application.case, step=SYNC)
-                application.case.closed_at = sync.sent_at
-                application.case.save(update_fields=["closed_at"])
-    return True
+    """Send one queued sync now. True if it reached the site."""
+    return outbox.deliver(OUTBOX_KIND.name, sync_id) == outbox.SENT
 
 
-def retry_pending_syncs(limit: int = 500) -> int:
-    ids = NationalSync.objects.filter(sent_at=None).order_by("created_at").values_list("pk", flat=True)[:limit]
-    return sum(push_sync(pk) for pk in ids)
+def retry_pending_syncs(limit: int | None = None) -> int:
+    """The syncs due again. Returns how many were tried."""
+    return outbox.redeliver(OUTBOX_KIND.name, limit)

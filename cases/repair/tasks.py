@@ -11,6 +11,8 @@ def push_national_sync(sync_id: int) -> bool:
     return repair_services.push_sync(sync_id)
 
 
+# Superseded by the one periodic re-delivery (cases.infra.tasks.redeliver_outbox); kept for a beat
+# schedule row or a message that still names it.
 @shared_task(name="cases.tasks.retry_national_syncs", acks_late=True)
 def retry_national_syncs() -> int:
     return repair_services.retry_pending_syncs()

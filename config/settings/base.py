@@ -289,14 +289,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Failed attempts after which an outbox row (notification, national-site sync, channel callback)
+# becomes a dead letter for an administrator to re-send (cases/infra/outbox.py: 30 s doubling to
+# an hour between attempts, so 20 attempts span about 13 hours).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 60.0},
     "sweep-deadlines": {"task": "cases.tasks.sweep_deadlines", "schedule": 60.0},
-    "redeliver-notifications": {"task": "notifications.tasks.redeliver_pending", "schedule": 60.0},
-    "retry-national-sync": {"task": "cases.tasks.retry_national_syncs", "schedule": 60.0},
+    "redeliver-outbox": {"task": "cases.infra.tasks.redeliver_outbox", "schedule": 60.0},
     "watch-records": {"task": "cases.tasks.watch_records", "schedule": 600.0},
     "confirm-overdue-answers": {"task": "cases.tasks.confirm_overdue_answers", "schedule": 600.0},
-    "retry-channel-callbacks": {"task": "cases.tasks.retry_channel_callbacks", "schedule": 60.0},
     "remind-report-due": {"task": "cases.tasks.remind_report_due", "schedule": 3600.0},
     "open-work-orders": {"task": "cases.tasks.open_work_orders", "schedule": 60.0},
 }

@@ -105,6 +105,7 @@ def test_a_failed_push_is_retried_until_it_lands(django_capture_on_commit_callba
             complaints.register(actor=clerk, complaint_id=complaint.pk, subject="arrears", respondent="乙")
         callback = ChannelCallback.objects.get()
         assert callback.sent_at is None and "500" in callback.last_error
+        ChannelCallback.objects.update(next_attempt_at=timezone.now())  # the backoff's wait is over
         assert channel_callbacks.retry_pending() == 1
         callback.refresh_from_db()
         assert callback.sent_at is not None and callback.attempts == 2

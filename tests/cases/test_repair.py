@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from viewflow.fsm import TransitionNotAllowed
 
 from cases.core import services
@@ -247,6 +248,7 @@ def test_a_failed_sync_is_retried(people, draft, settings):
     sync = NationalSync.objects.get(application=draft)
     assert not repair.push_sync(sync.pk)
     settings.NATIONAL_SITE_GATEWAY = "cases.repair.national_site.RecordingGateway"
+    NationalSync.objects.update(next_attempt_at=timezone.now())  # the backoff's wait is over
     assert repair.retry_pending_syncs() == 1
     assert state(draft) == "synced"
 

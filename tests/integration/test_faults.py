@@ -134,7 +134,10 @@ async def _supervisor_works_across_the_outage(user, redis_server: RedisServer) -
             assert await database_sync_to_async(supervisor.wait)(timeout=30) == 0
             # The periodic re-delivery, as beat runs it once the rows are older than 30 s; the
             # second run finds nothing left.
-            await database_sync_to_async(Notification.objects.update)(created_at=timezone.now() - timedelta(minutes=2))
+            await database_sync_to_async(Notification.objects.update)(
+                created_at=timezone.now() - timedelta(minutes=2),
+                next_attempt_at=timezone.now(),  # due for re-delivery
+            )
             for _ in range(2):
                 await database_sync_to_async(_redeliver)(worker)
             await database_sync_to_async(_until_nothing_pending)(user)

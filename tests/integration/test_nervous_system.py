@@ -97,7 +97,10 @@ async def _browser_open_across_the_outage(user, own_redis, expected: int) -> lis
             await database_sync_to_async(Notification.objects.filter(recipient=user, pending=True).count)() == expected
         )
         own_redis.start()
-        await database_sync_to_async(Notification.objects.update)(created_at=timezone.now() - timedelta(minutes=2))
+        await database_sync_to_async(Notification.objects.update)(
+            created_at=timezone.now() - timedelta(minutes=2),
+            next_attempt_at=timezone.now(),  # due for re-delivery
+        )
         worker = await database_sync_to_async(CeleryWorker(queue=f"test-{uuid.uuid4().hex[:8]}", REDIS_URL=url).start)()
         try:
             for _ in range(2):  # the second run finds nothing left to send

@@ -88,7 +88,10 @@ def test_a_failing_channel_stays_pending_and_is_retried(reachable, settings):
     assert note.attempts == {"email": 1, "sms": 1}
     assert "gateway down" in note.last_error
     settings.SMS_BACKEND = "notifications.sms.DatabaseSmsBackend"
-    Notification.objects.filter(pk=note.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    Notification.objects.filter(pk=note.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5),
+        next_attempt_at=timezone.now(),  # the backoff's wait is over
+    )
     assert delivery.redeliver_pending() == 1
     note.refresh_from_db()
     assert not note.pending and note.attempts == {"email": 1, "sms": 2}

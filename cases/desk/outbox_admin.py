@@ -1,0 +1,67 @@
+"""The outbox rows in the admin: every kind's list filters by delivery state, so its dead letters
+are one click away, and the system administrator may re-send them (cases/infra/outbox.py)."""
+
+from django.contrib import admin
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from cases.complaints.models import ChannelCallback
+from cases.core import events
+from cases.desk.admin import ReadOnlyAdmin
+from cases.infra import outbox
+from cases.repair.models import NationalSync
+
+RESEND_PERMISSION = "cases.manage_reference_data"
+RESENT_EVENT = "outbox.resent"
+
+
+class OutboxAdmin(ReadOnlyAdmin):
+    outbox_list_display = ["state", "next_attempt_at", "dead_lettered_at", "last_error"]
+    actions = ["resend"]
+
+    def get_list_display(self, request):
+        return [*self.list_display, *(name for name in self.outbox_list_display if name not in self.list_display)]
+
+    def get_list_filter(self, request):
+        return ["state", *(name for name in self.list_filter if name != "state")]
+
+    @admin.action(description=_("Re-send the selected dead letters"), permissions=["resend"])
+    def resend(self, request, queryset):
+        with transaction.atomic():
+            rows = list(queryset.select_for_update().filter(state=outbox.OutboxState.DEAD))
+            for row in rows:
+                events.record(subject=row, event_type=RESENT_EVENT, actor=request.user,
+                              outbox=outbox.kind_of(row).name, attempts=row.attempts_made(),
+                              last_error=row.last_error)  # fmt: skip
+            count = outbox.resend(queryset.model.objects.filter(pk__in=[row.pk for row in rows]))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d dead letter put back in the queue.", "%(count)d dead letters put back in the queue.", count
+            )
+            % {"count": count},
+        )
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm(RESEND_PERMISSION)
+
+    # The system administrator sees the lists to re-send from them (as the security administrator
+    # sees the user list: cases/desk/admin.py), without a view permission per kind.
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self.has_resend_permission(request)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or self.has_resend_permission(request)
+
+
+@admin.register(ChannelCallback)
+class ChannelCallbackAdmin(OutboxAdmin):
+    list_display = ["created_at", "complaint", "sent_at", "attempts", "last_error"]
+
+
+@admin.register(NationalSync)
+class NationalSyncAdmin(OutboxAdmin):
+    list_display = ["created_at", "application", "action", "sent_at", "receipt", "attempts"]
+    list_filter = ["action"]
+    list_select_related = ["application__case", "application__record"]
