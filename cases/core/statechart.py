@@ -48,7 +48,7 @@ def document(kind: str = "repair") -> str:
     chart = CHARTS[kind]
     return (
         f"# {chart.title}: states and transitions\n\n"
-        "Generated from `cases/states.py` by `python manage.py statechart`; a test keeps it current.\n\n"
+        "Generated from `cases/core/states.py` by `python manage.py statechart`; a test keeps it current.\n\n"
         "```mermaid\n" + mermaid(chart.machine, chart.states, chart.initial) + "```\n"
     )
 
