@@ -54,7 +54,7 @@ async def test_a_worker_process_delivers_to_the_right_socket_over_redis(celery_w
 
 TRANSITIONS_WHILE_REDIS_IS_DOWN = """
 import django; django.setup()
-from cases.core import services
+from cases.supervision import services as supervision_services
 from cases.core.models import Case, User
 supervisor = User.objects.get(username="sup")
 for case in Case.objects.order_by("pk"):
