@@ -7,8 +7,8 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self):
-        from cases.core.events import case_event, cases_opened
+        from cases.core import transitions
         from workflows import engine
 
-        case_event.connect(engine.on_case_event, dispatch_uid="workflows.engine")
-        cases_opened.connect(engine.on_cases_opened, dispatch_uid="workflows.engine.bulk")
+        # The case apps cannot import the process layer above them: it registers with their one hook.
+        transitions.follow(on_event=engine.on_case_event, on_opened=engine.on_cases_opened)

@@ -1,8 +1,10 @@
 """Keeps each case's process in step with the case: the services of `cases` record a step, the
 engine completes the task that step belongs to and lets the flow create the next one.
 
-It listens to `cases.core.events.case_event`, sent in the service's own transaction on the locked
-case, so a step and its task commit or fail together.
+It follows cases.core.transitions' hook (registered in workflows.apps), run in the service's own
+transaction on the locked case, so a step and its task commit or fail together. What each step
+does to a task is declared once, with the step, in cases.core.states; the maps below are read
+off those declarations.
 """
 
 import logging
@@ -13,6 +15,8 @@ from django.utils import timezone
 from viewflow.workflow.models import Process
 from viewflow.workflow.status import PROCESS, STATUS
 
+from cases.core import states
+from cases.core.event_types import EventType
 from workflows.flows import FLOWS
 from workflows.models import CaseProcess
 
@@ -20,38 +24,18 @@ logger = logging.getLogger(__name__)
 
 ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
-# The step an audit event records → the tasks it completes (whichever of them is active).
-COMPLETES = {
-    "repair.submit": {"fill_in"},
-    "repair.accept": {"acceptance"},
-    "repair.refuse": {"acceptance"},
-    "repair.request_materials": {"acceptance"},
-    "repair.resubmit": {"correction"},
-    "repair.decision_proposed": {"review"},
-    "repair.approve": {"approval"},
-    "repair.reject": {"approval"},
-    "repair.mark_synced": {"sync"},
-    "complaint.register": {"registration"},
-    "complaint.reject": {"registration", "routing"},
-    "complaint.assign": {"routing"},
-    "complaint.return_misrouted": {"handling"},
-    "complaint.request_extension": {"handling"},
-    "complaint.decide_extension": {"extension_decision"},
-    "complaint.answer": {"handling"},
-    "complaint.confirm": {"confirmation"},
-    "complaint.reopen": {"confirmation"},
-    "complaint.close": {"review"},
-}
+# The event a step records → the tasks it completes (whichever of them is active).
+COMPLETES = {step.event: step.completes for step in states.all_steps() if step.completes}
 # Steps that begin a task without finishing it: the task is then the actor's, started.
-STARTS = {"repair.start_review": {"review"}, "complaint.start_work": {"handling"}}
+STARTS = {step.event: {step.begins} for step in states.all_steps() if step.begins}
 # Steps that end the process whatever task is open.
-CANCELS = {"repair.withdraw"}
+CANCELS = {step.event for step in states.all_steps() if step.cancels}
 # The tasks a department's caseworker claims and releases from the queue.
 DEPARTMENT_TASKS = {"acceptance", "review", "handling"}
-FOLLOWED = {"case.opened", "case.claimed", "case.released", *COMPLETES, *STARTS, *CANCELS}
+FOLLOWED = {EventType.CASE_OPENED, EventType.CASE_CLAIMED, EventType.CASE_RELEASED, *COMPLETES, *STARTS, *CANCELS}
 
 
-def on_case_event(sender, case, event, **kwargs) -> None:
+def on_case_event(*, case, event) -> None:
     event_type = event.event_type
     if case.kind not in FLOWS or event_type not in FOLLOWED:
         return
@@ -71,11 +55,11 @@ def on_case_event(sender, case, event, **kwargs) -> None:
         task = _active_task(process, STARTS[event_type])
         if task is not None:
             _begin(task, event.actor)
-    elif event_type == "case.claimed":
+    elif event_type == EventType.CASE_CLAIMED:
         task = _active_task(process, DEPARTMENT_TASKS)
         if task is not None and task.status == STATUS.NEW:
             assign(task, event.actor)
-    elif event_type == "case.released":
+    elif event_type == EventType.CASE_RELEASED:
         task = _active_task(process, DEPARTMENT_TASKS)
         if task is not None and task.owner_id is not None:
             unassign(task)
@@ -86,7 +70,7 @@ def start(case) -> CaseProcess:
     return FLOWS[case.kind].start.run(case=case)
 
 
-def on_cases_opened(sender, cases, **kwargs) -> None:
+def on_cases_opened(*, cases) -> None:
     start_many([case for case in cases if case.kind in FLOWS])
 
 

@@ -43,7 +43,9 @@ def document() -> str:
         "# The two flows\n\n",
         "Generated from `workflows/flows.py` by `python manage.py flowchart`; a test keeps it current. ",
         "Rounded boxes start and end the process, diamonds route by the case's state, boxes are ",
-        "human tasks, the double box is done by the system.\n",
+        "human tasks, the double box is done by the system. The diamonds are derived from ",
+        "`cases/core/states.py`: which task a case waits on in which states, and which task each ",
+        "transition completes.\n",
     ]
     for kind, flow_class in FLOWS.items():
         parts.append(f"\n## {flow_class.process_title} (`{kind}`)\n\n```mermaid\n{mermaid(flow_class)}```\n")

@@ -4,7 +4,9 @@ Human tasks are `flow.View` nodes: who may take them (`Permission`) or whose the
 (`Assign`), and what follows. The work of each task is done on the case's own pages, by a
 service of `cases` (DESIGN: task views call the services); `workflows.engine` completes the
 task when that service records its step. The gateways after each task route by the state the
-service left the case in (`workflows.gates`).
+service left the case in: they are not written here but derived (`route`, `after`) from what
+cases.core.states declares, where the case waits on which task (`Wait`) and which task each
+transition completes, so the state machine, the flow and the engine cannot disagree.
 
 The timed waits that change no path (display ending, confirmation by default) are periodic
 tasks in the sub-apps' `tasks` modules, not `Timer` nodes: they act on many cases in one indexed query.
@@ -14,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from cases.core.states import ComplaintStatus as C
-from cases.core.states import RepairStatus as R
+from cases.core import states
 from workflows import gates
 from workflows import task_views as views
 from workflows.models import CaseProcess
@@ -24,6 +25,21 @@ DEPARTMENT_WORK = "cases.work_department_cases"
 DEPARTMENT_DECISION = "cases.approve_department_decisions"
 INTAKE = "cases.register_complaints"
 SUPERVISION = "cases.supervise_all_cases"
+
+
+def route_by_state(kind: str, tasks: set[str] | None = None) -> flow.Switch:
+    """A gateway to the task the case waits on (the first of its kind's waits that holds, among
+    `tasks` if given), else the end."""
+    switch = flow.Switch()
+    for wait in states.WAITS[kind]:
+        if tasks is None or wait.task in tasks:
+            switch.Case(getattr(this, wait.task), gates.waiting(wait))
+    return switch.Default(this.end)
+
+
+def gateway_after(kind: str, task: str) -> flow.Switch:
+    """The gateway after `task`: to the tasks its steps can leave the case waiting on."""
+    return route_by_state(kind, states.next_tasks(kind, task))
 
 
 class CaseFlow(flow.Flow):
@@ -43,16 +59,7 @@ class RepairFlow(CaseFlow):
     process_title = _("Credit repair")
 
     start = flow.StartHandle(this.bind_case).Next(this.route)
-    route = (
-        flow.Switch()
-        .Case(this.fill_in, gates.repair_state_in(R.DRAFT))
-        .Case(this.acceptance, gates.repair_state_in(R.SUBMITTED, R.RESUBMITTED))
-        .Case(this.correction, gates.repair_state_in(R.INCOMPLETE))
-        .Case(this.approval, gates.decision_proposed)
-        .Case(this.review, gates.repair_state_in(R.ACCEPTED, R.UNDER_REVIEW))
-        .Case(this.sync, gates.repair_state_in(R.APPROVED, R.RECORD_REPAIRED))
-        .Default(this.end)
-    )
+    route = route_by_state("repair")
 
     fill_in = (
         flow.View(views.task_page)
@@ -60,7 +67,7 @@ class RepairFlow(CaseFlow):
         .Assign(gates.applicant_of)
         .Next(this.after_fill_in)
     )
-    after_fill_in = flow.Switch().Case(this.acceptance, gates.repair_state_in(R.SUBMITTED)).Default(this.end)
+    after_fill_in = gateway_after("repair", "fill_in")
 
     acceptance = (
         flow.View(views.task_page)
@@ -68,12 +75,7 @@ class RepairFlow(CaseFlow):
         .Permission(DEPARTMENT_WORK)
         .Next(this.after_acceptance)
     )
-    after_acceptance = (
-        flow.Switch()
-        .Case(this.correction, gates.repair_state_in(R.INCOMPLETE))
-        .Case(this.review, gates.repair_state_in(R.ACCEPTED))
-        .Default(this.end)
-    )
+    after_acceptance = gateway_after("repair", "acceptance")
 
     correction = (
         flow.View(views.task_page)
@@ -81,7 +83,7 @@ class RepairFlow(CaseFlow):
         .Assign(gates.applicant_of)
         .Next(this.after_correction)
     )
-    after_correction = flow.Switch().Case(this.acceptance, gates.repair_state_in(R.RESUBMITTED)).Default(this.end)
+    after_correction = gateway_after("repair", "correction")
 
     review = (
         flow.View(views.task_page)
@@ -89,7 +91,7 @@ class RepairFlow(CaseFlow):
         .Permission(DEPARTMENT_WORK)
         .Next(this.after_review)
     )
-    after_review = flow.Switch().Case(this.approval, gates.decision_proposed).Default(this.end)
+    after_review = gateway_after("repair", "review")
 
     approval = (
         flow.View(views.task_page)
@@ -97,11 +99,10 @@ class RepairFlow(CaseFlow):
         .Permission(DEPARTMENT_DECISION)
         .Next(this.after_approval)
     )
-    after_approval = (
-        flow.Switch().Case(this.sync, gates.repair_state_in(R.APPROVED, R.RECORD_REPAIRED)).Default(this.end)
-    )
+    after_approval = gateway_after("repair", "approval")
 
-    sync = flow.Handle().Annotation(title=_("Sync to the national credit site")).Next(this.end)
+    sync = flow.Handle().Annotation(title=_("Sync to the national credit site")).Next(this.after_sync)
+    after_sync = gateway_after("repair", "sync")
 
     end = flow.End()
 
@@ -113,17 +114,7 @@ class ComplaintFlow(CaseFlow):
     process_title = _("Government-default complaint")
 
     start = flow.StartHandle(this.bind_case).Next(this.route)
-    route = (
-        flow.Switch()
-        .Case(this.registration, gates.complaint_state_in(C.RECEIVED))
-        .Case(this.routing, gates.complaint_state_in(C.REGISTERED, C.RETURNED))
-        .Case(this.handling, gates.complaint_state_in(C.ASSIGNED, C.IN_PROGRESS))
-        .Case(this.extension_decision, gates.complaint_state_in(C.EXTENSION_REQUESTED))
-        .Case(this.confirmation, gates.complaint_state_in(C.ANSWERED))
-        .Case(this.review, gates.needs_supervisor_review)
-        .Case(this.handling, gates.complaint_state_in(C.REOPENED))
-        .Default(this.end)
-    )
+    route = route_by_state("complaint")
 
     registration = (
         flow.View(views.task_page)
@@ -131,7 +122,7 @@ class ComplaintFlow(CaseFlow):
         .Permission(INTAKE)
         .Next(this.after_registration)
     )
-    after_registration = flow.Switch().Case(this.routing, gates.complaint_state_in(C.REGISTERED)).Default(this.end)
+    after_registration = gateway_after("complaint", "registration")
 
     routing = (
         flow.View(views.task_page)
@@ -139,7 +130,7 @@ class ComplaintFlow(CaseFlow):
         .Permission(INTAKE)
         .Next(this.after_routing)
     )
-    after_routing = flow.Switch().Case(this.handling, gates.complaint_state_in(C.ASSIGNED)).Default(this.end)
+    after_routing = gateway_after("complaint", "routing")
 
     handling = (
         flow.View(views.task_page)
@@ -147,20 +138,15 @@ class ComplaintFlow(CaseFlow):
         .Permission(DEPARTMENT_WORK)
         .Next(this.after_handling)
     )
-    after_handling = (
-        flow.Switch()
-        .Case(this.confirmation, gates.complaint_state_in(C.ANSWERED))
-        .Case(this.extension_decision, gates.complaint_state_in(C.EXTENSION_REQUESTED))
-        .Case(this.routing, gates.complaint_state_in(C.RETURNED, C.REGISTERED))
-        .Default(this.end)
-    )
+    after_handling = gateway_after("complaint", "handling")
 
     extension_decision = (
         flow.View(views.task_page)
         .Annotation(title=_("Decide on the extension (supervisor)"))
         .Permission(SUPERVISION)
-        .Next(this.handling)
+        .Next(this.after_extension_decision)
     )
+    after_extension_decision = gateway_after("complaint", "extension_decision")
 
     confirmation = (
         flow.View(views.task_page)
@@ -168,19 +154,15 @@ class ComplaintFlow(CaseFlow):
         .Assign(gates.complainant_of)
         .Next(this.after_confirmation)
     )
-    after_confirmation = (
-        flow.Switch()
-        .Case(this.review, gates.needs_supervisor_review)
-        .Case(this.handling, gates.complaint_state_in(C.REOPENED, C.IN_PROGRESS))
-        .Default(this.end)
-    )
+    after_confirmation = gateway_after("complaint", "confirmation")
 
     review = (
         flow.View(views.task_page)
         .Annotation(title=_("Review the reopened complaint (supervisor)"))
         .Permission(SUPERVISION)
-        .Next(this.end)
+        .Next(this.after_review)
     )
+    after_review = gateway_after("complaint", "review")
 
     end = flow.End()
 

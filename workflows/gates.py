@@ -5,19 +5,23 @@ so the flow and the state machine cannot disagree about what happens next.
 """
 
 from cases.core import policies
-from cases.core.states import ComplaintStatus, RepairStatus
+from cases.core.states import ComplaintStatus, RepairStatus, Wait
 
 
 def case_of(activation):
     return activation.process.case
 
 
-def repair_state_in(*states):
-    return lambda activation: case_of(activation).state in states
+def waiting(wait: Wait):
+    """The gate of one declared wait (cases.core.states.Wait): the case is in one of its states,
+    and its guard, if it names one, holds."""
+    guard = GUARDS[wait.guard] if wait.guard else None
 
+    def gate(activation) -> bool:
+        return case_of(activation).state in wait.states and (guard is None or guard(activation))
 
-def complaint_state_in(*states):
-    return lambda activation: case_of(activation).state in states
+    gate.__name__ = f"waits_on_{wait.task}"
+    return gate
 
 
 def decision_proposed(activation) -> bool:
@@ -31,6 +35,10 @@ def needs_supervisor_review(activation) -> bool:
     return case.state == ComplaintStatus.REOPENED and case.complaint.reopen_count > policies.count(
         "complaint", "reopen_limit"
     )
+
+
+# The guards a Wait may name.
+GUARDS = {"decision_proposed": decision_proposed, "needs_supervisor_review": needs_supervisor_review}
 
 
 def applicant_of(activation):

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases.core import events, services
+from cases.core import services, transitions
+from cases.core.event_types import EventType
 from cases.core.exceptions import Conflict, NotFound, NotPermitted
 from cases.core.models import Case
 from workflows import engine, selectors
@@ -36,7 +37,7 @@ def claim_task(*, task_id: int, actor) -> Task:
         services.ensure_claimed_by(case, actor)
     else:
         engine.assign(task, actor)
-        events.record(subject=case, event_type="task.claimed", actor=actor, task=str(task.flow_task.task_title))
+        transitions.record(case, EventType.TASK_CLAIMED, actor=actor, task=str(task.flow_task.task_title))
     task.refresh_from_db()
     return task
 
@@ -52,6 +53,6 @@ def release_task(*, task_id: int, actor) -> Task:
         services.release_case(case_id=case.pk, actor=actor)
     else:
         engine.unassign(task)
-        events.record(subject=case, event_type="task.released", actor=actor, task=str(task.flow_task.task_title))
+        transitions.record(case, EventType.TASK_RELEASED, actor=actor, task=str(task.flow_task.task_title))
     task.refresh_from_db()
     return task

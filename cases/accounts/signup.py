@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from cases.core import events
+from cases.core.event_types import EventType
 from cases.core.models import User
 from cases.core.roles import Role, grant_role
 
@@ -14,6 +15,6 @@ def register_applicant(*, form) -> User:
     user.id_number = form.cleaned_data["id_number"]
     user.save()
     grant_role(user, Role.APPLICANT)
-    events.record(subject=user, event_type="user.registered", actor=user, reference=user.username,
+    events.record(subject=user, event_type=EventType.USER_REGISTERED, actor=user, reference=user.username,
                   entity_kind=user.entity_kind)  # fmt: skip
     return user

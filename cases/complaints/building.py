@@ -21,17 +21,17 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from cases.complaints.models import Complaint, WorkOrder
-from cases.core import deadlines, events, identity, policies, services
+from cases.core import deadlines, events, identity, policies, services, transitions
+from cases.core.event_types import DeadlineStep, EventType
 from cases.core.models import Case, CaseKind, Deadline, Department, User
 from cases.core.roles import Role
 from cases.core.states import ComplaintStatus
-from notifications import services as notification_services
 from notifications.services import Outbox
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-REGISTER = "complaint.register"
+REGISTER = DeadlineStep.COMPLAINT_REGISTER
 # Set while an intake worker is opening cases, so that a burst of work orders queues one task.
 WORKER_SCHEDULED_KEY = "complaint-intake:worker-scheduled"
 WORKER_SCHEDULED_SECONDS = 60
@@ -135,15 +135,14 @@ def open_complaints(orders: list[WorkOrder]) -> list[Complaint]:
         )
     entries = []
     for index, (case, o) in enumerate(zip(cases, orders, strict=True)):
-        entries.append((case, "case.opened", complainants[o.pk], events.opened_event_payload(case)))
-        entries.append((case, "complaint.received", None,
+        entries.append((case, EventType.CASE_OPENED, complainants[o.pk], events.opened_event_payload(case)))
+        entries.append((case, EventType.COMPLAINT_RECEIVED, None,
                         {"channel": o.channel.code, "channel_reference": o.reference}))  # fmt: skip
         if watched:
-            entries.append((case, "deadline.started", None, events.deadline_payload(watched[index])))
+            entries.append((case, EventType.DEADLINE_STARTED, None, events.deadline_payload(watched[index])))
     events.opened_cases_events(entries)
-    events.cases_opened.send(sender=Case, cases=cases)
     _tell_clerks(cases, orders)
-    notification_services.board_changed([intake_unit.pk] if intake_unit else [])
+    transitions.after_cases_opened(cases, [intake_unit.pk] if intake_unit else [])
     for order, complaint in zip(orders, complaints, strict=True):
         order.complaint = complaint
     # Each order finds its complaint by (channel, reference), unique on both: one plain UPDATE

@@ -16,14 +16,19 @@ from viewflow.fsm import TransitionNotAllowed
 
 from cases.complaints import channel_callbacks
 from cases.complaints.models import ArrearsPayment, Complaint, Finding, Instalment, IntegrityEntry, RespondentBody
-from cases.core import events, identity, permissions, policies, services
+from cases.core import identity, permissions, policies, services, transitions
+from cases.core.event_types import DeadlineStep, EventType, instalment_step
 from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from cases.core.models import Case, Department
 from cases.core.roles import Role
 from cases.core.states import ComplaintMachine, ComplaintStatus
 from notifications import services as notification_services
 
-REGISTER, ANSWER, CONFIRM = "complaint.register", "complaint.answer", "complaint.confirm"
+REGISTER, ANSWER, CONFIRM = (
+    DeadlineStep.COMPLAINT_REGISTER,
+    DeadlineStep.COMPLAINT_ANSWER,
+    DeadlineStep.COMPLAINT_CONFIRM,
+)
 
 
 def _locked(complaint_id: int) -> Complaint:
@@ -36,12 +41,10 @@ def _locked(complaint_id: int) -> Complaint:
     return complaint
 
 
-def _transition(complaint: Complaint, step: str, actor, **payload) -> None:
-    before = complaint.case.state
-    getattr(ComplaintMachine(complaint.case), step)()
-    complaint.case.save(update_fields=["state", "department", "closed_at"])
-    events.record(subject=complaint.case, event_type=f"complaint.{step}", actor=actor, from_state=before,
-                  to_state=complaint.case.state, **payload)  # fmt: skip
+def _transition(complaint: Complaint, declared, actor, **payload) -> None:
+    """The declared transition (cases.core.transitions), then the channel that brought the
+    complaint in is told of its new state."""
+    transitions.transition(complaint.case, declared, actor, **payload)
     channel_callbacks.queue(complaint)
 
 
@@ -87,7 +90,7 @@ def register(*, actor, complaint_id: int, subject: str, respondent: str) -> Comp
     complaint.subject, complaint.respondent = subject, respondent.strip()
     complaint.save(update_fields=["subject", "respondent"])
     services.copy_complaint_facts(complaint)
-    _transition(complaint, "register", actor, complaint_subject=subject, respondent=complaint.respondent)
+    _transition(complaint, ComplaintMachine.register, actor, complaint_subject=subject, respondent=complaint.respondent)
     services.close_deadline(case=complaint.case, step=REGISTER, actor=actor)
     return complaint
 
@@ -101,7 +104,7 @@ def reject(*, actor, complaint_id: int, reason: str) -> Complaint:
     if not reason:
         raise InvalidInput(details={"reason": [_("Give the reason the complainant will read.")]})
     complaint.case.closed_at = timezone.now()
-    _transition(complaint, "reject", actor, reason=reason)
+    _transition(complaint, ComplaintMachine.reject, actor, reason=reason)
     complaint.rejection_reason = reason
     complaint.save(update_fields=["rejection_reason"])
     services.close_open_deadlines(case=complaint.case, actor=actor)
@@ -120,7 +123,7 @@ def assign(*, actor, complaint_id: int, department_id: int) -> Complaint:
     complaint.case.department = department
     complaint.case.assignee = None
     complaint.case.save(update_fields=["assignee"])
-    _transition(complaint, "assign", actor, department=department.code)
+    _transition(complaint, ComplaintMachine.assign, actor, department=department.code)
     services.start_deadline(case=complaint.case, step=ANSWER, label=_("Department's answer"),
                             policy_key="answer_within", department=department)  # fmt: skip
     staff = services.users_with_role(Role.CASEWORKER, department.pk)
@@ -138,12 +141,12 @@ def return_misrouted(*, actor, complaint_id: int, reason: str) -> Complaint:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(details={"reason": [_("Say why the complaint is not yours.")]})
-    _transition(complaint, "return_misrouted", actor, reason=reason)
+    _transition(complaint, ComplaintMachine.return_misrouted, actor, reason=reason)
     services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
     complaint.case.department = Department.objects.filter(is_supervising_unit=True).first()
     complaint.case.assignee = None
     complaint.case.save(update_fields=["department", "assignee"])
-    _transition(complaint, "reregister", actor)
+    _transition(complaint, ComplaintMachine.reregister, actor)
     _tell(services.users_with_role(Role.INTAKE_CLERK), complaint,
           _("Complaint %(number)s returned as misrouted") % {"number": complaint.case.number}, reason)  # fmt: skip
     return complaint
@@ -155,7 +158,7 @@ def start_work(*, actor, complaint_id: int) -> Complaint:
     complaint = _locked(complaint_id)
     _require_department(complaint, actor)
     services.ensure_claimed_by(complaint.case, actor)
-    _transition(complaint, "start_work", actor)
+    _transition(complaint, ComplaintMachine.start_work, actor)
     return complaint
 
 
@@ -172,7 +175,9 @@ def request_extension(*, actor, complaint_id: int, working_days: int, reason: st
                                                      % {"max": limit}]})  # fmt: skip
     complaint.extension_days, complaint.extension_reason = int(working_days), reason.strip()
     complaint.save(update_fields=["extension_days", "extension_reason"])
-    _transition(complaint, "request_extension", actor, working_days=complaint.extension_days, reason=reason)
+    _transition(
+        complaint, ComplaintMachine.request_extension, actor, working_days=complaint.extension_days, reason=reason
+    )
     _tell(services.users_with_role(Role.SUPERVISOR), complaint,
           _("Extension requested on complaint %(number)s") % {"number": complaint.case.number},
           complaint.extension_reason)  # fmt: skip
@@ -184,7 +189,7 @@ def decide_extension(*, actor, complaint_id: int, approve: bool) -> Complaint:
     """The supervisor approves or refuses the department's request for more time."""
     permissions.require(actor, "cases.supervise_all_cases")
     complaint = _locked(complaint_id)
-    _transition(complaint, "decide_extension", actor, approved=approve)
+    _transition(complaint, ComplaintMachine.decide_extension, actor, approved=approve)
     if approve:
         services.extend_deadline(case=complaint.case, step=ANSWER, working_days=complaint.extension_days,
                                  actor=actor, reason=complaint.extension_reason)  # fmt: skip
@@ -207,7 +212,7 @@ def answer(*, actor, complaint_id: int, finding: str, text: str) -> Complaint:
         raise InvalidInput(details={"answer": [_("Give the finding and the reasoned answer.")]})
     complaint.finding, complaint.answer, complaint.answered_at = finding, text.strip(), timezone.now()
     complaint.save(update_fields=["finding", "answer", "answered_at"])
-    _transition(complaint, "answer", actor, finding=finding)
+    _transition(complaint, ComplaintMachine.answer, actor, finding=finding)
     services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
     services.start_deadline(case=complaint.case, step=CONFIRM, label=_("Complainant's confirmation"),
                             policy_key="confirm_within")  # fmt: skip
@@ -244,10 +249,10 @@ def confirm(*, actor, complaint_id: int, by_default: bool = False, relayed_by: s
     _require_settled_if_arrears(complaint)
     complaint.satisfied, complaint.confirmed_by_default = True, by_default
     complaint.save(update_fields=["satisfied", "confirmed_by_default"])
-    _transition(complaint, "confirm", actor, by_default=by_default, **_relayed(relayed_by, relayed_from))
+    _transition(complaint, ComplaintMachine.confirm, actor, by_default=by_default, **_relayed(relayed_by, relayed_from))
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     complaint.case.closed_at = timezone.now()
-    _transition(complaint, "close", actor)
+    _transition(complaint, ComplaintMachine.close, actor)
     _record_integrity(complaint)
     return complaint
 
@@ -265,14 +270,14 @@ def object_to_answer(*, actor, complaint_id: int, reason: str, relayed_by: str =
     complaint.satisfied = False
     complaint.reopen_count += 1
     complaint.save(update_fields=["satisfied", "reopen_count"])
-    _transition(complaint, "reopen", actor, reason=reason, times=complaint.reopen_count,
+    _transition(complaint, ComplaintMachine.reopen, actor, reason=reason, times=complaint.reopen_count,
                 **_relayed(relayed_by, relayed_from))  # fmt: skip
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     if complaint.reopen_count > policies.count("complaint", "reopen_limit"):
         _tell(services.users_with_role(Role.SUPERVISOR), complaint,
               _("Complaint %(number)s needs your review") % {"number": complaint.case.number}, reason)  # fmt: skip
         return complaint
-    _transition(complaint, "resume", actor)
+    _transition(complaint, ComplaintMachine.resume, actor)
     services.start_deadline(case=complaint.case, step=ANSWER, label=_("Department's answer"),
                             policy_key="answer_within", assignee=complaint.case.assignee)  # fmt: skip
     _tell([complaint.case.assignee_id], complaint,
@@ -289,7 +294,7 @@ def close_after_review(*, actor, complaint_id: int, conclusion: str) -> Complain
         raise InvalidInput(details={"conclusion": [_("Write the review's conclusion.")]})
     _require_settled_if_arrears(complaint)
     complaint.case.closed_at = timezone.now()
-    _transition(complaint, "close", actor, conclusion=conclusion.strip())
+    _transition(complaint, ComplaintMachine.close, actor, conclusion=conclusion.strip())
     _record_integrity(complaint)
     _tell_complainant(complaint, _("Complaint %(number)s closed after review") % {"number": complaint.case.number},
                       conclusion)  # fmt: skip
@@ -375,7 +380,7 @@ def confirm_amount(*, actor, complaint_id: int, amount) -> Complaint:
         raise InvalidInput(details={"amount": [_("Enter an amount of zero or more.")]})
     complaint.amount_confirmed = amount
     complaint.save(update_fields=["amount_confirmed"])
-    events.record(subject=complaint.case, event_type="arrears.amount_confirmed", actor=actor, amount=str(amount))
+    transitions.record(complaint.case, EventType.ARREARS_AMOUNT_CONFIRMED, actor=actor, amount=str(amount))
     return complaint
 
 
@@ -390,8 +395,8 @@ def record_payment(*, actor, complaint_id: int, amount, paid_on, proof: str) -> 
         raise InvalidInput(details={"proof": [_("The voucher number is too long.")]})
     ArrearsPayment.objects.create(complaint=complaint, amount=amount, paid_on=paid_on, proof=proof.strip(),
                                   recorded_by=actor)  # fmt: skip
-    events.record(subject=complaint.case, event_type="arrears.payment", actor=actor, amount=str(amount),
-                  paid_on=paid_on.isoformat())  # fmt: skip
+    transitions.record(complaint.case, EventType.ARREARS_PAYMENT, actor=actor, amount=str(amount),
+                       paid_on=paid_on.isoformat())  # fmt: skip
     _close_paid_instalments(complaint, actor)
     _tell_complainant(complaint, _("Payment recorded on complaint %(number)s") % {"number": complaint.case.number},
                       _("%(amount)s yuan paid on %(day)s; still owed: %(owed)s yuan.")
@@ -421,12 +426,12 @@ def agree_plan(*, actor, complaint_id: int, instalments: list[tuple]) -> Complai
             % {"owed": owed(complaint)}]})  # fmt: skip
     for number, (due_on, amount) in enumerate(instalments, start=1):
         Instalment.objects.create(complaint=complaint, number=number, due_on=due_on, amount=Decimal(str(amount)))
-        services.start_deadline_on(case=complaint.case, step=f"arrears.instalment.{number}",
+        services.start_deadline_on(case=complaint.case, step=instalment_step(number),
                                    label=_("Instalment %(number)d") % {"number": number}, due_on=due_on)  # fmt: skip
     complaint.plan_agreed_at = timezone.now()
     complaint.save(update_fields=["plan_agreed_at"])
-    events.record(subject=complaint.case, event_type="arrears.plan_agreed", actor=actor,
-                  instalments=[[d.isoformat(), str(a)] for d, a in instalments])  # fmt: skip
+    transitions.record(complaint.case, EventType.ARREARS_PLAN_AGREED, actor=actor,
+                       instalments=[[d.isoformat(), str(a)] for d, a in instalments])  # fmt: skip
     return complaint
 
 
@@ -436,7 +441,7 @@ def _close_paid_instalments(complaint: Complaint, actor) -> None:
         covered += instalment.amount
         if covered > paid:
             break
-        step = f"arrears.instalment.{instalment.number}"
+        step = instalment_step(instalment.number)
         if complaint.case.deadlines.filter(step=step, closed_at__isnull=True).exists():
             services.close_deadline(case=complaint.case, step=step, actor=actor)
 
@@ -452,7 +457,7 @@ def _record_integrity(complaint: Complaint) -> None:
     IntegrityEntry.objects.get_or_create(
         complaint=complaint, defaults={"body": body, "summary": f"{complaint.case.title}：{complaint.answer}"[:2000]}
     )
-    events.record(subject=complaint.case, event_type="complaint.integrity_recorded", body=body.name)
+    transitions.record(complaint.case, EventType.COMPLAINT_INTEGRITY_RECORDED, body=body.name)
 
 
 @transaction.atomic
@@ -462,7 +467,7 @@ def flag_typical(*, actor, complaint_id: int, typical: bool = True) -> Complaint
     complaint = _locked(complaint_id)
     complaint.typical = typical
     complaint.save(update_fields=["typical"])
-    events.record(subject=complaint.case, event_type="complaint.flagged_typical", actor=actor, typical=typical)
+    transitions.record(complaint.case, EventType.COMPLAINT_FLAGGED_TYPICAL, actor=actor, typical=typical)
     return complaint
 
 
@@ -507,8 +512,8 @@ def merge(*, actor, complaint_id: int, into_id: int) -> Complaint:
     complaint.merged_into = target
     complaint.rejection_reason = reason
     complaint.save(update_fields=["merged_into", "rejection_reason"])
-    _transition(complaint, "reject", actor, reason=reason, merged_into=target.case.number)
+    _transition(complaint, ComplaintMachine.reject, actor, reason=reason, merged_into=target.case.number)
     services.close_open_deadlines(case=complaint.case, actor=actor)
-    events.record(subject=target.case, event_type="complaint.merged", actor=actor, duplicate=complaint.case.number)
+    transitions.record(target.case, EventType.COMPLAINT_MERGED, actor=actor, duplicate=complaint.case.number)
     _tell_complainant(complaint, _("Complaint %(number)s merged") % {"number": complaint.case.number}, reason)
     return complaint

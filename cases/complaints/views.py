@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from cases.complaints import intake as complaint_intake
 from cases.complaints import services as complaints
 from cases.complaints.models import Channel, Complaint, Finding, IntegrityEntry, RespondentBody
-from cases.core import event_labels, identity, policies, selectors
+from cases.core import event_types, identity, policies, selectors
 from cases.core.exceptions import InvalidInput
 from cases.core.models import Department
 from cases.core.models.org import EntityKind
@@ -129,7 +129,7 @@ def complaint_page(request, number: str):
     is_complainant = complaint.complainant_id == user.pk
     timeline = selectors.case_timeline(complaint.case)
     if is_complainant:
-        timeline = timeline.exclude(event_type__in=event_labels.HIDDEN_FROM_APPLICANT)
+        timeline = timeline.exclude(event_type__in=event_types.HIDDEN_FROM_APPLICANT)
     arrears = complaint.subject == "arrears"
     registering = user.has_perm("cases.register_complaints") and complaint.case.state in (
         ComplaintStatus.RECEIVED, ComplaintStatus.REGISTERED)  # fmt: skip

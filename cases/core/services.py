@@ -9,7 +9,8 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import deadlines, events, permissions, policies, workdays
+from cases.core import deadlines, events, permissions, policies, transitions, workdays
+from cases.core.event_types import EventType
 from cases.core.exceptions import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
 from cases.core.models import (
     Case,
@@ -108,7 +109,7 @@ def open_case(*, kind: str, title: str, actor, applicant=None, department=None, 
         department=department,
         state=state,
     )
-    events.case_opened_event(case=case, actor=actor)
+    transitions.after_event(case, events.case_opened_event(case=case, actor=actor))
     return case
 
 
@@ -128,7 +129,7 @@ def start_deadline(
     )
     deadline.save()
     refresh_case_deadlines(case)
-    events.deadline_started_event(deadline=deadline)
+    transitions.after_event(case, events.deadline_started_event(deadline=deadline))
     return deadline
 
 
@@ -143,7 +144,7 @@ def start_deadline_on(*, case: Case, step: str, label: str, due_on, department=N
     deadline.next_action_at = deadlines.next_action_at(deadline, case.kind)
     deadline.save()
     refresh_case_deadlines(case)
-    events.deadline_started_event(deadline=deadline)
+    transitions.after_event(case, events.deadline_started_event(deadline=deadline))
     return deadline
 
 
@@ -180,7 +181,7 @@ def pause_deadline(*, case: Case, step: str, actor=None) -> Deadline:
     deadlines.pause(deadline, timezone.now())
     deadline.save(update_fields=["paused_at", "remaining_working_days", "next_action_at"])
     refresh_case_deadlines(case)
-    events.deadline_paused_event(deadline=deadline, actor=actor)
+    transitions.after_event(case, events.deadline_paused_event(deadline=deadline, actor=actor))
     return deadline
 
 
@@ -191,7 +192,7 @@ def resume_deadline(*, case: Case, step: str, actor=None) -> Deadline:
     deadlines.resume(deadline, case.kind, timezone.now())
     deadline.save()
     refresh_case_deadlines(case)
-    events.deadline_resumed_event(deadline=deadline, actor=actor)
+    transitions.after_event(case, events.deadline_resumed_event(deadline=deadline, actor=actor))
     return deadline
 
 
@@ -205,8 +206,8 @@ def extend_deadline(*, case: Case, step: str, working_days: int, actor=None, rea
     deadline.next_action_at = deadlines.next_action_at(deadline, case.kind)
     deadline.save(update_fields=["working_days", "due_on", "due_at", "stage", "next_action_at"])
     refresh_case_deadlines(case)
-    events.record(subject=case, event_type="deadline.extended", actor=actor, step=step,
-                  due_on=deadline.due_on.isoformat(), reason=reason)  # fmt: skip
+    transitions.record(case, EventType.DEADLINE_EXTENDED, actor=actor, step=step,
+                       due_on=deadline.due_on.isoformat(), reason=reason)  # fmt: skip
     return deadline
 
 
@@ -216,7 +217,7 @@ def close_deadline(*, case: Case, step: str, actor=None) -> Deadline:
     deadline.next_action_at = None
     deadline.save(update_fields=["closed_at", "next_action_at"])
     refresh_case_deadlines(case)
-    events.deadline_closed_event(deadline=deadline, actor=actor)
+    transitions.after_event(case, events.deadline_closed_event(deadline=deadline, actor=actor))
     return deadline
 
 
@@ -263,7 +264,7 @@ def ensure_claimed_by(case: Case, actor) -> None:
         case.assignee = actor
         case.save(update_fields=["assignee"])
         case.deadlines.filter(closed_at__isnull=True).update(assignee=actor)
-        events.record(subject=case, event_type="case.claimed", actor=actor)
+        transitions.record(case, EventType.CASE_CLAIMED, actor=actor)
     elif case.assignee_id != actor.pk:
         raise Conflict(_("%(name)s is working on this case.") % {"name": case.assignee})
 
@@ -286,5 +287,5 @@ def release_case(*, case_id: int, actor) -> Case:
     case.assignee = None
     case.save(update_fields=["assignee"])
     case.deadlines.filter(closed_at__isnull=True).update(assignee=None)
-    events.record(subject=case, event_type="case.released", actor=actor)
+    transitions.record(case, EventType.CASE_RELEASED, actor=actor)
     return case

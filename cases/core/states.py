@@ -1,17 +1,67 @@
-"""The state machines of the two kinds of case (viewflow.fsm): legal transitions only.
+"""The state machines of the two kinds of case (viewflow.fsm): legal transitions only, and for
+each transition the one statement of what it records and what it does to the case's workflow.
 
-A machine wraps a Case; services call its transition methods, which refuse what docs/domain.md
-("Credit repair", "Complaints") does not allow (viewflow.fsm raises TransitionNotAllowed, shown to
-users as 409).
+A machine wraps a Case; services take its transitions through cases.core.transitions, which
+refuses what the office's rules do not allow (viewflow.fsm raises TransitionNotAllowed, shown to
+users as 409), writes the declared event and tells the workflow and the boards.
+
+Each transition declares (`records(...)`, kept in viewflow's `custom` slot of the transition):
+- the event type it writes to the audit trail;
+- the workflow task(s) it completes, begins or cancels (workflows.engine derives its maps from this);
+and each machine lists where a case waits (`Wait`: which task is open in which states), from which
+workflows.flows derives its switches. tests/workflows/test_declarations.py keeps them consistent.
 """
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow import fsm
 
+from cases.core.event_types import EventType as E
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one step recorded on a case declares: the event it writes and what it does to the
+    workflow task the case waits on. `name` is the machine's transition (or, for a step that
+    changes no state, the service's), `sources` the states it leaves, `target` the state it
+    reaches (None: the state stays)."""
+
+    name: str
+    event: E
+    sources: tuple[str, ...]
+    target: str | None = None
+    completes: frozenset[str] = frozenset()
+    begins: str = ""
+    cancels: bool = False
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A case in one of `states` waits on `task` (a node of its flow); `guard` names a condition
+    of workflows.gates that must hold as well (a decision proposed, reopened past the limit).
+    Guarded waits come first: the first that holds is the one."""
+
+    task: str
+    states: tuple[str, ...]
+    guard: str = ""
+
+
+def records(event: E, *, completes: Iterable[str] = (), begins: str = "", cancels: bool = False) -> dict:
+    """What a transition declares beside its states: the event it writes and the workflow task it
+    completes (whichever of `completes` is open), begins (a person takes it) or cancels (the whole process)."""
+    return {"event": event, "completes": frozenset(completes), "begins": begins, "cancels": cancels}
+
 
 class CaseMachine:
     """A state machine over a Case's `state` column; subclasses declare the transitions."""
+
+    # Where a case of this kind waits, and the steps recorded without a transition of the machine.
+    waits: tuple[Wait, ...] = ()
+    steps_without_transition: tuple[Step, ...] = ()
 
     def __init__(self, case):
         self.case = case
@@ -50,6 +100,7 @@ REPAIR_OPEN = [
 ]
 REPAIR_CLOSED = {RepairStatus.NOT_ACCEPTED, RepairStatus.REJECTED, RepairStatus.WITHDRAWN, RepairStatus.REVOKED,
                  RepairStatus.SYNCED}  # fmt: skip
+R = RepairStatus
 
 
 class RepairMachine(CaseMachine):
@@ -58,51 +109,114 @@ class RepairMachine(CaseMachine):
 
     state = CaseMachine.state_on_case(RepairStatus, RepairStatus.DRAFT)
 
-    @state.transition(source=RepairStatus.DRAFT, target=RepairStatus.SUBMITTED)
+    waits = (
+        Wait("fill_in", (R.DRAFT,)),
+        Wait("acceptance", (R.SUBMITTED, R.RESUBMITTED)),
+        Wait("correction", (R.INCOMPLETE,)),
+        Wait("approval", (R.UNDER_REVIEW,), guard="decision_proposed"),
+        Wait("review", (R.ACCEPTED, R.UNDER_REVIEW)),
+        # The system's: the national site is told; approved moves on to record_repaired at once.
+        Wait("sync", (R.APPROVED, R.RECORD_REPAIRED)),
+    )
+    # The caseworker's proposal changes no state: the head's approval follows it.
+    PROPOSE_DECISION = Step(
+        "propose_decision", E.REPAIR_DECISION_PROPOSED, sources=(R.UNDER_REVIEW,), completes=frozenset({"review"})
+    )
+    steps_without_transition = (PROPOSE_DECISION,)
+
+    @state.transition(
+        source=R.DRAFT,
+        target=R.SUBMITTED,
+        custom=records(E.REPAIR_SUBMIT, completes={"fill_in"}),
+    )
     def submit(self):
         pass
 
-    @state.transition(source=[RepairStatus.SUBMITTED, RepairStatus.RESUBMITTED], target=RepairStatus.ACCEPTED)
+    @state.transition(
+        source=[R.SUBMITTED, R.RESUBMITTED],
+        target=R.ACCEPTED,
+        custom=records(E.REPAIR_ACCEPT, completes={"acceptance"}),
+    )
     def accept(self):
         pass
 
-    @state.transition(source=RepairStatus.SUBMITTED, target=RepairStatus.INCOMPLETE)
+    @state.transition(
+        source=R.SUBMITTED,
+        target=R.INCOMPLETE,
+        custom=records(E.REPAIR_REQUEST_MATERIALS, completes={"acceptance"}),
+    )
     def request_materials(self):
         pass
 
-    @state.transition(source=RepairStatus.INCOMPLETE, target=RepairStatus.RESUBMITTED)
+    @state.transition(
+        source=R.INCOMPLETE,
+        target=R.RESUBMITTED,
+        custom=records(E.REPAIR_RESUBMIT, completes={"correction"}),
+    )
     def resubmit(self):
         pass
 
-    @state.transition(source=[RepairStatus.SUBMITTED, RepairStatus.RESUBMITTED], target=RepairStatus.NOT_ACCEPTED)
+    @state.transition(
+        source=[R.SUBMITTED, R.RESUBMITTED],
+        target=R.NOT_ACCEPTED,
+        custom=records(E.REPAIR_REFUSE, completes={"acceptance"}),
+    )
     def refuse(self):
         pass
 
-    @state.transition(source=RepairStatus.ACCEPTED, target=RepairStatus.UNDER_REVIEW)
+    @state.transition(
+        source=R.ACCEPTED,
+        target=R.UNDER_REVIEW,
+        custom=records(E.REPAIR_START_REVIEW, begins="review"),
+    )
     def start_review(self):
         pass
 
-    @state.transition(source=RepairStatus.UNDER_REVIEW, target=RepairStatus.APPROVED)
+    @state.transition(
+        source=R.UNDER_REVIEW,
+        target=R.APPROVED,
+        custom=records(E.REPAIR_APPROVE, completes={"approval"}),
+    )
     def approve(self):
         pass
 
-    @state.transition(source=RepairStatus.UNDER_REVIEW, target=RepairStatus.REJECTED)
+    @state.transition(
+        source=R.UNDER_REVIEW,
+        target=R.REJECTED,
+        custom=records(E.REPAIR_REJECT, completes={"approval"}),
+    )
     def reject(self):
         pass
 
-    @state.transition(source=RepairStatus.APPROVED, target=RepairStatus.RECORD_REPAIRED)
+    @state.transition(
+        source=R.APPROVED,
+        target=R.RECORD_REPAIRED,
+        custom=records(E.REPAIR_REPAIR_RECORD),
+    )
     def repair_record(self):
         pass
 
-    @state.transition(source=RepairStatus.RECORD_REPAIRED, target=RepairStatus.SYNCED)
+    @state.transition(
+        source=R.RECORD_REPAIRED,
+        target=R.SYNCED,
+        custom=records(E.REPAIR_MARK_SYNCED, completes={"sync"}),
+    )
     def mark_synced(self):
         pass
 
-    @state.transition(source=REPAIR_OPEN, target=RepairStatus.WITHDRAWN)
+    @state.transition(
+        source=REPAIR_OPEN,
+        target=R.WITHDRAWN,
+        custom=records(E.REPAIR_WITHDRAW, cancels=True),
+    )
     def withdraw(self):
         pass
 
-    @state.transition(source=[RepairStatus.RECORD_REPAIRED, RepairStatus.SYNCED], target=RepairStatus.REVOKED)
+    @state.transition(
+        source=[R.RECORD_REPAIRED, R.SYNCED],
+        target=R.REVOKED,
+        custom=records(E.REPAIR_REVOKE),
+    )
     def revoke(self):
         pass
 
@@ -123,62 +237,179 @@ class ComplaintStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+C = ComplaintStatus
+COMPLAINT_CLOSED = {ComplaintStatus.REJECTED, ComplaintStatus.CLOSED}
+
+
 class ComplaintMachine(CaseMachine):
     """The states of docs/domain.md, "Complaints", for a complaint Case."""
 
     state = CaseMachine.state_on_case(ComplaintStatus, ComplaintStatus.RECEIVED)
 
-    @state.transition(source=ComplaintStatus.RECEIVED, target=ComplaintStatus.REGISTERED)
+    waits = (
+        Wait("registration", (C.RECEIVED,)),
+        Wait("routing", (C.REGISTERED, C.RETURNED)),
+        Wait("extension_decision", (C.EXTENSION_REQUESTED,)),
+        Wait("confirmation", (C.ANSWERED,)),
+        Wait("review", (C.REOPENED,), guard="needs_supervisor_review"),
+        Wait("handling", (C.ASSIGNED, C.IN_PROGRESS, C.REOPENED)),
+    )
+
+    @state.transition(
+        source=C.RECEIVED,
+        target=C.REGISTERED,
+        custom=records(E.COMPLAINT_REGISTER, completes={"registration"}),
+    )
     def register(self):
         pass
 
-    @state.transition(source=ComplaintStatus.RETURNED, target=ComplaintStatus.REGISTERED)
+    @state.transition(
+        source=C.RETURNED,
+        target=C.REGISTERED,
+        custom=records(E.COMPLAINT_REREGISTER),
+    )
     def reregister(self):
         pass
 
-    @state.transition(source=[ComplaintStatus.RECEIVED, ComplaintStatus.REGISTERED], target=ComplaintStatus.REJECTED)
+    @state.transition(
+        source=[C.RECEIVED, C.REGISTERED],
+        target=C.REJECTED,
+        custom=records(E.COMPLAINT_REJECT, completes={"registration", "routing"}),
+    )
     def reject(self):
         pass
 
-    @state.transition(source=ComplaintStatus.REGISTERED, target=ComplaintStatus.ASSIGNED)
+    @state.transition(
+        source=C.REGISTERED,
+        target=C.ASSIGNED,
+        custom=records(E.COMPLAINT_ASSIGN, completes={"routing"}),
+    )
     def assign(self):
         pass
 
-    @state.transition(source=ComplaintStatus.ASSIGNED, target=ComplaintStatus.RETURNED)
+    @state.transition(
+        source=C.ASSIGNED,
+        target=C.RETURNED,
+        custom=records(E.COMPLAINT_RETURN_MISROUTED, completes={"handling"}),
+    )
     def return_misrouted(self):
         pass
 
-    @state.transition(source=ComplaintStatus.ASSIGNED, target=ComplaintStatus.IN_PROGRESS)
+    @state.transition(
+        source=C.ASSIGNED,
+        target=C.IN_PROGRESS,
+        custom=records(E.COMPLAINT_START_WORK, begins="handling"),
+    )
     def start_work(self):
         pass
 
-    @state.transition(source=ComplaintStatus.IN_PROGRESS, target=ComplaintStatus.EXTENSION_REQUESTED)
+    @state.transition(
+        source=C.IN_PROGRESS,
+        target=C.EXTENSION_REQUESTED,
+        custom=records(E.COMPLAINT_REQUEST_EXTENSION, completes={"handling"}),
+    )
     def request_extension(self):
         pass
 
-    @state.transition(source=ComplaintStatus.EXTENSION_REQUESTED, target=ComplaintStatus.IN_PROGRESS)
+    @state.transition(
+        source=C.EXTENSION_REQUESTED,
+        target=C.IN_PROGRESS,
+        custom=records(E.COMPLAINT_DECIDE_EXTENSION, completes={"extension_decision"}),
+    )
     def decide_extension(self):
         pass
 
-    @state.transition(source=ComplaintStatus.IN_PROGRESS, target=ComplaintStatus.ANSWERED)
+    @state.transition(
+        source=C.IN_PROGRESS,
+        target=C.ANSWERED,
+        custom=records(E.COMPLAINT_ANSWER, completes={"handling"}),
+    )
     def answer(self):
         pass
 
-    @state.transition(source=ComplaintStatus.ANSWERED, target=ComplaintStatus.CONFIRMED)
+    @state.transition(
+        source=C.ANSWERED,
+        target=C.CONFIRMED,
+        custom=records(E.COMPLAINT_CONFIRM, completes={"confirmation"}),
+    )
     def confirm(self):
         pass
 
-    @state.transition(source=ComplaintStatus.ANSWERED, target=ComplaintStatus.REOPENED)
+    @state.transition(
+        source=C.ANSWERED,
+        target=C.REOPENED,
+        custom=records(E.COMPLAINT_REOPEN, completes={"confirmation"}),
+    )
     def reopen(self):
         pass
 
-    @state.transition(source=ComplaintStatus.REOPENED, target=ComplaintStatus.IN_PROGRESS)
+    @state.transition(
+        source=C.REOPENED,
+        target=C.IN_PROGRESS,
+        custom=records(E.COMPLAINT_RESUME),
+    )
     def resume(self):
         pass
 
-    @state.transition(source=[ComplaintStatus.CONFIRMED, ComplaintStatus.REOPENED], target=ComplaintStatus.CLOSED)
+    @state.transition(
+        source=[C.CONFIRMED, C.REOPENED],
+        target=C.CLOSED,
+        custom=records(E.COMPLAINT_CLOSE, completes={"review"}),
+    )
     def close(self):
         pass
+
+
+@cache
+def machine_steps(machine: type) -> dict[str, Step]:
+    """The steps a machine's transitions declare, by transition name, plus its steps without a transition."""
+    found = {}
+    for method, transitions in machine.state.get_transitions().items():
+        transitions = list(transitions)
+        declared = transitions[0].custom
+        found[method.slug] = Step(
+            name=method.slug,
+            event=declared["event"],
+            sources=tuple(str(t.source) for t in transitions),
+            target=str(transitions[0].target),
+            completes=declared["completes"],
+            begins=declared["begins"],
+            cancels=declared["cancels"],
+        )
+    for step in machine.steps_without_transition:
+        found[step.name] = step
+    return found
+
+
+MACHINES: dict[str, type] = {"repair": RepairMachine, "complaint": ComplaintMachine}
+WAITS: dict[str, tuple[Wait, ...]] = {"repair": RepairMachine.waits, "complaint": ComplaintMachine.waits}
+CLOSED: dict[str, frozenset[str]] = {"repair": frozenset(REPAIR_CLOSED), "complaint": frozenset(COMPLAINT_CLOSED)}
+
+
+def steps(kind: str) -> dict[str, Step]:
+    return machine_steps(MACHINES[kind])
+
+
+def all_steps() -> Iterable[Step]:
+    for kind in MACHINES:
+        yield from steps(kind).values()
+
+
+def step_of(kind: str, transition) -> Step:
+    """The declaration of a transition given as the machine's method (RepairMachine.submit) or a Step."""
+    if isinstance(transition, Step):
+        return transition
+    return steps(kind)[transition.slug]
+
+
+def next_tasks(kind: str, task: str) -> set[str]:
+    """The tasks a case may wait on once `task` is done: those waiting in the states the steps
+    completing it lead to (a step that changes no state leaves the case where it was)."""
+    reached = set()
+    for step in steps(kind).values():
+        if task in step.completes:
+            reached.update((step.target,) if step.target else step.sources)
+    return {wait.task for wait in WAITS[kind] if reached & set(wait.states)} - {task}
 
 
 def state_label(kind: str, state: str) -> str:

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.accounts import services as identity_services
 from cases.core import services, workdays
+from cases.core.event_types import DeadlineStep
 from cases.core.identifiers import resident_id_check_character, uscc_check_character
 from cases.core.models import BindingRole, Case, Department, User
 from cases.core.models.org import EntityKind
@@ -129,9 +130,9 @@ class DemoCase:
 # to its due date (reminder); the complaint workflow itself comes with its issue.
 DEMO_CASES = [
     DemoCase("complaint", "区某单位拖欠工程款 86 万元", "in_progress", "scjg", "banli", "qiye",
-             "complaint.answer", "部门答复", "answer_within", 21),
+             DeadlineStep.COMPLAINT_ANSWER, "部门答复", "answer_within", 21),
     DemoCase("complaint", "招商引资奖励政策未兑现", "in_progress", "scjg", "banli", "qiye",
-             "complaint.answer", "部门答复", "answer_within", 13),
+             DeadlineStep.COMPLAINT_ANSWER, "部门答复", "answer_within", 13),
 ]  # fmt: skip
 
 

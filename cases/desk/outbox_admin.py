@@ -8,12 +8,13 @@ from django.utils.translation import ngettext
 
 from cases.complaints.models import ChannelCallback
 from cases.core import events
+from cases.core.event_types import EventType
 from cases.desk.admin import ReadOnlyAdmin
 from cases.infra import outbox
 from cases.repair.models import NationalSync
 
 RESEND_PERMISSION = "cases.manage_reference_data"
-RESENT_EVENT = "outbox.resent"
+RESENT_EVENT = EventType.OUTBOX_RESENT
 
 
 class OutboxAdmin(ReadOnlyAdmin):

@@ -6,11 +6,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.decorators import ratelimit
 
-from cases.core import event_labels, selectors
+from cases.core import selectors
+from cases.core.event_types import HIDDEN_FROM_APPLICANT, EventType
 from cases.core.models import Case
 
-PUBLIC_EVENTS_EXCLUDED = event_labels.HIDDEN_FROM_APPLICANT | {"repair.material_added", "deadline.started",
-                                                                "deadline.closed", "arrears.payment"}  # fmt: skip
+PUBLIC_EVENTS_EXCLUDED = HIDDEN_FROM_APPLICANT | {
+    EventType.REPAIR_MATERIAL_ADDED, EventType.DEADLINE_STARTED, EventType.DEADLINE_CLOSED, EventType.ARREARS_PAYMENT,
+}  # fmt: skip
 
 
 class TrackingForm(forms.Form):

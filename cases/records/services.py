@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.core import documents, events, identity, masking, permissions
+from cases.core.event_types import EventType
 from cases.core.exceptions import Conflict, InvalidInput, NotPermitted
 from cases.core.models import CreditRecord, NoticeKind, Party
 from cases.records import windows as records
@@ -75,7 +76,7 @@ def _deliver_two_documents(record: CreditRecord, actor) -> None:
     advice = documents.issue(NoticeKind.REPAIR_ADVICE, record=record)
     record.documents_delivered_at = timezone.now()
     record.save(update_fields=["documents_delivered_at"])
-    events.record(subject=record, event_type="record.documents_delivered", actor=actor,
+    events.record(subject=record, event_type=EventType.RECORD_DOCUMENTS_DELIVERED, actor=actor,
                   reference=record.decision_number, notice=advice.number)  # fmt: skip
 
 

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import audit_chain, identity
+from cases.core import events, identity
+from cases.core.event_types import EventType
 from cases.core.models import CreditRecord, RecordStatus
 from notifications.services import Outbox
 
@@ -18,12 +19,12 @@ def _users_by_party(records) -> dict[tuple, list[int]]:
     return identity.users_acting_for({(r.party.kind, r.party.id_number) for r in records})
 
 
-def _event(record, event_type: str, now) -> dict:
+def _event(record, event_type: EventType, now) -> dict:
     return {
         "subject_type_id": ContentType.objects.get_for_model(CreditRecord).pk,
         "subject_id": record.pk,
         "reference": record.decision_number,
-        "event_type": event_type,
+        "event_type": event_type.value,
         "actor_id": None,
         "from_state": "",
         "to_state": "",
@@ -65,7 +66,7 @@ def tell_repairable(today=None) -> int:
                 % {"number": record.decision_number},
                 payload={"record": record.pk, "url": "/my/records/"},
             )
-        audit_chain.insert([_event(record, "record.repairable", now) for record in batch])
+        events.record_many([_event(record, EventType.RECORD_REPAIRABLE, now) for record in batch])
         CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(repairable_notified_on=today)
 
     return _in_locked_batches(select, act)
@@ -89,7 +90,7 @@ def end_display(today=None) -> int:
                 % {"number": record.decision_number, "day": record.display_until.isoformat()},
                 payload={"record": record.pk, "url": "/my/records/"},
             )
-        audit_chain.insert([_event(record, "record.display_ended", now) for record in batch])
+        events.record_many([_event(record, EventType.RECORD_DISPLAY_ENDED, now) for record in batch])
         CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(status=RecordStatus.EXPIRED)
 
     return _in_locked_batches(select, act)

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import documents, events, identity, permissions, policies, services, uploads
+from cases.core import documents, identity, permissions, policies, services, transitions, uploads
+from cases.core.event_types import DeadlineStep, EventType
 from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from cases.core.models import Case, CreditRecord, NoticeKind, RecordStatus
 from cases.core.roles import Role
@@ -23,7 +24,7 @@ from notifications import services as notification_services
 logger = logging.getLogger(__name__)
 
 MATERIALS_KEY = {"penalty": "materials_penalty", "serious_list": "materials_list_removal", "other": "materials_other"}
-ACCEPT, DECIDE, SYNC = "repair.accept", "repair.decide", "repair.sync"
+ACCEPT, DECIDE, SYNC = DeadlineStep.REPAIR_ACCEPT, DeadlineStep.REPAIR_DECIDE, DeadlineStep.REPAIR_SYNC
 # The task keeps its name from before the sub-apps: a message already queued names it.
 PUSH_SYNC_TASK = "cases.tasks.push_national_sync"
 
@@ -62,23 +63,6 @@ def _require_caseworker(application: RepairApplication, actor) -> None:
     """A caseworker's step: the case must be theirs (an unclaimed one is claimed by the step)."""
     _require_department(application, actor)
     services.ensure_claimed_by(application.case, actor)
-
-
-def _transition(application: RepairApplication, step: str, actor, **payload) -> None:
-    """Take `step` of the state machine (TransitionNotAllowed → 409 if the state forbids it)."""
-    before = application.case.state
-    getattr(RepairMachine(application.case), step)()
-    if application.case.state in REPAIR_CLOSED and application.case.closed_at is None:
-        application.case.closed_at = timezone.now()  # it leaves the queues and the board
-    application.case.save(update_fields=["state", "closed_at"])
-    events.record(
-        subject=application.case,
-        event_type=f"repair.{step}",
-        actor=actor,
-        from_state=before,
-        to_state=application.case.state,
-        **payload,
-    )
 
 
 def _tell_applicant(application: RepairApplication, title: str, body: str) -> None:
@@ -140,7 +124,7 @@ def add_material(*, actor, application_id: int, code: str, upload) -> Material:
         size=upload.size,
         uploaded_by=actor,
     )
-    events.record(subject=application.case, event_type="repair.material_added", actor=actor, code=code)
+    transitions.record(application.case, EventType.REPAIR_MATERIAL_ADDED, actor=actor, code=code)
     return material
 
 
@@ -174,7 +158,7 @@ def submit(*, actor, application_id: int, obligations_fulfilled: bool, commitmen
     problems = unmet_conditions(application)
     if problems:
         raise InvalidInput(_("The application cannot be submitted yet."), details={"conditions": problems})
-    _transition(application, "submit", actor)
+    transitions.transition(application.case, RepairMachine.submit, actor)
     application.submitted_at = timezone.now()
     application.save(update_fields=["obligations_fulfilled", "commitment_signed", "submitted_at"])
     case = application.case
@@ -195,7 +179,7 @@ def submit(*, actor, application_id: int, obligations_fulfilled: bool, commitmen
 def accept(*, actor, application_id: int) -> RepairApplication:
     application = _locked(application_id)
     _require_caseworker(application, actor)
-    _transition(application, "accept", actor)
+    transitions.transition(application.case, RepairMachine.accept, actor)
     services.close_deadline(case=application.case, step=ACCEPT, actor=actor)
     documents.issue(
         NoticeKind.ACCEPTANCE,
@@ -227,7 +211,7 @@ def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) 
         items.append({"code": code, "name": known[code], "reason": reason})
     if not items:
         raise InvalidInput(_("List every missing or wrong item, each with a reason."))
-    _transition(application, "request_materials", actor, missing=items)
+    transitions.transition(application.case, RepairMachine.request_materials, actor, missing=items)
     application.missing_items = items
     application.notice_issued_at = timezone.now()
     application.save(update_fields=["missing_items", "notice_issued_at"])
@@ -252,7 +236,7 @@ def resubmit(*, actor, application_id: int) -> RepairApplication:
     still_missing = [item["name"] for item in application.missing_items if item["code"] not in answered]
     if still_missing:
         raise InvalidInput(_("Upload every item the notice lists first."), details={"missing": still_missing})
-    _transition(application, "resubmit", actor)
+    transitions.transition(application.case, RepairMachine.resubmit, actor)
     for step in (ACCEPT, DECIDE):
         services.resume_deadline(case=application.case, step=step, actor=actor)
     return application
@@ -266,7 +250,7 @@ def refuse(*, actor, application_id: int, reason: str) -> RepairApplication:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(details={"reason": [_("Give the reason the applicant will read.")]})
-    _transition(application, "refuse", actor, reason=reason)
+    transitions.transition(application.case, RepairMachine.refuse, actor, reason=reason)
     application.refusal_reason = reason
     application.save(update_fields=["refusal_reason"])
     documents.issue(NoticeKind.NON_ACCEPTANCE, record=application.record, case=application.case, reason=reason)
@@ -284,7 +268,7 @@ def start_review(*, actor, application_id: int) -> RepairApplication:
     """A caseworker of the deciding department takes the accepted application for review."""
     application = _locked(application_id)
     _require_caseworker(application, actor)
-    _transition(application, "start_review", actor)
+    transitions.transition(application.case, RepairMachine.start_review, actor)
     return application
 
 
@@ -328,8 +312,8 @@ def propose_decision(*, actor, application_id: int, approve: bool, reason: str) 
     application.proposed_reason = reason
     application.proposed_by = actor
     application.save(update_fields=["proposed_approval", "proposed_reason", "proposed_by"])
-    events.record(
-        subject=application.case, event_type="repair.decision_proposed", actor=actor, approve=approve, reason=reason
+    transitions.record(
+        application.case, RepairMachine.PROPOSE_DECISION.event, actor=actor, approve=approve, reason=reason
     )
     notification_services.notify(
         services.users_with_role(Role.DEPARTMENT_HEAD, application.record.department_id),
@@ -356,18 +340,18 @@ def approve_decision(*, actor, application_id: int) -> RepairApplication:
     services.close_deadline(case=application.case, step=DECIDE, actor=actor)
     number = application.case.number
     if not application.proposed_approval:
-        _transition(application, "reject", actor, reason=application.proposed_reason)
+        transitions.transition(application.case, RepairMachine.reject, actor, reason=application.proposed_reason)
         documents.issue(NoticeKind.REFUSAL_DECISION, record=application.record, case=application.case,
                         reason=application.proposed_reason)  # fmt: skip
         _tell_applicant(
             application, _("Credit repair %(number)s refused") % {"number": number}, application.proposed_reason
         )
         return application
-    _transition(application, "approve", actor)
+    transitions.transition(application.case, RepairMachine.approve, actor)
     record = CreditRecord.objects.select_for_update().get(pk=application.record_id)
     record.status = RecordStatus.REPAIRED
     record.save(update_fields=["status"])
-    _transition(application, "repair_record", None, record=record.decision_number)
+    transitions.transition(application.case, RepairMachine.repair_record, None, record=record.decision_number)
     documents.issue(NoticeKind.REPAIR_DECISION, record=record, case=application.case)
     services.start_deadline(case=application.case, step=SYNC, label=_("Sync to the national site"),
                             policy_key="sync_within")  # fmt: skip
@@ -384,7 +368,7 @@ def approve_decision(*, actor, application_id: int) -> RepairApplication:
 def withdraw(*, actor, application_id: int) -> RepairApplication:
     application = _locked(application_id)
     _require_applicant(application, actor)
-    _transition(application, "withdraw", actor)
+    transitions.transition(application.case, RepairMachine.withdraw, actor)
     services.close_open_deadlines(case=application.case, actor=actor)
     return application
 
@@ -397,7 +381,7 @@ def revoke(*, actor, application_id: int, reason: str) -> RepairApplication:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(details={"reason": [_("Give the reason for revoking.")]})
-    _transition(application, "revoke", actor, reason=reason)
+    transitions.transition(application.case, RepairMachine.revoke, actor, reason=reason)
     application.revocation_reason = reason
     application.save(update_fields=["revocation_reason"])
     record = CreditRecord.objects.select_for_update().get(pk=application.record_id)
@@ -437,7 +421,7 @@ def _sync_landed(sync: NationalSync) -> None:
         return
     application = _locked(sync.application_id)
     if application.case.state == RepairStatus.RECORD_REPAIRED:
-        _transition(application, "mark_synced", None, receipt=sync.receipt)
+        transitions.transition(application.case, RepairMachine.mark_synced, None, receipt=sync.receipt)
         services.close_deadline(case=application.case, step=SYNC)
         application.case.closed_at = sync.sent_at
         application.case.save(update_fields=["closed_at"])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.core import event_labels, policies, selectors, services
+from cases.core import event_types, policies, selectors, services
 from cases.core.exceptions import InvalidInput
 from cases.core.states import REPAIR_CLOSED, RepairStatus
 from cases.infra.navigation import redirect_back
@@ -61,7 +61,7 @@ def application_page(request, number: str):
         "materials": materials,
         "conditions": repair.unmet_conditions(application) if application.case.state == RepairStatus.DRAFT else [],
         "timeline": selectors.case_timeline(application.case).exclude(
-            event_type__in=event_labels.HIDDEN_FROM_APPLICANT if is_applicant else ()
+            event_type__in=event_types.HIDDEN_FROM_APPLICANT if is_applicant else ()
         ),
         "deadlines": application.case.deadlines.order_by("due_at"),
         "notices": application.case.notices.all(),

@@ -56,15 +56,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.complaints.models import ArrearsPayment, Complaint
-from cases.complaints.services import ANSWER, REGISTER
 from cases.core import policies, workdays
 from cases.core.deadlines import start_of_day
+from cases.core.event_types import DeadlineStep
 from cases.core.exceptions import InvalidInput
 from cases.core.models import Deadline, Department
 from cases.core.states import ComplaintStatus, RepairStatus
 from cases.repair.models import RepairApplication
-from cases.repair.services import ACCEPT, DECIDE
 
+# The deadlines a repair application is late on.
+REPAIR_STEPS = [DeadlineStep.REPAIR_ACCEPT, DeadlineStep.REPAIR_DECIDE]
 # The longest period the figures cover at once (a custom range).
 MAX_MONTHS = 60
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -327,11 +328,11 @@ def complaint_figures(
     """{key: ComplaintFigures}: key is a department id, a subject code, a month's first day, or
     None for the whole period."""
     now = now or timezone.now()
-    registration = Deadline.objects.filter(case_id=OuterRef("case_id"), step=REGISTER)
+    registration = Deadline.objects.filter(case_id=OuterRef("case_id"), step=DeadlineStep.COMPLAINT_REGISTER)
     complaints = received_complaints(period, department_id).annotate(
         registered_in_time=Exists(registration.filter(closed_at__isnull=False, closed_at__lte=F("due_at"))),
         registration_due=Exists(registration.filter(Q(closed_at__isnull=False) | Q(due_at__lte=now))),
-        answered_late=_late([ANSWER], now),
+        answered_late=_late([DeadlineStep.COMPLAINT_ANSWER], now),
     )
     answered = Q(answered_at__isnull=False)
     rows = _aggregate(
@@ -363,7 +364,7 @@ def repair_figures(
 ) -> dict:
     """{key: RepairFigures} for the applications submitted in the period (key as in complaint_figures)."""
     now = now or timezone.now()
-    applications = submitted_repairs(period, department_id).annotate(late=_late([ACCEPT, DECIDE], now))
+    applications = submitted_repairs(period, department_id).annotate(late=_late(REPAIR_STEPS, now))
     concluded = Q(decided_at__isnull=False) | Q(case__state=RepairStatus.NOT_ACCEPTED)
     rows = _aggregate(
         applications,

@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from cases.core import events, masking, permissions, policies, workdays
+from cases.core.event_types import EventType
 from cases.core.models import AuditEvent, User
 from cases.core.models.org import EntityKind
 from cases.core.roles import Role
@@ -37,8 +38,8 @@ from notifications import services as notification_services
 
 # The report for the first half-year falls due on 20 June, for the second on 20 December.
 DUE = {1: (6, 20), 2: (12, 20)}
-REMINDER_EVENT = "report.reminded"
-EXPORT_EVENT = "report.exported"
+REMINDER_EVENT = EventType.REPORT_REMINDED
+EXPORT_EVENT = EventType.REPORT_EXPORTED
 
 
 # --- cells -------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import events, permissions, policies, workdays
+from cases.core import events, permissions, policies, transitions, workdays
 from cases.core.exceptions import IllegalTransition, InvalidInput, NotFound, NotPermitted
 from cases.core.models import Case, SupervisionLevel, User
 from cases.core.roles import Role
@@ -37,7 +37,7 @@ def issue_supervision_order(*, case_id: int, actor, reason: str) -> SupervisionO
             timezone.localdate(), policies.working_days(case.kind, "supervision_respond_within")
         ),
     )
-    events.supervision_issued_event(order=order, actor=actor)
+    transitions.after_event(order.case, events.supervision_issued_event(order=order, actor=actor))
     notification_services.notify(
         department_recipients(case.department_id, case.assignee_id),
         kind="supervision.issued",
@@ -67,7 +67,7 @@ def respond_to_supervision_order(*, order_id: int, actor, response: str) -> Supe
     order.responded_by = actor
     order.responded_at = timezone.now()
     order.save(update_fields=["response", "responded_by", "responded_at"])
-    events.supervision_answered_event(order=order, actor=actor)
+    transitions.after_event(order.case, events.supervision_answered_event(order=order, actor=actor))
     supervisors = User.objects.filter(groups__name=Role.SUPERVISOR, is_active=True).values_list("pk", flat=True)
     notification_services.notify(
         [order.issued_by_id, *supervisors],

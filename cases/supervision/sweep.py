@@ -14,7 +14,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import audit_chain, deadlines, policies, workdays
+from cases.core import deadlines, events, policies, workdays
+from cases.core.event_types import EventType
 from cases.core.models import Case, Deadline, Stage, SupervisionLevel, User
 from cases.core.roles import Role
 from cases.infra.bulk import insert_rows
@@ -24,9 +25,9 @@ from notifications.services import Outbox, board_changed
 logger = logging.getLogger(__name__)
 
 STAGE_EVENT = {
-    Stage.REMINDED: "deadline.reminded",
-    Stage.SUPERVISED: "deadline.supervised",
-    Stage.ESCALATED: "deadline.escalated",
+    Stage.REMINDED: EventType.DEADLINE_REMINDED,
+    Stage.SUPERVISED: EventType.DEADLINE_SUPERVISED,
+    Stage.ESCALATED: EventType.DEADLINE_ESCALATED,
 }
 STAGE_KIND = {
     Stage.REMINDED: "deadline.reminder",
@@ -149,7 +150,7 @@ def _templates() -> dict[int, tuple[str, str]]:
 def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients, report: SweepReport) -> None:
     today = timezone.localdate(now)
     case_type = ContentType.objects.get_for_model(Case)
-    events, orders, outbox = [], [], Outbox()
+    audit_rows, orders, outbox = [], [], Outbox()
     case_facts = {
         pk: (number, kind)
         for pk, number, kind in Case.objects.filter(pk__any={d.case_id for d in batch}).values_list(
@@ -171,12 +172,12 @@ def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients,
                 "days": recipients.days_overdue(deadline.due_on, today),
             }
             title, body = (template % params for template in recipients.templates[stage])
-            events.append(
+            audit_rows.append(
                 {
                     "subject_type_id": case_type.pk,
                     "subject_id": deadline.case_id,
                     "reference": number,
-                    "event_type": STAGE_EVENT[stage],
+                    "event_type": STAGE_EVENT[stage].value,
                     "actor_id": None,
                     "from_state": "",
                     "to_state": "",
@@ -212,13 +213,13 @@ def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients,
                 case=deadline.case_id,
                 payload={"deadline": deadline.pk, "stage": stage},
             )
-            report.fired[STAGE_EVENT[stage]] += 1
+            report.fired[STAGE_EVENT[stage].value] += 1
         if due_stages:
             deadline.stage = due_stages[-1]
             raised[deadline.stage].add(deadline.case_id)
             departments.add(deadline.department_id)
         deadline.next_action_at = deadlines.next_action_at(deadline, kind, times)
-    audit_chain.insert(events)
+    events.record_many(audit_rows)
     insert_rows(SupervisionOrder, orders)
     _save_stages(batch)
     _raise_case_stages(raised)
