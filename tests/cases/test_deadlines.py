@@ -6,9 +6,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases import deadlines, services, supervision
-from cases.models import AuditEvent, Deadline, Stage, SupervisionOrder
-from cases.roles import Role
+from cases.core import deadlines
+from cases.core import services
+from cases.supervision import sweep as supervision
+from cases.core.models import AuditEvent, Deadline, Stage
+from cases.supervision.models import SupervisionOrder
+from cases.core.roles import Role
 from notifications.models import Notification
 from tests.factories import CaseFactory, StaffFactory, UserFactory
 
@@ -123,7 +126,7 @@ def test_the_clock_stops_while_paused_and_restarts_with_the_days_left(national_d
 
 
 def test_pausing_twice_is_refused(national_day_deadline):
-    from cases.exceptions import IllegalTransition
+    from cases.core.exceptions import IllegalTransition
 
     services.pause_deadline(case=national_day_deadline.case, step="complaint.answer")
     with pytest.raises(IllegalTransition):
@@ -168,7 +171,7 @@ def test_staff_without_role_get_nothing(national_day_deadline):
     assert not Notification.objects.filter(recipient=bystander).exists()
 
 
-# --- the clock's own rules (cases.deadlines), given a moment rather than read from the clock -----
+# --- the clock's own rules (cases.core.deadlines), given a moment rather than read from the clock -----
 
 
 def test_a_deadline_keeps_the_label_of_its_step(national_day_deadline):

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from cases.identifiers import (
+from cases.core.identifiers import (
     mask_resident_id,
     mask_uscc,
     resident_id_check_character,

@@ -12,8 +12,8 @@ import pytest
 from django.utils import translation
 from viewflow.fsm import NoTransition
 
-from cases import states
-from cases.states import CaseMachine, ComplaintMachine, ComplaintStatus, RepairMachine, RepairStatus
+from cases.core import states
+from cases.core.states import CaseMachine, ComplaintMachine, ComplaintStatus, RepairMachine, RepairStatus
 
 # States (A): credit repair. DOMAIN.md's lapsed and terminated are not in the code yet.
 REPAIR = {

@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
-from cases.models import Holiday
-from cases.workdays import (
+from cases.core.models import Holiday
+from cases.core.workdays import (
     add_working_days,
     is_working_day,
     missing_calendar_years,
@@ -79,7 +79,7 @@ def test_working_days_between_over_a_plain_week():
 
 
 def test_next_years_calendar_is_checked_from_the_first_of_october():
-    from cases.workdays import years_to_check
+    from cases.core.workdays import years_to_check
 
     assert years_to_check(date(2026, 9, 30)) == [2026]
     assert years_to_check(date(2026, 10, 1)) == [2026, 2027]
@@ -87,19 +87,19 @@ def test_next_years_calendar_is_checked_from_the_first_of_october():
 
 
 def test_a_year_is_loaded_when_the_table_has_any_row_of_it():
-    from cases.workdays import is_year_loaded
+    from cases.core.workdays import is_year_loaded
 
     Holiday.objects.filter(date__year=2031).delete()
     assert not is_year_loaded(2031)
     Holiday.objects.create(date=date(2031, 1, 1), is_working_day=False, name="元旦")
-    from cases.workdays import clear_cache
+    from cases.core.workdays import clear_cache
 
     clear_cache()
     assert is_year_loaded(2031)
 
 
 def test_a_years_exceptions_are_read_once_a_minute(monkeypatch, django_assert_num_queries):
-    from cases import workdays
+    from cases.core import workdays
 
     clock = [1000.0]
     monkeypatch.setattr(workdays.time, "monotonic", lambda: clock[0])
@@ -122,10 +122,10 @@ def test_working_days_between_a_day_and_itself_is_zero():
 
 
 def test_a_year_without_a_schedule_is_named_in_a_warning(caplog):
-    from cases.workdays import clear_cache
+    from cases.core.workdays import clear_cache
 
     clear_cache()
-    with caplog.at_level(logging.WARNING, logger="cases.workdays"):
+    with caplog.at_level(logging.WARNING, logger="cases.core.workdays"):
         assert is_working_day(date(2031, 1, 1))  # a Wednesday, no schedule for 2031
     assert [record.getMessage() for record in caplog.records] == [
         "no holiday schedule loaded for 2031: counting weekends only"
@@ -133,9 +133,9 @@ def test_a_year_without_a_schedule_is_named_in_a_warning(caplog):
 
 
 def test_a_loaded_year_gives_no_warning(caplog):
-    from cases.workdays import clear_cache
+    from cases.core.workdays import clear_cache
 
     clear_cache()
-    with caplog.at_level(logging.WARNING, logger="cases.workdays"):
+    with caplog.at_level(logging.WARNING, logger="cases.core.workdays"):
         assert not is_working_day(date(2025, 10, 1))
     assert not caplog.records

@@ -13,25 +13,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from cases.exceptions import DomainError
-from cases.models import (
-    ArrearsPayment,
-    AuditEvent,
-    Case,
-    Complaint,
-    CreditRecord,
-    Deadline,
-    Holiday,
-    IdentityBinding,
-    Instalment,
-    Material,
-    NationalSync,
-    Notice,
-    Policy,
-    RepairApplication,
-    SupervisionOrder,
-    User,
-)
+from cases.core.exceptions import DomainError
+from cases.complaints.models import ArrearsPayment, Complaint, Instalment
+from cases.core.models import AuditEvent, Case, CreditRecord, Deadline, Holiday, IdentityBinding, Notice, Policy, User
+from cases.repair.models import Material, NationalSync, RepairApplication
+from cases.supervision.models import SupervisionOrder
 from notifications.models import Notification
 from tests.security.action_table import ACTION_ROLE_NAMES as ROLE_NAMES
 from tests.security.action_table import NOT_ACTIONS, SERVICE_MODULES, TABLE, Action, actor_of
