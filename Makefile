@@ -16,7 +16,7 @@ SEED := $(shell od -An -N3 -tu4 /dev/urandom | tr -d ' ')
 endif
 UNIT := -m "not integration and not e2e" -q
 
-.PHONY: help run test test-unit test-orders test-integration test-e2e browser lint format messages bench bench-smoke coverage mutate clean
+.PHONY: help run test test-unit test-orders test-integration test-e2e browser lint format messages bench bench-smoke coverage mutate mutate-services clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -124,13 +124,23 @@ coverage: $(VENV)/.dev $(VENV)/.system browser ## the three suites with coverage
 	echo "HTML report: var/coverage/html/index.html"; \
 	exit $$status
 
-# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml: which modules, which fast
-# unit tests). mutmut works in mutants/ and keeps its results there, so a second run only tries
-# the mutants of functions that changed. MUTANTS narrows the run, e.g. MUTANTS='cases.core.workdays*'.
+# Mutation testing ([tool.mutmut] in pyproject.toml: which modules, which unit tests): `mutate` the
+# rule modules, `mutate-services` the services modules, each run trying all the mutants of its
+# modules again. mutmut works in mutants/ and keeps its results there; the report reads them all.
+# MUTANTS narrows the run, e.g. MUTANTS='cases.core.workdays*'.
 MUTANTS ?=
+MUTATE_RULES = 'cases.core.states.*' 'cases.core.permissions.*' 'cases.core.workdays.*' 'cases.core.identifiers.*' \
+	'cases.core.deadlines.*' 'cases.records.windows.*'
+MUTATE_SERVICES = 'cases.repair.services.*' 'cases.complaints.services.*' 'cases.core.services.*'
+
 mutate: $(VENV)/.dev ## mutation testing of the rule modules (mutmut): score per module and surviving mutants
 	mkdir -p mutants/var && rm -f mutants/var/mutation-tests.sqlite3*
-	$(BIN)/mutmut run --max-children 1 $(if $(MUTANTS),"$(MUTANTS)")
+	$(BIN)/mutmut run --max-children 1 $(if $(MUTANTS),"$(MUTANTS)",$(MUTATE_RULES))
+	$(BIN)/python scripts/mutation_report.py --diffs
+
+mutate-services: $(VENV)/.dev ## mutation testing of the three services modules (slow: well over an hour)
+	mkdir -p mutants/var && rm -f mutants/var/mutation-tests.sqlite3*
+	$(BIN)/mutmut run --max-children 1 $(MUTATE_SERVICES)
 	$(BIN)/python scripts/mutation_report.py --diffs
 
 clean: ## remove the virtualenv, local database and collected static files

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cases.core import services
+from cases.core import deadlines, services
 from cases.core.models import AuditEvent, Deadline, Stage
 from cases.core.roles import Role
 from cases.supervision import sweep as supervision
@@ -168,3 +168,39 @@ def test_staff_without_role_get_nothing(national_day_deadline):
     bystander = UserFactory(username="bystander")
     sweep_on(date(2025, 10, 24))
     assert not Notification.objects.filter(recipient=bystander).exists()
+
+
+# --- the clock's own rules (cases.core.deadlines), given a moment rather than read from the clock -----
+
+
+def test_a_deadline_keeps_the_label_of_its_step(national_day_deadline):
+    assert Deadline.objects.get(pk=national_day_deadline.pk).label == "部门答复"
+
+
+def test_a_paused_deadline_has_no_next_action(national_day_deadline):
+    deadlines.pause(national_day_deadline, at(date(2025, 10, 9)))
+    assert deadlines.next_action_at(national_day_deadline, "complaint") is None
+
+
+def test_a_closed_deadline_has_no_next_action(national_day_deadline):
+    national_day_deadline.closed_at = at(date(2025, 10, 9))
+    assert deadlines.next_action_at(national_day_deadline, "complaint") is None
+
+
+def test_pausing_counts_the_days_left_from_the_moment_given(national_day_deadline):
+    # Due 23 October 2025; paused on Thursday 16 October, whatever today's real date.
+    deadlines.pause(national_day_deadline, at(date(2025, 10, 16)))
+    assert national_day_deadline.remaining_working_days == 5
+
+
+def test_resuming_counts_the_days_left_from_the_moment_given(national_day_deadline):
+    deadlines.pause(national_day_deadline, at(date(2025, 10, 16)))
+    deadlines.resume(national_day_deadline, "complaint", at(date(2025, 11, 3)))  # a Monday
+    assert national_day_deadline.due_on == date(2025, 11, 10)
+
+
+def test_a_deadline_resumed_with_nothing_left_is_due_the_day_it_resumes(national_day_deadline):
+    deadlines.pause(national_day_deadline, at(date(2025, 10, 24)))  # the day after it was due
+    assert national_day_deadline.remaining_working_days == 0
+    deadlines.resume(national_day_deadline, "complaint", at(date(2025, 11, 3)))
+    assert national_day_deadline.due_on == date(2025, 11, 3)

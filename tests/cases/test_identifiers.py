@@ -182,6 +182,13 @@ def test_validate_resident_id_rejects_impossible_birth_date():
     assert "19490230" in error_message(exc)
 
 
+def test_validate_resident_id_rejects_a_day_the_month_does_not_have():
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        validate_resident_id(resident_id_with_birth_date("19490431"))  # April has 30 days
+    assert exc.value.code == "birth_date"
+    assert "19490431" in error_message(exc)
+
+
 def test_validate_resident_id_rejects_future_birth_date():
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     digits = tomorrow.strftime("%Y%m%d")
@@ -251,6 +258,10 @@ def test_masks_hide_values_too_short_to_show_both_ends():
             '"19490230" is not.',
         ),
         (
+            "11010520991231002X",
+            'The date of birth "20991231" in this resident ID number is in the future.',
+        ),
+        (
             "11010518991231002X",
             'The date of birth "18991231" in this resident ID number is before 1900-01-01.',
         ),
@@ -268,4 +279,28 @@ def test_each_resident_id_error_reads_whole_in_english_and_is_translated(value, 
     assert error_message(exc) == english
     with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         validate_resident_id(value)
+    assert error_message(exc) != english
+
+
+@pytest.mark.parametrize(
+    ("value", "english"),
+    [
+        ("", "Enter a unified social credit code."),
+        (VALID_USCC[:17], "A unified social credit code has 18 characters; this one has 17."),
+        (
+            VALID_USCC[:8] + "I" + VALID_USCC[9:],
+            'The character "I" at position 9 is not allowed in a unified social credit code.',
+        ),
+        (
+            VALID_USCC_2[:17] + "0",
+            'The check character (the last one) of this unified social credit code should be "L", not "0".',
+        ),
+    ],
+)
+def test_each_uscc_error_reads_whole_in_english_and_is_translated(value, english):
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        validate_uscc(value)
+    assert error_message(exc) == english
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        validate_uscc(value)
     assert error_message(exc) != english

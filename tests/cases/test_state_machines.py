@@ -10,6 +10,7 @@ office's reference the table follows the code, and a comment says so (docs/domai
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 from viewflow.fsm import NoTransition
 
 from cases.core import states
@@ -114,3 +115,28 @@ def test_a_transition_is_allowed_exactly_where_the_table_says(machine, state, na
         with pytest.raises(NoTransition):
             transition()
         assert case.state == state
+
+
+# --- the state as the reader sees it (states.state_label) ---------------------------------------
+
+
+def test_a_repair_state_is_labelled_from_the_repair_states():
+    with translation.override("en"):
+        assert states.state_label("repair", "incomplete") == "Materials to complete (one-time notice)"
+
+
+def test_a_complaint_state_is_labelled_from_the_complaint_states():
+    with translation.override("en"):
+        assert states.state_label("complaint", "received") == "Complaint received"
+        # "rejected" is a state of both kinds, with a label of its own in each.
+        assert states.state_label("complaint", "rejected") == "Rejected (out of scope)"
+
+
+def test_a_state_label_is_in_the_readers_language():
+    with translation.override("zh-hans"):
+        assert states.state_label("complaint", "received") != "Complaint received"
+
+
+def test_a_state_the_kind_does_not_have_is_shown_as_it_is():
+    assert states.state_label("repair", "received") == "received"
+    assert states.state_label("complaint", "record_repaired") == "record_repaired"

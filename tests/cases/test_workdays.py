@@ -1,3 +1,4 @@
+import logging
 from datetime import date
 
 import pytest
@@ -113,3 +114,28 @@ def test_a_years_exceptions_are_read_once_a_minute(monkeypatch, django_assert_nu
     clock[0] += 0.1  # 60 s after the first read: read again
     with django_assert_num_queries(1):
         is_working_day(date(2025, 10, 2))
+
+
+def test_working_days_between_a_day_and_itself_is_zero():
+    assert working_days_between(date(2025, 10, 1), date(2025, 10, 1)) == 0
+    assert working_days_between(date(2025, 3, 3), date(2025, 3, 3)) == 0
+
+
+def test_a_year_without_a_schedule_is_named_in_a_warning(caplog):
+    from cases.core.workdays import clear_cache
+
+    clear_cache()
+    with caplog.at_level(logging.WARNING, logger="cases.core.workdays"):
+        assert is_working_day(date(2031, 1, 1))  # a Wednesday, no schedule for 2031
+    assert [record.getMessage() for record in caplog.records] == [
+        "no holiday schedule loaded for 2031: counting weekends only"
+    ]
+
+
+def test_a_loaded_year_gives_no_warning(caplog):
+    from cases.core.workdays import clear_cache
+
+    clear_cache()
+    with caplog.at_level(logging.WARNING, logger="cases.core.workdays"):
+        assert not is_working_day(date(2025, 10, 1))
+    assert not caplog.records

@@ -57,7 +57,8 @@ def snapshot() -> dict:
 def _service_functions():
     for module in SERVICE_MODULES:
         for name, function in inspect.getmembers(module, inspect.isfunction):
-            if name.startswith("_") or function.__module__ != module.__name__:
+            # x_NAME__mutmut_N: the copies of each function that mutmut adds to a module it mutates.
+            if name.startswith("_") or "__mutmut_" in name or function.__module__ != module.__name__:
                 continue
             if "actor" in inspect.signature(function).parameters:
                 yield f"{module.__name__}.{name}", function
