@@ -49,6 +49,8 @@ SERVICE_MODULES = (
     complaints,
     complaint_intake,
     services,
+    record_services,
+    supervision_services,
     record_import,
     reports,
     identity_services,
