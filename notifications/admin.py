@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cases.desk.admin import ReadOnlyAdmin
+from cases.infra.admin import ReadOnlyAdmin
 from notifications.models import Notification, SmsMessage
 
 
