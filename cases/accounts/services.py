@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from cases.core import events, identifiers, identity, masking, permissions
+from cases.core import events, identifiers, identity, masking, permissions, scaffold
 from cases.core.exceptions import InvalidInput, NotFound, NotPermitted, Throttled
 from cases.core.models import BindingCode, BindingMethod, BindingRole, IdentityBinding, Party, User
 from cases.core.models.org import EntityKind
@@ -236,8 +236,8 @@ def _set_phone_on_record(*, actor, kind, id_number, name, phone) -> None:
 def revoke_binding(*, actor, binding_id: int, reason: str = "") -> IdentityBinding:
     """An enterprise's verified legal representative ends an agent's binding; anyone may end
     their own. To everyone else the binding does not exist."""
-    binding = IdentityBinding.objects.select_for_update().select_related("user").filter(pk=binding_id).first()
-    if binding is None or binding.revoked_at is not None:
+    binding = scaffold.locked(IdentityBinding, binding_id, related=("user",))
+    if binding.revoked_at is not None:
         raise NotFound()
     own = binding.user_id == getattr(actor, "pk", None)
     mine = identity.binding_of(actor)

@@ -16,10 +16,10 @@ from viewflow.fsm import TransitionNotAllowed
 
 from cases.complaints import channel_callbacks
 from cases.complaints.models import ArrearsPayment, Complaint, Finding, Instalment, IntegrityEntry, RespondentBody
-from cases.core import identity, permissions, policies, services, transitions
+from cases.core import permissions, policies, scaffold, services, transitions
 from cases.core.event_types import DeadlineStep, EventType, instalment_step
-from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from cases.core.models import Case, Department
+from cases.core.exceptions import Conflict, InvalidInput, NotFound
+from cases.core.models import Department
 from cases.core.roles import Role
 from cases.core.states import ComplaintMachine, ComplaintStatus
 from notifications import services as notification_services
@@ -32,13 +32,8 @@ REGISTER, ANSWER, CONFIRM = (
 
 
 def _locked(complaint_id: int) -> Complaint:
-    case_id = Complaint.objects.filter(pk=complaint_id).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise NotFound()
-    case = Case.objects.select_for_update().get(pk=case_id)
-    complaint = Complaint.objects.select_related("channel").get(pk=complaint_id)
-    complaint.case = case
-    return complaint
+    """The complaint with its channel (told of every step), after its case is locked."""
+    return scaffold.locked_by_case(Complaint, complaint_id, related=("channel",))
 
 
 def _transition(complaint: Complaint, declared, actor, **payload) -> None:
@@ -71,9 +66,8 @@ def _require_clerk(actor) -> None:
 
 
 def _require_department(complaint: Complaint, actor) -> None:
-    permissions.require(actor, "cases.work_department_cases")
-    if actor.department_id != complaint.case.department_id:
-        raise NotPermitted()
+    """The department the complaint is assigned to works it."""
+    scaffold.require_department(complaint.case, actor)
 
 
 @transaction.atomic
@@ -234,8 +228,8 @@ def _complainant_or_system(complaint: Complaint, actor) -> None:
     the complainant while they still act, verified, for the enterprise complained for."""
     if actor is None:
         return
-    if actor.pk != complaint.complainant_id or not identity.acts_for(actor, "enterprise", complaint.enterprise_uscc):
-        raise NotFound()
+    scaffold.require_filer(actor, filer_id=complaint.complainant_id, entity_kind="enterprise",
+                           id_number=complaint.enterprise_uscc)  # fmt: skip
 
 
 @transaction.atomic

@@ -25,8 +25,7 @@ from cases.core.exceptions import InvalidInput
 from cases.core.models import Department
 from cases.core.models.org import EntityKind
 from cases.core.states import ComplaintStatus
-from cases.infra.pagination import Page
-from cases.supervision.views import querystring_without_page
+from cases.infra.listing import Filter, Listing, Paging
 
 WEBSITE = "website"
 
@@ -218,32 +217,34 @@ def _instalments(post) -> list[tuple]:
     return [(_date(day), _decimal(amount)) for day, amount in lines]
 
 
+def _by_state(cases, state: str):
+    if state == "open":
+        return cases.filter(closed_at__isnull=True)
+    if state in ComplaintStatus.values:
+        return cases.filter(state=state)
+    return cases
+
+
+QUEUE_FILTERS = (Filter("state", _by_state, default="open", strip=False), Filter("q", selectors.search_cases))
+
+
 @login_required
 def complaint_queue(request):
     user = request.user
     if not (user.has_perm("cases.register_complaints") or selectors.works_department_cases(user)
             or selectors.can_supervise(user)):  # fmt: skip
         raise PermissionDenied
-    cases = selectors.queue_cases(user, "complaint")
-    state = request.GET.get("state", "open")
-    if state == "open":
-        cases = cases.filter(closed_at__isnull=True)
-    elif state in ComplaintStatus.values:
-        cases = cases.filter(state=state)
-    query = request.GET.get("q", "").strip()
-    cases = selectors.search_cases(cases, query)
-    page = Page(cases, request.GET.get("page"))
-    return render(request, "cases/complaint_queue.html", {
-        "page": page, "state": state, "states": ComplaintStatus.choices, "q": query, "now": timezone.now(),
-        "querystring": querystring_without_page(request),
-    })  # fmt: skip
+    listing = Listing(request, selectors.queue_cases(user, "complaint"), QUEUE_FILTERS)
+    return render(request, "cases/complaint_queue.html",
+                  listing.context(states=ComplaintStatus.choices, now=timezone.now()))  # fmt: skip
 
 
 @login_required
 def my_complaints(request):
     cases = selectors.cases_visible_to(request.user).filter(kind="complaint", complaint__complainant=request.user)
+    listing = Listing(request, cases.order_by("-created_at"), paging=Paging.NONE)
     return render(request, "cases/my_complaints.html", {
-        "cases": cases.order_by("-created_at"), "may_file": identity.acts_for_enterprise(request.user),
+        "cases": listing.rows, "may_file": identity.acts_for_enterprise(request.user),
     })  # fmt: skip
 
 

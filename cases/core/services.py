@@ -9,9 +9,9 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import deadlines, events, permissions, policies, transitions, workdays
+from cases.core import deadlines, events, permissions, policies, scaffold, transitions, workdays
 from cases.core.event_types import EventType
-from cases.core.exceptions import Conflict, IllegalTransition, InvalidInput, NotFound, NotPermitted
+from cases.core.exceptions import Conflict, IllegalTransition, InvalidInput, NotPermitted
 from cases.core.models import (
     Case,
     CaseCounter,
@@ -32,10 +32,7 @@ def _validation_details(exc: ValidationError) -> dict:
 @transaction.atomic
 def change_policy(*, policy_id: int, actor, value) -> Policy:
     permissions.require(actor, "cases.manage_reference_data")
-    try:
-        policy = Policy.objects.select_for_update().get(pk=policy_id)
-    except Policy.DoesNotExist as exc:
-        raise NotFound() from exc
+    policy = scaffold.locked(Policy, policy_id)
     old_value = policy.value
     policy.value = value
     try:
@@ -73,9 +70,7 @@ def save_holiday(*, actor, day, is_working_day: bool, name: str) -> Holiday:
 @transaction.atomic
 def remove_holiday(*, actor, holiday_id: int) -> None:
     permissions.require(actor, "cases.manage_reference_data")
-    holiday = Holiday.objects.select_for_update().filter(pk=holiday_id).first()
-    if holiday is None:
-        raise NotFound()
+    holiday = scaffold.locked(Holiday, holiday_id)
     events.holiday_removed_event(holiday=holiday, actor=actor)
     holiday.delete()
     transaction.on_commit(workdays.clear_cache)
@@ -246,17 +241,6 @@ def department_recipients(department_id: int, assignee_id=None) -> list[int]:
 # --- claiming work ----------------------------------------------------------------------------
 
 
-def _lock_department_case(case_id: int, actor) -> Case:
-    permissions.require(actor, "cases.work_department_cases")
-    # No select_related("assignee"): PostgreSQL refuses to lock the nullable side of an outer join,
-    # and with FOR UPDATE OF the case alone a waiting request would still read the holder from
-    # before the lock (None). The holder is read after the lock instead.
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None or case.department_id != actor.department_id:
-        raise NotFound()
-    return case
-
-
 def ensure_claimed_by(case: Case, actor) -> None:
     """A caseworker works a case they hold; an unclaimed case becomes theirs on the first step.
     Runs inside the caller's transaction, on a locked case."""
@@ -271,7 +255,7 @@ def ensure_claimed_by(case: Case, actor) -> None:
 
 @transaction.atomic
 def claim_case(*, case_id: int, actor) -> Case:
-    case = _lock_department_case(case_id, actor)
+    case = scaffold.locked_department_case(case_id, actor)
     ensure_claimed_by(case, actor)
     return case
 
@@ -279,7 +263,7 @@ def claim_case(*, case_id: int, actor) -> Case:
 @transaction.atomic
 def release_case(*, case_id: int, actor) -> Case:
     """Give a case back to the department's queue (its holder or the department head)."""
-    case = _lock_department_case(case_id, actor)
+    case = scaffold.locked_department_case(case_id, actor)
     if case.assignee_id is None:
         return case
     if case.assignee_id != actor.pk and not actor.has_perm("cases.approve_department_decisions"):

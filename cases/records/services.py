@@ -4,9 +4,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import documents, events, identity, masking, permissions
+from cases.core import documents, events, identity, masking, scaffold
 from cases.core.event_types import EventType
-from cases.core.exceptions import Conflict, InvalidInput, NotPermitted
+from cases.core.exceptions import Conflict, InvalidInput
 from cases.core.models import CreditRecord, NoticeKind, Party
 from cases.records import windows as records
 from notifications import services as notification_services
@@ -19,9 +19,7 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
     The party is found by its identifier or created; the display and repair dates come from the
     policy table; users who act for the party are told at once.
     """
-    permissions.require(actor, "cases.work_department_cases")
-    if actor.department_id is None:
-        raise NotPermitted()
+    scaffold.require_department_member(actor)
     published_from = data.get("published_from") or data["decided_on"]
     _require_past_decision(data["decided_on"], published_from)
     if CreditRecord.objects.filter(decision_number=data["decision_number"]).exists():

@@ -4,7 +4,6 @@ an applicant sees the records about their entity and when each becomes repairabl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,12 +14,12 @@ from cases.core import documents, identity, selectors
 from cases.core.models import Notice
 from cases.core.states import REPAIR_CLOSED
 from cases.infra import csv_export
+from cases.infra.listing import Filter, Listing, Paging
 from cases.records import importing as record_import
 from cases.records import services as record_services
 from cases.records import windows as records
 from cases.records.forms import CreditRecordForm, RecordImportForm
 from cases.repair.models import RepairApplication
-from cases.supervision.views import querystring_without_page
 
 
 def _require_department_staff(user) -> None:
@@ -28,23 +27,23 @@ def _require_department_staff(user) -> None:
         raise PermissionDenied
 
 
+def _search(found, query: str):
+    if not query:
+        return found
+    return found.filter(
+        Q(party__name__icontains=query) | Q(party__id_number=query.upper()) | Q(decision_number__icontains=query)
+    )
+
+
 @login_required
 def record_list(request):
     user = request.user
     if not (selectors.works_department_cases(user) or selectors.can_supervise(user)):
         raise PermissionDenied
-    found = selectors.credit_records_visible_to(user)
-    query = request.GET.get("q", "").strip()
-    if query:
-        found = found.filter(
-            Q(party__name__icontains=query) | Q(party__id_number=query.upper()) | Q(decision_number__icontains=query)
-        )
-    page = Paginator(found, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "cases/record_list.html",
-        {"page": page, "q": query, "querystring": querystring_without_page(request), "today": timezone.localdate()},
+    listing = Listing(
+        request, selectors.credit_records_visible_to(user), (Filter("q", _search),), paging=Paging.COUNTED
     )
+    return render(request, "cases/record_list.html", listing.context(today=timezone.localdate()))
 
 
 @login_required
@@ -92,6 +91,7 @@ def my_records(request):
         if entity
         else []
     )
+    found = Listing(request, found, paging=Paging.NONE).rows
     open_applications = dict(
         RepairApplication.objects.filter(record__in=found, case__applicant=user)
         .exclude(case__state__in=REPAIR_CLOSED)

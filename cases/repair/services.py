@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import documents, identity, permissions, policies, services, transitions, uploads
+from cases.core import documents, identity, permissions, policies, scaffold, services, transitions, uploads
 from cases.core.event_types import DeadlineStep, EventType
-from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from cases.core.models import Case, CreditRecord, NoticeKind, RecordStatus
+from cases.core.exceptions import Conflict, InvalidInput, NotFound
+from cases.core.models import CreditRecord, NoticeKind, RecordStatus
 from cases.core.roles import Role
 from cases.core.states import REPAIR_CLOSED, RepairMachine, RepairStatus
 from cases.infra import outbox
@@ -34,29 +34,19 @@ def required_materials(record: CreditRecord) -> list[dict]:
 
 
 def _locked(application_id: int) -> RepairApplication:
-    """The application, read after its case is locked, so that two requests at once see each
-    other's changes (a double click, two caseworkers)."""
-    case_id = RepairApplication.objects.filter(pk=application_id).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise NotFound()
-    case = Case.objects.select_for_update().get(pk=case_id)
-    application = RepairApplication.objects.select_related("record", "record__party").get(pk=application_id)
-    application.case = case
-    return application
+    """The application with the record its steps read, after its case is locked."""
+    return scaffold.locked_by_case(RepairApplication, application_id, related=("record", "record__party"))
 
 
 def _require_applicant(application: RepairApplication, actor) -> None:
-    if actor is None or not actor.is_authenticated or application.case.applicant_id != actor.pk:
-        raise NotFound()  # someone else's case is not shown to exist
     party = application.record.party
-    if not identity.acts_for(actor, party.kind, party.id_number):
-        raise NotFound()  # an agent whose binding has ended no longer acts on what they filed
+    scaffold.require_filer(actor, filer_id=application.case.applicant_id, entity_kind=party.kind,
+                           id_number=party.id_number)  # fmt: skip
 
 
-def _require_department(application: RepairApplication, actor, permission="cases.work_department_cases") -> None:
-    permissions.require(actor, permission)
-    if actor.department_id != application.record.department_id:
-        raise NotPermitted()
+def _require_department(application: RepairApplication, actor, permission=scaffold.WORK_DEPARTMENT_CASES) -> None:
+    """The record's deciding department works the application."""
+    scaffold.require_department(application.record, actor, permission)
 
 
 def _require_caseworker(application: RepairApplication, actor) -> None:
@@ -80,8 +70,8 @@ def start_application(*, actor, record_id: int, statement: str = "") -> RepairAp
     """An applicant starts a draft for a record about the entity they act for."""
     permissions.require(actor, "cases.file_cases")
     # Locked, so that a double click cannot open two applications for one record.
-    record = CreditRecord.objects.select_for_update(of=("self",)).select_related("party").filter(pk=record_id).first()
-    if record is None or not identity.acts_for(actor, record.party.kind, record.party.id_number):
+    record = scaffold.locked(CreditRecord, record_id, related=("party",), of=("self",))
+    if not identity.acts_for(actor, record.party.kind, record.party.id_number):
         raise NotFound()
     if record.status != RecordStatus.PUBLISHED:
         raise InvalidInput(_("This record is no longer displayed: there is nothing to repair."))
@@ -348,7 +338,7 @@ def approve_decision(*, actor, application_id: int) -> RepairApplication:
         )
         return application
     transitions.transition(application.case, RepairMachine.approve, actor)
-    record = CreditRecord.objects.select_for_update().get(pk=application.record_id)
+    record = scaffold.locked(CreditRecord, application.record_id)
     record.status = RecordStatus.REPAIRED
     record.save(update_fields=["status"])
     transitions.transition(application.case, RepairMachine.repair_record, None, record=record.decision_number)
@@ -384,7 +374,7 @@ def revoke(*, actor, application_id: int, reason: str) -> RepairApplication:
     transitions.transition(application.case, RepairMachine.revoke, actor, reason=reason)
     application.revocation_reason = reason
     application.save(update_fields=["revocation_reason"])
-    record = CreditRecord.objects.select_for_update().get(pk=application.record_id)
+    record = scaffold.locked(CreditRecord, application.record_id)
     record.status = RecordStatus.PUBLISHED
     record.save(update_fields=["status"])
     services.close_open_deadlines(case=application.case, actor=actor)

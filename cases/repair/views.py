@@ -15,11 +15,10 @@ from django.views.decorators.http import require_POST
 from cases.core import event_types, policies, selectors, services
 from cases.core.exceptions import InvalidInput
 from cases.core.states import REPAIR_CLOSED, RepairStatus
+from cases.infra.listing import Filter, Listing, Paging
 from cases.infra.navigation import redirect_back
-from cases.infra.pagination import Page
 from cases.repair import services as repair
 from cases.repair.models import Material, RepairApplication
-from cases.supervision.views import querystring_without_page
 
 
 class ReasonForm(forms.Form):
@@ -156,7 +155,27 @@ def material_file(request, material_id: int):
 @login_required
 def my_applications(request):
     cases = selectors.cases_visible_to(request.user).filter(kind="repair", applicant=request.user)
-    return render(request, "cases/my_applications.html", {"cases": cases.order_by("-created_at")})
+    listing = Listing(request, cases.order_by("-created_at"), paging=Paging.NONE)
+    return render(request, "cases/my_applications.html", {"cases": listing.rows})
+
+
+def _by_state(cases, state: str):
+    if state == "open":
+        return cases.filter(closed_at__isnull=True).exclude(state__in=REPAIR_CLOSED)
+    if state in RepairStatus.values:
+        return cases.filter(state=state)
+    return cases
+
+
+def _by_holder(user) -> Filter:
+    def apply(cases, holder: str):
+        if holder == "mine":
+            return cases.filter(assignee=user)
+        if holder == "unclaimed":
+            return cases.filter(assignee__isnull=True)
+        return cases
+
+    return Filter("holder", apply, strip=False)
 
 
 @login_required
@@ -165,20 +184,5 @@ def queue(request):
     if not selectors.works_department_cases(user):
         raise PermissionDenied
     cases = selectors.queue_cases(user, "repair").exclude(state=RepairStatus.DRAFT)
-    holder = request.GET.get("holder", "")
-    if holder == "mine":
-        cases = cases.filter(assignee=user)
-    elif holder == "unclaimed":
-        cases = cases.filter(assignee__isnull=True)
-    state = request.GET.get("state", "open")
-    if state == "open":
-        cases = cases.filter(closed_at__isnull=True).exclude(state__in=REPAIR_CLOSED)
-    elif state in RepairStatus.values:
-        cases = cases.filter(state=state)
-    page = Page(cases, request.GET.get("page"))
-    return render(
-        request,
-        "cases/repair_queue.html",
-        {"page": page, "state": state, "holder": holder, "states": RepairStatus.choices, "now": timezone.now(),
-         "querystring": querystring_without_page(request)},
-    )  # fmt: skip
+    listing = Listing(request, cases, (_by_holder(user), Filter("state", _by_state, default="open", strip=False)))
+    return render(request, "cases/repair_queue.html", listing.context(states=RepairStatus.choices, now=timezone.now()))

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import events, permissions, policies, transitions, workdays
-from cases.core.exceptions import IllegalTransition, InvalidInput, NotFound, NotPermitted
+from cases.core import events, permissions, policies, scaffold, transitions, workdays
+from cases.core.exceptions import IllegalTransition, InvalidInput
 from cases.core.models import Case, SupervisionLevel, User
 from cases.core.roles import Role
 from cases.core.services import department_recipients
@@ -17,9 +17,7 @@ from notifications import services as notification_services
 def issue_supervision_order(*, case_id: int, actor, reason: str) -> SupervisionOrder:
     """A supervisor's own supervision order (督办单) on an open case."""
     permissions.require(actor, "cases.supervise_all_cases")
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
-        raise NotFound()
+    case = scaffold.locked(Case, case_id)
     if case.closed_at is not None or case.department_id is None:
         raise IllegalTransition(_("Only an open case with a responsible department can be supervised."))
     reason = (reason or "").strip()
@@ -52,12 +50,8 @@ def issue_supervision_order(*, case_id: int, actor, reason: str) -> SupervisionO
 @transaction.atomic
 def respond_to_supervision_order(*, order_id: int, actor, response: str) -> SupervisionOrder:
     """The department's required answer to a supervision order. Once only."""
-    order = SupervisionOrder.objects.select_for_update().select_related("case").filter(pk=order_id).first()
-    if order is None:
-        raise NotFound()
-    permissions.require(actor, "cases.work_department_cases")
-    if actor.department_id != order.department_id:
-        raise NotPermitted()
+    order = scaffold.locked(SupervisionOrder, order_id, related=("case",))
+    scaffold.require_department(order, actor)
     if order.is_answered:
         raise IllegalTransition(_("This supervision order has already been answered."))
     response = (response or "").strip()

@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +16,9 @@ from cases.complaints.models import Channel
 from cases.core import policies, selectors
 from cases.core.deadlines import working_days_overdue
 from cases.core.models import CaseKind, Department, Stage, SupervisionLevel
+from cases.infra.listing import Filter, Listing, Paging
 from cases.infra.navigation import redirect_back
-from cases.infra.pagination import Page
 from cases.supervision import services as supervision_services
-
-PAGE_SIZE = 25
 
 
 class SupervisionOrderForm(forms.Form):
@@ -36,13 +33,6 @@ class ResponseForm(forms.Form):
     )
 
 
-def querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("fragment", None)
-    return f"{params.urlencode()}&" if params else ""
-
-
 def _without(request, name: str) -> str:
     """This page's address without one parameter (where an order issued from it comes back to)."""
     params = request.GET.copy()
@@ -55,30 +45,25 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-BOARD_FILTERS = ("department", "kind", "subject", "channel", "stage", "overdue", "q")
+def _digits(field: str):
+    return lambda cases, value: cases.filter(**{field: int(value)}) if value.isdigit() else cases
 
 
-def _board_filters(request, supervising: bool) -> dict[str, str]:
-    values = {name: request.GET.get(name, "").strip() for name in BOARD_FILTERS}
-    if not supervising:
-        values["department"] = ""  # staff see their own department's board
-    return values
+def _overdue(cases, value: str):
+    return cases.filter(next_due_at__lte=timezone.now()) if value == "1" else cases
 
 
-def _filtered(cases, filters: dict[str, str]):
-    if filters["department"].isdigit():
-        cases = cases.filter(department_id=int(filters["department"]))
-    if filters["kind"] in CaseKind.values:
-        cases = cases.filter(kind=filters["kind"])
-    if filters["subject"]:
-        cases = cases.filter(complaint_subject=filters["subject"])
-    if filters["channel"].isdigit():
-        cases = cases.filter(complaint_channel_id=int(filters["channel"]))
-    if filters["stage"].isdigit():
-        cases = cases.filter(supervision_stage=int(filters["stage"]))
-    if filters["overdue"] == "1":
-        cases = cases.filter(next_due_at__lte=timezone.now())
-    return selectors.search_cases(cases, filters["q"])
+BOARD_FILTERS = (
+    Filter("department", _digits("department_id")),
+    Filter("kind", lambda cases, kind: cases.filter(kind=kind) if kind in CaseKind.values else cases),
+    Filter("subject", lambda cases, subject: cases.filter(complaint_subject=subject) if subject else cases),
+    Filter("channel", _digits("complaint_channel_id")),
+    Filter("stage", _digits("supervision_stage")),
+    Filter("overdue", _overdue),
+    Filter("q", selectors.search_cases),
+)
+# Staff see their own department's board: a department in the address is not theirs to choose.
+OWN_BOARD_FILTERS = tuple(item for item in BOARD_FILTERS if item.name != "department")
 
 
 class _DaysOverdue:
@@ -175,11 +160,11 @@ def deadline_board(request):
     user = request.user
     supervising = selectors.can_supervise(user)
     _require(supervising or selectors.works_department_cases(user))
-    filters = _board_filters(request, supervising)
-    page = Page(_filtered(selectors.board_cases(user), filters), request.GET.get("page"))
+    listing = Listing(request, selectors.board_cases(user), BOARD_FILTERS if supervising else OWN_BOARD_FILTERS)
+    filters = {"department": "", **listing.values}
     context = {
-        "page": page,
-        "rows": _board_rows(page, supervising),
+        "page": listing.page,
+        "rows": _board_rows(listing.page, supervising),
         "supervising": supervising,
         "board_url": _without(request, "fragment"),
     }
@@ -196,7 +181,7 @@ def deadline_board(request):
             ),
             "channels": _options(Channel.objects.order_by("code").values_list("pk", "name"), filters["channel"]),
             "stages": _options(Stage.choices, filters["stage"]),
-            "querystring": querystring_without_page(request),
+            "querystring": listing.querystring,
         }
     )
     return render(request, "cases/deadline_board.html", context)
@@ -212,31 +197,27 @@ def issue_order(request, case_id: int):
     return redirect_back(request, "supervision-orders")
 
 
+def _by_status(orders, status: str):
+    if status == "open":
+        return orders.filter(responded_at__isnull=True)
+    if status == "answered":
+        return orders.filter(responded_at__isnull=False)
+    return orders
+
+
+ORDER_FILTERS = (
+    Filter("status", _by_status, default="open", strip=False),
+    Filter("level", lambda orders, level: orders.filter(level=level) if level in SupervisionLevel.values else orders,
+           strip=False),
+)  # fmt: skip
+
+
 @login_required
 def order_list(request):
     user = request.user
     _require(selectors.can_supervise(user) or selectors.works_department_cases(user))
-    orders = selectors.supervision_orders_visible_to(user)
-    status = request.GET.get("status", "open")
-    if status == "open":
-        orders = orders.filter(responded_at__isnull=True)
-    elif status == "answered":
-        orders = orders.filter(responded_at__isnull=False)
-    level = request.GET.get("level", "")
-    if level in SupervisionLevel.values:
-        orders = orders.filter(level=level)
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "cases/supervision_orders.html",
-        {
-            "page": page,
-            "status": status,
-            "level": level,
-            "levels": SupervisionLevel.choices,
-            "querystring": querystring_without_page(request),
-        },
-    )
+    listing = Listing(request, selectors.supervision_orders_visible_to(user), ORDER_FILTERS, paging=Paging.COUNTED)
+    return render(request, "cases/supervision_orders.html", listing.context(levels=SupervisionLevel.choices))
 
 
 @login_required

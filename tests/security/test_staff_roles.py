@@ -11,10 +11,10 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from cases.accounts import staff_accounts
+from cases.accounts.admin import UserAdmin
 from cases.core.exceptions import NotPermitted
 from cases.core.models import AuditEvent, Policy, User
 from cases.core.roles import Role
-from cases.desk.admin import UserAdmin
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,17 +1,16 @@
-"""The outbox rows in the admin: every kind's list filters by delivery state, so its dead letters
-are one click away, and the system administrator may re-send them (cases/infra/outbox.py)."""
+"""The admin base of every outbox's rows: each kind's list filters by delivery state, so its dead
+letters are one click away, and the system administrator may re-send them (cases/infra/outbox.py).
+In the kernel rather than in infra because a re-send writes an audit event."""
 
 from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cases.complaints.models import ChannelCallback
 from cases.core import events
 from cases.core.event_types import EventType
-from cases.desk.admin import ReadOnlyAdmin
 from cases.infra import outbox
-from cases.repair.models import NationalSync
+from cases.infra.admin import ReadOnlyAdmin
 
 RESEND_PERMISSION = "cases.manage_reference_data"
 RESENT_EVENT = EventType.OUTBOX_RESENT
@@ -48,21 +47,9 @@ class OutboxAdmin(ReadOnlyAdmin):
         return request.user.has_perm(RESEND_PERMISSION)
 
     # The system administrator sees the lists to re-send from them (as the security administrator
-    # sees the user list: cases/desk/admin.py), without a view permission per kind.
+    # sees the user list: cases/accounts/admin.py), without a view permission per kind.
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) or self.has_resend_permission(request)
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or self.has_resend_permission(request)
-
-
-@admin.register(ChannelCallback)
-class ChannelCallbackAdmin(OutboxAdmin):
-    list_display = ["created_at", "complaint", "sent_at", "attempts", "last_error"]
-
-
-@admin.register(NationalSync)
-class NationalSyncAdmin(OutboxAdmin):
-    list_display = ["created_at", "application", "action", "sent_at", "receipt", "attempts"]
-    list_filter = ["action"]
-    list_select_related = ["application__case", "application__record"]
