@@ -26,6 +26,7 @@ from cases.core.event_types import DeadlineStep, EventType
 from cases.core.models import Case, CaseKind, Deadline, Department, User
 from cases.core.roles import Role
 from cases.core.states import ComplaintStatus
+from cases.infra import outbox
 from notifications.services import Outbox
 
 logger = logging.getLogger(__name__)
@@ -236,10 +237,11 @@ def worker_flag_key() -> str:
     return cache.make_and_validate_key(WORKER_SCHEDULED_KEY)
 
 
-def queue_worker() -> None:
-    from cases.complaints import tasks
+# The task keeps its name from before the sub-apps: a message already queued names it.
+OPEN_WORK_ORDERS_TASK = "cases.tasks.open_work_orders"
 
-    try:
-        tasks.open_work_orders.delay()
-    except Exception:
-        logger.warning("broker unavailable: the work order waits for the beat run", exc_info=True)
+
+def queue_worker() -> None:
+    """Wake the intake worker, by task name (services do not import `tasks` modules)."""
+    if not outbox.queue_task(OPEN_WORK_ORDERS_TASK):
+        logger.warning("broker unavailable: the work order waits for the beat run")
