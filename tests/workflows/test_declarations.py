@@ -143,3 +143,46 @@ def test_a_guarded_wait_comes_before_the_plain_wait_of_its_state(kind):
         if wait.guard:
             earlier = {state for other in waits[:position] if not other.guard for state in other.states}
             assert not earlier & set(wait.states), f"{kind}: {wait.task} comes after a plain wait of its state"
+
+
+# Which tasks a case may wait on once a task is done: the flows' gateways are built from this.
+NEXT_TASKS = {
+    ("repair", "acceptance"): {"correction", "review"},
+    ("repair", "approval"): {"sync"},
+    ("repair", "correction"): {"acceptance"},
+    ("repair", "fill_in"): {"acceptance"},
+    ("repair", "review"): {"approval"},
+    ("repair", "sync"): set(),
+    ("complaint", "confirmation"): {"handling", "review"},
+    ("complaint", "extension_decision"): {"handling"},
+    ("complaint", "handling"): {"confirmation", "extension_decision", "routing"},
+    ("complaint", "registration"): {"routing"},
+    ("complaint", "review"): set(),
+    ("complaint", "routing"): {"handling"},
+}
+
+
+@pytest.mark.parametrize(("kind", "task"), sorted(NEXT_TASKS))
+def test_the_tasks_a_case_may_wait_on_after_each_task(kind, task):
+    assert states.next_tasks(kind, task) == NEXT_TASKS[(kind, task)]
+
+
+def test_a_declaration_names_its_event_and_what_it_does_to_the_workflow():
+    declared = states.records(
+        EventType.REPAIR_SUBMIT, completes=["fill_in", "correction"], begins="review", cancels=True
+    )
+    assert declared == {
+        "event": EventType.REPAIR_SUBMIT,
+        "completes": frozenset({"fill_in", "correction"}),
+        "begins": "review",
+        "cancels": True,
+    }
+
+
+def test_a_declaration_by_default_completes_begins_and_cancels_nothing():
+    assert states.records(EventType.REPAIR_ACCEPT) == {
+        "event": EventType.REPAIR_ACCEPT,
+        "completes": frozenset(),
+        "begins": "",
+        "cancels": False,
+    }
