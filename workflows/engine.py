@@ -31,7 +31,7 @@ STARTS = {step.event: {step.begins} for step in states.all_steps() if step.begin
 # Steps that end the process whatever task is open.
 CANCELS = {step.event for step in states.all_steps() if step.cancels}
 # The tasks a department's caseworker claims and releases from the queue.
-DEPARTMENT_TASKS = {"acceptance", "review", "handling"}
+DEPARTMENT_TASKS = {"acceptance", "review", "handling", "rectification"}
 FOLLOWED = {EventType.CASE_OPENED, EventType.CASE_CLAIMED, EventType.CASE_RELEASED, *COMPLETES, *STARTS, *CANCELS}
 
 

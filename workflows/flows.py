@@ -109,7 +109,8 @@ class RepairFlow(CaseFlow):
 
 class ComplaintFlow(CaseFlow):
     """Government-default complaint: registration, routing, the department's answer (with
-    extension and misrouting), the complainant's confirmation, reopening, supervisor review."""
+    extension and return), rectification of a substantiated default and its verification, the
+    complainant's confirmation, reopening, supervisor review."""
 
     process_title = _("Government-default complaint")
 
@@ -163,6 +164,30 @@ class ComplaintFlow(CaseFlow):
         .Next(this.after_review)
     )
     after_review = gateway_after("complaint", "review")
+
+    return_decision = (
+        flow.View(views.task_page)
+        .Annotation(title=_("Decide on the department's return (clerk)"))
+        .Permission(INTAKE)
+        .Next(this.after_return_decision)
+    )
+    after_return_decision = gateway_after("complaint", "return_decision")
+
+    rectification = (
+        flow.View(views.task_page)
+        .Annotation(title=_("See the default rectified, or report a refusal"))
+        .Permission(DEPARTMENT_WORK)
+        .Next(this.after_rectification)
+    )
+    after_rectification = gateway_after("complaint", "rectification")
+
+    verification = (
+        flow.View(views.task_page)
+        .Annotation(title=_("Verify the rectification or confirm the breach (clerk)"))
+        .Permission(INTAKE)
+        .Next(this.after_verification)
+    )
+    after_verification = gateway_after("complaint", "verification")
 
     end = flow.End()
 

@@ -34,6 +34,11 @@ class Channel(models.Model):
         _("accepts legacy signatures"), default=False, db_default=False,
         help_text=_("Signature version 1 (timestamp and body only, no nonce), while the channel moves to version 2."),
     )  # fmt: skip
+    callback_required = models.BooleanField(
+        _("call-back required"), default=False, db_default=False,
+        help_text=_("Complainants of this channel (telephone, counter, hotline) are called back before a "
+                    "complaint may be deemed satisfied."),
+    )  # fmt: skip
     legacy_signatures_until = models.DateTimeField(
         _("legacy signatures refused after"), null=True, blank=True,
         help_text=_("Required while legacy signatures are accepted: from then on only version 2 is."),
@@ -88,6 +93,37 @@ class Finding(models.TextChoices):
     UNSUBSTANTIATED = "unsubstantiated", _("Unsubstantiated: explained to the complainant")
 
 
+class Remedy(models.TextChoices):
+    """What a substantiated answer orders the body to do (整改内容)."""
+
+    PAY = "pay", _("Pay what is owed")
+    PERFORM = "perform", _("Perform the contract")
+    HONOUR_POLICY = "honour_policy", _("Honour the policy")
+    OTHER = "other", _("Other rectification")
+
+
+class Outcome(models.TextChoices):
+    """How a closed complaint ended: what the figures count (docs/domain.md, "Reports")."""
+
+    CURED = "cured", _("Default cured")
+    UNSUBSTANTIATED = "unsubstantiated", _("Unsubstantiated, explained")
+    BREACH = "breach", _("Breach confirmed")
+    CLOSED_AFTER_REVIEW = "closed_after_review", _("Closed by the supervisors after review")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the complainant")
+    REJECTED = "rejected", _("Not registered")
+    MERGED = "merged", _("Merged into another complaint")
+
+
+class SatisfactionSource(models.TextChoices):
+    """Who said the complainant was satisfied: the satisfaction rate counts the call-backs and the
+    complainants' own word apart from the deemed ones."""
+
+    COMPLAINANT = "complainant", _("The complainant")
+    CHANNEL = "channel", _("The channel, relaying the complainant")
+    CALLBACK = "callback", _("A staff call-back")
+    DEEMED = "deemed", _("Deemed satisfied (no answer in time)")
+
+
 class Complaint(models.Model):
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="complaint")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("channel"))
@@ -127,6 +163,19 @@ class Complaint(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("merged into")
     )
     typical = models.BooleanField(_("typical case for public reporting (典型案例)"), default=False, db_default=False)
+    remedy = models.CharField(_("rectification ordered"), max_length=20, choices=Remedy.choices, blank=True,
+                              default="", db_default="")  # fmt: skip
+    rectification_evidence = models.TextField(_("evidence of rectification"), blank=True, default="", db_default="")
+    rectification_reported_at = models.DateTimeField(_("rectification reported at"), null=True, blank=True)
+    rectified_at = models.DateTimeField(_("rectification verified at"), null=True, blank=True)
+    refusal_statement = models.TextField(_("the body's refusal"), blank=True, default="", db_default="")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True, default="",
+                               db_default="")  # fmt: skip
+    satisfaction_source = models.CharField(_("satisfaction recorded by"), max_length=20,
+                                           choices=SatisfactionSource.choices, blank=True, default="",
+                                           db_default="")  # fmt: skip
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True, default="", db_default="")
+    return_reason = models.TextField(_("reason for the return"), blank=True, default="", db_default="")
 
     class Meta:
         app_label = "cases"
@@ -251,13 +300,58 @@ class RespondentBody(models.Model):
         return self.name
 
 
+class CallBack(models.Model):
+    """A clerk's call-back to the complainant (回访): reached or not, and what they said."""
+
+    class Opinion(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+        NO_OPINION = "no_opinion", _("No opinion")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="callbacks_made")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                db_index=False)  # fmt: skip
+    made_at = models.DateTimeField(_("called at"), auto_now_add=True, db_default=Now())
+    reached = models.BooleanField(_("reached"))
+    opinion = models.CharField(_("opinion"), max_length=20, choices=Opinion.choices, blank=True, default="",
+                               db_default="")  # fmt: skip
+    note = models.TextField(_("note"), blank=True, default="", db_default="")
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("call-back")
+        verbose_name_plural = _("call-backs")
+        ordering = ["made_at", "id"]
+
+    def __str__(self):
+        return f"{self.complaint} {self.made_at:%Y-%m-%d}"
+
+
+class EntryKind(models.TextChoices):
+    BREACH = "breach", _("Confirmed breach")
+    CURED = "cured", _("Default cured (not a breach)")
+
+
 class IntegrityEntry(models.Model):
-    """One line of a body's government-integrity record (政务诚信记录): a substantiated default."""
+    """One line of a body's government-integrity record (政务诚信记录): a confirmed breach (拒不整改 /
+    逾期未整改), or a default the body cured, shown as cured. Only breach entries count against it;
+    a breach entry is marked repaired when the body later performs."""
 
     body = models.ForeignKey(RespondentBody, on_delete=models.PROTECT, related_name="entries")
     complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="integrity_entry")
+    kind = models.CharField(_("kind"), max_length=10, choices=EntryKind.choices, default=EntryKind.BREACH,
+                            db_default=EntryKind.BREACH)  # fmt: skip
     summary = models.TextField(_("summary"))
+    finding = models.TextField(_("finding"), blank=True, default="", db_default="")
+    # What was ordered and what happened, in order: [{"at": iso, "event": label, "detail": text}].
+    history = models.JSONField(_("rectification history"), default=list, db_default=Value([], JSONField()))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", db_index=False, verbose_name=_("confirmed by"))  # fmt: skip
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_default=Now())
+    repaired_at = models.DateTimeField(_("marked repaired at"), null=True, blank=True)
+    repaired_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", db_index=False, verbose_name=_("marked repaired by"))  # fmt: skip
+    repair_note = models.TextField(_("how the body performed"), blank=True, default="", db_default="")
 
     class Meta:
         app_label = "cases"

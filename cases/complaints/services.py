@@ -6,23 +6,27 @@ the audit event and leaves deliveries to after commit (the Outbox)."""
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.fsm import TransitionNotAllowed
 
-from cases.complaints import channel_callbacks
-from cases.complaints.models import ArrearsPayment, Complaint, Finding, Instalment, IntegrityEntry, RespondentBody
+from cases.complaints import arrears, common, rectification
+from cases.complaints.models import (
+    ArrearsPayment,
+    Complaint,
+    Finding,
+    Instalment,
+    Outcome,
+    Remedy,
+    SatisfactionSource,
+)
 from cases.core import permissions, policies, scaffold, services, transitions
 from cases.core.event_types import DeadlineStep, EventType, instalment_step
 from cases.core.exceptions import Conflict, InvalidInput, NotFound
 from cases.core.models import Department
 from cases.core.roles import Role
 from cases.core.states import ComplaintMachine, ComplaintStatus
-from notifications import services as notification_services
 
 REGISTER, ANSWER, CONFIRM = (
     DeadlineStep.COMPLAINT_REGISTER,
@@ -31,43 +35,9 @@ REGISTER, ANSWER, CONFIRM = (
 )
 
 
-def _locked(complaint_id: int) -> Complaint:
-    """The complaint with its channel (told of every step), after its case is locked."""
-    return scaffold.locked_by_case(Complaint, complaint_id, related=("channel",))
-
-
-def _transition(complaint: Complaint, declared, actor, **payload) -> None:
-    """The declared transition (cases.core.transitions), then the channel that brought the
-    complaint in is told of its new state."""
-    transitions.transition(complaint.case, declared, actor, **payload)
-    channel_callbacks.queue(complaint)
-
-
-def _tell(recipients, complaint: Complaint, title: str, body: str, kind="complaint.progress") -> None:
-    notification_services.notify(recipients, kind=kind, title=title, body=body, case=complaint.case)
-
-
-def _tell_complainant(complaint: Complaint, title: str, body: str) -> None:
-    """The complainant's account is told; one without an account (12345, the counter) gets a text
-    at the number they gave, with what they need to read the case on the tracking page."""
-    if complaint.complainant_id:
-        _tell([complaint.complainant_id], complaint, title, body)
-    elif complaint.complainant_phone:
-        text = _("%(title)s. See it at %(url)s with the verification code %(code)s.") % {
-            "title": title, "url": f"{settings.SITE_URL.rstrip('/')}{reverse('track')}",
-            "code": complaint.case.verification_code,
-        }  # fmt: skip
-        notification_services.text_phone(complaint.complainant_phone, kind="complaint.progress", title=text,
-                                          body=body, case=complaint.case)  # fmt: skip
-
-
-def _require_clerk(actor) -> None:
-    permissions.require(actor, "cases.register_complaints")
-
-
-def _require_department(complaint: Complaint, actor) -> None:
-    """The department the complaint is assigned to works it."""
-    scaffold.require_department(complaint.case, actor)
+# The shared helpers under the names this module has always used.
+_locked, _transition, _tell, _tell_complainant = common.locked, common.transition, common.tell, common.tell_complainant
+_require_clerk, _require_department = common.require_clerk, common.require_department
 
 
 @transaction.atomic
@@ -100,7 +70,8 @@ def reject(*, actor, complaint_id: int, reason: str) -> Complaint:
     complaint.case.closed_at = timezone.now()
     _transition(complaint, ComplaintMachine.reject, actor, reason=reason)
     complaint.rejection_reason = reason
-    complaint.save(update_fields=["rejection_reason"])
+    complaint.outcome = Outcome.REJECTED
+    complaint.save(update_fields=["rejection_reason", "outcome"])
     services.close_open_deadlines(case=complaint.case, actor=actor)
     _tell_complainant(complaint, _("Complaint %(number)s not registered") % {"number": complaint.case.number}, reason)
     return complaint
@@ -143,6 +114,79 @@ def return_misrouted(*, actor, complaint_id: int, reason: str) -> Complaint:
     _transition(complaint, ComplaintMachine.reregister, actor)
     _tell(services.users_with_role(Role.INTAKE_CLERK), complaint,
           _("Complaint %(number)s returned as misrouted") % {"number": complaint.case.number}, reason)  # fmt: skip
+    return complaint
+
+
+def _back_to_routing(complaint: Complaint, actor) -> None:
+    """A returned complaint goes back to the clerks, registered, to be routed again."""
+    complaint.case.department = Department.objects.filter(is_supervising_unit=True).first()
+    complaint.case.assignee = None
+    complaint.case.save(update_fields=["department", "assignee"])
+    _transition(complaint, ComplaintMachine.reregister, actor)
+
+
+@transaction.atomic
+def request_return(*, actor, complaint_id: int, reason: str) -> Complaint:
+    """After starting, the department finds the matter is not its duty (非本部门职责) and asks to
+    return it (退单); the clerks decide. Its answer deadline runs on meanwhile."""
+    complaint = _locked(complaint_id)
+    _require_department(complaint, actor)
+    reason = common.required_text(reason, "reason", _("Say why the complaint is not your department's duty."))
+    services.ensure_claimed_by(complaint.case, actor)
+    complaint.return_reason = reason
+    complaint.save(update_fields=["return_reason"])
+    _transition(complaint, ComplaintMachine.request_return, actor, reason=reason)
+    common.tell_clerks(complaint, _("Complaint %(number)s: the department asks to return it") % {
+        "number": complaint.case.number}, reason)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def decide_return(*, actor, complaint_id: int, approve: bool, note: str = "") -> Complaint:
+    """A clerk approves the return (the complaint is routed again) or refuses it with a reason
+    (the department carries on)."""
+    _require_clerk(actor)
+    complaint = _locked(complaint_id)
+    note = (note or "").strip()
+    if not approve and not note:
+        raise InvalidInput(details={"note": [_("Say why the department keeps the complaint.")]})
+    if approve:
+        _transition(complaint, ComplaintMachine.approve_return, actor, note=note)
+        title = _("Return of complaint %(number)s approved") % {"number": complaint.case.number}
+        common.tell_department(complaint, title, note or complaint.return_reason)
+        services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
+        _back_to_routing(complaint, actor)
+        return complaint
+    _transition(complaint, ComplaintMachine.refuse_return, actor, note=note)
+    common.tell_department(complaint, _("Return of complaint %(number)s refused") % {"number": complaint.case.number},
+                           note)  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def withdraw(*, actor, complaint_id: int, reason: str, relayed_by: str = "", relayed_from: str = "") -> Complaint:
+    """The complainant withdraws the complaint (撤回), with a reason: the loop ends, the channel is
+    told. A clerk may record it for a complainant who called (no account)."""
+    complaint = _locked(complaint_id)
+    if actor is not None and actor.has_perm("cases.register_complaints") and actor.pk != complaint.complainant_id:
+        on_behalf = True
+    else:
+        _complainant_or_system(complaint, actor)
+        on_behalf = False
+    reason = common.required_text(reason, "reason", _("Say why the complaint is withdrawn."))
+    if len(reason) > 2000:
+        raise InvalidInput(details={"reason": [_("The reason is too long.")]})
+    complaint.case.closed_at = timezone.now()
+    _transition(complaint, ComplaintMachine.withdraw, actor, reason=reason, recorded_by_clerk=on_behalf,
+                **_relayed(relayed_by, relayed_from))  # fmt: skip
+    complaint.withdrawal_reason, complaint.outcome = reason, Outcome.WITHDRAWN
+    complaint.save(update_fields=["withdrawal_reason", "outcome"])
+    services.close_open_deadlines(case=complaint.case, actor=actor)
+    title = _("Complaint %(number)s withdrawn") % {"number": complaint.case.number}
+    if complaint.case.department_id and not complaint.case.department.is_supervising_unit:
+        common.tell_department(complaint, title, reason)
+    if on_behalf:
+        _tell_complainant(complaint, title, reason)
     return complaint
 
 
@@ -197,22 +241,41 @@ def decide_extension(*, actor, complaint_id: int, approve: bool) -> Complaint:
 
 
 @transaction.atomic
-def answer(*, actor, complaint_id: int, finding: str, text: str) -> Complaint:
-    """The department's answer with its finding; the complainant then has the policy's days to confirm."""
+def answer(*, actor, complaint_id: int, finding: str, text: str, remedy: str = "",
+           rectify_days: int | None = None) -> Complaint:  # fmt: skip
+    """The department's answer with its finding. Unsubstantiated: the complainant then has the
+    policy's days to confirm. Substantiated: the body must rectify (`remedy`: what it must do) within
+    `rectify_days` working days (else the policy's); the complaint stays open in rectification."""
     complaint = _locked(complaint_id)
     _require_department(complaint, actor)
     services.ensure_claimed_by(complaint.case, actor)
     if finding not in Finding.values or not (text or "").strip():
         raise InvalidInput(details={"answer": [_("Give the finding and the reasoned answer.")]})
+    substantiated = finding == Finding.SUBSTANTIATED
+    if substantiated:
+        remedy = remedy or (Remedy.PAY if complaint.subject == "arrears" else "")
+        if remedy not in Remedy.values:
+            raise InvalidInput(details={"remedy": [_("Say what the body must do to rectify.")]})
+        limit = policies.working_days("complaint", "extension_max") + policies.working_days(
+            "complaint", "rectify_within"
+        )
+        if rectify_days is not None and not 1 <= rectify_days <= limit:
+            raise InvalidInput(details={"rectify_days": [_("Between 1 and %(max)d working days.") % {"max": limit}]})
     complaint.finding, complaint.answer, complaint.answered_at = finding, text.strip(), timezone.now()
-    complaint.save(update_fields=["finding", "answer", "answered_at"])
-    _transition(complaint, ComplaintMachine.answer, actor, finding=finding)
+    complaint.remedy = remedy if substantiated else ""
+    complaint.save(update_fields=["finding", "answer", "answered_at", "remedy"])
     services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
-    services.start_deadline(case=complaint.case, step=CONFIRM, label=_("Complainant's confirmation"),
-                            policy_key="confirm_within")  # fmt: skip
+    if substantiated:
+        rectification.order(complaint, actor, rectify_days)
+        return complaint
+    _transition(complaint, ComplaintMachine.answer, actor, finding=finding)
+    start_confirmation_window(complaint)
     _tell_complainant(complaint, _("Complaint %(number)s answered") % {"number": complaint.case.number},
                       complaint.answer)  # fmt: skip
     return complaint
+
+
+start_confirmation_window = common.start_confirmation_window
 
 
 def _relayed(channel_code: str, address: str = "") -> dict:
@@ -235,20 +298,36 @@ def _complainant_or_system(complaint: Complaint, actor) -> None:
 @transaction.atomic
 def confirm(*, actor, complaint_id: int, by_default: bool = False, relayed_by: str = "",
             relayed_from: str = "") -> Complaint:  # fmt: skip
-    """The complainant is satisfied (or, with no answer in time, is taken to be): the loop closes.
-    `relayed_by`: the code of the channel that called the complainant back and relays this;
-    `relayed_from`: the address its request came from."""
+    """The complainant is satisfied with the answer or the rectification (or, with no answer in
+    time, is taken to be): the loop closes. `relayed_by`: the code of the channel that called the
+    complainant back and relays this; `relayed_from`: the address its request came from."""
     complaint = _locked(complaint_id)
     _complainant_or_system(complaint, actor)
+    if by_default:
+        source = SatisfactionSource.DEEMED
+    else:
+        source = SatisfactionSource.CHANNEL if relayed_by else SatisfactionSource.COMPLAINANT
+    close_satisfied(complaint, actor, source=source, satisfied=True, by_default=by_default,
+                    **_relayed(relayed_by, relayed_from))  # fmt: skip
+    return complaint
+
+
+def close_satisfied(complaint: Complaint, actor, *, source: str, satisfied: bool | None, by_default: bool = False,
+                    **payload) -> None:  # fmt: skip
+    """The loop closes on the complainant's word (or a call-back's, or the window's): a substantiated
+    default closes cured, an unsubstantiated complaint closes explained. On a locked complaint."""
     _require_settled_if_arrears(complaint)
-    complaint.satisfied, complaint.confirmed_by_default = True, by_default
-    complaint.save(update_fields=["satisfied", "confirmed_by_default"])
-    _transition(complaint, ComplaintMachine.confirm, actor, by_default=by_default, **_relayed(relayed_by, relayed_from))
+    complaint.satisfied, complaint.confirmed_by_default = satisfied, by_default
+    complaint.satisfaction_source = source
+    substantiated = complaint.finding == Finding.SUBSTANTIATED
+    complaint.outcome = Outcome.CURED if substantiated else Outcome.UNSUBSTANTIATED
+    complaint.save(update_fields=["satisfied", "confirmed_by_default", "satisfaction_source", "outcome"])
+    _transition(complaint, ComplaintMachine.confirm, actor, by_default=by_default, source=source, **payload)
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     complaint.case.closed_at = timezone.now()
     _transition(complaint, ComplaintMachine.close, actor)
-    _record_integrity(complaint)
-    return complaint
+    if substantiated:
+        rectification.note_cured(complaint)
 
 
 @transaction.atomic
@@ -258,25 +337,27 @@ def object_to_answer(*, actor, complaint_id: int, reason: str, relayed_by: str =
     times; after that the supervisors review it. `relayed_by` and `relayed_from` as for confirm."""
     complaint = _locked(complaint_id)
     _complainant_or_system(complaint, actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(details={"reason": [_("Say what is not resolved.")]})
+    reason = common.required_text(reason, "reason", _("Say what is not resolved."))
+    reopen(complaint, actor, reason=reason, **_relayed(relayed_by, relayed_from))
+    return complaint
+
+
+def reopen(complaint: Complaint, actor, *, reason: str, **payload) -> None:
+    """Not satisfied (said by the complainant, relayed, or heard on a call-back): the department
+    answers again, at most the policy's number of times; after that the supervisors review it."""
     complaint.satisfied = False
     complaint.reopen_count += 1
     complaint.save(update_fields=["satisfied", "reopen_count"])
-    _transition(complaint, ComplaintMachine.reopen, actor, reason=reason, times=complaint.reopen_count,
-                **_relayed(relayed_by, relayed_from))  # fmt: skip
+    _transition(complaint, ComplaintMachine.reopen, actor, reason=reason, times=complaint.reopen_count, **payload)
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     if complaint.reopen_count > policies.count("complaint", "reopen_limit"):
         _tell(services.users_with_role(Role.SUPERVISOR), complaint,
               _("Complaint %(number)s needs your review") % {"number": complaint.case.number}, reason)  # fmt: skip
-        return complaint
+        return
     _transition(complaint, ComplaintMachine.resume, actor)
     services.start_deadline(case=complaint.case, step=ANSWER, label=_("Department's answer"),
                             policy_key="answer_within", assignee=complaint.case.assignee)  # fmt: skip
-    _tell([complaint.case.assignee_id], complaint,
-          _("Complaint %(number)s reopened") % {"number": complaint.case.number}, reason)  # fmt: skip
-    return complaint
+    common.tell_department(complaint, _("Complaint %(number)s reopened") % {"number": complaint.case.number}, reason)
 
 
 @transaction.atomic
@@ -288,11 +369,22 @@ def close_after_review(*, actor, complaint_id: int, conclusion: str) -> Complain
         raise InvalidInput(details={"conclusion": [_("Write the review's conclusion.")]})
     _require_settled_if_arrears(complaint)
     complaint.case.closed_at = timezone.now()
+    complaint.outcome = Outcome.CLOSED_AFTER_REVIEW
+    complaint.save(update_fields=["outcome"])
     _transition(complaint, ComplaintMachine.close, actor, conclusion=conclusion.strip())
-    _record_integrity(complaint)
     _tell_complainant(complaint, _("Complaint %(number)s closed after review") % {"number": complaint.case.number},
                       conclusion)  # fmt: skip
     return complaint
+
+
+def may_deem_satisfied(complaint_id: int) -> bool:
+    """A complaint that came by telephone, the counter or the hotline is deemed satisfied only after
+    the policy's number of call-backs that did not reach the complainant (回访未果)."""
+    complaint = Complaint.objects.select_related("channel").get(pk=complaint_id)
+    if not complaint.channel.callback_required:
+        return True
+    failed = complaint.callbacks_made.filter(reached=False).count()
+    return failed >= policies.count("complaint", "callback_attempts")
 
 
 def confirm_overdue_answers(now=None) -> int:
@@ -301,7 +393,7 @@ def confirm_overdue_answers(now=None) -> int:
     now = now or timezone.now()
     overdue = (
         Complaint.objects.filter(
-            case__state=ComplaintStatus.ANSWERED,
+            case__state__in=(ComplaintStatus.ANSWERED, ComplaintStatus.RECTIFIED),
             case__deadlines__step=CONFIRM,
             case__deadlines__closed_at__isnull=True,
             case__deadlines__due_at__lte=now,
@@ -311,6 +403,8 @@ def confirm_overdue_answers(now=None) -> int:
     )
     confirmed = 0
     for complaint_id in list(overdue):
+        if not may_deem_satisfied(complaint_id):
+            continue  # a telephone or counter complainant is called back first (回访)
         try:
             confirm(actor=None, complaint_id=complaint_id, by_default=True)
             confirmed += 1
@@ -322,25 +416,8 @@ def confirm_overdue_answers(now=None) -> int:
 # --- arrears (清欠) ------------------------------------------------------------------------------
 
 
-def paid_total(complaint: Complaint) -> Decimal:
-    return complaint.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-
-
-def owed(complaint: Complaint) -> Decimal:
-    """What the respondent still owes: the confirmed amount (else the claimed one) less payments."""
-    base = complaint.amount_confirmed if complaint.amount_confirmed is not None else complaint.amount_claimed
-    return max((base or Decimal("0")) - paid_total(complaint), Decimal("0"))
-
-
-def arrears_settled(complaint: Complaint) -> bool:
-    return complaint.plan_agreed_at is not None or owed(complaint) == 0
-
-
-def _require_settled_if_arrears(complaint: Complaint) -> None:
-    if (complaint.subject == "arrears" and complaint.finding == Finding.SUBSTANTIATED
-            and not arrears_settled(complaint)):  # fmt: skip
-        raise Conflict(_("An arrears complaint closes only when the amount is paid in full or a repayment plan "
-                         "is agreed."))  # fmt: skip
+paid_total, owed, arrears_settled = arrears.paid_total, arrears.owed, arrears.arrears_settled
+_require_settled_if_arrears = arrears.require_settled_if_arrears
 
 
 CENT = Decimal("0.01")
@@ -443,17 +520,6 @@ def _close_paid_instalments(complaint: Complaint, actor) -> None:
 # --- closing the loop ------------------------------------------------------------------------
 
 
-def _record_integrity(complaint: Complaint) -> None:
-    """A substantiated default counts against the body's government-integrity record."""
-    if complaint.finding != Finding.SUBSTANTIATED:
-        return
-    body, _created = RespondentBody.objects.get_or_create(name=" ".join(complaint.respondent.split()))
-    IntegrityEntry.objects.get_or_create(
-        complaint=complaint, defaults={"body": body, "summary": f"{complaint.case.title}：{complaint.answer}"[:2000]}
-    )
-    transitions.record(complaint.case, EventType.COMPLAINT_INTEGRITY_RECORDED, body=body.name)
-
-
 @transaction.atomic
 def flag_typical(*, actor, complaint_id: int, typical: bool = True) -> Complaint:
     """A supervisor marks a case as typical, for public reporting (典型案例通报)."""
@@ -505,7 +571,8 @@ def merge(*, actor, complaint_id: int, into_id: int) -> Complaint:
     complaint.case.closed_at = timezone.now()
     complaint.merged_into = target
     complaint.rejection_reason = reason
-    complaint.save(update_fields=["merged_into", "rejection_reason"])
+    complaint.outcome = Outcome.MERGED
+    complaint.save(update_fields=["merged_into", "rejection_reason", "outcome"])
     _transition(complaint, ComplaintMachine.reject, actor, reason=reason, merged_into=target.case.number)
     services.close_open_deadlines(case=complaint.case, actor=actor)
     transitions.record(target.case, EventType.COMPLAINT_MERGED, actor=actor, duplicate=complaint.case.number)

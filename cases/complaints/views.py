@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cases.complaints import callbacks, rectification
 from cases.complaints import intake as complaint_intake
 from cases.complaints import services as complaints
 from cases.complaints.models import Channel, Complaint, Finding, IntegrityEntry, RespondentBody
@@ -79,9 +80,9 @@ def register_counter_complaint(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         # These channels send no signed requests: their secret only has to exist.
-        channel, _created = Channel.objects.get_or_create(
-            code=data["how"], defaults={"name": COUNTER_CHANNELS[data["how"]], "secret": uuid.uuid4().hex}
-        )
+        channel, _created = Channel.objects.get_or_create(code=data["how"], defaults={
+            "name": COUNTER_CHANNELS[data["how"]], "secret": uuid.uuid4().hex, "callback_required": True,
+        })  # fmt: skip
         complaint, _created = complaint_intake.receive(channel=channel, data={
             "reference": f"CTR-{data['token']}", "complainant_name": data["complainant_name"],
             "complainant_phone": data.get("complainant_phone") or "", "enterprise_name": data["enterprise_name"],
@@ -167,7 +168,25 @@ def complaint_act(request, number: str, action: str):
         "decide-extension": lambda: complaints.decide_extension(actor=user, complaint_id=pk,
                                                                 approve=post.get("approve") == "yes"),
         "answer": lambda: complaints.answer(actor=user, complaint_id=pk, finding=post.get("finding", ""),
-                                            text=post.get("text", "")),
+                                            text=post.get("text", ""), remedy=post.get("remedy", ""),
+                                            rectify_days=_whole(post.get("rectify_days"), "rectify_days") or None),
+        "request-return": lambda: complaints.request_return(actor=user, complaint_id=pk,
+                                                            reason=post.get("reason", "")),
+        "decide-return": lambda: complaints.decide_return(actor=user, complaint_id=pk,
+                                                          approve=post.get("approve") == "yes",
+                                                          note=post.get("note", "")),
+        "withdraw": lambda: complaints.withdraw(actor=user, complaint_id=pk, reason=post.get("reason", "")),
+        "report-rectified": lambda: rectification.report_rectified(actor=user, complaint_id=pk,
+                                                                   evidence=post.get("evidence", "")),
+        "verify-rectification": lambda: rectification.verify(actor=user, complaint_id=pk, note=post.get("note", "")),
+        "send-back-rectification": lambda: rectification.send_back(actor=user, complaint_id=pk,
+                                                                   reason=post.get("reason", "")),
+        "report-refusal": lambda: rectification.report_refusal(actor=user, complaint_id=pk,
+                                                               statement=post.get("statement", "")),
+        "confirm-breach": lambda: rectification.confirm_breach(actor=user, complaint_id=pk,
+                                                               finding=post.get("finding", "")),
+        "callback": lambda: callbacks.record(actor=user, complaint_id=pk, reached=post.get("reached") == "yes",
+                                             opinion=post.get("opinion", ""), note=post.get("note", "")),
         "confirm": lambda: complaints.confirm(actor=user, complaint_id=pk),
         "object": lambda: complaints.object_to_answer(actor=user, complaint_id=pk, reason=post.get("reason", "")),
         "close": lambda: complaints.close_after_review(actor=user, complaint_id=pk,
@@ -183,8 +202,38 @@ def complaint_act(request, number: str, action: str):
     if action not in actions:
         raise Http404
     actions[action]()
-    messages.success(request, _("Done."))
+    messages.success(request, ACTION_MESSAGES.get(action, gettext_lazy("Done.")))
     return redirect("complaint", number=number)
+
+
+# What each action tells the person who took it.
+ACTION_MESSAGES = {
+    "register": gettext_lazy("The complaint is registered."),
+    "reject": gettext_lazy("The complaint is not registered; the complainant is told why."),
+    "assign": gettext_lazy("The complaint is assigned to the department."),
+    "return": gettext_lazy("The complaint is returned to the clerks."),
+    "start": gettext_lazy("You are handling this complaint."),
+    "extension": gettext_lazy("The extension is requested; the supervisors decide."),
+    "decide-extension": gettext_lazy("The extension decision is recorded."),
+    "answer": gettext_lazy("The answer is sent to the complainant."),
+    "request-return": gettext_lazy("The return is requested; the clerks decide."),
+    "decide-return": gettext_lazy("The decision on the return is recorded."),
+    "withdraw": gettext_lazy("The complaint is withdrawn."),
+    "report-rectified": gettext_lazy("The rectification is reported; a clerk verifies it."),
+    "verify-rectification": gettext_lazy("The rectification is verified; the complainant confirms the outcome."),
+    "send-back-rectification": gettext_lazy("The rectification is sent back to the department."),
+    "report-refusal": gettext_lazy("The refusal is reported; a clerk confirms the breach."),
+    "confirm-breach": gettext_lazy("The breach is confirmed and entered on the integrity record."),
+    "callback": gettext_lazy("The call-back is recorded."),
+    "confirm": gettext_lazy("Thank you: the complaint is closed."),
+    "object": gettext_lazy("Your request for review is recorded; the department handles the complaint again."),
+    "close": gettext_lazy("The complaint is closed after review."),
+    "confirm-amount": gettext_lazy("The confirmed amount is recorded."),
+    "payment": gettext_lazy("The payment is recorded."),
+    "plan": gettext_lazy("The repayment plan is recorded."),
+    "merge": gettext_lazy("The complaint is merged."),
+    "typical": gettext_lazy("The typical-case mark is saved."),
+}
 
 
 def _whole(value, field: str) -> int:

@@ -47,7 +47,7 @@ def stage_times(deadline: Deadline, kind: str, rules: SupervisionRules | None = 
 
 
 def next_action_at(deadline: Deadline, kind: str, times: dict[int, datetime] | None = None) -> datetime | None:
-    if deadline.closed_at or deadline.paused_at:
+    if deadline.closed_at or deadline.paused_at or not deadline.supervised:
         return None
     times = times or stage_times(deadline, kind)
     later = [at for stage, at in times.items() if stage > deadline.stage]
@@ -62,10 +62,24 @@ def set_due(deadline: Deadline, kind: str, start: date, working_days: int) -> No
 
 
 def build(
-    *, case, step: str, label: str, department, working_days: int, assignee=None, start: date | None = None
+    *,
+    case,
+    step: str,
+    label: str,
+    department,
+    working_days: int,
+    assignee=None,
+    start: date | None = None,
+    supervised: bool = True,
 ) -> Deadline:
     deadline = Deadline(
-        case=case, step=step, label=label, department=department, assignee=assignee, working_days=working_days
+        case=case,
+        step=step,
+        label=label,
+        department=department,
+        assignee=assignee,
+        working_days=working_days,
+        supervised=supervised,
     )
     set_due(deadline, case.kind, start or timezone.localdate(), working_days)
     return deadline

@@ -59,6 +59,18 @@ class EventType(models.TextChoices):
     COMPLAINT_INTEGRITY_RECORDED = "complaint.integrity_recorded", "complaint.integrity_recorded"
     COMPLAINT_FLAGGED_TYPICAL = "complaint.flagged_typical", "complaint.flagged_typical"
     COMPLAINT_MERGED = "complaint.merged", "complaint.merged"
+    COMPLAINT_REQUEST_RETURN = "complaint.request_return", _("The department asks to return the complaint")
+    COMPLAINT_APPROVE_RETURN = "complaint.approve_return", _("Return approved: back to routing")
+    COMPLAINT_REFUSE_RETURN = "complaint.refuse_return", _("Return refused: the department keeps the complaint")
+    COMPLAINT_ORDER_RECTIFICATION = "complaint.order_rectification", _("Found substantiated: rectification ordered")
+    COMPLAINT_REPORT_RECTIFICATION = "complaint.report_rectification", _("Rectification reported with evidence")
+    COMPLAINT_VERIFY_RECTIFICATION = "complaint.verify_rectification", _("Rectification verified")
+    COMPLAINT_REJECT_RECTIFICATION = "complaint.reject_rectification", _("Rectification not accepted")
+    COMPLAINT_REPORT_REFUSAL = "complaint.report_refusal", _("The body refuses to rectify")
+    COMPLAINT_CONFIRM_BREACH = "complaint.confirm_breach", _("Breach confirmed")
+    COMPLAINT_WITHDRAW = "complaint.withdraw", _("Withdrawn by the complainant")
+    COMPLAINT_CALLBACK = "complaint.callback", _("Call-back recorded")
+    INTEGRITY_ENTRY_REPAIRED = "complaint.integrity_repaired", _("Integrity entry marked repaired")
     ARREARS_AMOUNT_CONFIRMED = "arrears.amount_confirmed", "arrears.amount_confirmed"
     ARREARS_PAYMENT = "arrears.payment", "arrears.payment"
     ARREARS_PLAN_AGREED = "arrears.plan_agreed", "arrears.plan_agreed"
@@ -119,6 +131,7 @@ class DeadlineStep(models.TextChoices):
     COMPLAINT_REGISTER = "complaint.register", _("Registration")
     COMPLAINT_ANSWER = "complaint.answer", _("Department's answer")
     COMPLAINT_CONFIRM = "complaint.confirm", _("Complainant's confirmation")
+    COMPLAINT_RECTIFY = "complaint.rectify", _("Rectification")
 
 
 INSTALMENT_STEP = "arrears.instalment."

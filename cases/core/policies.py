@@ -71,6 +71,8 @@ DEFAULTS: list[tuple[str, str, str, object, str, str]] = [
     (COMPLAINT, "extensions_allowed", "count", 1, "可延期次数", _1103),
     (COMPLAINT, "extension_max", "working_days", 15, "每次延期最长（工作日）", _1103),
     (COMPLAINT, "confirm_within", "working_days", 5, "投诉人确认时限（逾期视为满意）", _1103),
+    (COMPLAINT, "rectify_within", "working_days", 15, "整改时限（答复未另定日期时）", _1103),
+    (COMPLAINT, "callback_attempts", "count", 1, "电话、窗口投诉视为满意前须回访未果次数", ""),
     (COMPLAINT, "reopen_limit", "count", 2, "最多重新办理次数", _1103),
     (COMPLAINT, "remind_before", "working_days", 2, "到期前催办（工作日）", ""),
     (COMPLAINT, "escalate_after", "working_days", 5, "逾期后挂牌督办（工作日）", ""),

@@ -109,18 +109,29 @@ def open_case(*, kind: str, title: str, actor, applicant=None, department=None, 
 
 
 def start_deadline(
-    *, case: Case, step: str, label: str, policy_key: str, department=None, assignee=None, start=None
+    *,
+    case: Case,
+    step: str,
+    label: str,
+    policy_key: str,
+    department=None,
+    assignee=None,
+    start=None,
+    working_days: int | None = None,
+    supervised: bool = True,
 ) -> Deadline:
-    """Watch a step of `case` for `policy_key` working days. Runs inside the caller's transaction."""
-    working_days = policies.working_days(case.kind, policy_key)
+    """Watch a step of `case` for `policy_key` working days (or `working_days` set on the case, as
+    an answer's rectification period). Runs inside the caller's transaction. `supervised=False`:
+    a party's own time, watched but never supervised against the department (Deadline.supervised)."""
     deadline = deadlines.build(
         case=case,
         step=step,
         label=label,
         department=department or case.department,
         assignee=assignee or case.assignee,
-        working_days=working_days,
+        working_days=working_days if working_days is not None else policies.working_days(case.kind, policy_key),
         start=start,
+        supervised=supervised,
     )
     deadline.save()
     refresh_case_deadlines(case)
@@ -146,7 +157,7 @@ def start_deadline_on(*, case: Case, step: str, label: str, due_on, department=N
 def refresh_case_deadlines(case: Case) -> None:
     """Keep on the case what the board and the queues sort and filter by (Case.next_due_at,
     Case.supervision_stage). Called by each deadline write above, in its transaction."""
-    summary = Deadline.objects.filter(case_id=case.pk, closed_at__isnull=True).aggregate(
+    summary = Deadline.objects.filter(case_id=case.pk, closed_at__isnull=True, supervised=True).aggregate(
         next_due_at=Min("due_at", filter=Q(paused_at__isnull=True)), stage=Max("stage")
     )
     case.next_due_at = summary["next_due_at"]

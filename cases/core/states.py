@@ -235,10 +235,20 @@ class ComplaintStatus(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     CONFIRMED = "confirmed", _("Confirmed by the complainant")
     CLOSED = "closed", _("Closed")
+    RETURN_REQUESTED = "return_requested", _("Return requested by the department")
+    RECTIFYING = "rectifying", _("Rectifying")
+    RECTIFICATION_REPORTED = "rectification_reported", _("Rectification reported, to be verified")
+    RECTIFIED = "rectified", _("Rectified")
+    REFUSED = "refused", _("Refuses to rectify")
+    BREACH_CONFIRMED = "breach_confirmed", _("Breach confirmed")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the complainant")
 
 
 C = ComplaintStatus
-COMPLAINT_CLOSED = {ComplaintStatus.REJECTED, ComplaintStatus.CLOSED}
+COMPLAINT_CLOSED = {ComplaintStatus.REJECTED, ComplaintStatus.CLOSED, ComplaintStatus.WITHDRAWN}
+# Where the complainant may still withdraw: every open state but a breach being recorded.
+COMPLAINT_WITHDRAWABLE = [state for state in ComplaintStatus if state not in COMPLAINT_CLOSED
+                          and state not in (ComplaintStatus.CONFIRMED, ComplaintStatus.BREACH_CONFIRMED)]  # fmt: skip
 
 
 class ComplaintMachine(CaseMachine):
@@ -250,9 +260,12 @@ class ComplaintMachine(CaseMachine):
         Wait("registration", (C.RECEIVED,)),
         Wait("routing", (C.REGISTERED, C.RETURNED)),
         Wait("extension_decision", (C.EXTENSION_REQUESTED,)),
-        Wait("confirmation", (C.ANSWERED,)),
+        Wait("return_decision", (C.RETURN_REQUESTED,)),
+        Wait("confirmation", (C.ANSWERED, C.RECTIFIED)),
         Wait("review", (C.REOPENED,), guard="needs_supervisor_review"),
         Wait("handling", (C.ASSIGNED, C.IN_PROGRESS, C.REOPENED)),
+        Wait("rectification", (C.RECTIFYING,)),
+        Wait("verification", (C.RECTIFICATION_REPORTED, C.REFUSED)),
     )
 
     @state.transition(
@@ -328,7 +341,87 @@ class ComplaintMachine(CaseMachine):
         pass
 
     @state.transition(
-        source=C.ANSWERED,
+        source=C.IN_PROGRESS,
+        target=C.RETURN_REQUESTED,
+        custom=records(E.COMPLAINT_REQUEST_RETURN, completes={"handling"}),
+    )
+    def request_return(self):
+        pass
+
+    @state.transition(
+        source=C.RETURN_REQUESTED,
+        target=C.RETURNED,
+        custom=records(E.COMPLAINT_APPROVE_RETURN, completes={"return_decision"}),
+    )
+    def approve_return(self):
+        pass
+
+    @state.transition(
+        source=C.RETURN_REQUESTED,
+        target=C.IN_PROGRESS,
+        custom=records(E.COMPLAINT_REFUSE_RETURN, completes={"return_decision"}),
+    )
+    def refuse_return(self):
+        pass
+
+    @state.transition(
+        source=C.IN_PROGRESS,
+        target=C.RECTIFYING,
+        custom=records(E.COMPLAINT_ORDER_RECTIFICATION, completes={"handling"}),
+    )
+    def order_rectification(self):
+        pass
+
+    @state.transition(
+        source=C.RECTIFYING,
+        target=C.RECTIFICATION_REPORTED,
+        custom=records(E.COMPLAINT_REPORT_RECTIFICATION, completes={"rectification"}),
+    )
+    def report_rectification(self):
+        pass
+
+    @state.transition(
+        source=C.RECTIFICATION_REPORTED,
+        target=C.RECTIFIED,
+        custom=records(E.COMPLAINT_VERIFY_RECTIFICATION, completes={"verification"}),
+    )
+    def verify_rectification(self):
+        pass
+
+    @state.transition(
+        source=C.RECTIFICATION_REPORTED,
+        target=C.RECTIFYING,
+        custom=records(E.COMPLAINT_REJECT_RECTIFICATION, completes={"verification"}),
+    )
+    def reject_rectification(self):
+        pass
+
+    @state.transition(
+        source=C.RECTIFYING,
+        target=C.REFUSED,
+        custom=records(E.COMPLAINT_REPORT_REFUSAL, completes={"rectification"}),
+    )
+    def report_refusal(self):
+        pass
+
+    @state.transition(
+        source=[C.RECTIFYING, C.REFUSED],
+        target=C.BREACH_CONFIRMED,
+        custom=records(E.COMPLAINT_CONFIRM_BREACH, completes={"rectification", "verification"}),
+    )
+    def confirm_breach(self):
+        pass
+
+    @state.transition(
+        source=COMPLAINT_WITHDRAWABLE,
+        target=C.WITHDRAWN,
+        custom=records(E.COMPLAINT_WITHDRAW, cancels=True),
+    )
+    def withdraw(self):
+        pass
+
+    @state.transition(
+        source=[C.ANSWERED, C.RECTIFIED],
         target=C.CONFIRMED,
         custom=records(E.COMPLAINT_CONFIRM, completes={"confirmation"}),
     )
@@ -336,7 +429,7 @@ class ComplaintMachine(CaseMachine):
         pass
 
     @state.transition(
-        source=C.ANSWERED,
+        source=[C.ANSWERED, C.RECTIFIED],
         target=C.REOPENED,
         custom=records(E.COMPLAINT_REOPEN, completes={"confirmation"}),
     )
@@ -352,7 +445,7 @@ class ComplaintMachine(CaseMachine):
         pass
 
     @state.transition(
-        source=[C.CONFIRMED, C.REOPENED],
+        source=[C.CONFIRMED, C.REOPENED, C.BREACH_CONFIRMED],
         target=C.CLOSED,
         custom=records(E.COMPLAINT_CLOSE, completes={"review"}),
     )

@@ -259,12 +259,18 @@ DEMO_CHANNELS = [
 ]
 
 
+# The hotline's complainants are reached by telephone: they are called back (回访).
+CALLBACK_CHANNELS = {"12345"}
+
+
 def load_demo_channels() -> list[str]:
     """The four complaint channels, with demo signing secrets "demo-<code>" (replace in production)."""
     from cases.complaints.models import Channel
 
     for code, name in DEMO_CHANNELS:
-        Channel.objects.get_or_create(code=code, defaults={"name": name, "secret": f"demo-{code}"})
+        Channel.objects.get_or_create(
+            code=code, defaults={"name": name, "secret": f"demo-{code}", "callback_required": code in CALLBACK_CHANNELS}
+        )
     return [code for code, _name in DEMO_CHANNELS]
 
 

@@ -41,6 +41,10 @@ class Deadline(models.Model):
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     remaining_working_days = models.PositiveIntegerField(_("working days left when paused"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The office's own deadlines are supervised; a party's time (the complainant's confirmation
+    # window) is watched only to end it by the policy: no reminder, order or escalation, and the
+    # board and the figures do not count it against a department.
+    supervised = models.BooleanField(_("supervised"), default=True, db_default=True)
 
     class Meta:
         verbose_name = _("deadline")
