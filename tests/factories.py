@@ -123,11 +123,33 @@ def register_penalty(actor, **overrides):
 
 def answered_complaint(complaint, *, clerk, worker, subject="arrears"):
     """Carry a received complaint to "answered": registered, assigned to the worker's department,
-    taken up and answered (substantiated) by the worker."""
+    taken up and answered by the worker (found unsubstantiated, explained: the complainant's turn)."""
     from cases.complaints import services as complaints
 
     complaints.register(actor=clerk, complaint_id=complaint.pk, subject=subject, respondent="区某局")
     complaints.assign(actor=clerk, complaint_id=complaint.pk, department_id=worker.department_id)
     complaints.start_work(actor=worker, complaint_id=complaint.pk)
-    complaints.answer(actor=worker, complaint_id=complaint.pk, finding="substantiated", text="已整改")
+    complaints.answer(actor=worker, complaint_id=complaint.pk, finding="unsubstantiated", text="经核实不属实，已说明")
+    return complaint
+
+
+def rectifying_complaint(complaint, *, clerk, worker, subject="other_breach", rectify_days=None):
+    """Carry a received complaint to "rectifying": found substantiated, the body must rectify."""
+    from cases.complaints import services as complaints
+
+    complaints.register(actor=clerk, complaint_id=complaint.pk, subject=subject, respondent="区某局")
+    complaints.assign(actor=clerk, complaint_id=complaint.pk, department_id=worker.department_id)
+    complaints.start_work(actor=worker, complaint_id=complaint.pk)
+    complaints.answer(actor=worker, complaint_id=complaint.pk, finding="substantiated", text="确属违约，限期整改",
+                      rectify_days=rectify_days)  # fmt: skip
+    return complaint
+
+
+def rectified_complaint(complaint, *, clerk, worker, subject="other_breach"):
+    """Carry a received complaint to "rectified": substantiated, cured with evidence, verified by the clerk."""
+    from cases.complaints import rectification
+
+    rectifying_complaint(complaint, clerk=clerk, worker=worker, subject=subject)
+    rectification.report_rectified(actor=worker, complaint_id=complaint.pk, evidence="已履行合同，附验收单")
+    rectification.verify(actor=clerk, complaint_id=complaint.pk)
     return complaint

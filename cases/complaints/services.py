@@ -253,7 +253,7 @@ def answer(*, actor, complaint_id: int, finding: str, text: str, remedy: str = "
         raise InvalidInput(details={"answer": [_("Give the finding and the reasoned answer.")]})
     substantiated = finding == Finding.SUBSTANTIATED
     if substantiated:
-        remedy = remedy or (Remedy.PAY if complaint.subject == "arrears" else "")
+        remedy = remedy or DEFAULT_REMEDY.get(complaint.subject, Remedy.PERFORM)
         if remedy not in Remedy.values:
             raise InvalidInput(details={"remedy": [_("Say what the body must do to rectify.")]})
         limit = policies.working_days("complaint", "extension_max") + policies.working_days(
@@ -276,6 +276,9 @@ def answer(*, actor, complaint_id: int, finding: str, text: str, remedy: str = "
 
 
 start_confirmation_window = common.start_confirmation_window
+
+# What a substantiated answer orders when the department does not say: by the complaint's subject.
+DEFAULT_REMEDY = {"arrears": Remedy.PAY, "government_debt": Remedy.PAY, "policy_not_honoured": Remedy.HONOUR_POLICY}
 
 
 def _relayed(channel_code: str, address: str = "") -> dict:

@@ -7,6 +7,7 @@ import time_machine
 from viewflow.fsm import TransitionNotAllowed
 
 from cases.complaints import intake as complaint_intake
+from cases.complaints import rectification
 from cases.complaints import services as complaints
 from cases.complaints.models import Channel
 from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
@@ -73,17 +74,22 @@ def test_the_whole_loop_with_a_misroute_an_extension_and_a_reopening(people, com
     complaints.decide_extension(actor=people["supervisor"], complaint_id=complaint.pk, approve=True)
     answer = Deadline.objects.get(case=complaint.case, step="complaint.answer", closed_at__isnull=True)
     assert answer.working_days == 25
-    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="已安排付款")
-    complaints.object_to_answer(actor=people["complainant"], complaint_id=complaint.pk, reason="尚未收到款项")
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="unsubstantiated", text="合同未到期")
+    complaints.object_to_answer(actor=people["complainant"], complaint_id=complaint.pk, reason="合同已到期")
     assert state(complaint) == "in_progress"
-    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="已付款")
+    complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="限期付款")
+    assert state(complaint) == "rectifying"
+    rectification.report_rectified(actor=people["worker"], complaint_id=complaint.pk, evidence="付款凭证 2026-118")
+    rectification.verify(actor=people["clerk"], complaint_id=complaint.pk)
     complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
     assert state(complaint) == "closed" and complaint.case.closed_at is not None
     steps = set(AuditEvent.objects.for_subject(complaint.case).values_list("event_type", flat=True))
     assert {"complaint.received", "complaint.register", "complaint.return_misrouted", "complaint.answer",
-            "complaint.reopen", "complaint.confirm", "complaint.close"} <= steps  # fmt: skip
+            "complaint.reopen", "complaint.order_rectification", "complaint.report_rectification",
+            "complaint.verify_rectification", "complaint.confirm", "complaint.close"} <= steps  # fmt: skip
     assert not Deadline.objects.filter(case=complaint.case, closed_at__isnull=True).exists()
-    assert Notification.objects.filter(recipient=people["complainant"], kind="complaint.progress").count() == 2
+    # answered, rectification ordered, rectified: the complainant hears of each
+    assert Notification.objects.filter(recipient=people["complainant"], kind="complaint.progress").count() == 3
 
 
 def test_only_a_clerk_registers(people, complaint):
@@ -146,7 +152,7 @@ def test_after_the_reopen_limit_the_supervisors_review_and_close(people, complai
     registered_and_assigned(people, complaint)
     complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
     for _ in range(3):
-        complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="处理中")
+        complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="unsubstantiated", text="处理中")
         complaints.object_to_answer(actor=people["complainant"], complaint_id=complaint.pk, reason="仍未解决")
     assert state(complaint) == "reopened"
     assert Notification.objects.filter(recipient=people["supervisor"], title__contains=complaint.case.number).exists()
@@ -195,11 +201,13 @@ def test_an_arrears_complaint_closes_only_when_paid_or_planned(people, complaint
     assert complaints.owed(complaint) == 660000
     complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="分期支付")
     with pytest.raises(Conflict):
-        complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
+        rectification.report_rectified(actor=people["worker"], complaint_id=complaint.pk, evidence="承诺付款")
     complaints.agree_plan(actor=people["worker"], complaint_id=complaint.pk,
                           instalments=[(date(2026, 12, 15), "330000"), (date(2027, 1, 15), "330000")])  # fmt: skip
     steps = set(Deadline.objects.filter(case=complaint.case, closed_at__isnull=True).values_list("step", flat=True))
     assert {"arrears.instalment.1", "arrears.instalment.2"} <= steps
+    rectification.report_rectified(actor=people["worker"], complaint_id=complaint.pk, evidence="分期还款协议")
+    rectification.verify(actor=people["clerk"], complaint_id=complaint.pk)
     complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
     assert state(complaint) == "closed"
 
@@ -239,15 +247,17 @@ def test_only_arrears_complaints_have_amounts(people, complaint):
         complaints.confirm_amount(actor=people["worker"], complaint_id=complaint.pk, amount="1")
 
 
-def test_a_substantiated_default_goes_on_the_bodys_integrity_record(people, complaint):
+def test_a_cured_default_is_on_the_bodys_record_as_cured_not_as_a_breach(people, complaint):
     from cases.complaints.models import IntegrityEntry
 
     registered_and_assigned(people, complaint)
     complaints.start_work(actor=people["worker"], complaint_id=complaint.pk)
     complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="确属违约")
+    rectification.report_rectified(actor=people["worker"], complaint_id=complaint.pk, evidence="已付清，附回单")
+    rectification.verify(actor=people["clerk"], complaint_id=complaint.pk)
     complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
     entry = IntegrityEntry.objects.get()
-    assert entry.body.name == "区某局" and "确属违约" in entry.summary
+    assert entry.body.name == "区某局" and entry.kind == "cured" and "确属违约" in entry.summary
 
 
 def test_an_unsubstantiated_complaint_leaves_no_mark(people, complaint):
@@ -296,5 +306,7 @@ def test_an_arrears_complaint_closes_once_payments_reach_the_confirmed_amount(pe
     complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="substantiated", text="限期付清")
     complaints.record_payment(actor=people["worker"], complaint_id=complaint.pk, amount="860000",
                               paid_on=date(2026, 11, 16), proof="回单")  # fmt: skip
+    rectification.report_rectified(actor=people["worker"], complaint_id=complaint.pk, evidence="回单")
+    rectification.verify(actor=people["clerk"], complaint_id=complaint.pk)
     complaints.confirm(actor=people["complainant"], complaint_id=complaint.pk)
     assert state(complaint) == "closed"

@@ -41,25 +41,34 @@ REPAIR = {
     "revoked": {},
 }
 
-# Complaints. The reference's rectifying, rectified, breach_confirmed and withdrawn are not in the
-# code yet (docs/domain.md).
+# Complaints, as in the reference (docs/domain.md, "Complaints"). The complainant may withdraw
+# (撤回) from every open state but a breach being recorded.
 COMPLAINT = {
     # The code rejects (or merges a duplicate) at registration, before `registered` too.
-    "received": {"register": "registered", "reject": "rejected"},
-    "registered": {"assign": "assigned", "reject": "rejected"},
+    "received": {"register": "registered", "reject": "rejected", "withdraw": "withdrawn"},
+    "registered": {"assign": "assigned", "reject": "rejected", "withdraw": "withdrawn"},
     "rejected": {},
-    # The code returns (退单) only before work starts, not from in_progress.
-    "assigned": {"start_work": "in_progress", "return_misrouted": "returned"},
-    "returned": {"reregister": "registered"},
-    "in_progress": {"request_extension": "extension_requested", "answer": "answered"},
+    # Before work starts the department returns a misrouted complaint itself; after, it asks (退单).
+    "assigned": {"start_work": "in_progress", "return_misrouted": "returned", "withdraw": "withdrawn"},
+    "returned": {"reregister": "registered", "withdraw": "withdrawn"},
+    "in_progress": {"request_extension": "extension_requested", "answer": "answered",
+                    "order_rectification": "rectifying", "request_return": "return_requested", "withdraw": "withdrawn"},
+    "return_requested": {"approve_return": "returned", "refuse_return": "in_progress", "withdraw": "withdrawn"},
     # Approved or refused, the extension request goes back to in_progress.
-    "extension_requested": {"decide_extension": "in_progress"},
-    "answered": {"confirm": "confirmed", "reopen": "reopened"},
+    "extension_requested": {"decide_extension": "in_progress", "withdraw": "withdrawn"},
+    "answered": {"confirm": "confirmed", "reopen": "reopened", "withdraw": "withdrawn"},
+    "rectifying": {"report_rectification": "rectification_reported", "report_refusal": "refused",
+                   "confirm_breach": "breach_confirmed", "withdraw": "withdrawn"},
+    "rectification_reported": {"verify_rectification": "rectified", "reject_rectification": "rectifying", "withdraw": "withdrawn"},
+    "refused": {"confirm_breach": "breach_confirmed", "withdraw": "withdrawn"},
+    "rectified": {"confirm": "confirmed", "reopen": "reopened", "withdraw": "withdrawn"},
+    "breach_confirmed": {"close": "closed"},
     # Past the reopening limit the supervisor reviews and closes (close_after_review).
-    "reopened": {"resume": "in_progress", "close": "closed"},
+    "reopened": {"resume": "in_progress", "close": "closed", "withdraw": "withdrawn"},
     "confirmed": {"close": "closed"},
     "closed": {},
-}
+    "withdrawn": {},
+}  # fmt: skip
 
 MACHINES = {
     RepairMachine: (RepairStatus, REPAIR),

@@ -33,9 +33,18 @@ HAND_WRITTEN_COMPLETES = {
     "complaint.confirm": {"confirmation"},
     "complaint.reopen": {"confirmation"},
     "complaint.close": {"review"},
+    "complaint.request_return": {"handling"},
+    "complaint.approve_return": {"return_decision"},
+    "complaint.refuse_return": {"return_decision"},
+    "complaint.order_rectification": {"handling"},
+    "complaint.report_rectification": {"rectification"},
+    "complaint.verify_rectification": {"verification"},
+    "complaint.reject_rectification": {"verification"},
+    "complaint.report_refusal": {"rectification"},
+    "complaint.confirm_breach": {"rectification", "verification"},
 }
 HAND_WRITTEN_STARTS = {"repair.start_review": {"review"}, "complaint.start_work": {"handling"}}
-HAND_WRITTEN_CANCELS = {"repair.withdraw"}
+HAND_WRITTEN_CANCELS = {"repair.withdraw", "complaint.withdraw"}
 
 
 def flow_tasks(kind) -> set[str]:
@@ -58,8 +67,8 @@ def person_steps(kind):
 
 STATUSES = {"repair": states.RepairStatus, "complaint": states.ComplaintStatus}
 # Open states no one waits in: the service that reaches one moves on in the same transaction
-# (a confirmed complaint is closed by the confirmation itself).
-PASSED_THROUGH = {"repair": set(), "complaint": {"confirmed"}}
+# (a confirmed complaint is closed by the confirmation itself, a confirmed breach by its confirmation).
+PASSED_THROUGH = {"repair": set(), "complaint": {"confirmed", "breach_confirmed"}}
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -121,7 +130,11 @@ def test_the_engine_derives_what_it_kept_by_hand():
         ("repair", "sync", set()),
         ("complaint", "registration", {"routing"}),
         ("complaint", "routing", {"handling"}),
-        ("complaint", "handling", {"confirmation", "extension_decision", "routing"}),
+        ("complaint", "handling", {"confirmation", "extension_decision", "routing", "rectification",
+                                   "return_decision"}),
+        ("complaint", "rectification", {"verification"}),
+        ("complaint", "verification", {"confirmation", "rectification"}),
+        ("complaint", "return_decision", {"routing", "handling"}),
         ("complaint", "extension_decision", {"handling"}),
         ("complaint", "confirmation", {"review", "handling"}),
         ("complaint", "review", set()),
@@ -155,7 +168,10 @@ NEXT_TASKS = {
     ("repair", "sync"): set(),
     ("complaint", "confirmation"): {"handling", "review"},
     ("complaint", "extension_decision"): {"handling"},
-    ("complaint", "handling"): {"confirmation", "extension_decision", "routing"},
+    ("complaint", "handling"): {"confirmation", "extension_decision", "routing", "rectification", "return_decision"},
+    ("complaint", "rectification"): {"verification"},
+    ("complaint", "verification"): {"confirmation", "rectification"},
+    ("complaint", "return_decision"): {"routing", "handling"},
     ("complaint", "registration"): {"routing"},
     ("complaint", "review"): set(),
     ("complaint", "routing"): {"handling"},

@@ -152,7 +152,7 @@ def test_the_complaint_process_follows_misroute_extension_and_reopenings(people,
     complaints.decide_extension(actor=people["supervisor"], complaint_id=pk, approve=True)
     assert open_tasks(case) == ["handling"]
     for _round in range(3):
-        complaints.answer(actor=people["czj_worker"], complaint_id=pk, finding="substantiated", text="已安排付款")
+        complaints.answer(actor=people["czj_worker"], complaint_id=pk, finding="unsubstantiated", text="合同未到期")
         [confirmation] = engine.active_tasks(case)
         assert (confirmation.flow_task.name, confirmation.owner) == ("confirmation", people["entity"])
         complaints.object_to_answer(actor=people["entity"], complaint_id=pk, reason="尚未收到款项")
@@ -169,9 +169,37 @@ def test_confirmation_by_default_finishes_the_process(people, complaint):
     complaints.register(actor=people["clerk"], complaint_id=pk, subject="arrears", respondent="区某局")
     complaints.assign(actor=people["clerk"], complaint_id=pk, department_id=Department.objects.get(code="czj").pk)
     complaints.start_work(actor=people["czj_worker"], complaint_id=pk)
-    complaints.answer(actor=people["czj_worker"], complaint_id=pk, finding="substantiated", text="已付款")
+    complaints.answer(actor=people["czj_worker"], complaint_id=pk, finding="unsubstantiated", text="已付款")
     complaints.confirm(actor=None, complaint_id=pk, by_default=True)
     assert CaseProcess.objects.get(case=complaint.case).status == PROCESS.DONE
+
+
+def test_a_substantiated_complaint_waits_on_rectification_then_verification_then_the_complainant(people, complaint):
+    from cases.complaints import rectification
+
+    pk, case = complaint.pk, complaint.case
+    complaints.register(actor=people["clerk"], complaint_id=pk, subject="other_breach", respondent="区某局")
+    complaints.assign(actor=people["clerk"], complaint_id=pk, department_id=Department.objects.get(code="czj").pk)
+    complaints.start_work(actor=people["czj_worker"], complaint_id=pk)
+    complaints.answer(actor=people["czj_worker"], complaint_id=pk, finding="substantiated", text="限期履约")
+    assert open_tasks(case) == ["rectification"]
+    rectification.report_rectified(actor=people["czj_worker"], complaint_id=pk, evidence="已履约，附验收单")
+    assert open_tasks(case) == ["verification"]
+    rectification.send_back(actor=people["clerk"], complaint_id=pk, reason="验收单未盖章")
+    assert open_tasks(case) == ["rectification"]
+    rectification.report_rectified(actor=people["czj_worker"], complaint_id=pk, evidence="盖章验收单")
+    rectification.verify(actor=people["clerk"], complaint_id=pk)
+    [confirmation] = engine.active_tasks(case)
+    assert (confirmation.flow_task.name, confirmation.owner) == ("confirmation", people["entity"])
+    complaints.confirm(actor=people["entity"], complaint_id=pk)
+    assert CaseProcess.objects.get(case=case).status == PROCESS.DONE
+
+
+def test_a_withdrawal_ends_the_process(people, complaint):
+    pk = complaint.pk
+    complaints.register(actor=people["clerk"], complaint_id=pk, subject="other_breach", respondent="区某局")
+    complaints.withdraw(actor=people["entity"], complaint_id=pk, reason="已与对方协商解决")
+    assert CaseProcess.objects.get(case=complaint.case).status == PROCESS.CANCELED
 
 
 def test_a_case_without_a_process_gets_one_where_its_state_waits(people):
