@@ -27,7 +27,7 @@ def case(db, caseworker):
 
 def test_the_number_and_code_show_the_public_status(client, case):
     page = client.get("/track/", {"number": case.number, "code": case.verification_code}).content.decode()
-    assert case.number in page and "已提交" in page and "立案" in page
+    assert case.number in page and "已提交" in page and "生成工单" in page
 
 
 def test_no_personal_data_and_no_internal_steps(client, case):

@@ -63,7 +63,7 @@ async def test_a_new_work_order_is_kept_the_quick_way(channel):
     answered = await intake_fast.answer(scope_of(body, signed_headers(body)), body)
     assert answered is not None and answered[0] == 202
     answer = json.loads(answered[1])
-    assert (answer["status"], answer["status_label"]) == ("queued", "已接收，正在立案。")
+    assert (answer["status"], answer["status_label"]) == ("queued", "已接收，正在生成工单。")
     assert answer["status_url"] == "/api/v1/complaints/12345-q/"
     order = await WorkOrder.objects.aget(reference="12345-q")
     assert order.channel_id == channel.pk and order.waiting

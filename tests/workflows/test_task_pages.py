@@ -70,7 +70,7 @@ def test_claiming_puts_the_task_in_my_hands_and_claims_the_case(client, people, 
     client.force_login(people["worker"])
     task = task_of(submitted)
     response = client.post(f"/tasks/{task.pk}/claim/", follow=True)
-    assert "任务“受理、不予受理或一次性告知”已由你办理" in response.content.decode()
+    assert "任务“受理、不予受理或一次性告知”已由您办理" in response.content.decode()
     submitted.case.refresh_from_db()
     assert submitted.case.assignee == people["worker"] and task_of(submitted).owner == people["worker"]
     assert submitted.case.number in client.get("/tasks/").content.decode()
