@@ -102,8 +102,10 @@ class Complaint(models.Model):
     respondent = models.CharField(_("respondent body"), max_length=200)
     # The body of the registry the clerk identified at registration; `respondent` keeps its name
     # (or what the complainant wrote, when the body is not in the registry).
-    respondent_body = models.ForeignKey("cases.RespondentBody", null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="complaints", verbose_name=_("registered respondent body"))  # fmt: skip
+    respondent_body = models.ForeignKey(
+        "cases.RespondentBody", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints",
+        verbose_name=_("registered respondent body"),
+    )  # fmt: skip
     subject = models.CharField(_("subject"), max_length=40)
     facts = models.TextField(_("facts"))
     amount_claimed = models.DecimalField(_("amount claimed (yuan)"), max_digits=14, decimal_places=2, null=True,
