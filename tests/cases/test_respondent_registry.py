@@ -271,3 +271,14 @@ def test_the_demo_complaints_are_registered_against_registry_bodies():
     assert bodies == {"DEMO-1": "区城市建设投资有限公司", "DEMO-2": "区工信局", "DEMO-4": "区某镇人民政府"}
     city = RespondentBody.objects.get(name="区城市建设投资有限公司")
     assert (city.kind, city.supervising_department.code) == ("state_owned_enterprise", "czj")
+
+
+def test_the_clerk_reads_why_a_body_is_refused(client, people, investment_company):
+    investment_company.active = False
+    investment_company.save()
+    complaint = receive()
+    client.force_login(people["clerk"])
+    form = {"subject": "arrears", "respondent": "x", "respondent_body": investment_company.pk}
+    response = client.post(f"/complaints/{complaint.case.number}/register/", form)
+    assert response.status_code == 400
+    assert "所选被投诉主体不在名录中或已停用" in response.content.decode()
