@@ -204,8 +204,8 @@ def test_a_misrouted_complaint_returned_runs_the_assignment_deadline_again(peopl
         code="scjg").pk)  # fmt: skip
     complaints.return_misrouted(actor=people["wrong_worker"], complaint_id=complaint.pk, reason="属财政局职责")
     assert open_steps(complaint) == {ASSIGN}
-    again = Deadline.objects.get(case=complaint.case, step=ASSIGN, closed_at__isnull=True)
-    assert again.department.code == "yshj"
+    first, again = Deadline.objects.filter(case=complaint.case, step=ASSIGN).order_by("pk")
+    assert first.closed_at is not None and again.closed_at is None and again.department.code == "yshj"
 
 
 def test_a_rejection_after_registration_closes_the_assignment_deadline(people, investment_company):
