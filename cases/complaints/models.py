@@ -136,6 +136,12 @@ class Complaint(models.Model):
     enterprise_name = models.CharField(_("enterprise"), max_length=200)
     enterprise_uscc = models.CharField(_("enterprise's unified social credit code"), max_length=18)
     respondent = models.CharField(_("respondent body"), max_length=200)
+    # The body of the registry the clerk identified at registration; `respondent` keeps its name
+    # (or what the complainant wrote, when the body is not in the registry).
+    respondent_body = models.ForeignKey(
+        "cases.RespondentBody", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints",
+        verbose_name=_("registered respondent body"),
+    )  # fmt: skip
     subject = models.CharField(_("subject"), max_length=40)
     facts = models.TextField(_("facts"))
     amount_claimed = models.DecimalField(_("amount claimed (yuan)"), max_digits=14, decimal_places=2, null=True,
@@ -285,10 +291,26 @@ class Instalment(models.Model):
         return f"{self.complaint} #{self.number}"
 
 
+class BodyKind(models.TextChoices):
+    GOVERNMENT_DEPARTMENT = "government_department", _("Government department")
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution")
+    STATE_OWNED_ENTERPRISE = "state_owned_enterprise", _("State-owned enterprise")
+    TOWNSHIP_GOVERNMENT = "township_government", _("Township government")
+    OTHER = "other", _("Other")
+
+
 class RespondentBody(models.Model):
-    """A government body, public institution or state-owned enterprise complained about."""
+    """A government body, public institution or state-owned enterprise complained about, in the
+    registry with its supervising body (主管部门), which routing proposes."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    supervising_department = models.ForeignKey(
+        "cases.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="supervised_bodies",
+        verbose_name=_("supervising body"),
+    )  # fmt: skip
+    kind = models.CharField(_("kind of body"), max_length=30, choices=BodyKind.choices, default=BodyKind.OTHER,
+                            db_default=BodyKind.OTHER)  # fmt: skip
+    active = models.BooleanField(_("active"), default=True, db_default=True)
 
     class Meta:
         app_label = "cases"

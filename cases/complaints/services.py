@@ -19,6 +19,7 @@ from cases.complaints.models import (
     Instalment,
     Outcome,
     Remedy,
+    RespondentBody,
     SatisfactionSource,
 )
 from cases.core import permissions, policies, scaffold, services, transitions
@@ -33,6 +34,7 @@ REGISTER, ANSWER, CONFIRM = (
     DeadlineStep.COMPLAINT_ANSWER,
     DeadlineStep.COMPLAINT_CONFIRM,
 )
+ASSIGN = DeadlineStep.COMPLAINT_ASSIGN
 
 
 # The shared helpers under the names this module has always used.
@@ -41,22 +43,66 @@ _require_clerk, _require_department = common.require_clerk, common.require_depar
 
 
 @transaction.atomic
-def register(*, actor, complaint_id: int, subject: str, respondent: str) -> Complaint:
-    """The clerk classifies the subject and identifies the respondent body (登记)."""
+def register(*, actor, complaint_id: int, subject: str, respondent: str = "",
+             respondent_body_id: int | None = None) -> Complaint:  # fmt: skip
+    """The clerk classifies the subject and identifies the respondent body (登记): a body of the
+    registry (`respondent_body_id`), or a name, matched to an active body of the registry when one
+    bears it. The clock of the assignment (交办) then runs for the clerks' unit."""
     _require_clerk(actor)
     complaint = _locked(complaint_id)
     if subject not in {item["code"] for item in policies.choices("complaint", "subjects")}:
         raise InvalidInput(details={"subject": [_("Choose a subject from the list.")]})
-    if not (respondent or "").strip():
-        raise InvalidInput(details={"respondent": [_("Name the respondent body.")]})
+    if respondent_body_id:
+        body = RespondentBody.objects.filter(pk=respondent_body_id, active=True).first()
+        if body is None:
+            raise InvalidInput(details={"respondent_body": [
+                _("The body chosen is not in the registry or is no longer active.")]})  # fmt: skip
+        respondent = body.name
+    else:
+        if not (respondent or "").strip():
+            raise InvalidInput(details={"respondent": [_("Name the respondent body.")]})
+        body = matching_body(respondent)
     if len(respondent.strip()) > Complaint._meta.get_field("respondent").max_length:
         raise InvalidInput(details={"respondent": [_("The respondent's name is too long.")]})
-    complaint.subject, complaint.respondent = subject, respondent.strip()
-    complaint.save(update_fields=["subject", "respondent"])
+    complaint.subject, complaint.respondent, complaint.respondent_body = subject, respondent.strip(), body
+    complaint.save(update_fields=["subject", "respondent", "respondent_body"])
     services.copy_complaint_facts(complaint)
-    _transition(complaint, ComplaintMachine.register, actor, complaint_subject=subject, respondent=complaint.respondent)
+    _transition(complaint, ComplaintMachine.register, actor, complaint_subject=subject, respondent=complaint.respondent,
+                **({"respondent_body": body.pk} if body else {}))  # fmt: skip
     services.close_deadline(case=complaint.case, step=REGISTER, actor=actor)
+    _start_assignment_clock(complaint)
     return complaint
+
+
+def matching_body(name: str) -> RespondentBody | None:
+    """The active body of the registry that bears this name, spaces and case aside."""
+    wanted = _normalised(name or "")
+    if not wanted:
+        return None
+    return next((body for body in RespondentBody.objects.filter(active=True).select_related("supervising_department")
+                 if _normalised(body.name) == wanted), None)  # fmt: skip
+
+
+def proposed_department(complaint: Complaint) -> Department | None:
+    """The department routing proposes: the supervising body (主管部门) of the respondent body,
+    when it is one a complaint can be assigned to."""
+    body = complaint.respondent_body or matching_body(complaint.respondent)
+    department = body.supervising_department if body else None
+    if department is None or not department.active or department.is_supervising_unit:
+        return None
+    return department
+
+
+def _start_assignment_clock(complaint: Complaint) -> None:
+    """Registered (or returned as misrouted): the clerks' unit has the policy's days to assign it."""
+    services.start_deadline(case=complaint.case, step=ASSIGN, label=_("Assignment to a department"),
+                            policy_key="assign_within", department=complaint.case.department)  # fmt: skip
+
+
+def _close_if_open(complaint: Complaint, step: str, actor) -> None:
+    """Close the step's clock; a complaint registered before the step had one has none to close."""
+    if complaint.case.deadlines.filter(step=step, closed_at__isnull=True).exists():
+        services.close_deadline(case=complaint.case, step=step, actor=actor)
 
 
 @transaction.atomic
@@ -89,6 +135,7 @@ def assign(*, actor, complaint_id: int, department_id: int) -> Complaint:
     complaint.case.assignee = None
     complaint.case.save(update_fields=["assignee"])
     _transition(complaint, ComplaintMachine.assign, actor, department=department.code)
+    _close_if_open(complaint, ASSIGN, actor)
     services.start_deadline(case=complaint.case, step=ANSWER, label=_("Department's answer"),
                             policy_key="answer_within", department=department)  # fmt: skip
     staff = services.users_with_role(Role.CASEWORKER, department.pk)
@@ -112,6 +159,7 @@ def return_misrouted(*, actor, complaint_id: int, reason: str) -> Complaint:
     complaint.case.assignee = None
     complaint.case.save(update_fields=["department", "assignee"])
     _transition(complaint, ComplaintMachine.reregister, actor)
+    _start_assignment_clock(complaint)
     _tell(services.users_with_role(Role.INTAKE_CLERK), complaint,
           _("Complaint %(number)s returned as misrouted") % {"number": complaint.case.number}, reason)  # fmt: skip
     return complaint

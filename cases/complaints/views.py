@@ -133,6 +133,10 @@ def complaint_page(request, number: str):
     arrears = complaint.subject == "arrears"
     registering = user.has_perm("cases.register_complaints") and complaint.case.state in (
         ComplaintStatus.RECEIVED, ComplaintStatus.REGISTERED)  # fmt: skip
+    is_clerk = user.has_perm("cases.register_complaints")
+    receiving = is_clerk and complaint.case.state == ComplaintStatus.RECEIVED
+    routing = is_clerk and complaint.case.state == ComplaintStatus.REGISTERED
+    matched = complaints.matching_body(complaint.respondent) if receiving else None
     return render(request, "cases/complaint.html", {
         "duplicates": complaints.possible_duplicates(complaint) if registering else [],
         "arrears": arrears, "paid": complaints.paid_total(complaint) if arrears else None,
@@ -141,7 +145,10 @@ def complaint_page(request, number: str):
         "complaint": complaint, "case": complaint.case, "states": ComplaintStatus, "findings": Finding.choices,
         "is_complainant": is_complainant, "timeline": timeline,
         "deadlines": complaint.case.deadlines.order_by("due_at"),
-        "is_clerk": user.has_perm("cases.register_complaints"),
+        "is_clerk": is_clerk,
+        "bodies": RespondentBody.objects.filter(active=True).select_related("supervising_department")
+        if receiving else [],
+        "matched_body": matched, "proposed": complaints.proposed_department(complaint) if routing else None,
         "is_department": selectors.works_department_cases(user) and user.department_id == complaint.case.department_id,
         "is_supervisor": selectors.can_supervise(user),
         "subjects": policies.choices("complaint", "subjects"),
@@ -156,7 +163,9 @@ def complaint_act(request, number: str, action: str):
     pk, user, post = complaint.pk, request.user, request.POST
     actions = {
         "register": lambda: complaints.register(actor=user, complaint_id=pk, subject=post.get("subject", ""),
-                                                respondent=post.get("respondent", "")),
+                                                respondent=post.get("respondent", ""),
+                                                respondent_body_id=_whole(post.get("respondent_body"),
+                                                                          "respondent_body") or None),
         "reject": lambda: complaints.reject(actor=user, complaint_id=pk, reason=post.get("reason", "")),
         "assign": lambda: complaints.assign(actor=user, complaint_id=pk,
                                             department_id=_whole(post.get("department"), "department")),

@@ -129,6 +129,7 @@ class DeadlineStep(models.TextChoices):
     REPAIR_DECIDE = "repair.decide", _("Repair decision")
     REPAIR_SYNC = "repair.sync", _("Sync to the national site")
     COMPLAINT_REGISTER = "complaint.register", _("Registration")
+    COMPLAINT_ASSIGN = "complaint.assign", _("Assignment to a department")
     COMPLAINT_ANSWER = "complaint.answer", _("Department's answer")
     COMPLAINT_CONFIRM = "complaint.confirm", _("Complainant's confirmation")
     COMPLAINT_RECTIFY = "complaint.rectify", _("Rectification")

@@ -67,6 +67,7 @@ DEFAULTS: list[tuple[str, str, str, object, str, str]] = [
         _22,
     ),
     (COMPLAINT, "register_within", "working_days", 1, "登记时限", _1103),
+    (COMPLAINT, "assign_within", "working_days", 1, "交办时限", _1103),
     (COMPLAINT, "answer_within", "working_days", 15, "部门答复时限", _1103),
     (COMPLAINT, "extensions_allowed", "count", 1, "可延期次数", _1103),
     (COMPLAINT, "extension_max", "working_days", 15, "每次延期最长（工作日）", _1103),

@@ -30,7 +30,7 @@ ROLES_NEEDING_DEPARTMENT = {Role.INTAKE_CLERK, Role.CASEWORKER, Role.DEPARTMENT_
 
 _REFERENCE_DATA = [
     f"cases.{action}_{model}"
-    for model in ("department", "holiday", "policy", "user")
+    for model in ("department", "holiday", "policy", "respondentbody", "user")
     for action in ("add", "change", "view")
 ] + ["cases.delete_holiday", "django_celery_beat.view_periodictask"]
 

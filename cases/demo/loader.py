@@ -149,6 +149,7 @@ def _demo_complaint_side(case, applicant) -> None:
     """The complaint side of a demo complaint case, as the 12345 hotline sent it."""
     from decimal import Decimal
 
+    from cases.complaints import services as complaints
     from cases.complaints.models import Channel, Complaint
 
     channel = Channel.objects.filter(code="12345").first()
@@ -159,7 +160,7 @@ def _demo_complaint_side(case, applicant) -> None:
         case=case, channel=channel, channel_reference=f"12345-{case.number}", complainant=applicant,
         complainant_name="张经理", complainant_phone="13800001234", enterprise_name=applicant.entity_name,
         enterprise_uscc=applicant.id_number, respondent=respondent, subject=subject, facts=facts,
-        amount_claimed=Decimal(amount) if amount else None,
+        amount_claimed=Decimal(amount) if amount else None, respondent_body=complaints.matching_body(respondent),
     )  # fmt: skip
     services.copy_complaint_facts(complaint)
 
@@ -203,6 +204,7 @@ def load_demo_cases() -> int:
     """Open the demo cases once (none are added if any case exists)."""
     if Case.objects.exists():
         return 0
+    load_demo_bodies()
     users = {user.username: user for user in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
     departments = {dept.code: dept for dept in Department.objects.all()}
     today = timezone.localdate()
@@ -274,6 +276,33 @@ def load_demo_channels() -> list[str]:
     return [code for code, _name in DEMO_CHANNELS]
 
 
+# --- the registry of respondent bodies: a few bodies below the district's departments ---------
+
+# (name, kind, code of the supervising department). The departments themselves are in the
+# registry from the migrations (departments.csv).
+DEMO_BODIES = [
+    ("区城市建设投资有限公司", "state_owned_enterprise", "czj"),
+    ("区某镇人民政府", "township_government", "fgj"),
+    ("区某街道办事处", "township_government", "mzj"),
+    ("区公共资源交易中心", "public_institution", "fgj"),
+]
+
+
+@transaction.atomic
+def load_demo_bodies() -> int:
+    """The demo's subordinate bodies with their supervising department. Returns rows added."""
+    from cases.complaints.models import RespondentBody
+
+    departments = {dept.code: dept for dept in Department.objects.all()}
+    added = 0
+    for name, kind, code in DEMO_BODIES:
+        _body, created = RespondentBody.objects.get_or_create(
+            name=name, defaults={"kind": kind, "supervising_department": departments.get(code)}
+        )
+        added += created
+    return added
+
+
 # --- the half-year's history: complaints and a repair taken through the services ------------
 
 
@@ -290,13 +319,14 @@ class DemoComplaint:
     complainant_phone: str = "13800001234"
     amount: str | None = None
     enterprise: tuple[str, str] | None = None  # (name, first 17 of the USCC) when not the demo enterprise
+    body: str = ""  # the registry's body the clerk picks, when its name there differs from the complaint's
 
 
 DEMO_HISTORY = [
     DemoComplaint("DEMO-1", "12345", "arrears", "区城市建设投资有限公司",
                   "供货合同约定验收后 30 日内付款，货款 12 万元拖欠至今。", "scjg", "closed", amount="120000"),
     DemoComplaint("DEMO-2", "zqf", "policy_not_honoured", "区工业和信息化局",
-                  "技改补贴已公示入选，承诺的 20 万元补贴一直未拨付。", "fgj", "reopened"),
+                  "技改补贴已公示入选，承诺的 20 万元补贴一直未拨付。", "fgj", "reopened", body="区工信局"),
     DemoComplaint("DEMO-3", "website", "procurement", "某物业服务公司",
                   "物业公司未按合同支付保洁服务费。", "", "rejected"),
     DemoComplaint("DEMO-4", "12345", "government_debt", "区某镇人民政府",
@@ -308,7 +338,7 @@ DEMO_HISTORY = [
 def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict) -> None:
     from cases.complaints import intake as complaint_intake
     from cases.complaints import services as complaints
-    from cases.complaints.models import Channel
+    from cases.complaints.models import Channel, RespondentBody
 
     clerk, supervisor, enterprise = users["dengji"], users["duban"], users["qiye"]
     name, uscc = (demo.enterprise[0], _uscc(demo.enterprise[1])) if demo.enterprise else (
@@ -322,7 +352,11 @@ def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict)
         complaints.reject(actor=clerk, complaint_id=complaint.pk,
                           reason="属民事合同纠纷，不属于政府违约失信投诉受理范围，请通过民事途径解决。")  # fmt: skip
         return
-    complaints.register(actor=clerk, complaint_id=complaint.pk, subject=demo.subject, respondent=demo.respondent)
+    # The clerk picks the body from the registry (the complainant wrote 区工业和信息化局 for 区工信局).
+    body = RespondentBody.objects.filter(name=demo.body).first() if demo.body else None
+    body = body or complaints.matching_body(demo.respondent)
+    complaints.register(actor=clerk, complaint_id=complaint.pk, subject=demo.subject, respondent=demo.respondent,
+                        respondent_body_id=body.pk if body else None)  # fmt: skip
     complaints.assign(actor=clerk, complaint_id=complaint.pk, department_id=departments[demo.department].pk)
     worker = users["banli"] if demo.department == "scjg" else users["banli2"]
     complaints.start_work(actor=worker, complaint_id=complaint.pk)
@@ -378,6 +412,7 @@ def load_demo_history() -> int:
     the half-year report have something to show. Once only."""
     from cases.complaints.models import Complaint
 
+    load_demo_bodies()
     if Complaint.objects.filter(channel_reference__startswith="DEMO-").exists():
         return 0
     users = {user.username: user for user in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}

@@ -4,6 +4,7 @@ from cases.core.roles import Role
 from cases.demo.loader import (
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
+    load_demo_bodies,
     load_demo_cases,
     load_demo_channels,
     load_demo_history,
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             self.stdout.write("2 published penalty records about the demo enterprise registered.")
         channels = load_demo_channels()
         self.stdout.write(f"Complaint channels {', '.join(channels)} (signing secret: demo-<code>).")
+        if load_demo_bodies():
+            self.stdout.write("Respondent bodies below the district's departments added to the registry.")
         opened = load_demo_cases()
         if opened:
             self.stdout.write(f"{opened} demo cases opened; the deadline sweep will remind and supervise them.")
