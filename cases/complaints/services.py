@@ -155,11 +155,7 @@ def return_misrouted(*, actor, complaint_id: int, reason: str) -> Complaint:
         raise InvalidInput(details={"reason": [_("Say why the complaint is not yours.")]})
     _transition(complaint, ComplaintMachine.return_misrouted, actor, reason=reason)
     services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
-    complaint.case.department = Department.objects.filter(is_supervising_unit=True).first()
-    complaint.case.assignee = None
-    complaint.case.save(update_fields=["department", "assignee"])
-    _transition(complaint, ComplaintMachine.reregister, actor)
-    _start_assignment_clock(complaint)
+    _back_to_routing(complaint, actor)
     _tell(services.users_with_role(Role.INTAKE_CLERK), complaint,
           _("Complaint %(number)s returned as misrouted") % {"number": complaint.case.number}, reason)  # fmt: skip
     return complaint
@@ -171,6 +167,7 @@ def _back_to_routing(complaint: Complaint, actor) -> None:
     complaint.case.assignee = None
     complaint.case.save(update_fields=["department", "assignee"])
     _transition(complaint, ComplaintMachine.reregister, actor)
+    _start_assignment_clock(complaint)
 
 
 @transaction.atomic

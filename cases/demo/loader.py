@@ -314,7 +314,7 @@ class DemoComplaint:
     respondent: str
     facts: str
     department: str
-    outcome: str  # closed | reopened | rejected | answered
+    outcome: str  # closed | reopened | rejected | rectifying | breach
     complainant_name: str = "张经理"
     complainant_phone: str = "13800001234"
     amount: str | None = None
@@ -330,13 +330,16 @@ DEMO_HISTORY = [
     DemoComplaint("DEMO-3", "website", "procurement", "某物业服务公司",
                   "物业公司未按合同支付保洁服务费。", "", "rejected"),
     DemoComplaint("DEMO-4", "12345", "government_debt", "区某镇人民政府",
-                  "镇政府向企业借款 50 万元用于道路建设，到期未还。", "fgj", "answered", complainant_name="王丽",
+                  "镇政府向企业借款 50 万元用于道路建设，到期未还。", "fgj", "rectifying", complainant_name="王丽",
                   complainant_phone="13912345678", enterprise=("甘州区丽华建材经营部", "92620702MA72XYHW0")),
+    DemoComplaint("DEMO-5", "ztc", "investment", "区公共资源交易中心",
+                  "招商引资协议约定的场地租金减免未兑现，多次协商无果。", "fgj", "breach"),
 ]  # fmt: skip
 
 
 def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict) -> None:
     from cases.complaints import intake as complaint_intake
+    from cases.complaints import rectification
     from cases.complaints import services as complaints
     from cases.complaints.models import Channel, RespondentBody
 
@@ -367,6 +370,11 @@ def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict)
                       else "经核实，补贴须待专项资金下达后拨付，已向企业说明。")  # fmt: skip
     if demo.outcome == "reopened":
         complaints.object_to_answer(actor=enterprise, complaint_id=complaint.pk, reason="补贴资金早已下达，仍未拨付。")
+    elif demo.outcome == "breach":
+        rectification.report_refusal(actor=worker, complaint_id=complaint.pk,
+                                     statement="被投诉单位书面答复：协议条款不再执行，拒绝减免。")  # fmt: skip
+        rectification.confirm_breach(actor=clerk, complaint_id=complaint.pk,
+                                     finding="被投诉单位拒不履行招商引资协议约定的租金减免，确认违约失信。")  # fmt: skip
     elif demo.outcome == "closed":
         today = timezone.localdate()
         complaints.confirm_amount(actor=worker, complaint_id=complaint.pk, amount=demo.amount)
@@ -374,6 +382,9 @@ def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict)
                                   proof="转账凭证 GZ-2026-0815")  # fmt: skip
         complaints.agree_plan(actor=worker, complaint_id=complaint.pk,
                               instalments=[(today + timezone.timedelta(days=30), "70000")])  # fmt: skip
+        rectification.report_rectified(actor=worker, complaint_id=complaint.pk,
+                                       evidence="已付 5 万元（转账凭证 GZ-2026-0815），余款 7 万元签订分期还款协议。")  # fmt: skip
+        rectification.verify(actor=clerk, complaint_id=complaint.pk, note="凭证、协议核验无误。")
         complaints.confirm(actor=enterprise, complaint_id=complaint.pk)
         complaints.flag_typical(actor=supervisor, complaint_id=complaint.pk)
 

@@ -38,7 +38,7 @@ def test_the_loop_through_the_pages(client, world):
 
     client.force_login(world["worker"])
     client.post(f"/complaints/{number}/start/")
-    client.post(f"/complaints/{number}/answer/", {"finding": "substantiated", "text": "已责成街道办于本月底前付清"})
+    client.post(f"/complaints/{number}/answer/", {"finding": "unsubstantiated", "text": "已责成街道办于本月底前付清"})
 
     client.force_login(world["firm"])
     page = client.get(f"/complaints/{number}/").content.decode()

@@ -96,17 +96,21 @@ def test_a_12345_work_order_to_a_closed_loop(client, world, system, django_captu
         assert SupervisionOrder.objects.count() == 2
 
         with time_machine.travel(at(date(2025, 11, 13))):
-            act(world["worker"], "answer", {"finding": "substantiated", "text": "责成街道办年底前兑现"})
+            act(world["worker"], "answer", {"finding": "unsubstantiated", "text": "资金尚未下达，暂不具备兑现条件"})
             act(world["firm"], "object", {"reason": "未给出兑现时间表"})
             assert Case.objects.get().state == "in_progress"
             act(world["worker"], "answer", {"finding": "substantiated", "text": "12 月 20 日前兑现"})
+            assert Case.objects.get().state == "rectifying"  # open until the default is cured
+            act(world["worker"], "report-rectified", {"evidence": "补贴已拨付，附拨款凭证"})
+            act(world["clerk"], "verify-rectification")
             act(world["firm"], "confirm")
 
     case = Case.objects.get()
     assert case.state == "closed"
     statuses = [json.loads(body)["status"] for _headers, body in system.received]
     assert statuses == ["registered", "assigned", "returned", "registered", "assigned", "in_progress", "answered",
-                        "reopened", "in_progress", "answered", "confirmed", "closed"]  # fmt: skip
+                        "reopened", "in_progress", "rectifying", "rectification_reported", "rectified", "confirmed",
+                        "closed"]  # fmt: skip
     assert not ChannelCallback.objects.filter(sent_at__isnull=True).exists()
     timeline = set(AuditEvent.objects.for_subject(case).values_list("event_type", flat=True))
     assert {"complaint.received", "complaint.return_misrouted", "deadline.reminded", "deadline.supervised",

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from cases.complaints import intake as complaint_intake
+from cases.complaints import rectification
 from cases.complaints import services as complaints
 from cases.complaints.models import ArrearsPayment, Channel, Instalment
 from cases.core.exceptions import Conflict, InvalidInput, NotFound
@@ -163,8 +164,8 @@ def test_an_instalment_paid_on_its_due_day_is_closed_before_it_falls_overdue(peo
 def test_a_substantiated_arrears_complaint_with_money_owed_cannot_close(people, arrears):
     complaints.answer(actor=people["worker"], complaint_id=arrears.pk, finding="substantiated", text="确属拖欠")
     with pytest.raises(Conflict):
-        complaints.confirm(actor=people["complainant"], complaint_id=arrears.pk)
-    assert state(arrears) != "closed"
+        rectification.report_rectified(actor=people["worker"], complaint_id=arrears.pk, evidence="承诺付款")
+    assert state(arrears) == "rectifying"
 
 
 def test_an_unsubstantiated_arrears_complaint_closes_though_an_amount_is_claimed(people, arrears):
@@ -177,8 +178,10 @@ def test_a_substantiated_arrears_complaint_closes_once_the_last_fen_is_paid(peop
     complaints.answer(actor=people["worker"], complaint_id=arrears.pk, finding="substantiated", text="限期付清")
     pay(people, arrears, amount="859999.99")
     with pytest.raises(Conflict):
-        complaints.confirm(actor=people["complainant"], complaint_id=arrears.pk)
+        rectification.report_rectified(actor=people["worker"], complaint_id=arrears.pk, evidence="回单")
     pay(people, arrears, amount="0.01")
+    rectification.report_rectified(actor=people["worker"], complaint_id=arrears.pk, evidence="回单")
+    rectification.verify(actor=people["clerk"], complaint_id=arrears.pk)
     complaints.confirm(actor=people["complainant"], complaint_id=arrears.pk)
     assert state(arrears) == "closed"
 
