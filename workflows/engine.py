@@ -142,7 +142,12 @@ def _task_copy(task, process, now):
 
 
 def cancel(process) -> None:
-    FLOWS[process.case.kind].instance.cancel(process)
+    """End the process whatever task is open. viewflow cancels only tasks not yet started, so a
+    task someone has started (the department's handling of a complaint its complainant withdraws)
+    is first put back to assigned: nothing of its work is kept on the task, the case holds it."""
+    flow = FLOWS[process.case.kind]
+    flow.task_class.objects.filter(process=process, status=STATUS.STARTED).update(status=STATUS.ASSIGNED, started=None)
+    flow.instance.cancel(process)
 
 
 def active_tasks(case):

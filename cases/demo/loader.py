@@ -373,8 +373,8 @@ def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict)
     elif demo.outcome == "breach":
         rectification.report_refusal(actor=worker, complaint_id=complaint.pk,
                                      statement="被投诉单位书面答复：协议条款不再执行，拒绝减免。")  # fmt: skip
-        rectification.confirm_breach(actor=clerk, complaint_id=complaint.pk,
-                                     finding="被投诉单位拒不履行招商引资协议约定的租金减免，确认违约失信。")  # fmt: skip
+        finding = "被投诉单位拒不履行招商引资协议约定的租金减免，确认违约失信。"
+        rectification.confirm_breach(actor=clerk, complaint_id=complaint.pk, finding=finding)
     elif demo.outcome == "closed":
         today = timezone.localdate()
         complaints.confirm_amount(actor=worker, complaint_id=complaint.pk, amount=demo.amount)
@@ -382,8 +382,8 @@ def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict)
                                   proof="转账凭证 GZ-2026-0815")  # fmt: skip
         complaints.agree_plan(actor=worker, complaint_id=complaint.pk,
                               instalments=[(today + timezone.timedelta(days=30), "70000")])  # fmt: skip
-        rectification.report_rectified(actor=worker, complaint_id=complaint.pk,
-                                       evidence="已付 5 万元（转账凭证 GZ-2026-0815），余款 7 万元签订分期还款协议。")  # fmt: skip
+        evidence = "已付 5 万元（转账凭证 GZ-2026-0815），余款 7 万元签订分期还款协议。"
+        rectification.report_rectified(actor=worker, complaint_id=complaint.pk, evidence=evidence)
         rectification.verify(actor=clerk, complaint_id=complaint.pk, note="凭证、协议核验无误。")
         complaints.confirm(actor=enterprise, complaint_id=complaint.pk)
         complaints.flag_typical(actor=supervisor, complaint_id=complaint.pk)
