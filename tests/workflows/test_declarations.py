@@ -130,8 +130,11 @@ def test_the_engine_derives_what_it_kept_by_hand():
         ("repair", "sync", set()),
         ("complaint", "registration", {"routing"}),
         ("complaint", "routing", {"handling"}),
-        ("complaint", "handling", {"confirmation", "extension_decision", "routing", "rectification",
-                                   "return_decision"}),
+        (
+            "complaint",
+            "handling",
+            {"confirmation", "extension_decision", "routing", "rectification", "return_decision"},
+        ),
         ("complaint", "rectification", {"verification"}),
         ("complaint", "verification", {"confirmation", "rectification"}),
         ("complaint", "return_decision", {"routing", "handling"}),
