@@ -86,6 +86,10 @@ class ComplaintFeedbackSerializer(serializers.Serializer):
         return data
 
 
+class ComplaintWithdrawalSerializer(serializers.Serializer):
+    reason = TextField(max_length=2000, help_text="Why the complainant withdraws the complaint (撤回)")
+
+
 class ComplaintStatusSerializer(serializers.Serializer):
     """A work order's status: "queued" until its case is opened (moments after it arrives), then
     the case's state. `number` and `verification_code` come with the case."""
@@ -256,4 +260,36 @@ class ComplaintFeedback(APIView):
         else:
             reason = incoming.validated_data["reason"].strip()
             complaint_services.object_to_answer(actor=None, complaint_id=order.complaint_id, reason=reason, **relayed)
+        return Response(ComplaintStatusSerializer(complaint_intake.work_order(channel, reference)).data)
+
+
+class ComplaintWithdrawal(APIView):
+    """A channel relays the complainant's withdrawal (撤回) of a complaint it sent, with the reason:
+    the complaint ends as withdrawn and the department is told. Only the channel that sent the
+    work order may; a complaint already closed or withdrawn answers 409. Signed like the intake."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=SIGNATURE_HEADERS,
+        request=ComplaintWithdrawalSerializer,
+        responses=ComplaintStatusSerializer,
+        examples=[OpenApiExample("Withdrawn", request_only=True, value={"reason": "已与对方协商解决，撤回投诉。"})],
+    )
+    def post(self, request, reference: str):
+        raw = request._request
+        channel = _channel(raw)
+        order = complaint_intake.work_order(channel, reference)
+        if order is None:
+            raise NotFound()
+        payload = _json_body(raw)
+        incoming = ComplaintWithdrawalSerializer(data=payload if isinstance(payload, dict) else {})
+        if not incoming.is_valid():
+            return Response(incoming.errors, status=status.HTTP_400_BAD_REQUEST)
+        if order.complaint_id is None:
+            raise Conflict(_("The complaint is not opened yet: try again in a moment."))
+        complaint_services.withdraw(actor=None, complaint_id=order.complaint_id,
+                                    reason=incoming.validated_data["reason"], relayed_by=channel.code,
+                                    relayed_from=client_ip(raw))  # fmt: skip
         return Response(ComplaintStatusSerializer(complaint_intake.work_order(channel, reference)).data)

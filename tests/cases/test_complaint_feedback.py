@@ -117,3 +117,34 @@ def test_the_audit_names_the_relaying_client_behind_the_proxy_not_a_forged_one(c
     assert client.post(path, body, content_type="application/json", headers=headers,
                        REMOTE_ADDR="10.0.0.2").status_code == 200  # fmt: skip
     assert last_event(answered, "complaint.confirm").payload["relayed_from"] == "203.0.113.7"
+
+
+# --- the channel relays a withdrawal (撤回) --------------------------------------------------------
+
+
+def withdrawal(client, data, reference="12345-1", **signing):
+    return post(client, f"/api/v1/complaints/{reference}/withdrawal/", data, **signing)
+
+
+def test_a_channel_relays_the_complainants_withdrawal(client, answered):
+    response = withdrawal(client, {"reason": "已与对方协商解决"})
+    assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+    event = last_event(answered, "complaint.withdraw")
+    assert event.payload["relayed_by"] == "12345" and event.payload["reason"] == "已与对方协商解决"
+
+
+def test_a_withdrawal_is_relayed_once(client, answered):
+    assert withdrawal(client, {"reason": "撤回"}).status_code == 200
+    assert withdrawal(client, {"reason": "撤回"}).status_code == 409
+
+
+def test_a_withdrawal_needs_a_reason(client, answered):
+    response = withdrawal(client, {"reason": ""})
+    assert response.status_code == 400 and "reason" in response.json()
+    answered.case.refresh_from_db()
+    assert answered.case.state == "answered"
+
+
+def test_another_channel_cannot_withdraw_a_complaint_it_did_not_send(client, answered):
+    Channel.objects.create(code="zqf", name="张企服", secret="other")
+    assert withdrawal(client, {"reason": "撤回"}, secret="other", code="zqf").status_code == 404
