@@ -105,7 +105,7 @@ class Recipients:
 
 SWEEP_FIELDS = (
     "id", "case_id", "step", "label", "department_id", "assignee_id",
-    "due_on", "due_at", "stage", "next_action_at", "paused_at", "closed_at",
+    "due_on", "due_at", "stage", "next_action_at", "paused_at", "closed_at", "supervised",
 )  # fmt: skip
 
 
