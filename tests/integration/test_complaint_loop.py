@@ -31,6 +31,7 @@ from cases.core.event_types import DeadlineStep, EventType
 from cases.core.exceptions import Conflict
 from cases.core.models import AuditEvent, Deadline, Department
 from cases.core.roles import Role
+from cases.supervision import services as supervision
 from cases.supervision.models import SupervisionOrder
 from cases.supervision.tasks import sweep_deadlines
 from notifications.models import Notification
@@ -218,3 +219,17 @@ def test_a_breach_is_not_confirmed_before_the_period_ends(people):
         rectification.confirm_breach(actor=people["clerk"], complaint_id=complaint.pk, finding="逾期未整改")
     assert state_of(complaint) == "rectifying"
     assert not IntegrityEntry.objects.exists()
+
+
+def test_a_supervisors_own_order_is_never_about_the_complainants_window(people):
+    """A supervisor may still order the department about a case that awaits the complainant, but the
+    order is not on the complainant's confirmation window: that is not the department's time."""
+    hotline = Channel.objects.create(code="12345", name="12345 热线", secret="s", callback_required=True)
+    with on(ANSWERED_ON):
+        complaint = received(hotline, "12345-20250926-0010", complainant_phone=PHONE, subject="other_breach")
+        taken_up(people, complaint, subject="other_breach")
+        complaints.answer(actor=people["worker"], complaint_id=complaint.pk, finding="unsubstantiated", text="不属实。")
+        order = supervision.issue_supervision_order(case_id=complaint.case_id, actor=people["supervisor"],
+                                                    reason="请说明答复依据")  # fmt: skip
+    assert Deadline.objects.filter(case=complaint.case, step=DeadlineStep.COMPLAINT_CONFIRM, closed_at=None).exists()
+    assert (order.department.code, order.deadline) == ("czj", None)
