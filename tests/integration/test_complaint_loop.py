@@ -156,7 +156,7 @@ def test_only_a_confirmed_breach_is_entered_and_only_the_office_is_supervised(ce
 
     [order] = SupervisionOrder.objects.all()
     assert (order.case_id, order.deadline_id, order.department_id) == (defaulted.case_id, rectify.pk, department.pk)
-    assert defaulted.case.number in order.reason and due_on.isoformat() in order.reason
+    assert all(fact in order.reason for fact in (defaulted.case.number, rectify.label, due_on.isoformat()))
     assert PHONE not in order.reason
     supervised = AuditEvent.objects.get(event_type=EventType.DEADLINE_SUPERVISED)
     assert supervised.subject_id == defaulted.case_id
