@@ -112,6 +112,9 @@ HIDDEN_FROM_APPLICANT = frozenset(
         EventType.DEADLINE_ESCALATED,
         EventType.SUPERVISION_ISSUED,
         EventType.SUPERVISION_ANSWERED,
+        # The department and the clerks settling whose duty a complaint is.
+        EventType.COMPLAINT_REQUEST_RETURN,
+        EventType.COMPLAINT_REFUSE_RETURN,
     }
 )
 
