@@ -142,7 +142,12 @@ def _task_copy(task, process, now):
 
 
 def cancel(process) -> None:
-    FLOWS[process.case.kind].instance.cancel(process)
+    """End the process whatever task is open. Viewflow cancels only a new or assigned task; one
+    the engine started (a caseworker's step under way, e.g. a complaint withdrawn while in
+    progress) is stepped back to assigned first, then cancelled with the rest."""
+    flow = FLOWS[process.case.kind]
+    flow.task_class.objects.filter(process=process, status=STATUS.STARTED).update(status=STATUS.ASSIGNED)
+    flow.instance.cancel(process)
 
 
 def active_tasks(case):
