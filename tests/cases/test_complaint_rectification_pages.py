@@ -37,7 +37,7 @@ def filed(client, world, subject="policy_not_honoured") -> Complaint:
     department, which has started on it (in progress)."""
     client.force_login(world["firm"])
     client.post("/complaints/new/", {"token": "t-1", "respondent": "区某街道办事处", "subject": subject,
-                                     "facts": "奖励资金 20 万元未兑现"})  # fmt: skip
+                                     "facts": "奖励资金 20 万元未兑现", "amount_claimed": "200000"})  # fmt: skip
     complaint = Complaint.objects.get()
     clerk, worker = world["clerk"], world["worker"]
     complaints.register(actor=clerk, complaint_id=complaint.pk, subject=subject, respondent="区某街道办事处")
@@ -277,6 +277,23 @@ def test_confirming_a_breach_before_the_period_ends_is_refused(client, world):
     assert "整改期限尚未届满" in response.content.decode()
 
 
+def test_an_arrears_default_is_reported_cured_once_paid(client, world):
+    complaint = filed(client, world, subject="arrears")
+    page = act(client, world["worker"], complaint, "answer", {"finding": "substantiated", "text": "责令付清"})
+    assert "支付拖欠款项" in page.content.decode()  # an arrears answer orders payment by default
+    page = page_as(client, world["worker"], complaint)
+    assert action_of(complaint, "payment") in page and action_of(complaint, "report-rectified") in page
+
+    response = act(client, world["worker"], complaint, "report-rectified", {"evidence": "已付款"})
+    assert response.status_code == 409
+    assert "请先登记付款情况" in response.content.decode()
+
+    act(client, world["worker"], complaint, "payment", {"amount": "200000", "paid_on": "2026-11-30", "proof": "回单"})
+    page = act(client, world["worker"], complaint, "report-rectified", {"evidence": "回单"}).content.decode()
+    assert state_of(complaint) == "rectification_reported"
+    assert "200000" in page  # the arrears section still shows what was paid
+
+
 # --- withdrawal (撤回) ---------------------------------------------------------------------------
 
 
@@ -496,6 +513,28 @@ def test_the_rectification_forms_read_in_english(client, world):
     assert "Rectification · " in page  # its deadline, by the step's name
     for chinese in ("整改", "报告", "拒不"):
         assert chinese not in page.split("<h1>")[1].split("</h1>", 1)[1].replace("责令兑现奖励", "")
+
+
+def test_the_integrity_record_reads_in_english(client, world):
+    breach, _cured = breach_and_cured(client, world)
+    client.cookies["django_language"] = "en"
+    client.force_login(world["supervisor"])
+    page = client.get("/integrity/", {"body": breach.body_id}).content.decode()
+    assert "Confirmed breaches" in page and "Cured (not a breach)" in page and "Mark repaired" in page
+    assert "Found substantiated: rectification ordered · Honour the policy" in page
+    for chinese in ("违约", "失信", "整改", "修复"):
+        assert chinese not in page
+
+
+def test_the_complainant_reads_the_confirmation_in_english(client, world):
+    complaint = reported(client, world)
+    rectification.verify(actor=world["clerk"], complaint_id=complaint.pk)
+    client.cookies["django_language"] = "en"
+    page = page_as(client, world["firm"], complaint)
+    assert "Satisfied, close the complaint" in page and "Not satisfied, ask for a review" in page
+    assert "Withdraw the complaint" in page and "Rectified" in page
+    for chinese in ("满意", "复核", "撤回", "整改"):
+        assert chinese not in page
 
 
 def test_the_admin_cannot_add_an_integrity_entry(client, world, admin_user):
