@@ -133,7 +133,7 @@ def test_the_clerk_and_the_complainant_do_not_see_the_answer_form(client, world)
 def test_the_department_requests_a_return_and_the_clerk_decides(client, world):
     complaint = filed(client, world)
     page = act(client, world["worker"], complaint, "request-return", {"reason": "属住建局职责"}).content.decode()
-    assert "已申请退单，由登记人员决定。" in page
+    assert "已申请退单，由登记员决定。" in page
     assert state_of(complaint) == "return_requested" and "承办部门申请退单" in page
     assert action_of(complaint, "decide-return") not in page
 
@@ -198,7 +198,7 @@ def test_reporting_rectified_without_evidence_is_refused(client, world):
 def test_reported_rectification_is_verified_by_a_clerk_and_confirmed_by_the_complainant(client, world):
     complaint = rectifying(client, world)
     page = act(client, world["worker"], complaint, "report-rectified", {"evidence": "拨款凭证"}).content.decode()
-    assert "整改情况已报告，待登记人员核验。" in page
+    assert "整改情况已报告，待登记员核验。" in page
     assert state_of(complaint) == "rectification_reported" and "整改待核验" in page and "拨款凭证" in page
     assert action_of(complaint, "verify-rectification") not in page
 
@@ -243,7 +243,7 @@ def test_a_refusal_is_reported_and_the_clerk_confirms_the_breach(client, world):
     assert "请记录被投诉主体的表态或做法。" in response.content.decode()
 
     page = act(client, world["worker"], complaint, "report-refusal", {"statement": "街道办称无资金"}).content.decode()
-    assert "已报告拒不整改，待登记人员确认违约失信。" in page
+    assert "已报告拒不整改，待登记员确认违约失信。" in page
     assert state_of(complaint) == "refused" and "拒不整改" in page and "街道办称无资金" in page
     assert action_of(complaint, "confirm-breach") not in page
 
