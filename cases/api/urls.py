@@ -12,6 +12,7 @@ urlpatterns = [
     path("complaints/", complaints.ComplaintIntake.as_view(), name="complaint-intake"),
     path("complaints/<str:reference>/", complaints.ComplaintStatus.as_view(), name="complaint-status"),
     path("complaints/<str:reference>/feedback/", complaints.ComplaintFeedback.as_view(), name="complaint-feedback"),
-    path("complaints/<str:reference>/withdrawal/", complaints.ComplaintWithdrawal.as_view(),
-         name="complaint-withdrawal"),
+    path(
+        "complaints/<str:reference>/withdrawal/", complaints.ComplaintWithdrawal.as_view(), name="complaint-withdrawal"
+    ),
 ]

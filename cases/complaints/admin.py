@@ -3,7 +3,15 @@ through them and went back to them, shown read-only."""
 
 from django.contrib import admin
 
-from cases.complaints.models import Channel, ChannelCallback, Complaint, RespondentBody, WorkOrder
+from cases.complaints.models import (
+    CallBack,
+    Channel,
+    ChannelCallback,
+    Complaint,
+    IntegrityEntry,
+    RespondentBody,
+    WorkOrder,
+)
 from cases.core.outbox_admin import OutboxAdmin
 from cases.infra.admin import ReadOnlyAdmin
 
@@ -11,15 +19,48 @@ from cases.infra.admin import ReadOnlyAdmin
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "active", "expires_at", "accepts_legacy_signatures", "legacy_signatures_until",
-                    "callback_url"]  # fmt: skip
-    list_filter = ["active", "accepts_legacy_signatures"]
+                    "callback_required", "callback_url"]  # fmt: skip
+    list_filter = ["active", "accepts_legacy_signatures", "callback_required"]
+
+
+class CallBackInline(admin.TabularInline):
+    """The clerks' call-backs (回访), recorded on the complaint page only."""
+
+    model = CallBack
+    fields = ["made_at", "made_by", "reached", "opinion", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
-    list_display = ["case", "channel", "channel_reference", "respondent", "respondent_body", "subject", "received_at"]
-    list_filter = ["channel", "subject"]
+    list_display = ["case", "channel", "channel_reference", "respondent", "respondent_body", "subject", "received_at",
+                    "outcome"]  # fmt: skip
+    list_filter = ["channel", "subject", "outcome", "satisfaction_source"]
     search_fields = ["case__number", "channel_reference", "respondent", "enterprise_name"]
+    inlines = [CallBackInline]
+
+
+@admin.register(IntegrityEntry)
+class IntegrityEntryAdmin(ReadOnlyAdmin):
+    """The government-integrity record, read-only: a breach entry is written only when a breach is
+    confirmed on its complaint, a cured one when the complaint closes cured, and a breach is marked
+    repaired on the integrity record page (never added or changed by hand here)."""
+
+    list_display = ["recorded_at", "body", "complaint", "kind", "repaired_at"]
+    list_filter = ["kind", ("repaired_at", admin.EmptyFieldListFilter)]
+    search_fields = ["body__name", "complaint__case__number"]
+    list_select_related = ["body", "complaint__case"]
+    fields = ["body", "complaint", "kind", "summary", "finding", "confirmed_by", "recorded_at", "repaired_at",
+              "repaired_by", "repair_note", "history"]  # fmt: skip
+    readonly_fields = fields
 
 
 @admin.register(WorkOrder)

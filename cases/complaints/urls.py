@@ -8,6 +8,7 @@ urlpatterns = [
     path("complaints/register/", views.register_counter_complaint, name="complaint-counter"),
     path("complaints/", views.complaint_queue, name="complaint-queue"),
     path("integrity/", views.integrity_record, name="integrity"),
+    path("integrity/<int:entry_id>/repaired/", views.integrity_repair, name="integrity-repair"),
     path("complaints/<str:number>/", views.complaint_page, name="complaint"),
     path("complaints/<str:number>/<slug:action>/", views.complaint_act, name="complaint-act"),
 ]

@@ -8,11 +8,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,12 +21,22 @@ from django.views.decorators.http import require_POST
 from cases.complaints import callbacks, rectification
 from cases.complaints import intake as complaint_intake
 from cases.complaints import services as complaints
-from cases.complaints.models import Channel, Complaint, Finding, IntegrityEntry, RespondentBody
+from cases.complaints.models import (
+    CallBack,
+    Channel,
+    Complaint,
+    EntryKind,
+    Finding,
+    IntegrityEntry,
+    Remedy,
+    RespondentBody,
+    SatisfactionSource,
+)
 from cases.core import event_types, identity, policies, selectors
 from cases.core.exceptions import InvalidInput
 from cases.core.models import Department
 from cases.core.models.org import EntityKind
-from cases.core.states import ComplaintStatus
+from cases.core.states import COMPLAINT_WITHDRAWABLE, ComplaintStatus
 from cases.infra.listing import Filter, Listing, Paging
 
 WEBSITE = "website"
@@ -126,34 +137,74 @@ def file_complaint(request):
 def complaint_page(request, number: str):
     complaint = _complaint(request, number)
     user = request.user
+    case = complaint.case
     is_complainant = complaint.complainant_id == user.pk
-    timeline = selectors.case_timeline(complaint.case)
+    timeline = selectors.case_timeline(case)
     if is_complainant:
         timeline = timeline.exclude(event_type__in=event_types.HIDDEN_FROM_APPLICANT)
     arrears = complaint.subject == "arrears"
-    registering = user.has_perm("cases.register_complaints") and complaint.case.state in (
-        ComplaintStatus.RECEIVED, ComplaintStatus.REGISTERED)  # fmt: skip
     is_clerk = user.has_perm("cases.register_complaints")
-    receiving = is_clerk and complaint.case.state == ComplaintStatus.RECEIVED
-    routing = is_clerk and complaint.case.state == ComplaintStatus.REGISTERED
+    is_supervisor = selectors.can_supervise(user)
+    registering = is_clerk and case.state in (ComplaintStatus.RECEIVED, ComplaintStatus.REGISTERED)
+    receiving = is_clerk and case.state == ComplaintStatus.RECEIVED
+    routing = is_clerk and case.state == ComplaintStatus.REGISTERED
     matched = complaints.matching_body(complaint.respondent) if receiving else None
+    rectify_deadline = rectification.rectification_deadline(complaint) if complaint.remedy else None
     return render(request, "cases/complaint.html", {
         "duplicates": complaints.possible_duplicates(complaint) if registering else [],
         "arrears": arrears, "paid": complaints.paid_total(complaint) if arrears else None,
         "owed": complaints.owed(complaint) if arrears else None,
         "payments": complaint.payments.all() if arrears else [], "instalments": complaint.instalments.all(),
-        "complaint": complaint, "case": complaint.case, "states": ComplaintStatus, "findings": Finding.choices,
+        "complaint": complaint, "case": case, "states": ComplaintStatus, "findings": Finding.choices,
         "is_complainant": is_complainant, "timeline": timeline,
-        "deadlines": complaint.case.deadlines.order_by("due_at"),
+        "deadlines": _named(case.deadlines.order_by("due_at")),
         "is_clerk": is_clerk,
         "bodies": RespondentBody.objects.filter(active=True).select_related("supervising_department")
         if receiving else [],
         "matched_body": matched, "proposed": complaints.proposed_department(complaint) if routing else None,
-        "is_department": selectors.works_department_cases(user) and user.department_id == complaint.case.department_id,
-        "is_supervisor": selectors.can_supervise(user),
+        "is_department": selectors.works_department_cases(user) and user.department_id == case.department_id,
+        "is_supervisor": is_supervisor,
+        # verifying a rectification and confirming a breach: the clerks or the supervisors
+        "may_verify": is_clerk or is_supervisor,
         "subjects": policies.choices("complaint", "subjects"),
         "departments": Department.objects.filter(active=True, is_supervising_unit=False),
+        "remedies": Remedy.choices, "rectify_default": policies.working_days("complaint", "rectify_within"),
+        "rectify_deadline": rectify_deadline,
+        "rectify_overdue": rectify_deadline is not None and rectify_deadline.due_at <= timezone.now(),
+        "may_withdraw": case.state in COMPLAINT_WITHDRAWABLE,
+        "awaiting_confirmation": case.state in callbacks.AWAITING_CONFIRMATION,
+        "callbacks": complaint.callbacks_made.select_related("made_by") if is_clerk or is_supervisor else [],
+        "opinions": CallBack.Opinion.choices, "satisfaction": satisfaction_label(complaint),
     })  # fmt: skip
+
+
+def _named(deadlines) -> list:
+    """The deadlines with the name their step reads by in the page's language (a deadline's stored
+    label is in the language it was set in); an instalment's keeps its own."""
+    deadlines = list(deadlines)
+    for deadline in deadlines:
+        known = deadline.step in event_types.DeadlineStep.values
+        deadline.name = event_types.DeadlineStep(deadline.step).label if known else deadline.label
+    return deadlines
+
+
+def satisfaction_label(complaint: Complaint) -> str:
+    """How the complainant's satisfaction was recorded, as the page says it: their own word, a
+    call-back's (满意（回访）), or deemed for want of an answer (视为满意)."""
+    source = complaint.satisfaction_source
+    if not source:
+        return ""
+    if source == SatisfactionSource.DEEMED:
+        return _("Deemed satisfied")
+    if source == SatisfactionSource.CALLBACK:
+        if complaint.satisfied is None:
+            return _("No opinion (call-back)")
+        return _("Satisfied (call-back)") if complaint.satisfied else _("Not satisfied (call-back)")
+    if complaint.satisfied is False:
+        return _("Not satisfied")
+    if source == SatisfactionSource.CHANNEL:
+        return _("Satisfied (relayed by the channel)")
+    return _("Satisfied (the complainant)")
 
 
 @login_required
@@ -275,9 +326,15 @@ def _instalments(post) -> list[tuple]:
     return [(_date(day), _decimal(amount)) for day, amount in lines]
 
 
+AWAITING_CALLBACK = "awaiting_callback"
+
+
 def _by_state(cases, state: str):
     if state == "open":
         return cases.filter(closed_at__isnull=True)
+    if state == AWAITING_CALLBACK:
+        # the clerks' call-back list (回访): confirmation awaited, a channel that needs a call-back
+        return cases.filter(complaint__in=callbacks.awaiting_callback(Complaint.objects.all()))
     if state in ComplaintStatus.values:
         return cases.filter(state=state)
     return cases
@@ -294,7 +351,8 @@ def complaint_queue(request):
         raise PermissionDenied
     listing = Listing(request, selectors.queue_cases(user, "complaint"), QUEUE_FILTERS)
     return render(request, "cases/complaint_queue.html",
-                  listing.context(states=ComplaintStatus.choices, now=timezone.now()))  # fmt: skip
+                  listing.context(states=ComplaintStatus.choices, now=timezone.now(),
+                                  awaiting_callback=AWAITING_CALLBACK))  # fmt: skip
 
 
 @login_required
@@ -308,14 +366,72 @@ def my_complaints(request):
 
 @login_required
 def integrity_record(request):
-    """The government-integrity record (政务诚信记录): bodies with substantiated defaults."""
+    """The government-integrity record (政务诚信记录): per body, its confirmed breaches (拒不整改,
+    逾期未整改), apart from the defaults it cured; only unrepaired breaches count against it."""
     if not (selectors.can_supervise(request.user) or request.user.has_perm("cases.register_complaints")):
         raise PermissionDenied
-    bodies = RespondentBody.objects.annotate(defaults=Count("entries")).filter(defaults__gt=0).order_by("-defaults")
-    chosen = request.GET.get("body", "")
-    entries = (
-        IntegrityEntry.objects.filter(body_id=int(chosen)).select_related("complaint__case", "body")
-        if chosen.isdigit()
-        else []
+    breach = Q(entries__kind=EntryKind.BREACH)
+    bodies = (
+        RespondentBody.objects.annotate(
+            breaches=Count("entries", filter=breach & Q(entries__repaired_at__isnull=True)),
+            repaired=Count("entries", filter=breach & Q(entries__repaired_at__isnull=False)),
+            cured=Count("entries", filter=Q(entries__kind=EntryKind.CURED)),
+            total=Count("entries"),
+        )
+        .filter(total__gt=0)
+        .order_by("-breaches", "-repaired", "name")
     )
-    return render(request, "cases/integrity.html", {"bodies": bodies, "entries": entries})
+    chosen = request.GET.get("body", "")
+    body = RespondentBody.objects.filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 10 else None
+    entries = []
+    if body is not None:
+        entries = list(
+            IntegrityEntry.objects.filter(body=body)
+            .select_related("complaint__case", "confirmed_by", "repaired_by")
+            .order_by("-recorded_at", "-id")
+        )
+        for entry in entries:
+            entry.steps = _history_steps(entry.history)
+    return render(request, "cases/integrity.html", {
+        "bodies": bodies, "body": body, "kinds": EntryKind,
+        "breaches": [entry for entry in entries if entry.kind == EntryKind.BREACH],
+        "cured": [entry for entry in entries if entry.kind == EntryKind.CURED],
+        "may_repair": selectors.can_supervise(request.user),
+    })  # fmt: skip
+
+
+# What a step of an entry's history shows besides its name, in this order of preference.
+HISTORY_DETAILS = ("evidence", "statement", "finding", "reason", "note", "amount")
+
+
+def _history_detail(payload: dict) -> str:
+    if payload.get("remedy") in Remedy.values:  # the order: what the body must do
+        return str(Remedy(payload["remedy"]).label)
+    for key in HISTORY_DETAILS:
+        value = payload.get(key)
+        if value and not (key == "finding" and value in Finding.values):
+            return str(value)
+    return ""
+
+
+def _history_steps(history) -> list[dict]:
+    """An entry's rectification history as the page reads it: when, what (the event's label), and
+    the words or amount recorded with it."""
+    steps = []
+    for item in history if isinstance(history, list) else []:
+        if not isinstance(item, dict):
+            continue
+        payload = item.get("payload") if isinstance(item.get("payload"), dict) else {}
+        detail = _history_detail(payload) or item.get("detail", "")
+        steps.append({"at": parse_datetime(item.get("at") or ""), "label": event_types.label(item.get("event", "")),
+                      "detail": detail})  # fmt: skip
+    return steps
+
+
+@login_required
+@require_POST
+def integrity_repair(request, entry_id: int):
+    """A supervisor marks a breach entry repaired (已修复) once the body has performed."""
+    entry = rectification.mark_repaired(actor=request.user, entry_id=entry_id, note=request.POST.get("note", ""))
+    messages.success(request, _("The breach entry is marked repaired; it no longer counts against the body."))
+    return redirect(f"{reverse('integrity')}?body={entry.body_id}")

@@ -1,4 +1,4 @@
-"""The complaint loop through the pages: file, register, route, answer, confirm."""
+"""The complaint loop through the pages: file, register, route, answer, rectify, verify, confirm."""
 
 import pytest
 
@@ -38,11 +38,17 @@ def test_the_loop_through_the_pages(client, world):
 
     client.force_login(world["worker"])
     client.post(f"/complaints/{number}/start/")
-    client.post(f"/complaints/{number}/answer/", {"finding": "unsubstantiated", "text": "已责成街道办于本月底前付清"})
+    client.post(f"/complaints/{number}/answer/", {"finding": "substantiated", "text": "已责成街道办于本月底前付清",
+                                                  "remedy": "honour_policy"})  # fmt: skip
+    assert Case.objects.get().state == "rectifying"
+    client.post(f"/complaints/{number}/report-rectified/", {"evidence": "奖励资金拨付凭证"})
+
+    client.force_login(world["clerk"])
+    client.post(f"/complaints/{number}/verify-rectification/", {"note": ""})
 
     client.force_login(world["firm"])
     page = client.get(f"/complaints/{number}/").content.decode()
-    assert "已责成街道办于本月底前付清" in page and "满意" in page
+    assert "已责成街道办于本月底前付清" in page and "奖励资金拨付凭证" in page and "满意，结案" in page
     client.post(f"/complaints/{number}/confirm/")
     assert Case.objects.get().state == "closed"
     assert number in client.get("/my/complaints/").content.decode()
