@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0030_b_outbox'),
+        ('cases', '0032_complaint_rectification_data'),
     ]
 
     operations = [

@@ -13,6 +13,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0031_hr_respondent_registry")]
+    dependencies = [("cases", "0033_respondent_registry")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
