@@ -45,14 +45,14 @@ def rectification_deadline(complaint: Complaint) -> Deadline | None:
 @transaction.atomic
 def report_rectified(*, actor, complaint_id: int, evidence: str) -> Complaint:
     """The department shows the default cured, with its evidence (payment vouchers, the contract
-    performed, the policy honoured); a clerk or supervisor then verifies it."""
+    performed, the policy honoured); a clerk or supervisor then verifies it. Whoever of the
+    department reports it (the caseworker or the head): it is the body's act, not the caseworker's."""
     complaint = common.locked(complaint_id)
     common.require_department(complaint, actor)
     evidence = common.required_text(evidence, "evidence", _("Describe the evidence that the default is cured."))
     if complaint.subject == "arrears" and not arrears.arrears_settled(complaint):
         raise Conflict(_("An arrears default is cured when the amount is paid in full or a repayment plan is "
                          "agreed: record the payments first."))  # fmt: skip
-    services.ensure_claimed_by(complaint.case, actor)
     complaint.rectification_evidence, complaint.rectification_reported_at = evidence, timezone.now()
     complaint.save(update_fields=["rectification_evidence", "rectification_reported_at"])
     common.transition(complaint, ComplaintMachine.report_rectification, actor, evidence=evidence)
@@ -102,7 +102,6 @@ def report_refusal(*, actor, complaint_id: int, statement: str) -> Complaint:
     complaint = common.locked(complaint_id)
     common.require_department(complaint, actor)
     statement = common.required_text(statement, "statement", _("Record what the body said or did."))
-    services.ensure_claimed_by(complaint.case, actor)
     complaint.refusal_statement = statement
     complaint.save(update_fields=["refusal_statement"])
     common.transition(complaint, ComplaintMachine.report_refusal, actor, statement=statement)

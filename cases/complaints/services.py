@@ -199,7 +199,7 @@ def decide_return(*, actor, complaint_id: int, approve: bool, note: str = "") ->
         _transition(complaint, ComplaintMachine.approve_return, actor, note=note)
         title = _("Return of complaint %(number)s approved") % {"number": complaint.case.number}
         common.tell_department(complaint, title, note or complaint.return_reason)
-        services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
+        _close_if_open(complaint, ANSWER, actor)
         _back_to_routing(complaint, actor)
         return complaint
     _transition(complaint, ComplaintMachine.refuse_return, actor, note=note)

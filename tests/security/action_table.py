@@ -24,9 +24,11 @@ from django.utils import timezone
 
 from cases.accounts import services as identity_services
 from cases.accounts import staff_accounts
+from cases.complaints import callbacks as complaint_callbacks
 from cases.complaints import intake as complaint_intake
+from cases.complaints import rectification
 from cases.complaints import services as complaints
-from cases.complaints.models import Channel, Complaint
+from cases.complaints.models import Channel, Complaint, IntegrityEntry
 from cases.core import services
 from cases.core.exceptions import NotFound, NotPermitted
 from cases.core.models import Case, Holiday, Policy
@@ -48,6 +50,8 @@ SERVICE_MODULES = (
     repair_services,
     complaints,
     complaint_intake,
+    rectification,
+    complaint_callbacks,
     services,
     record_services,
     supervision_services,
@@ -69,6 +73,11 @@ NOT_ACTIONS = {
     "cases.core.services.close_deadline": "a step of the actions that end a deadline, after their checks",
     "cases.core.services.close_open_deadlines": "a step of the actions that close a case, after their checks",
     "cases.core.services.ensure_claimed_by": "a step of claim_case and the caseworker steps, on a case already checked",
+    "cases.complaints.services.close_satisfied": "a step of confirm and of a call-back, after their checks",
+    "cases.complaints.services.reopen": "a step of object_to_answer and of a call-back, after their checks",
+    "cases.complaints.rectification.order": "a step of a substantiated answer, after its check",
+    "cases.complaints.rectification.record_breach": "a step of confirm_breach, after its check (it refuses any "
+    "complaint whose breach is not confirmed)",
 }
 
 # The access table's roles, and one more that only actions tell apart: the head of another
@@ -221,6 +230,32 @@ def answered(world) -> Complaint:
     complaints.start_work(actor=world.user("x"), complaint_id=complaint.pk)
     complaints.answer(actor=world.user("x"), complaint_id=complaint.pk, finding="unsubstantiated", text="经核查不属实")
     return complaint
+
+
+def rectifying(world) -> Complaint:
+    """Found substantiated by the department: the body must rectify."""
+    complaint = _complaint(world)
+    complaints.start_work(actor=world.user("x"), complaint_id=complaint.pk)
+    complaints.answer(actor=world.user("x"), complaint_id=complaint.pk, finding="substantiated", text="确属违约")
+    return complaint
+
+
+def rectification_reported(world) -> Complaint:
+    complaint = rectifying(world)
+    rectification.report_rectified(actor=world.user("x"), complaint_id=complaint.pk, evidence="付款凭证")
+    return complaint
+
+
+def refused(world) -> Complaint:
+    complaint = rectifying(world)
+    rectification.report_refusal(actor=world.user("x"), complaint_id=complaint.pk, statement="拒不履行")
+    return complaint
+
+
+def breach_entry(world) -> IntegrityEntry:
+    complaint = refused(world)
+    rectification.confirm_breach(actor=world.user("clerk"), complaint_id=complaint.pk, finding="拒不整改")
+    return IntegrityEntry.objects.get(complaint=complaint)
 
 
 def amount_confirmed(world) -> Complaint:
@@ -377,6 +412,36 @@ TABLE: list[Action] = [
            lambda w, actor, c: complaints.agree_plan(actor=actor, complaint_id=c.pk,
                                                      instalments=[(_later(30), "1000")]),
            amount_confirmed, scope=OWN_DEPARTMENT),
+    Action(complaints.withdraw, roles("a clerk"),
+           lambda w, actor, c: complaints.withdraw(actor=actor, complaint_id=c.pk, reason="已协商解决"),
+           complaint_in("in_progress"), scope=APPLICANT_OWN, refused=NotFound,
+           note="a clerk records the withdrawal of a complainant who called"),
+    Action(complaints.request_return, roles("x head"),
+           lambda w, actor, c: complaints.request_return(actor=actor, complaint_id=c.pk, reason="非本部门职责"),
+           complaint_in("in_progress"), scope=OWN_DEPARTMENT),
+    Action(complaints.decide_return, roles("clerk"),
+           lambda w, actor, c: complaints.decide_return(actor=actor, complaint_id=c.pk, approve=True),
+           complaint_in("return_requested")),
+    Action(rectification.report_rectified, roles("x head"),
+           lambda w, actor, c: rectification.report_rectified(actor=actor, complaint_id=c.pk, evidence="付款凭证"),
+           rectifying, scope=OWN_DEPARTMENT),
+    Action(rectification.report_refusal, roles("x head"),
+           lambda w, actor, c: rectification.report_refusal(actor=actor, complaint_id=c.pk, statement="拒不履行"),
+           rectifying, scope=OWN_DEPARTMENT),
+    Action(rectification.verify, roles("clerk sup"),
+           lambda w, actor, c: rectification.verify(actor=actor, complaint_id=c.pk), rectification_reported),
+    Action(rectification.send_back, roles("clerk sup"),
+           lambda w, actor, c: rectification.send_back(actor=actor, complaint_id=c.pk, reason="凭证不全"),
+           rectification_reported),
+    Action(rectification.confirm_breach, roles("clerk sup"),
+           lambda w, actor, c: rectification.confirm_breach(actor=actor, complaint_id=c.pk, finding="拒不整改"),
+           refused),
+    Action(rectification.mark_repaired, roles("sup"),
+           lambda w, actor, entry: rectification.mark_repaired(actor=actor, entry_id=entry.pk, note="已履约"),
+           breach_entry),
+    Action(complaint_callbacks.record, roles("clerk"),
+           lambda w, actor, c: complaint_callbacks.record(actor=actor, complaint_id=c.pk, reached=False),
+           answered),
     Action(complaints.flag_typical, roles("sup"),
            lambda w, actor, c: complaints.flag_typical(actor=actor, complaint_id=c.pk), lambda w: _complaint(w)),
     # Reference data (cases/services.py; the admin site's policy and holiday pages save through these).
