@@ -23,7 +23,8 @@ def issue_supervision_order(*, case_id: int, actor, reason: str) -> SupervisionO
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(details={"reason": [_("Say what the department must do.")]})
-    deadline = case.deadlines.filter(closed_at__isnull=True).order_by("due_at").first()
+    # The office's own step the order is about: never the complainant's confirmation window.
+    deadline = case.deadlines.filter(closed_at__isnull=True, supervised=True).order_by("due_at").first()
     order = SupervisionOrder.objects.create(
         case=case,
         deadline=deadline,
