@@ -103,7 +103,7 @@ class Remedy(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    """How a closed complaint ended: what the figures count (docs/domain.md, "Reports")."""
+    """How a closed complaint ended: what the figures count (docs/domain.md, "Figures and reports")."""
 
     CURED = "cured", _("Default cured")
     UNSUBSTANTIATED = "unsubstantiated", _("Unsubstantiated, explained")
