@@ -307,6 +307,7 @@ DEMO_HISTORY = [
 
 def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict) -> None:
     from cases.complaints import intake as complaint_intake
+    from cases.complaints import rectification
     from cases.complaints import services as complaints
     from cases.complaints.models import Channel
 
@@ -329,6 +330,7 @@ def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict)
     substantiated = demo.outcome != "reopened"
     complaints.answer(actor=worker, complaint_id=complaint.pk,
                       finding="substantiated" if substantiated else "unsubstantiated",
+                      remedy="pay" if substantiated else "",
                       text="经核实情况属实，已责令被投诉单位限期整改。" if substantiated
                       else "经核实，补贴须待专项资金下达后拨付，已向企业说明。")  # fmt: skip
     if demo.outcome == "reopened":
@@ -340,6 +342,8 @@ def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict)
                                   proof="转账凭证 GZ-2026-0815")  # fmt: skip
         complaints.agree_plan(actor=worker, complaint_id=complaint.pk,
                               instalments=[(today + timezone.timedelta(days=30), "70000")])  # fmt: skip
+        rectification.report_rectified(actor=worker, complaint_id=complaint.pk, evidence="转账凭证及还款计划")
+        rectification.verify(actor=clerk, complaint_id=complaint.pk)
         complaints.confirm(actor=enterprise, complaint_id=complaint.pk)
         complaints.flag_typical(actor=supervisor, complaint_id=complaint.pk)
 
