@@ -366,6 +366,7 @@ def _demo_history_complaint(demo: DemoComplaint, users: dict, departments: dict)
     substantiated = demo.outcome != "reopened"
     complaints.answer(actor=worker, complaint_id=complaint.pk,
                       finding="substantiated" if substantiated else "unsubstantiated",
+                      remedy="pay" if substantiated else "",
                       text="经核实情况属实，已责令被投诉单位限期整改。" if substantiated
                       else "经核实，补贴须待专项资金下达后拨付，已向企业说明。")  # fmt: skip
     if demo.outcome == "reopened":

@@ -6,20 +6,34 @@ Which cases count: the complaints **received** in the period (the case's creatio
 credit-repair applications **submitted** in it, each as it stands now. A figure for a past period
 therefore keeps moving while its cases are still open.
 
-The four rates (docs/domain.md, "Figures and reports"), over the complaints received:
+The rates (docs/domain.md, "Figures and reports"), over the complaints received. Only the
+office's own deadlines count (Deadline.supervised): the complainant's confirmation window is never
+late against a department.
 
 - 响应率 response rate: complaints registered (or rejected as out of scope) within the
   registration time limit, out of those whose registration is done or overdue. From the
   registration deadline: on time when it closed before it fell due.
-- 按时办结率 on-time rate: complaints answered by the department with no answer deadline missed
+- 按时答复率 answered on time: complaints the department answered with no answer deadline missed
   (extensions the supervisor approved count, a reopened complaint's new answer counts), out of the
   complaints answered or whose answer is overdue. The rest of those are the overdue ones.
-- 解决率 resolution rate: complaints closed (confirmed by the complainant, by default after the
-  confirmation window, or by the supervisors' review) out of the complaints accepted, that is
-  received and not rejected or merged.
-- 满意率 satisfaction rate: complainants satisfied out of those whose verdict is known; a
-  complainant who does not answer within the confirmation window counts as satisfied, as the rules
-  say, and those are also counted on their own.
+- 按时办结率 closed on time: complaints closed cured (the rectification reported by its deadline,
+  verified, and the loop closed) or closed as unsubstantiated, none of whose supervised deadlines
+  (registration, answer, rectification, instalments...) closed after it fell due or is still open
+  past it; out of the complaints concluded (closed other than withdrawn, rejected or merged: cured,
+  unsubstantiated, breach confirmed, closed after review) and those still open with a supervised
+  deadline missed (they can no longer close on time).
+- 解决率 resolution rate: complaints closed cured, or closed as unsubstantiated and accepted (the
+  complainant satisfied, or deemed satisfied), out of the complaints concluded (as above: withdrawn,
+  rejected and merged complaints are left out). A confirmed breach, a closing by the supervisors'
+  review and a call-back with no opinion on an unsubstantiated answer are not resolved.
+- 满意率（回访及投诉人确认） satisfaction rate: complainants satisfied out of those who gave their
+  verdict themselves (on the portal, through their channel, or on a staff call-back). Those deemed
+  satisfied (no answer within the confirmation window) are counted apart (视为满意), with their
+  share of all the verdicts recorded; a call-back with no opinion counts in neither.
+
+Rectification (整改): complaints in rectification now (rectifying, or the rectification reported
+and awaiting verification), closed cured, closed with a breach confirmed, their breach entries
+marked repaired, and the call-backs made to their complainants.
 
 A rate with nothing to count is None (shown as "—"), never 0 or 100%.
 
@@ -54,8 +68,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from cases.complaints.models import ArrearsPayment, Complaint
+from cases.complaints.models import ArrearsPayment, CallBack, Complaint, EntryKind, Outcome, SatisfactionSource
 from cases.core import policies, workdays
 from cases.core.deadlines import start_of_day
 from cases.core.event_types import DeadlineStep
@@ -170,6 +185,56 @@ class Period:
         return months
 
 
+# --- what the figures mean (the figures page and the half-year report) --------------------------
+
+DEFINITIONS = [
+    _lazy(
+        "Complaints received in the period and credit-repair applications submitted in it, each as it stands "
+        "now: a past period's figures still move while its cases are open."
+    ),
+    _lazy(
+        "Response rate (响应率): complaints registered, or rejected as out of scope, within the registration "
+        "time limit, out of those whose registration is done or overdue."
+    ),
+    _lazy(
+        "Answered-on-time rate (按时答复率): complaints the department answered without missing an answer deadline "
+        "(approved extensions and answers after a reopening count), out of those answered or whose answer is "
+        "overdue; the rest are overdue."
+    ),
+    _lazy(
+        "Closed-on-time rate (按时办结率): complaints closed cured (the rectification reported by its deadline, "
+        "verified, and the loop closed) or closed as unsubstantiated, with none of the office's deadlines "
+        "(registration, answer, rectification, instalments) missed; out of the complaints concluded and those "
+        "still open with one of those deadlines missed. The complainant's confirmation window is not the "
+        "office's deadline and never counts."
+    ),
+    _lazy(
+        "Resolution rate (解决率): complaints closed cured, or closed as unsubstantiated with the complainant "
+        "satisfied or deemed satisfied, out of the complaints concluded. Concluded: closed cured, "
+        "unsubstantiated, with a breach confirmed, or by the supervisors' review; withdrawn, rejected and "
+        "merged complaints are left out. A confirmed breach or a closing after review is not resolved."
+    ),
+    _lazy(
+        "Satisfaction rate (满意率（回访及投诉人确认）): complainants satisfied out of those who gave their verdict "
+        "themselves, on the portal, through their channel or on a staff call-back. Deemed satisfied (视为满意, no "
+        "answer within the confirmation window) is counted apart, with its share of all verdicts recorded; a "
+        "call-back with no opinion counts in neither."
+    ),
+    _lazy(
+        "Rectification: complaints now in rectification (rectifying, or reported and awaiting verification), "
+        "closed cured, closed with a breach confirmed, breach entries marked repaired, and call-backs made."
+    ),
+    _lazy(
+        "Credit repairs decided on time: neither the acceptance nor the decision deadline missed (the clock "
+        "stops while the applicant completes materials). Working days run from submission to the decision."
+    ),
+    _lazy(
+        "Arrears: the arrears complaints received in the period; still owed is the confirmed amount (else the "
+        "claimed one) less payments."
+    ),
+]
+
+
 # --- the rows ----------------------------------------------------------------------------------
 
 
@@ -182,14 +247,23 @@ def rate(part: int, whole: int) -> float | None:
 class ComplaintFigures:
     received: int = 0
     rejected: int = 0
+    withdrawn: int = 0
     register_due: int = 0
     registered_on_time: int = 0
     answer_due: int = 0
     answered_on_time: int = 0
-    closed: int = 0
+    concluded: int = 0
+    close_due: int = 0
+    closed_on_time: int = 0
+    resolved: int = 0
     rated: int = 0
     satisfied: int = 0
-    satisfied_by_default: int = 0
+    deemed_satisfied: int = 0
+    in_rectification: int = 0
+    cured: int = 0
+    breach: int = 0
+    breach_repaired: int = 0
+    callbacks: int = 0
 
     @property
     def accepted(self) -> int:
@@ -197,6 +271,7 @@ class ComplaintFigures:
 
     @property
     def overdue(self) -> int:
+        """Answered late, or the answer still overdue."""
         return self.answer_due - self.answered_on_time
 
     @property
@@ -204,16 +279,28 @@ class ComplaintFigures:
         return rate(self.registered_on_time, self.register_due)
 
     @property
-    def on_time_rate(self) -> float | None:
+    def answered_on_time_rate(self) -> float | None:
+        """按时答复率."""
         return rate(self.answered_on_time, self.answer_due)
 
     @property
+    def closed_on_time_rate(self) -> float | None:
+        """按时办结率."""
+        return rate(self.closed_on_time, self.close_due)
+
+    @property
     def resolution_rate(self) -> float | None:
-        return rate(self.closed, self.accepted)
+        return rate(self.resolved, self.concluded)
 
     @property
     def satisfaction_rate(self) -> float | None:
+        """满意率（回访及投诉人确认）: the deemed ones left out."""
         return rate(self.satisfied, self.rated)
+
+    @property
+    def deemed_share(self) -> float | None:
+        """视为满意 out of every verdict recorded (given or deemed)."""
+        return rate(self.deemed_satisfied, self.rated + self.deemed_satisfied)
 
 
 @dataclass
@@ -272,10 +359,14 @@ def _money(value) -> Decimal:
 DEPARTMENT, SUBJECT, MONTH = "department", "subject", "month"
 
 
-def _late(steps: list[str], now: datetime) -> Exists:
-    """The case has a deadline on one of `steps` that closed after it fell due, or is running past it."""
+def _late(steps: list[str] | None, now: datetime) -> Exists:
+    """The case has a supervised deadline (on one of `steps`, or any) that closed after it fell due,
+    or is running past it. A party's own time (Deadline.supervised False) is never late."""
+    deadlines = Deadline.objects.filter(case_id=OuterRef("case_id"), supervised=True)
+    if steps is not None:
+        deadlines = deadlines.filter(step__in=steps)
     return Exists(
-        Deadline.objects.filter(case_id=OuterRef("case_id"), step__in=steps).filter(
+        deadlines.filter(
             Q(closed_at__gt=F("due_at")) | Q(closed_at__isnull=True, paused_at__isnull=True, due_at__lte=now)
         )
     )
@@ -322,6 +413,17 @@ def _month_key(value) -> date:
 COMPLAINT_KEYS = {DEPARTMENT: "case__department_id", SUBJECT: "subject", MONTH: "case__created_at"}
 
 
+# How a concluded complaint ended (Complaint.outcome); withdrawn, rejected and merged ones are not
+# concluded: they count in neither the closing nor the resolution rate.
+CONCLUDED = [Outcome.CURED, Outcome.UNSUBSTANTIATED, Outcome.BREACH, Outcome.CLOSED_AFTER_REVIEW]
+CLOSED_WELL = [Outcome.CURED, Outcome.UNSUBSTANTIATED]
+IN_RECTIFICATION = [ComplaintStatus.RECTIFYING, ComplaintStatus.RECTIFICATION_REPORTED]
+DEEMED = Q(satisfied=True) & (Q(satisfaction_source=SatisfactionSource.DEEMED) | Q(confirmed_by_default=True))
+SATISFIED_IN_OWN_WORDS = Q(satisfied=True, confirmed_by_default=False) & ~Q(
+    satisfaction_source=SatisfactionSource.DEEMED
+)
+
+
 def complaint_figures(
     period: Period, *, by: str | None = None, department_id: int | None = None, now: datetime | None = None
 ) -> dict:
@@ -329,27 +431,45 @@ def complaint_figures(
     None for the whole period."""
     now = now or timezone.now()
     registration = Deadline.objects.filter(case_id=OuterRef("case_id"), step=DeadlineStep.COMPLAINT_REGISTER)
+    callbacks = (
+        CallBack.objects.filter(complaint_id=OuterRef("pk")).order_by().values("complaint_id")
+        .annotate(n=Count("pk")).values("n")
+    )  # fmt: skip
     complaints = received_complaints(period, department_id).annotate(
         registered_in_time=Exists(registration.filter(closed_at__isnull=False, closed_at__lte=F("due_at"))),
         registration_due=Exists(registration.filter(Q(closed_at__isnull=False) | Q(due_at__lte=now))),
         answered_late=_late([DeadlineStep.COMPLAINT_ANSWER], now),
+        any_late=_late(None, now),
+        callback_count=Coalesce(Subquery(callbacks), Value(0)),
     )
     answered = Q(answered_at__isnull=False)
+    concluded = Q(outcome__in=CONCLUDED)
     rows = _aggregate(
         complaints,
         by,
         COMPLAINT_KEYS,
         received=Count("pk"),
         rejected=Count("pk", filter=Q(case__state=ComplaintStatus.REJECTED)),
+        withdrawn=Count("pk", filter=Q(outcome=Outcome.WITHDRAWN)),
         register_due=Count("pk", filter=Q(registration_due=True)),
         registered_on_time=Count("pk", filter=Q(registered_in_time=True)),
         answer_due=Count("pk", filter=answered | Q(answered_late=True)),
         answered_on_time=Count("pk", filter=answered & Q(answered_late=False)),
-        closed=Count("pk", filter=Q(case__state=ComplaintStatus.CLOSED)),
-        rated=Count("pk", filter=Q(satisfied__isnull=False)),
-        satisfied=Count("pk", filter=Q(satisfied=True)),
-        satisfied_by_default=Count("pk", filter=Q(satisfied=True, confirmed_by_default=True)),
-    )
+        concluded=Count("pk", filter=concluded),
+        close_due=Count("pk", filter=concluded | Q(outcome="", any_late=True)),
+        closed_on_time=Count("pk", filter=Q(outcome__in=CLOSED_WELL, any_late=False)),
+        resolved=Count("pk", filter=Q(outcome=Outcome.CURED) | Q(outcome=Outcome.UNSUBSTANTIATED) & (
+            Q(satisfied=True) | Q(satisfaction_source=SatisfactionSource.DEEMED))),
+        rated=Count("pk", filter=Q(satisfied=False) | SATISFIED_IN_OWN_WORDS),
+        satisfied=Count("pk", filter=SATISFIED_IN_OWN_WORDS),
+        deemed_satisfied=Count("pk", filter=DEEMED),
+        in_rectification=Count("pk", filter=Q(case__state__in=IN_RECTIFICATION)),
+        cured=Count("pk", filter=Q(outcome=Outcome.CURED)),
+        breach=Count("pk", filter=Q(outcome=Outcome.BREACH)),
+        breach_repaired=Count("pk", filter=Q(integrity_entry__kind=EntryKind.BREACH,
+                                             integrity_entry__repaired_at__isnull=False)),
+        callbacks=Sum("callback_count"),
+    )  # fmt: skip
     return {key: _row(ComplaintFigures, row) for key, row in rows.items()}
 
 

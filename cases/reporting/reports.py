@@ -97,32 +97,34 @@ class Report:
 
 # --- the sections ------------------------------------------------------------------------------
 
-COMPLAINT_HEADERS = ["收到投诉", "不予受理", "应登记", "按时登记", "响应率", "应答复", "按时答复",
-                     "逾期", "按时办结率", "已受理", "已办结", "解决率", "已评价", "满意", "其中默认满意",
-                     "满意率"]  # fmt: skip
+COMPLAINT_HEADERS = ["收到投诉", "不予受理", "撤回", "应登记", "按时登记", "响应率", "应答复", "按时答复",
+                     "逾期", "按时答复率", "应办结", "按时办结", "按时办结率", "已办结", "已解决", "解决率",
+                     "已评价（回访及投诉人确认）", "满意", "满意率（回访及投诉人确认）", "视为满意",
+                     "视为满意占比"]  # fmt: skip
+RECTIFICATION_HEADERS = ["属实投诉整改中", "已整改", "确认违约失信", "失信记录已修复", "回访次数"]
 REPAIR_HEADERS = ["提交申请", "办理中", "不予受理", "准予修复", "不予修复", "撤回", "撤销修复", "应办结",
                   "按时办结", "按时办结率", "已作决定", "用时中位数（工作日）"]  # fmt: skip
 ARREARS_HEADERS = ["清欠投诉", "主张金额（元）", "确认金额（元）", "已支付（元）", "尚欠（元）", "约定还款计划"]
 FINDINGS = {"substantiated": "属实", "unsubstantiated": "不属实"}
+OUTCOMES = {"cured": "已整改办结", "unsubstantiated": "不属实，已解释办结", "breach": "确认违约失信",
+            "closed_after_review": "督办复核办结", "withdrawn": "投诉人撤回", "rejected": "不予受理",
+            "merged": "合并办理"}  # fmt: skip
 
-DEFINITIONS = [
-    "统计口径：报告期内收到的投诉、报告期内提交的信用修复申请，按生成报告时的办理情况统计。",
-    "响应率＝在登记时限内登记（或不予受理）的投诉数 ÷ 已登记或登记已逾期的投诉数。",
-    "按时办结率＝在答复时限内（含经批准的延期、重新办理后的答复）答复的投诉数 ÷ 已答复或答复已逾期的投诉数；"
-    "其余为逾期。",
-    "解决率＝已办结（投诉人确认、逾期未评价视为满意或经督办复核办结）的投诉数 ÷ 已受理（未被不予受理或合并）的投诉数。",
-    "满意率＝满意的投诉数 ÷ 已有评价的投诉数；投诉人逾期未评价的视为满意，并单列其数。",
-    "信用修复按时办结：受理和修复决定均未超过时限（补正材料期间停止计时）；用时为自提交申请至作出决定的工作日数。",
-    "清欠：报告期内收到的拖欠账款投诉；尚欠＝确认金额（未确认的按主张金额）减已支付金额。",
-    "个人信息已脱敏：自然人姓名、身份证号码、电话号码。",
-]
+# The report's own note; what the figures mean is metrics.DEFINITIONS (one text for the page and
+# the report, in the report's language, Chinese).
+MASKING_NOTE = "个人信息已脱敏：自然人姓名、身份证号码、电话号码。"
 
 
 def _complaint_cells(row: ComplaintFigures) -> list:
-    return [row.received, row.rejected, row.register_due, row.registered_on_time, Percent(row.response_rate),
-            row.answer_due, row.answered_on_time, row.overdue, Percent(row.on_time_rate), row.accepted, row.closed,
-            Percent(row.resolution_rate), row.rated, row.satisfied, row.satisfied_by_default,
-            Percent(row.satisfaction_rate)]  # fmt: skip
+    return [row.received, row.rejected, row.withdrawn, row.register_due, row.registered_on_time,
+            Percent(row.response_rate), row.answer_due, row.answered_on_time, row.overdue,
+            Percent(row.answered_on_time_rate), row.close_due, row.closed_on_time, Percent(row.closed_on_time_rate),
+            row.concluded, row.resolved, Percent(row.resolution_rate), row.rated, row.satisfied,
+            Percent(row.satisfaction_rate), row.deemed_satisfied, Percent(row.deemed_share)]  # fmt: skip
+
+
+def _rectification_cells(row: ComplaintFigures) -> list:
+    return [row.in_rectification, row.cured, row.breach, row.breach_repaired, row.callbacks]
 
 
 def _repair_cells(row: RepairFigures) -> list:
@@ -147,15 +149,25 @@ def _summary(report_title: str, figures: Figures, generated_at: datetime) -> Sec
         ["收到投诉", complaints.received],
         ["已受理", complaints.accepted],
         ["不予受理（含合并）", complaints.rejected],
+        ["撤回", complaints.withdrawn],
         ["响应率", Percent(complaints.response_rate)],
         ["按时答复", complaints.answered_on_time],
-        ["逾期", complaints.overdue],
-        ["按时办结率", Percent(complaints.on_time_rate)],
-        ["已办结", complaints.closed],
+        ["逾期答复", complaints.overdue],
+        ["按时答复率", Percent(complaints.answered_on_time_rate)],
+        ["按时办结", complaints.closed_on_time],
+        ["按时办结率", Percent(complaints.closed_on_time_rate)],
+        ["已办结（不含撤回、不予受理、合并）", complaints.concluded],
+        ["已解决", complaints.resolved],
         ["解决率", Percent(complaints.resolution_rate)],
-        ["满意", complaints.satisfied],
-        ["其中逾期未评价视为满意", complaints.satisfied_by_default],
-        ["满意率", Percent(complaints.satisfaction_rate)],
+        ["满意（回访及投诉人确认）", complaints.satisfied],
+        ["满意率（回访及投诉人确认）", Percent(complaints.satisfaction_rate)],
+        ["视为满意（逾期未评价）", complaints.deemed_satisfied],
+        ["视为满意占比", Percent(complaints.deemed_share)],
+        ["整改中", complaints.in_rectification],
+        ["已整改", complaints.cured],
+        ["确认违约失信", complaints.breach],
+        ["其中失信记录已修复", complaints.breach_repaired],
+        ["回访次数", complaints.callbacks],
         ["信用修复申请", repairs.submitted],
         ["准予修复", repairs.repaired],
         ["信用修复按时办结率", Percent(repairs.on_time_rate)],
@@ -166,7 +178,7 @@ def _summary(report_title: str, figures: Figures, generated_at: datetime) -> Sec
         ["清欠尚欠（元）", arrears.owed],
         ["报告期内支付（元，含以前年度投诉）", figures.arrears_paid_in_period],
     ]
-    return Section("概况", ["项目", "数值"], rows, notes=DEFINITIONS)
+    return Section("概况", ["项目", "数值"], rows, notes=[*(str(text) for text in metrics.DEFINITIONS), MASKING_NOTE])
 
 
 def _name(department) -> str:
@@ -185,6 +197,12 @@ def _complaint_sections(figures: Figures) -> list[Section]:
     ]  # fmt: skip
 
 
+def _rectification_section(figures: Figures) -> Section:
+    rows = [[_name(dept), *_rectification_cells(row)] for dept, row in figures.complaints_by_department]
+    return Section("整改与回访", ["部门", *RECTIFICATION_HEADERS],
+                   [*rows, ["合计", *_rectification_cells(figures.complaints)]])  # fmt: skip
+
+
 def _repair_section(figures: Figures) -> Section:
     rows = [[_name(dept), *_repair_cells(row)] for dept, row in figures.repairs_by_department]
     return Section("信用修复", ["部门", *REPAIR_HEADERS], [*rows, ["合计", *_repair_cells(figures.repairs)]])
@@ -195,12 +213,18 @@ def _arrears_section(figures: Figures) -> Section:
     return Section("清欠", ["部门", *ARREARS_HEADERS], [*rows, ["合计", *_arrears_cells(figures.arrears)]])
 
 
+SOURCES = {"complainant": "投诉人确认", "channel": "渠道转达投诉人意见", "callback": "回访", "deemed": "逾期未评价"}
+
+
 def _satisfaction(complaint) -> str:
+    source = SOURCES.get(complaint.satisfaction_source, "")
     if complaint.satisfied is None:
-        return ""
+        return "回访无明确意见" if complaint.satisfaction_source == "callback" else ""
     if not complaint.satisfied:
         return "不满意"
-    return "视为满意（逾期未评价）" if complaint.confirmed_by_default else "满意"
+    if complaint.confirmed_by_default or complaint.satisfaction_source == "deemed":
+        return "视为满意（逾期未评价）"
+    return f"满意（{source}）" if source else "满意"
 
 
 def _complaints_in(period: Period):
@@ -223,14 +247,14 @@ def _typical_section(period: Period, subjects: dict) -> Section:
 
 def _complaint_list(period: Period, subjects: dict) -> Section:
     headers = ["案件编号", "收到日期", "渠道", "承办部门", "投诉事项", "投诉人", "联系电话", "企业名称",
-               "被投诉主体", "状态", "核查认定", "答复日期", "满意度", "典型案例"]  # fmt: skip
+               "被投诉主体", "状态", "核查认定", "答复日期", "办理结果", "满意度", "典型案例"]  # fmt: skip
     rows = [
         [c.case.number, timezone.localdate(c.case.created_at), c.channel.name,
          c.case.department.name_zh if c.case.department else "", subjects.get(c.subject, c.subject),
          masking.mask_name(c.complainant_name), masking.mask_phone(c.complainant_phone),
          masking.mask_text(c.enterprise_name), masking.mask_text(c.respondent), c.case.state_label,
          FINDINGS.get(c.finding, ""), timezone.localdate(c.answered_at) if c.answered_at else None,
-         _satisfaction(c), "是" if c.typical else ""]
+         OUTCOMES.get(c.outcome, ""), _satisfaction(c), "是" if c.typical else ""]
         for c in _complaints_in(period).iterator(chunk_size=500)
     ]  # fmt: skip
     return Section("投诉明细", headers, rows, in_pdf=False)
@@ -275,6 +299,7 @@ def build(period: Period, *, now: datetime | None = None) -> Report:
         sections = [
             _summary(title, figures, now),
             *_complaint_sections(figures),
+            _rectification_section(figures),
             _repair_section(figures),
             _arrears_section(figures),
             _typical_section(period, subjects),

@@ -50,10 +50,14 @@ def _half_years(today) -> list[Period]:
     return periods
 
 
+RATE_KEYS = ("response", "answered_on_time", "closed_on_time", "resolution", "satisfaction")
+
+
 def _rates(row) -> dict:
     return {
         "response": row.response_rate,
-        "on_time": row.on_time_rate,
+        "answered_on_time": row.answered_on_time_rate,
+        "closed_on_time": row.closed_on_time_rate,
         "resolution": row.resolution_rate,
         "satisfaction": row.satisfaction_rate,
     }
@@ -62,7 +66,7 @@ def _rates(row) -> dict:
 def _series(pairs) -> dict:
     """{"labels": [...], "response": [...], ...} from [(label, ComplaintFigures)]."""
     series = {"labels": [label for label, _row in pairs]}
-    for key in ("response", "on_time", "resolution", "satisfaction"):
+    for key in RATE_KEYS:
         series[key] = [_rates(row)[key] for _label, row in pairs]
     return series
 
@@ -72,9 +76,10 @@ def chart_data(figures: metrics.Figures) -> dict:
     return {
         "names": {
             "response": _("Response rate"),
-            "on_time": _("On-time rate"),
+            "answered_on_time": _("Answered-on-time rate"),
+            "closed_on_time": _("Closed-on-time rate"),
             "resolution": _("Resolution rate"),
-            "satisfaction": _("Satisfaction rate"),
+            "satisfaction": _("Satisfaction rate (call-backs and complainants)"),
             "owed": pgettext("figures", "Still owed (yuan)"),
             "paid": pgettext("figures", "Paid (yuan)"),
             "submitted": _("Applications submitted"),
@@ -113,6 +118,7 @@ def figures(request):
             "half_years": _half_years(timezone.localdate()),
             "departments": Department.objects.filter(active=True) if supervising else [],
             "chart_data": chart_data(data),
+            "definitions": metrics.DEFINITIONS,
             "complaint_tables": [
                 (pgettext("figures", "By month"), [(f"{month:%Y-%m}", row) for month, row in data.complaints_by_month]),
                 (

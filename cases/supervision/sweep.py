@@ -246,11 +246,13 @@ def _raise_case_stages(raised: dict[int, set[int]]) -> None:
 
 def due_batch(now: datetime, batch_size: int, skip=()) -> list[DueDeadline]:
     """The sweep's one query: the next batch of running deadlines whose stage has come, locked,
-    skipping rows another sweep holds. Read as plain rows (the columns the sweep uses), not
-    model instances: building thousands of instances a second was a third of the sweep's time."""
+    skipping rows another sweep holds. Only the office's deadlines: a party's own time (the
+    complainant's confirmation window, Deadline.supervised False) has no stages. Read as plain
+    rows (the columns the sweep uses), not model instances: building thousands of instances a
+    second was a third of the sweep's time."""
     rows = (
         Deadline.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
-        .filter(next_action_at__lte=now)
+        .filter(next_action_at__lte=now, supervised=True)
         .exclude(pk__any=skip)
         .order_by("next_action_at")
         .values_list(*SWEEP_FIELDS)[:batch_size]

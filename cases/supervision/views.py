@@ -123,10 +123,14 @@ def _board_rows(page, supervising: bool) -> list[dict]:
     rows = []
     for case in page:
         open_ = deadlines[case.pk]
-        running = [deadline for deadline in open_ if not deadline.is_paused]
-        current = running[0] if running else (open_[0] if open_ else None)
+        # Only the office's deadlines are overdue against a department; a party's own time (the
+        # complainant's confirmation window) is shown as the step when nothing else runs.
+        supervised = [deadline for deadline in open_ if deadline.supervised]
+        running = [deadline for deadline in supervised if not deadline.is_paused]
+        current = running[0] if running else (supervised or open_ or [None])[0]
         overdue = bool(running) and current.due_at <= now
         days = days_overdue(current) if overdue else 0
+        office_step = current if current is not None and current.supervised else None
         if (case.kind, case.state) not in states:
             states[case.kind, case.state] = str(case.state_label)
         rows.append(
@@ -148,7 +152,7 @@ def _board_rows(page, supervising: bool) -> list[dict]:
                 "stage": case.supervision_stage,
                 "stage_label": stages.get(case.supervision_stage, ""),
                 "order_url": order_url(case.pk) if supervising else "",
-                "order": _default_order(case, current, days) if supervising else "",
+                "order": _default_order(case, office_step, days) if supervising else "",
             }
         )
     return rows

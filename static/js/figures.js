@@ -6,9 +6,9 @@
   if (!source || !window.Chart) return;
   var data = JSON.parse(source.textContent);
   var names = data.names;
-  var colours = { response: "#1f6feb", on_time: "#2f8132", resolution: "#b3261e", satisfaction: "#8a5a00",
-                  owed: "#b3261e", paid: "#2f8132", submitted: "#616e7c", repaired: "#1f6feb" };
-  var RATES = ["response", "on_time", "resolution", "satisfaction"];
+  var colours = { response: "#1f6feb", answered_on_time: "#2f8132", closed_on_time: "#6f42c1",
+                  resolution: "#b3261e", satisfaction: "#8a5a00", owed: "#b3261e", paid: "#2f8132", submitted: "#616e7c", repaired: "#1f6feb" };
+  var RATES = ["response", "answered_on_time", "closed_on_time", "resolution", "satisfaction"];
 
   function percentAxis() {
     return { min: 0, max: 100, ticks: { callback: function (value) { return value + "%"; } } };

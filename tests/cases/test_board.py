@@ -15,12 +15,14 @@ from cases.complaints import intake as complaint_intake
 from cases.complaints import services as complaints
 from cases.complaints.models import Channel
 from cases.core import services
+from cases.core.event_types import DeadlineStep
 from cases.core.models import Case, Stage
 from cases.core.roles import Role
 from cases.supervision import sweep as supervision
 from cases.supervision.models import SupervisionOrder
 from notifications import realtime
 from notifications import services as notification_services
+from notifications.models import Notification
 from tests.factories import CaseFactory, StaffFactory, valid_uscc
 
 pytestmark = pytest.mark.django_db
@@ -300,6 +302,60 @@ def test_the_sweep_leaves_a_case_a_service_holds_for_the_next_sweep(monkeypatch)
     assert supervision.sweep(now=at(TODAY)).total > 0
     case.refresh_from_db()
     assert case.supervision_stage == Stage.SUPERVISED
+
+
+# --- the complainant's own time is not the department's ---------------------------------------
+
+
+def waiting_on_the_complainant() -> Case:
+    """An answered complaint whose only open deadline is the complainant's confirmation window
+    (unsupervised), past due since 22 September."""
+    case = CaseFactory(state="answered")
+    services.start_deadline(case=case, step=DeadlineStep.COMPLAINT_CONFIRM, label="投诉人确认",
+                            policy_key="confirm_within", start=date(2025, 9, 15), supervised=False)  # fmt: skip
+    return case
+
+
+def overdue_rows(page: str) -> list[str]:
+    return re.findall(r'<tr class="overdue" data-case="([^"]+)"', page)
+
+
+def test_the_complainants_window_past_due_produces_no_supervision_order_against_the_department():
+    waiting = waiting_on_the_complainant()
+    late = open_case(date(2025, 9, 30))  # the department's own answer, overdue
+    assert waiting.deadlines.get().due_at < timezone.now()
+    report = supervision.sweep(now=at(TODAY))
+    assert report.total > 0  # the department's late answer is supervised ...
+    assert list(SupervisionOrder.objects.values_list("case_id", flat=True)) == [late.pk]  # ... the window is not
+    waiting.refresh_from_db()
+    assert (waiting.next_due_at, waiting.supervision_stage) == (None, Stage.WATCHED)
+    assert waiting.deadlines.get().stage == Stage.WATCHED
+    supervision.sweep(now=at(date(2025, 10, 31)))  # weeks later: still nothing against the department
+    assert not SupervisionOrder.objects.filter(case=waiting).exists()
+    assert not Notification.objects.filter(case=waiting).exists()
+
+
+def test_the_board_does_not_count_the_complainants_window_as_overdue(client, supervisor):
+    waiting = waiting_on_the_complainant()
+    late = open_case(date(2025, 9, 30))
+    supervision.sweep(now=at(TODAY))
+    page = board(client, supervisor)
+    assert waiting.number in numbers(page) and "投诉人确认" in page  # listed, with the step it waits on
+    assert overdue_rows(page) == [late.number]
+    assert numbers(board(client, supervisor, overdue="1")) == [late.number]
+    assert numbers(board(client, supervisor, stage=str(Stage.SUPERVISED))) == [late.number]
+    assert numbers(board(client, supervisor, stage=str(Stage.WATCHED))) == [waiting.number]
+
+
+def test_an_order_on_a_case_waiting_on_the_complainant_is_not_tied_to_the_complainants_window(client, supervisor):
+    waiting = waiting_on_the_complainant()
+    page = board(client, supervisor)
+    form = re.search(rf'data-case="{waiting.number}".*?</form>', page, re.S).group(0)
+    reason = html.unescape(re.search(r'<textarea name="reason"[^>]*>(.*?)</textarea>', form, re.S).group(1))
+    assert "overdue" not in reason and "逾期" not in reason
+    client.post(f"/supervision/cases/{waiting.pk}/order/", {"reason": reason, "next": "/supervision/"})
+    order = SupervisionOrder.objects.get()
+    assert (order.case, order.deadline) == (waiting, None)
 
 
 # --- live updates -------------------------------------------------------------------------------

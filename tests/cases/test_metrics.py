@@ -1,13 +1,16 @@
 """The figures (cases.reporting.metrics) over a small known half-year, and the figures page."""
 
-from datetime import date
+import html
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.http import QueryDict
 
+from cases.complaints.models import Complaint, IntegrityEntry, Outcome, SatisfactionSource
+from cases.core.event_types import DeadlineStep
 from cases.core.exceptions import InvalidInput
-from cases.core.models import Department
+from cases.core.models import Deadline, Department
 from cases.reporting import metrics
 from cases.reporting.metrics import Period
 from tests.cases.figures_data import NOW, at, complaints_of_the_half_year, people, repairs_of_the_half_year
@@ -80,41 +83,92 @@ def test_the_period_counts_in_the_offices_time_zone():
     assert (start.isoformat(), end.isoformat()) == ("2026-07-01T00:00:00+08:00", "2027-01-01T00:00:00+08:00")
 
 
-# --- the four rates ----------------------------------------------------------------------------
+# --- the rates ---------------------------------------------------------------------------------
 
 
 def test_the_response_rate_counts_an_overdue_registration_against_it(half_year):
     figures = whole()
-    assert (figures.registered_on_time, figures.register_due, figures.response_rate) == (4, 5, 80.0)
+    assert (figures.registered_on_time, figures.register_due, figures.response_rate) == (10, 11, 90.9)
 
 
-def test_the_on_time_rate_counts_a_late_answer_as_overdue(half_year):
+def test_answered_on_time_counts_a_late_answer_as_overdue(half_year):
     figures = whole()
-    assert (figures.answered_on_time, figures.answer_due, figures.overdue) == (2, 3, 1)
-    assert figures.on_time_rate == 66.7
+    assert (figures.answered_on_time, figures.answer_due, figures.overdue) == (7, 8, 1)
+    assert figures.answered_on_time_rate == 87.5
 
 
-def test_the_resolution_rate_is_over_the_complaints_accepted(half_year):
+def test_closed_on_time_counts_cured_and_unsubstantiated_closings_within_the_offices_deadlines(half_year):
     figures = whole()
-    assert (figures.received, figures.rejected, figures.accepted, figures.closed) == (5, 1, 4, 2)
-    assert figures.resolution_rate == 50.0
+    # C1, C5 cured and C6, C10 unsubstantiated, on time; C7's breach, and C2 and C4 still open with a
+    # deadline missed, count against it; C9 (rectifying in time) and C11 (only the complainant's own
+    # window past due) are not due yet.
+    assert (figures.closed_on_time, figures.close_due, figures.closed_on_time_rate) == (4, 7, 57.1)
 
 
-def test_the_satisfaction_rate_counts_no_answer_as_satisfied_and_says_how_many(half_year):
+def test_a_cured_complaint_whose_rectification_was_reported_late_is_not_closed_on_time(half_year):
+    rectify = Deadline.objects.get(case=half_year["C5"].case, step=DeadlineStep.COMPLAINT_RECTIFY)
+    rectify.closed_at = rectify.due_at + timedelta(hours=1)
+    rectify.save(update_fields=["closed_at"])
     figures = whole()
-    assert (figures.satisfied, figures.rated, figures.satisfied_by_default) == (2, 3, 1)
-    assert figures.satisfaction_rate == 66.7
+    assert (figures.closed_on_time, figures.close_due) == (3, 7)
+
+
+def test_the_complainants_own_window_past_due_is_never_late_against_the_department(half_year):
+    only_c11 = metrics.complaint_figures(Period.days("2026-08-03", "2026-08-03"), now=NOW)[None]
+    assert Deadline.objects.get(case=half_year["C11"].case, step=DeadlineStep.COMPLAINT_CONFIRM).due_at < NOW
+    assert (only_c11.received, only_c11.answered_on_time, only_c11.overdue) == (1, 1, 0)
+    assert (only_c11.close_due, only_c11.closed_on_time_rate) == (0, None)
+
+
+def test_the_resolution_rate_counts_only_cured_or_accepted_unsubstantiated_closings(half_year):
+    figures = whole()
+    # Concluded: C1, C5 (cured), C6, C10 (unsubstantiated), C7 (breach); C3 rejected and C8 withdrawn
+    # are left out. Resolved: C1, C5, and C6 (satisfied on a call-back); not C10 (no opinion), not C7.
+    assert (figures.received, figures.rejected, figures.withdrawn, figures.concluded) == (11, 1, 1, 5)
+    assert (figures.resolved, figures.resolution_rate) == (3, 60.0)
+
+
+def test_a_closing_after_the_supervisors_review_is_not_resolved(half_year):
+    Complaint.objects.filter(pk=half_year["C6"].pk).update(outcome=Outcome.CLOSED_AFTER_REVIEW)
+    figures = whole()
+    assert (figures.resolved, figures.concluded, figures.closed_on_time) == (2, 5, 3)
+
+
+def test_an_unsubstantiated_complaint_deemed_satisfied_is_resolved(half_year):
+    deemed = {"satisfied": True, "satisfaction_source": SatisfactionSource.DEEMED, "confirmed_by_default": True}
+    Complaint.objects.filter(pk=half_year["C10"].pk).update(**deemed)
+    assert whole().resolved == 4
+
+
+def test_the_satisfaction_rate_counts_call_backs_and_complainants_apart_from_the_deemed(half_year):
+    figures = whole()
+    # C1 (the complainant) and C6 (a call-back) satisfied, C2 not; C5 deemed; C10 no opinion: neither.
+    assert (figures.satisfied, figures.rated, figures.satisfaction_rate) == (2, 3, 66.7)
+    assert (figures.deemed_satisfied, figures.deemed_share) == (1, 25.0)
+
+
+def test_rectification_breach_and_call_backs_are_counted(half_year):
+    figures = whole()
+    assert (figures.in_rectification, figures.cured, figures.breach, figures.breach_repaired) == (1, 2, 1, 1)
+    assert figures.callbacks == 3
+
+
+def test_a_cured_entry_is_never_counted_as_a_repaired_breach(half_year):
+    IntegrityEntry.objects.filter(complaint=half_year["C1"]).update(repaired_at=NOW)
+    assert whole().breach_repaired == 1
 
 
 def test_a_rate_with_nothing_to_count_is_none_not_zero(db):
     figures = whole()
     assert figures.received == 0
     assert figures.response_rate is None and figures.satisfaction_rate is None
+    assert (figures.answered_on_time_rate, figures.closed_on_time_rate, figures.resolution_rate) == (None, None, None)
+    assert figures.deemed_share is None
 
 
 def test_a_complaint_received_outside_the_period_is_not_counted(half_year):
     assert metrics.complaint_figures(Period.from_code("2026-H1"), now=NOW)[None].received == 0
-    assert metrics.complaint_figures(Period.months("2026-08", "2026-08"), now=NOW)[None].received == 1
+    assert metrics.complaint_figures(Period.months("2026-08", "2026-08"), now=NOW)[None].received == 3
 
 
 # --- by department, subject and month ----------------------------------------------------------
@@ -123,19 +177,19 @@ def test_a_complaint_received_outside_the_period_is_not_counted(half_year):
 def test_figures_by_department_put_each_complaint_with_its_department(half_year):
     rows = metrics.complaint_figures(H2, by=metrics.DEPARTMENT, now=NOW)
     czj, yshj = rows[dept("czj").pk], rows[dept("yshj").pk]
-    assert (czj.received, czj.answered_on_time, czj.answer_due, czj.closed) == (3, 2, 3, 2)
+    assert (czj.received, czj.answered_on_time, czj.answer_due, czj.concluded, czj.breach) == (9, 7, 8, 5, 1)
     assert (yshj.received, yshj.rejected, yshj.registered_on_time, yshj.register_due) == (2, 1, 1, 2)
 
 
 def test_figures_by_subject(half_year):
     rows = metrics.complaint_figures(H2, by=metrics.SUBJECT, now=NOW)
     assert {code: row.received for code, row in rows.items()} == {
-        "arrears": 1, "other_breach": 1, "procurement": 1, "investment": 1, "government_debt": 1}  # fmt: skip
+        "arrears": 1, "other_breach": 4, "procurement": 2, "investment": 2, "government_debt": 2}  # fmt: skip
 
 
 def test_figures_by_month_cover_every_month_of_the_period(half_year):
     months = metrics.figures(H2, now=NOW).complaints_by_month
-    assert [(month.month, row.received) for month, row in months] == [(7, 4), (8, 1), (9, 0), (10, 0), (11, 0),
+    assert [(month.month, row.received) for month, row in months] == [(7, 8), (8, 3), (9, 0), (10, 0), (11, 0),
                                                                        (12, 0)]  # fmt: skip
 
 
@@ -146,7 +200,7 @@ def test_the_subjects_are_named_from_the_policy_in_its_order(half_year):
 
 def test_one_departments_figures_leave_the_others_out(half_year):
     figures = metrics.figures(H2, department=dept("czj"), now=NOW)
-    assert figures.complaints.received == 3
+    assert figures.complaints.received == 9
     assert [d.code for d, _row in figures.complaints_by_department] == ["czj"]
 
 
@@ -206,9 +260,20 @@ def test_a_supervisor_sees_the_districts_rates(client, p, half_year):
     client.force_login(p["supervisor"])
     with at(NOW.date()):
         page = client.get("/figures/", {"period": "2026-H2"}).content.decode()
-    assert "80.0%" in page and "66.7%" in page and "50.0%" in page
+    assert "90.9%" in page and "87.5%" in page and "57.1%" in page and "60.0%" in page and "66.7%" in page
+    assert "25.0%" in page  # deemed satisfied, apart
     assert dept("czj").name_zh in page and dept("yshj").name_zh in page
     assert 'id="figures-data"' in page and "chart.umd.min.js" in page
+
+
+def test_the_page_names_the_two_on_time_rates_apart_and_says_how_each_figure_is_counted(client, p, half_year):
+    client.force_login(p["supervisor"])
+    with at(NOW.date()):
+        page = html.unescape(client.get("/figures/", {"period": "2026-H2"}).content.decode())
+    assert "按时答复率" in page and "按时办结率" in page and "满意率（回访及投诉人确认）" in page and "视为满意" in page
+    assert "不含撤回、不予受理和合并的投诉" in page  # the resolution rate's definition
+    assert "投诉人确认期限不是本机关的办理时限" in page  # the closing rate's
+    assert "整改中 1 件；已整改 2 件；确认违约失信 1 件，其中失信记录已修复 1 件；回访 3 次。" in page
 
 
 def test_the_supervisor_downloads_the_half_year_from_the_page(client, p, half_year):
@@ -267,7 +332,8 @@ def test_the_demo_data_fills_the_current_half_years_figures_once(db):
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
     figures = metrics.figures(Period.containing(timezone.localdate()))
-    assert (figures.complaints.received, figures.complaints.rejected, figures.complaints.closed) == (6, 1, 1)
+    assert (figures.complaints.received, figures.complaints.rejected, figures.complaints.concluded) == (6, 1, 1)
     assert figures.complaints.overdue == 1 and figures.complaints.satisfaction_rate == 50.0
+    assert (figures.complaints.cured, figures.complaints.in_rectification, figures.complaints.resolved) == (1, 1, 1)
     assert (figures.repairs.submitted, figures.repairs.repaired) == (2, 1)
     assert figures.arrears.paid > 0 and figures.arrears.owed > 0

@@ -16,7 +16,7 @@ from tests.factories import valid_resident_id
 pytestmark = pytest.mark.django_db
 
 H2 = Period.half_year(2026, 2)
-SHEETS = ["概况", "按部门", "按事项", "按月份", "信用修复", "清欠", "典型案例", "投诉明细", "修复明细"]
+SHEETS = ["概况", "按部门", "按事项", "按月份", "整改与回访", "信用修复", "清欠", "典型案例", "投诉明细", "修复明细"]
 HOSTILE = {"respondent": "<script>alert(1)</script>区某局", "enterprise_name": "=HYPERLINK(\"http://x\",\"点击\")",
            "complainant_name": "@SUM(1+1)"}  # fmt: skip
 
@@ -102,17 +102,59 @@ def test_the_department_sheet_has_the_departments_figures(half_year):
     sheet = workbook(reports.build(H2, now=NOW))["按部门"]
     header, czj = rows(sheet)[0], row_named(sheet, Department.objects.get(code="czj").name_zh)
     figures = dict(zip(header, czj, strict=True))
-    assert (figures["收到投诉"], figures["按时答复"], figures["应答复"], figures["已办结"]) == (3, 2, 3, 2)
-    assert figures["按时办结率"] == pytest.approx(2 / 3, abs=0.001)
-    assert row_named(sheet, "合计")[1] == 5
+    assert (figures["收到投诉"], figures["按时答复"], figures["应答复"], figures["已办结"]) == (9, 7, 8, 5)
+    assert figures["按时答复率"] == pytest.approx(7 / 8, abs=0.001)
+    assert (figures["按时办结"], figures["应办结"]) == (4, 6)  # C4's missed registration is the intake unit's
+    assert figures["按时办结率"] == pytest.approx(4 / 6, abs=0.001)
+    assert row_named(sheet, "合计")[1] == 11
 
 
-def test_the_summary_gives_the_four_rates_and_the_due_date(half_year):
+def test_the_summary_names_answering_and_closing_on_time_apart(half_year):
     summary = {row[0]: row[1] for row in rows(workbook(reports.build(H2, now=NOW))["概况"]) if row[0]}
     assert summary["报告名称"] == "2026年下半年社会信用工作进展报告"
     assert summary["报送截止"].date() == date(2026, 12, 20)
-    assert (summary["响应率"], summary["解决率"]) == (0.8, 0.5)
-    assert summary["满意率"] == pytest.approx(0.667)
+    assert (summary["响应率"], summary["按时答复率"], summary["解决率"]) == (pytest.approx(0.909), 0.875, 0.6)
+    assert summary["按时办结率"] == pytest.approx(0.571)
+    assert (summary["已办结（不含撤回、不予受理、合并）"], summary["已解决"], summary["撤回"]) == (5, 3, 1)
+
+
+def test_the_summary_gives_satisfaction_in_the_complainants_words_and_deemed_apart(half_year):
+    summary = {row[0]: row[1] for row in rows(workbook(reports.build(H2, now=NOW))["概况"]) if row[0]}
+    assert summary["满意率（回访及投诉人确认）"] == pytest.approx(0.667)
+    assert (summary["视为满意（逾期未评价）"], summary["视为满意占比"]) == (1, 0.25)
+
+
+def test_the_report_gives_rectification_breach_and_call_backs(half_year):
+    book = workbook(reports.build(H2, now=NOW))
+    summary = {row[0]: row[1] for row in rows(book["概况"]) if row[0]}
+    rectification = (summary["整改中"], summary["已整改"], summary["确认违约失信"], summary["其中失信记录已修复"])
+    assert rectification == (1, 2, 1, 1)
+    assert summary["回访次数"] == 3
+    sheet = book["整改与回访"]
+    czj = dict(zip(rows(sheet)[0], row_named(sheet, Department.objects.get(code="czj").name_zh), strict=True))
+    assert (czj["属实投诉整改中"], czj["已整改"], czj["确认违约失信"], czj["失信记录已修复"], czj["回访次数"]) == (
+        1, 2, 1, 1, 3)  # fmt: skip
+
+
+def test_the_report_says_how_each_figure_is_counted_in_chinese(half_year):
+    notes = [row[0] for row in rows(workbook(reports.build(H2, now=NOW))["概况"]) if row[0]]
+    text = "".join(str(note) for note in notes[notes.index("口径说明") :])
+    assert "按时答复率＝" in text and "按时办结率＝" in text and "不含撤回、不予受理和合并的投诉" in text
+    assert "满意率（回访及投诉人确认）＝" in text and "逾期未评价视为满意的单列" in text
+    assert "个人信息已脱敏" in text
+    html = reports.render_html(reports.build(H2, now=NOW))
+    assert "投诉人确认期限不是本机关的办理时限" in html
+
+
+def test_the_complaint_list_says_how_each_ended_and_who_said_it_was_satisfactory(half_year):
+    sheet = workbook(reports.build(H2, now=NOW))["投诉明细"]
+    header = rows(sheet)[0]
+    by_number = {row[0]: dict(zip(header, row, strict=True)) for row in rows(sheet)[1:]}
+    c1, c5, c6, c7, c10 = (by_number[half_year[0][key].case.number] for key in ("C1", "C5", "C6", "C7", "C10"))
+    assert (c1["办理结果"], c1["满意度"]) == ("已整改办结", "满意（投诉人确认）")
+    assert (c5["办理结果"], c5["满意度"]) == ("已整改办结", "视为满意（逾期未评价）")
+    assert c6["满意度"] == "满意（回访）" and c10["满意度"] == "回访无明确意见"
+    assert c7["办理结果"] == "确认违约失信"
 
 
 def test_the_repair_sheet_has_counts_and_the_median(half_year):
