@@ -106,9 +106,18 @@ def test_the_department_answers_with_a_remedy_and_a_rectification_period(client,
     assert "整改期限" in page and due.strftime("%Y-%m-%d") in page
 
 
-def test_a_substantiated_answer_without_a_remedy_is_refused_clearly(client, world):
+def test_a_substantiated_answer_without_a_remedy_orders_what_the_subject_calls_for(client, world):
     complaint = filed(client, world)
-    response = act(client, world["worker"], complaint, "answer", {"finding": "substantiated", "text": "属实"})
+    act(client, world["worker"], complaint, "answer", {"finding": "substantiated", "text": "属实"})
+    assert state_of(complaint) == "rectifying"
+    complaint.refresh_from_db()
+    assert complaint.remedy == complaints.DEFAULT_REMEDY.get(complaint.subject, "perform")
+
+
+def test_an_unknown_remedy_is_refused_clearly(client, world):
+    complaint = filed(client, world)
+    response = act(client, world["worker"], complaint, "answer",
+                   {"finding": "substantiated", "text": "属实", "remedy": "apologise"})  # fmt: skip
     assert response.status_code == 400
     assert "请选择被投诉主体须整改的内容。" in response.content.decode()
     assert state_of(complaint) == "in_progress"
@@ -227,7 +236,7 @@ def test_the_clerk_sends_a_rectification_back(client, world):
     assert "请说明证明材料未能证明的内容。" in response.content.decode()
 
     page = act(client, world["clerk"], complaint, "send-back-rectification", {"reason": "凭证金额不符"})
-    assert "整改未通过核验，已退回承办部门。" in page.content.decode()
+    assert "整改未通过核验，已发回承办部门继续整改。" in page.content.decode()
     assert state_of(complaint) == "rectifying"
 
 

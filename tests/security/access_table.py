@@ -144,6 +144,8 @@ TABLE: list[Row] = [
     Row("complaints/register/", "/complaints/register/", expect(403, anon=LOGIN, clerk=200), form=True),
     Row("complaints/", "/complaints/", expect(403, anon=LOGIN, x=200, y=200, head=200, clerk=200, sup=200)),
     Row("integrity/", "/integrity/", expect(403, anon=LOGIN, clerk=200, sup=200)),
+    Row("integrity/<int:entry_id>/repaired/", "/integrity/999999/repaired/", expect(403, anon=LOGIN, sup=404),
+        method="POST", data={"note": "已履约"}, note="supervisors only; an entry that does not exist is 404"),
     Row("complaints/<str:number>/", "/complaints/{w.complaint_case.number}/",
         expect(404, anon=LOGIN, a=200, x=200, head=200, clerk=200, sup=200)),
     Row("complaints/<str:number>/<slug:action>/", "/complaints/{w.complaint_case.number}/start/",
@@ -182,6 +184,8 @@ TABLE: list[Row] = [
     Row("api/v1/complaints/<str:reference>/", "/api/v1/complaints/WEB-1/", expect(401)),
     Row("api/v1/complaints/<str:reference>/feedback/", "/api/v1/complaints/WEB-1/feedback/", expect(401),
         method="POST", data={"satisfied": True}, json=True, note="signed by the channel that sent the work order"),
+    Row("api/v1/complaints/<str:reference>/withdrawal/", "/api/v1/complaints/WEB-1/withdrawal/", expect(401),
+        method="POST", data={"reason": "撤回"}, json=True, note="signed by the channel that sent the work order"),
     Row("api/schema/", "/api/schema/", PUBLIC),
     Row("api/docs/", "/api/docs/", PUBLIC),
     # A sample of the admin site: its index and the audit trail, which only the audit administrator

@@ -263,7 +263,7 @@ def test_the_schema_documents_the_nonce_on_every_signed_operation():
     spec = SchemaGenerator().get_schema(request=None, public=True)
     signed = [operation for path, operations in spec["paths"].items() if path.startswith(URL)
               for operation in operations.values()]  # fmt: skip
-    assert len(signed) == 3
+    assert len(signed) == 4  # intake, status, feedback, withdrawal
     for operation in signed:
         nonce = next(parameter for parameter in operation["parameters"] if parameter["name"] == "X-Nonce")
         assert nonce["in"] == "header" and nonce["schema"]["pattern"] == "^[A-Za-z0-9_-]{16,64}$"
