@@ -285,6 +285,10 @@ def decide_extension(*, actor, complaint_id: int, approve: bool) -> Complaint:
     return complaint
 
 
+# What a substantiated answer orders when the department does not say: by the complaint's subject.
+DEFAULT_REMEDY = {"arrears": Remedy.PAY, "government_debt": Remedy.PAY, "policy_not_honoured": Remedy.HONOUR_POLICY}
+
+
 @transaction.atomic
 def answer(*, actor, complaint_id: int, finding: str, text: str, remedy: str = "",
            rectify_days: int | None = None) -> Complaint:  # fmt: skip
@@ -301,9 +305,7 @@ def answer(*, actor, complaint_id: int, finding: str, text: str, remedy: str = "
         remedy = remedy or DEFAULT_REMEDY.get(complaint.subject, Remedy.PERFORM)
         if remedy not in Remedy.values:
             raise InvalidInput(details={"remedy": [_("Say what the body must do to rectify.")]})
-        limit = policies.working_days("complaint", "extension_max") + policies.working_days(
-            "complaint", "rectify_within"
-        )
+        limit = policies.working_days("complaint", "rectify_max")
         if rectify_days is not None and not 1 <= rectify_days <= limit:
             raise InvalidInput(details={"rectify_days": [_("Between 1 and %(max)d working days.") % {"max": limit}]})
     complaint.finding, complaint.answer, complaint.answered_at = finding, text.strip(), timezone.now()
@@ -321,9 +323,6 @@ def answer(*, actor, complaint_id: int, finding: str, text: str, remedy: str = "
 
 
 start_confirmation_window = common.start_confirmation_window
-
-# What a substantiated answer orders when the department does not say: by the complaint's subject.
-DEFAULT_REMEDY = {"arrears": Remedy.PAY, "government_debt": Remedy.PAY, "policy_not_honoured": Remedy.HONOUR_POLICY}
 
 
 def _relayed(channel_code: str, address: str = "") -> dict:

@@ -73,6 +73,7 @@ DEFAULTS: list[tuple[str, str, str, object, str, str]] = [
     (COMPLAINT, "extension_max", "working_days", 15, "每次延期最长（工作日）", _1103),
     (COMPLAINT, "confirm_within", "working_days", 5, "投诉人确认时限（逾期视为满意）", _1103),
     (COMPLAINT, "rectify_within", "working_days", 15, "整改时限（答复未另定日期时）", _1103),
+    (COMPLAINT, "rectify_max", "working_days", 30, "答复可定的最长整改期限（工作日）", ""),
     (COMPLAINT, "callback_attempts", "count", 1, "电话、窗口投诉视为满意前须回访未果次数", ""),
     (COMPLAINT, "reopen_limit", "count", 2, "最多重新办理次数", _1103),
     (COMPLAINT, "remind_before", "working_days", 2, "到期前催办（工作日）", ""),
