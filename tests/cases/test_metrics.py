@@ -332,7 +332,8 @@ def test_the_demo_data_fills_the_current_half_years_figures_once(db):
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
     figures = metrics.figures(Period.containing(timezone.localdate()))
-    assert (figures.complaints.received, figures.complaints.rejected, figures.complaints.concluded) == (7, 1, 2)  # the demo's history: one rejected, one closed cured, one breach
+    # the demo's history: one rejected, one closed cured, one breach
+    assert (figures.complaints.received, figures.complaints.rejected, figures.complaints.concluded) == (7, 1, 2)
     assert figures.complaints.overdue == 1 and figures.complaints.satisfaction_rate == 50.0
     assert (figures.complaints.cured, figures.complaints.in_rectification, figures.complaints.resolved) == (1, 1, 1)
     assert (figures.repairs.submitted, figures.repairs.repaired) == (2, 1)
