@@ -121,6 +121,22 @@ def register_penalty(actor, **overrides):
     return record_services.register_credit_record(actor=actor, data=data)
 
 
+def complaint_office() -> dict:
+    """The people of a complaint's loop: the clerk and the supervisor of the business-environment
+    bureau, a caseworker and the head of the finance bureau (czj, the department that answers), a
+    caseworker of another department, and the complaining enterprise."""
+    from cases.core.roles import Role
+
+    return {
+        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
+        "supervisor": StaffFactory(username="sup", department__code="yshj", role=Role.SUPERVISOR),
+        "worker": StaffFactory(username="worker", department__code="czj"),
+        "head": StaffFactory(username="head", department__code="czj", role=Role.DEPARTMENT_HEAD),
+        "wrong_worker": StaffFactory(username="wrong", department__code="scjg"),
+        "complainant": ApplicantFactory(username="firm", id_number=valid_uscc("91620702MA71ABCD0")),
+    }
+
+
 def answered_complaint(complaint, *, clerk, worker, subject="arrears"):
     """Carry a received complaint to "answered": registered, assigned to the worker's department,
     taken up and answered by the worker (found unsubstantiated, explained: the complainant's turn)."""

@@ -243,24 +243,34 @@ class ComplaintFeedback(APIView):
         ],
     )
     def post(self, request, reference: str):
-        raw = request._request
-        channel = _channel(raw)
-        order = complaint_intake.work_order(channel, reference)
-        if order is None:
-            raise NotFound()
-        payload = _json_body(raw)
-        incoming = ComplaintFeedbackSerializer(data=payload if isinstance(payload, dict) else {})
-        if not incoming.is_valid():
-            return Response(incoming.errors, status=status.HTTP_400_BAD_REQUEST)
-        if order.complaint_id is None:
-            raise Conflict(_("The complaint has not been answered yet."))
-        relayed = {"relayed_by": channel.code, "relayed_from": client_ip(raw)}
-        if incoming.validated_data["satisfied"]:
-            complaint_services.confirm(actor=None, complaint_id=order.complaint_id, **relayed)
+        return _relay(request._request, reference, ComplaintFeedbackSerializer, self.relay,
+                      not_opened=_("The complaint has not been answered yet."))  # fmt: skip
+
+    @staticmethod
+    def relay(complaint_id: int, data: dict, relayed: dict) -> None:
+        if data["satisfied"]:
+            complaint_services.confirm(actor=None, complaint_id=complaint_id, **relayed)
         else:
-            reason = incoming.validated_data["reason"].strip()
-            complaint_services.object_to_answer(actor=None, complaint_id=order.complaint_id, reason=reason, **relayed)
-        return Response(ComplaintStatusSerializer(complaint_intake.work_order(channel, reference)).data)
+            complaint_services.object_to_answer(actor=None, complaint_id=complaint_id, reason=data["reason"].strip(),
+                                                **relayed)  # fmt: skip
+
+
+def _relay(raw, reference: str, serializer_class, take, *, not_opened: str) -> Response:
+    """A channel relays the complainant's word on a complaint it sent: its signature checked, its
+    own work order found (404 for another channel's), the body validated (400), the step taken
+    (`take(complaint_id, data, relayed)`; 409 where the state forbids it), the new status answered."""
+    channel = _channel(raw)
+    order = complaint_intake.work_order(channel, reference)
+    if order is None:
+        raise NotFound()
+    payload = _json_body(raw)
+    incoming = serializer_class(data=payload if isinstance(payload, dict) else {})
+    if not incoming.is_valid():
+        return Response(incoming.errors, status=status.HTTP_400_BAD_REQUEST)
+    if order.complaint_id is None:
+        raise Conflict(not_opened)
+    take(order.complaint_id, incoming.validated_data, {"relayed_by": channel.code, "relayed_from": client_ip(raw)})
+    return Response(ComplaintStatusSerializer(complaint_intake.work_order(channel, reference)).data)
 
 
 class ComplaintWithdrawal(APIView):
@@ -278,18 +288,9 @@ class ComplaintWithdrawal(APIView):
         examples=[OpenApiExample("Withdrawn", request_only=True, value={"reason": "已与对方协商解决，撤回投诉。"})],
     )
     def post(self, request, reference: str):
-        raw = request._request
-        channel = _channel(raw)
-        order = complaint_intake.work_order(channel, reference)
-        if order is None:
-            raise NotFound()
-        payload = _json_body(raw)
-        incoming = ComplaintWithdrawalSerializer(data=payload if isinstance(payload, dict) else {})
-        if not incoming.is_valid():
-            return Response(incoming.errors, status=status.HTTP_400_BAD_REQUEST)
-        if order.complaint_id is None:
-            raise Conflict(_("The complaint is not opened yet: try again in a moment."))
-        complaint_services.withdraw(actor=None, complaint_id=order.complaint_id,
-                                    reason=incoming.validated_data["reason"], relayed_by=channel.code,
-                                    relayed_from=client_ip(raw))  # fmt: skip
-        return Response(ComplaintStatusSerializer(complaint_intake.work_order(channel, reference)).data)
+        return _relay(request._request, reference, ComplaintWithdrawalSerializer, self.relay,
+                      not_opened=_("The complaint is not opened yet: try again in a moment."))  # fmt: skip
+
+    @staticmethod
+    def relay(complaint_id: int, data: dict, relayed: dict) -> None:
+        complaint_services.withdraw(actor=None, complaint_id=complaint_id, reason=data["reason"], **relayed)

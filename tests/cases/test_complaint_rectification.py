@@ -16,10 +16,9 @@ from cases.complaints.models import CallBack, Channel, ChannelCallback, Integrit
 from cases.core import workdays
 from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from cases.core.models import Deadline, Department, Stage
-from cases.core.roles import Role
 from cases.supervision import sweep as supervision
 from cases.supervision.models import SupervisionOrder
-from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+from tests.factories import ApplicantFactory, complaint_office, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +33,7 @@ def _today():
 
 @pytest.fixture
 def people(db):
-    return {
-        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
-        "supervisor": StaffFactory(username="sup", department__code="yshj", role=Role.SUPERVISOR),
-        "worker": StaffFactory(username="worker", department__code="czj"),
-        "head": StaffFactory(username="head", department__code="czj", role=Role.DEPARTMENT_HEAD),
-        "wrong_worker": StaffFactory(username="wrong", department__code="scjg"),
-        "complainant": ApplicantFactory(username="firm", id_number=valid_uscc("91620702MA71ABCD0")),
-    }
+    return complaint_office()
 
 
 def receive(people, reference="W-1", channel_code="website", callback_url=""):

@@ -12,9 +12,8 @@ from cases.complaints import services as complaints
 from cases.complaints.models import Channel
 from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from cases.core.models import AuditEvent, Deadline, Department
-from cases.core.roles import Role
 from notifications.models import Notification
-from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+from tests.factories import ApplicantFactory, complaint_office, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +26,7 @@ def _today():
 
 @pytest.fixture
 def people(db):
-    return {
-        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
-        "supervisor": StaffFactory(username="sup", department__code="yshj", role=Role.SUPERVISOR),
-        "worker": StaffFactory(username="worker", department__code="czj"),
-        "head": StaffFactory(username="head", department__code="czj", role=Role.DEPARTMENT_HEAD),
-        "wrong_worker": StaffFactory(username="wrong", department__code="scjg"),
-        "complainant": ApplicantFactory(username="firm", id_number=valid_uscc("91620702MA71ABCD0")),
-    }
+    return complaint_office()
 
 
 @pytest.fixture
