@@ -150,7 +150,8 @@ def test_the_one_time_notice_stops_the_clock_and_only_listed_items_may_be_upload
     repair.issue_incomplete_notice(actor=people["worker"], application_id=draft.pk,
                                    missing=[{"code": "obligation_proof", "reason": "缴款凭证不清晰"}])  # fmt: skip
     assert state(draft) == "incomplete"
-    assert all(d.is_paused for d in Deadline.objects.filter(case=draft.case, step__in=("repair.accept", "repair.decide")))
+    office_clocks = Deadline.objects.filter(case=draft.case, step__in=("repair.accept", "repair.decide"))
+    assert all(d.is_paused for d in office_clocks)
     assert Deadline.objects.get(case=draft.case, step="repair.correct").supervised is False
     with pytest.raises(InvalidInput):
         repair.add_material(actor=people["entity"], application_id=draft.pk, code="commitment", upload=pdf())
