@@ -126,9 +126,7 @@ class RepairMachine(CaseMachine):
     )
     # The head sends the proposal back for re-review (发回重审): the case stays under review and
     # waits on the caseworker's review again.
-    SEND_BACK = Step(
-        "send_back", E.REPAIR_SENT_BACK, sources=(R.UNDER_REVIEW,), completes=frozenset({"approval"})
-    )
+    SEND_BACK = Step("send_back", E.REPAIR_SENT_BACK, sources=(R.UNDER_REVIEW,), completes=frozenset({"approval"}))
     steps_without_transition = (PROPOSE_DECISION, SEND_BACK)
 
     @state.transition(
