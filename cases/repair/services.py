@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from cases.core import documents, identity, permissions, policies, scaffold, services, transitions, uploads
 from cases.core.event_types import DeadlineStep, EventType
 from cases.core.exceptions import Conflict, InvalidInput, NotFound
-from cases.core.models import CreditRecord, Deadline, NoticeKind, RecordStatus
+from cases.core.models import Case, CreditRecord, Deadline, NoticeKind, RecordStatus
 from cases.core.roles import Role
 from cases.core.states import REPAIR_CLOSED, REPAIR_OPEN, RepairMachine, RepairStatus
 from cases.infra import outbox
@@ -317,18 +317,23 @@ def _end(application: RepairApplication, transition, reason: str) -> None:
     services.close_open_deadlines(case=application.case)
 
 
-def end_for_records(record_ids: list[int]) -> int:
+def end_for_records(record_ids: list[int] | None = None) -> int:
     """Records whose display ended by itself: every open application on them ends (终止办理), the
-    applicant told why. Runs in the caller's transaction (the display sweep's batch)."""
-    ids = list(
-        RepairApplication.objects.filter(record_id__in=record_ids, case__state__in=REPAIR_OPEN).values_list(
-            "pk", flat=True
-        )
-    )
-    for application_id in ids:
-        application = _locked(application_id)
-        if application.case.state not in REPAIR_OPEN:
-            continue
+    applicant told why. Runs in the caller's transaction (the display sweep's batch), with the
+    records given; a case another request holds is skipped, not waited for (the records are locked
+    first here, the other way round in the services). `record_ids` None: the applications still
+    open on a record already expired, those skipped before (the periodic sweep)."""
+    applications = RepairApplication.objects.filter(case__state__in=REPAIR_OPEN)
+    if record_ids is None:
+        applications = applications.filter(record__status=RecordStatus.EXPIRED)
+    else:
+        applications = applications.filter(record_id__in=record_ids)
+    case_ids = list(applications.values_list("case_id", flat=True))
+    cases = Case.objects.select_for_update(skip_locked=True).filter(pk__in=case_ids, state__in=REPAIR_OPEN)
+    ended = 0
+    for case in cases.order_by("pk"):
+        application = RepairApplication.objects.select_related("record", "record__party").get(case=case)
+        application.case = case
         record = application.record
         reason = _("The publicity period of %(record)s ended on %(day)s and its display has stopped: "
                    "there is nothing left to repair.") % {"record": record.decision_number,
@@ -336,10 +341,17 @@ def end_for_records(record_ids: list[int]) -> int:
         _end(application, RepairMachine.terminate, reason)
         _tell_applicant(
             application,
-            _("Application %(number)s ended: the record is no longer displayed") % {"number": application.case.number},
+            _("Application %(number)s ended: the record is no longer displayed") % {"number": case.number},
             reason + " " + _("Handling has ended (终止办理)."),
         )
-    return len(ids)
+        ended += 1
+    return ended
+
+
+@transaction.atomic
+def end_on_expired_records() -> int:
+    """The periodic catch-up of end_for_records: open applications on records already expired."""
+    return end_for_records(None)
 
 
 @transaction.atomic

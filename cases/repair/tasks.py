@@ -20,5 +20,6 @@ def retry_national_syncs() -> int:
 
 @shared_task(name="cases.tasks.lapse_overdue_corrections", acks_late=True)
 def lapse_overdue_corrections() -> int:
-    """补正期满未补正: end the applications whose correction period passed (beat, every 10 minutes)."""
-    return repair_services.lapse_overdue()
+    """补正期满未补正: end the applications whose correction period passed (beat, every 10 minutes),
+    and any application left open on a record whose display ended (one the display sweep skipped)."""
+    return repair_services.lapse_overdue() + repair_services.end_on_expired_records()

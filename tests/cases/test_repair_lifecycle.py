@@ -441,3 +441,11 @@ def test_a_closed_application_stays_as_it_was_when_display_ends(people):
     with at(record.display_until):
         record_watch.end_display(record.display_until)
     assert state(application) == "withdrawn"
+
+
+def test_an_application_the_display_sweep_missed_is_ended_by_the_periodic_task(people):
+    application = new_application(people, date(2026, 11, 16))
+    CreditRecord.objects.filter(pk=application.record_id).update(status="expired")
+    with at(date(2026, 11, 17)):
+        assert repair_tasks.lapse_overdue_corrections() == 1
+    assert state(application) == "terminated"
