@@ -324,8 +324,10 @@ def test_the_head_sends_a_proposal_back_for_re_review(people, client):
     assert AuditEvent.objects.filter(event_type="repair.sent_back").count() == 1
     with at(date(2026, 11, 18)):
         repair.propose_decision(actor=people["worker"], application_id=application.pk, approve=True, reason="")
+        assert [task.flow_task.name for task in engine.active_tasks(application.case)] == ["approval"]
         repair.approve_decision(actor=people["head"], application_id=application.pk)
     assert state(application) == "record_repaired"
+    assert [task.flow_task.name for task in engine.active_tasks(application.case)] == ["sync"]
 
 
 def test_the_applicant_does_not_see_the_send_back(people, client):
@@ -449,3 +451,17 @@ def test_an_application_the_display_sweep_missed_is_ended_by_the_periodic_task(p
     with at(date(2026, 11, 17)):
         assert repair_tasks.lapse_overdue_corrections() == 1
     assert state(application) == "terminated"
+
+
+def test_the_applicant_sees_why_the_application_ended(people, client):
+    application = new_application(people, date(2026, 9, 28))
+    notice_missing(people, application, date(2026, 9, 30))
+    with at(date(2026, 10, 9)):
+        client.force_login(people["entity"])
+        page = client.get(f"/repair/{application.case.number}/").content.decode()
+    assert "请于 2026-10-20 前补正材料" in page
+    with at(date(2026, 10, 21)):
+        repair.lapse_overdue()
+        client.force_login(people["entity"])  # a new day's session
+        page = client.get(f"/repair/{application.case.number}/").content.decode()
+    assert "补正期满未补正，终止办理" in page and "未在 2026-10-20 前补正" in page
