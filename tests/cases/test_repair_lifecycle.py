@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cases.core import policies
+from cases.core import documents, policies
 from cases.core import services as core_services
 from cases.core.exceptions import Conflict, InvalidInput, NotPermitted
 from cases.core.models import AuditEvent, CreditRecord, Deadline, Notice, Policy
@@ -400,6 +400,7 @@ def test_a_revocation_issues_its_decision(people):
     assert notice.facts["reason"] == "缴款凭证系伪造" and notice.facts["reapply_from"] == "2027-12-02"
     html = render_to_string("notices/revocation_decision.html", {"notice": notice, "facts": notice.facts})
     assert "撤销信用修复决定书" in html and "缴款凭证系伪造" in html and "2027-12-02" in html
+    assert documents.pdf_of(notice).startswith(b"%PDF")
 
 
 def test_a_new_application_is_barred_until_the_bar_ends(people):
