@@ -466,3 +466,11 @@ def test_the_applicant_sees_why_the_application_ended(people, client):
         client.force_login(people["entity"])  # a new day's session
         page = client.get(f"/repair/{application.case.number}/").content.decode()
     assert "补正期满未补正，终止办理" in page and "未在 2026-10-20 前补正" in page
+
+
+def test_applying_during_the_bar_tells_the_applicant_the_date_on_the_page(people, client):
+    application = revoked(people)
+    with at(date(2027, 1, 4)):
+        client.force_login(people["entity"])
+        response = client.post(f"/repair/start/{application.record_id}/", follow=True)
+    assert "2027-12-02" in response.content.decode()
