@@ -14,6 +14,7 @@ NUMBER_SUFFIX = {
     NoticeKind.NON_ACCEPTANCE: "BSL",
     NoticeKind.REPAIR_DECISION: "XF",
     NoticeKind.REFUSAL_DECISION: "BXF",
+    NoticeKind.REVOCATION_DECISION: "CX",
 }
 
 

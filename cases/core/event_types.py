@@ -41,6 +41,12 @@ class EventType(models.TextChoices):
     REPAIR_MARK_SYNCED = "repair.mark_synced", _("Synced to the national credit site")
     REPAIR_WITHDRAW = "repair.withdraw", _("Withdrawn by the applicant")
     REPAIR_REVOKE = "repair.revoke", _("Repair revoked")
+    REPAIR_LAPSE = "repair.lapse", _("Ended: materials not completed within the correction period")
+    REPAIR_TERMINATE = "repair.terminate", _("Ended: the record is no longer displayed")
+    REPAIR_SENT_BACK = "repair.sent_back", _("Sent back for re-review (发回重审)")
+    REPAIR_EXTENSION_REQUESTED = "repair.extension_requested", _("Extension proposed")
+    REPAIR_EXTENSION_APPROVED = "repair.extension_approved", _("Extension approved")
+    REPAIR_EXTENSION_REFUSED = "repair.extension_refused", _("Extension refused")
 
     COMPLAINT_RECEIVED = "complaint.received", "complaint.received"
     COMPLAINT_REGISTER = "complaint.register", "complaint.register"
@@ -107,6 +113,9 @@ HIDDEN_FROM_APPLICANT = frozenset(
         EventType.CASE_CLAIMED,
         EventType.CASE_RELEASED,
         EventType.REPAIR_DECISION_PROPOSED,
+        EventType.REPAIR_SENT_BACK,
+        EventType.REPAIR_EXTENSION_REQUESTED,
+        EventType.REPAIR_EXTENSION_REFUSED,
         EventType.DEADLINE_REMINDED,
         EventType.DEADLINE_SUPERVISED,
         EventType.DEADLINE_ESCALATED,
@@ -131,6 +140,7 @@ class DeadlineStep(models.TextChoices):
     REPAIR_ACCEPT = "repair.accept", _("Acceptance")
     REPAIR_DECIDE = "repair.decide", _("Repair decision")
     REPAIR_SYNC = "repair.sync", _("Sync to the national site")
+    REPAIR_CORRECT = "repair.correct", _("Correction period (applicant)")
     COMPLAINT_REGISTER = "complaint.register", _("Registration")
     COMPLAINT_ASSIGN = "complaint.assign", _("Assignment to a department")
     COMPLAINT_ANSWER = "complaint.answer", _("Department's answer")

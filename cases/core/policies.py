@@ -17,6 +17,11 @@ COMPLAINT = "complaint"
 _22 = "国办发〔2025〕22号"
 _1103 = "发改财金〔2023〕1103号"
 _802 = "国务院令第802号"
+_36 = "国家发展改革委令第36号"
+
+# The values an "option" policy may take (the admin's form and the reader check them).
+RESTART, RESUME = "restart", "resume"
+OPTIONS: dict[tuple[str, str], tuple[str, ...]] = {(REPAIR, "clock_after_correction"): (RESTART, RESUME)}
 
 
 def _materials(*items: tuple[str, str]) -> list[dict]:
@@ -29,6 +34,10 @@ DEFAULTS: list[tuple[str, str, str, object, str, str]] = [
     (REPAIR, "decide_within", "working_days", 10, "自申请起作出修复结果时限", _22),
     (REPAIR, "extensions_allowed", "count", 1, "复杂案件可延期次数", _22),
     (REPAIR, "sync_within", "working_days", 3, "核准后同步修复结果时限", _22),
+    (REPAIR, "correction_within", "working_days", 10, "申请人补正材料期限（逾期未补正的终止办理）", _36),
+    (REPAIR, "clock_after_correction", "option", RESTART, "补正后办理时限重新计算（restart）或继续计算（resume）", _36),
+    (REPAIR, "extension_days", "working_days", 10, "复杂案件延期时长（经部门负责人批准）", _36),
+    (REPAIR, "reapply_bar_months", "months", 12, "撤销信用修复决定后不得再次申请的期限（月）", _36),
     (REPAIR, "remind_before", "working_days", 2, "到期前提醒（工作日）", ""),
     (REPAIR, "escalate_after", "working_days", 5, "逾期后挂牌督办（工作日）", ""),
     (REPAIR, "supervision_respond_within", "working_days", 3, "督办单答复时限（工作日）", ""),
@@ -158,3 +167,11 @@ def count(case_type: str, key: str) -> int:
 
 def choices(case_type: str, key: str) -> list[dict]:
     return list(_value(case_type, key, ("choices",)))
+
+
+def option(case_type: str, key: str) -> str:
+    """One of the values OPTIONS allows for the policy (e.g. "restart" or "resume")."""
+    value = _value(case_type, key, ("option",))
+    if value not in OPTIONS.get((case_type, key), ()):
+        raise PolicyMissing(_("The policy %(case_type)s/%(key)s is not set.") % {"case_type": case_type, "key": key})
+    return value

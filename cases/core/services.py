@@ -191,10 +191,15 @@ def pause_deadline(*, case: Case, step: str, actor=None) -> Deadline:
     return deadline
 
 
-def resume_deadline(*, case: Case, step: str, actor=None) -> Deadline:
+def resume_deadline(*, case: Case, step: str, actor=None, working_days: int | None = None) -> Deadline:
+    """Start a stopped clock again: with the working days that were left, or `working_days` in
+    full (the time starts again, as after a one-time notice where the policy says restart)."""
     deadline = _open_deadline(case, step)
     if not deadline.is_paused:
         raise IllegalTransition()
+    if working_days is not None:
+        deadline.remaining_working_days = working_days
+        deadline.working_days = working_days
     deadlines.resume(deadline, case.kind, timezone.now())
     deadline.save()
     refresh_case_deadlines(case)

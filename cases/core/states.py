@@ -88,6 +88,8 @@ class RepairStatus(models.TextChoices):
     SYNCED = "synced", _("Synced to the national site")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REVOKED = "revoked", _("Repair revoked")
+    LAPSED = "lapsed", _("Ended: materials not completed within the correction period")
+    TERMINATED = "terminated", _("Ended: the record is no longer displayed")
 
 
 REPAIR_OPEN = [
@@ -99,7 +101,7 @@ REPAIR_OPEN = [
     RepairStatus.UNDER_REVIEW,
 ]
 REPAIR_CLOSED = {RepairStatus.NOT_ACCEPTED, RepairStatus.REJECTED, RepairStatus.WITHDRAWN, RepairStatus.REVOKED,
-                 RepairStatus.SYNCED}  # fmt: skip
+                 RepairStatus.SYNCED, RepairStatus.LAPSED, RepairStatus.TERMINATED}  # fmt: skip
 R = RepairStatus
 
 
@@ -122,7 +124,10 @@ class RepairMachine(CaseMachine):
     PROPOSE_DECISION = Step(
         "propose_decision", E.REPAIR_DECISION_PROPOSED, sources=(R.UNDER_REVIEW,), completes=frozenset({"review"})
     )
-    steps_without_transition = (PROPOSE_DECISION,)
+    # The head sends the proposal back for re-review (发回重审): the case stays under review and
+    # waits on the caseworker's review again.
+    SEND_BACK = Step("send_back", E.REPAIR_SENT_BACK, sources=(R.UNDER_REVIEW,), completes=frozenset({"approval"}))
+    steps_without_transition = (PROPOSE_DECISION, SEND_BACK)
 
     @state.transition(
         source=R.DRAFT,
@@ -211,6 +216,22 @@ class RepairMachine(CaseMachine):
     )
     def withdraw(self):
         pass
+
+    @state.transition(
+        source=R.INCOMPLETE,
+        target=R.LAPSED,
+        custom=records(E.REPAIR_LAPSE, cancels=True),
+    )
+    def lapse(self):
+        """补正期满未补正，终止办理: the correction period passed without the materials."""
+
+    @state.transition(
+        source=REPAIR_OPEN,
+        target=R.TERMINATED,
+        custom=records(E.REPAIR_TERMINATE, cancels=True),
+    )
+    def terminate(self):
+        """终止办理: the record's display ended by itself while the application was open."""
 
     @state.transition(
         source=[R.RECORD_REPAIRED, R.SYNCED],

@@ -41,6 +41,14 @@ class RepairApplication(models.Model):
     revocation_reason = models.TextField(_("reason for revocation"), blank=True, default="", db_default="")
     extension_reason = models.TextField(_("reason for the extension"), blank=True, default="", db_default="")
     extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
+    # An extension the caseworker proposed and the department head has not yet decided on.
+    extension_requested_at = models.DateTimeField(_("extension proposed at"), null=True, blank=True)
+    extension_refusal_reason = models.TextField(
+        _("reason the extension was refused"), blank=True, default="", db_default=""
+    )
+    sent_back_reason = models.TextField(_("reason for re-review (发回重审)"), blank=True, default="", db_default="")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    end_reason = models.TextField(_("why handling ended (终止办理)"), blank=True, default="", db_default="")
 
     class Meta:
         app_label = "cases"

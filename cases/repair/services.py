@@ -5,17 +5,20 @@ the audit event and leaves deliveries (notifications, the national-site sync) to
 """
 
 import logging
+from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.core import documents, identity, permissions, policies, scaffold, services, transitions, uploads
 from cases.core.event_types import DeadlineStep, EventType
 from cases.core.exceptions import Conflict, InvalidInput, NotFound
-from cases.core.models import CreditRecord, NoticeKind, RecordStatus
+from cases.core.models import Case, CreditRecord, Deadline, NoticeKind, RecordStatus
 from cases.core.roles import Role
-from cases.core.states import REPAIR_CLOSED, RepairMachine, RepairStatus
+from cases.core.states import REPAIR_CLOSED, REPAIR_OPEN, RepairMachine, RepairStatus
 from cases.infra import outbox
 from cases.repair import national_site
 from cases.repair.models import Material, NationalSync, RepairApplication
@@ -25,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 MATERIALS_KEY = {"penalty": "materials_penalty", "serious_list": "materials_list_removal", "other": "materials_other"}
 ACCEPT, DECIDE, SYNC = DeadlineStep.REPAIR_ACCEPT, DeadlineStep.REPAIR_DECIDE, DeadlineStep.REPAIR_SYNC
+CORRECT = DeadlineStep.REPAIR_CORRECT
 # The task keeps its name from before the sub-apps: a message already queued names it.
 PUSH_SYNC_TASK = "cases.tasks.push_national_sync"
 
@@ -62,7 +66,34 @@ def _tell_applicant(application: RepairApplication, title: str, body: str) -> No
         title=title,
         body=body,
         case=application.case,
+        payload={"url": reverse("repair-application", args=[application.case.number])},
     )
+
+
+def _tell_staff(application: RepairApplication, recipients: list[int], kind: str, title: str, body: str) -> None:
+    notification_services.notify(
+        [pk for pk in recipients if pk],
+        kind=kind,
+        title=title,
+        body=body,
+        case=application.case,
+        payload={"url": reverse("repair-application", args=[application.case.number])},
+    )
+
+
+def reapply_barred_until(record: CreditRecord) -> date | None:
+    """The day from which a record whose repair was revoked may be applied for again, while that
+    day is still to come (policy repair/reapply_bar_months); else None."""
+    revoked_at = (
+        RepairApplication.objects.filter(record=record, revoked_at__isnull=False)
+        .order_by("-revoked_at")
+        .values_list("revoked_at", flat=True)
+        .first()
+    )
+    if revoked_at is None:
+        return None
+    until = timezone.localdate(revoked_at) + relativedelta(months=policies.months("repair", "reapply_bar_months"))
+    return until if timezone.localdate() < until else None
 
 
 @transaction.atomic
@@ -75,6 +106,11 @@ def start_application(*, actor, record_id: int, statement: str = "") -> RepairAp
         raise NotFound()
     if record.status != RecordStatus.PUBLISHED:
         raise InvalidInput(_("This record is no longer displayed: there is nothing to repair."))
+    if barred_until := reapply_barred_until(record):
+        raise InvalidInput(
+            _("The repair of this record was revoked: you may apply again from %(day)s.")
+            % {"day": barred_until.isoformat()}
+        )
     busy = RepairApplication.objects.filter(record=record).exclude(case__state__in=REPAIR_CLOSED)
     if busy.exists():
         raise Conflict(_("An application for this record is already open."))
@@ -205,13 +241,19 @@ def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) 
     application.missing_items = items
     application.notice_issued_at = timezone.now()
     application.save(update_fields=["missing_items", "notice_issued_at"])
-    documents.issue(NoticeKind.CORRECTION, record=application.record, case=application.case, missing=items)
     for step in (ACCEPT, DECIDE):
         services.pause_deadline(case=application.case, step=step, actor=actor)
+    # The applicant's own time: watched (it lapses the application), never supervised against the office.
+    correction = services.start_deadline(case=application.case, step=CORRECT, label=_("Correction period"),
+                                         policy_key="correction_within", supervised=False)  # fmt: skip
+    documents.issue(NoticeKind.CORRECTION, record=application.record, case=application.case, missing=items,
+                    correct_by=correction.due_on.isoformat(), correction_days=correction.working_days,
+                    clock=policies.option("repair", "clock_after_correction"))  # fmt: skip
     _tell_applicant(
         application,
         _("Application %(number)s: materials to complete") % {"number": application.case.number},
-        _("Please provide: %(items)s.") % {"items": "；".join(f"{i['name']}（{i['reason']}）" for i in items)},
+        _("Please provide by %(day)s: %(items)s.")
+        % {"day": correction.due_on.isoformat(), "items": "；".join(f"{i['name']}（{i['reason']}）" for i in items)},
     )
     return application
 
@@ -227,9 +269,89 @@ def resubmit(*, actor, application_id: int) -> RepairApplication:
     if still_missing:
         raise InvalidInput(_("Upload every item the notice lists first."), details={"missing": still_missing})
     transitions.transition(application.case, RepairMachine.resubmit, actor)
-    for step in (ACCEPT, DECIDE):
-        services.resume_deadline(case=application.case, step=step, actor=actor)
+    services.close_deadline(case=application.case, step=CORRECT, actor=actor)
+    restart = policies.option("repair", "clock_after_correction") == policies.RESTART
+    for step, key in ((ACCEPT, "accept_within"), (DECIDE, "decide_within")):
+        days = policies.working_days("repair", key) if restart else None
+        services.resume_deadline(case=application.case, step=step, actor=actor, working_days=days)
     return application
+
+
+def lapse_overdue(now=None) -> int:
+    """补正期满未补正，终止办理: end each application whose correction period has passed without a
+    resubmission. Run by beat; each application in its own transaction. Returns how many lapsed."""
+    now = now or timezone.now()
+    due = Deadline.objects.filter(
+        step=CORRECT, closed_at__isnull=True, due_at__lte=now, case__state=RepairStatus.INCOMPLETE
+    ).values_list("case_id", flat=True)
+    ids = list(RepairApplication.objects.filter(case_id__in=list(due)).values_list("pk", flat=True))
+    return sum(_lapse(application_id) for application_id in ids)
+
+
+@transaction.atomic
+def _lapse(application_id: int) -> bool:
+    application = _locked(application_id)
+    if application.case.state != RepairStatus.INCOMPLETE:
+        return False  # resubmitted (or withdrawn) since the sweep read it
+    due_on = application.case.deadlines.filter(step=CORRECT, closed_at__isnull=True).values_list("due_on", flat=True)
+    due_on = due_on.first()
+    if due_on is None or due_on >= timezone.localdate():
+        return False
+    reason = _("The materials listed in the one-time notice were not completed by %(day)s.") % {
+        "day": due_on.isoformat()
+    }
+    _end(application, RepairMachine.lapse, reason)
+    _tell_applicant(
+        application,
+        _("Application %(number)s ended: correction period passed") % {"number": application.case.number},
+        reason + " " + _("Handling has ended (终止办理). You may apply again."),
+    )
+    return True
+
+
+def _end(application: RepairApplication, transition, reason: str) -> None:
+    """End an open application without a decision (lapsed, terminated): the system's step."""
+    transitions.transition(application.case, transition, None, reason=reason)
+    application.end_reason = reason
+    application.save(update_fields=["end_reason"])
+    services.close_open_deadlines(case=application.case)
+
+
+def end_for_records(record_ids: list[int] | None = None) -> int:
+    """Records whose display ended by itself: every open application on them ends (终止办理), the
+    applicant told why. Runs in the caller's transaction (the display sweep's batch), with the
+    records given; a case another request holds is skipped, not waited for (the records are locked
+    first here, the other way round in the services). `record_ids` None: the applications still
+    open on a record already expired, those skipped before (the periodic sweep)."""
+    applications = RepairApplication.objects.filter(case__state__in=REPAIR_OPEN)
+    if record_ids is None:
+        applications = applications.filter(record__status=RecordStatus.EXPIRED)
+    else:
+        applications = applications.filter(record_id__in=record_ids)
+    case_ids = list(applications.values_list("case_id", flat=True))
+    cases = Case.objects.select_for_update(skip_locked=True).filter(pk__in=case_ids, state__in=REPAIR_OPEN)
+    ended = 0
+    for case in cases.order_by("pk"):
+        application = RepairApplication.objects.select_related("record", "record__party").get(case=case)
+        application.case = case
+        record = application.record
+        reason = _("The publicity period of %(record)s ended on %(day)s and its display has stopped: "
+                   "there is nothing left to repair.") % {"record": record.decision_number,
+                                                          "day": record.display_until.isoformat()}  # fmt: skip
+        _end(application, RepairMachine.terminate, reason)
+        _tell_applicant(
+            application,
+            _("Application %(number)s ended: the record is no longer displayed") % {"number": case.number},
+            reason + " " + _("Handling has ended (终止办理)."),
+        )
+        ended += 1
+    return ended
+
+
+@transaction.atomic
+def end_on_expired_records() -> int:
+    """The periodic catch-up of end_for_records: open applications on records already expired."""
+    return end_for_records(None)
 
 
 @transaction.atomic
@@ -263,27 +385,66 @@ def start_review(*, actor, application_id: int) -> RepairApplication:
 
 
 @transaction.atomic
-def extend(*, actor, application_id: int, reason: str) -> RepairApplication:
-    """A complex case gets more time for the decision, once, with a reason the applicant reads."""
+def request_extension(*, actor, application_id: int, reason: str) -> RepairApplication:
+    """The caseworker proposes more time for a complex case, with a reason; the department head
+    approves or refuses it (decide_extension). Once per application (policy repair/extensions_allowed)."""
     application = _locked(application_id)
     _require_caseworker(application, actor)
     if application.case.state not in (RepairStatus.ACCEPTED, RepairStatus.UNDER_REVIEW):
         raise Conflict(_("Only an accepted application can be extended."))
     if application.extended_at is not None or not policies.count("repair", "extensions_allowed"):
         raise Conflict(_("The decision has already been extended once."))
+    if application.extension_requested_at is not None:
+        raise Conflict(_("An extension is already waiting for the department head."))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(details={"reason": [_("Give the reason the applicant will read.")]})
-    days = policies.working_days("repair", "decide_within")
+    application.extension_reason, application.extension_requested_at = reason, timezone.now()
+    application.extension_refusal_reason = ""
+    application.save(update_fields=["extension_reason", "extension_requested_at", "extension_refusal_reason"])
+    transitions.record(application.case, EventType.REPAIR_EXTENSION_REQUESTED, actor=actor, reason=reason)
+    _tell_staff(
+        application,
+        services.users_with_role(Role.DEPARTMENT_HEAD, application.record.department_id),
+        "repair.decision_proposed",
+        _("Extension of %(number)s awaits your approval") % {"number": application.case.number},
+        reason,
+    )
+    return application
+
+
+@transaction.atomic
+def decide_extension(*, actor, application_id: int, approve: bool, reason: str = "") -> RepairApplication:
+    """The department head approves the proposed extension (the decision deadline moves by the
+    policy's working days, repair/extension_days, and the applicant is told the new date) or refuses it
+    with a reason the caseworker reads."""
+    application = _locked(application_id)
+    _require_department(application, actor, "cases.approve_department_decisions")
+    if application.extension_requested_at is None:
+        raise Conflict(_("There is no extension waiting for approval."))
+    reason = (reason or "").strip()
+    number = application.case.number
+    if not approve:
+        if not reason:
+            raise InvalidInput(details={"reason": [_("Give the reason for refusing the extension.")]})
+        application.extension_requested_at, application.extension_refusal_reason = None, reason
+        application.save(update_fields=["extension_requested_at", "extension_refusal_reason"])
+        transitions.record(application.case, EventType.REPAIR_EXTENSION_REFUSED, actor=actor, reason=reason)
+        _tell_staff(application, [application.case.assignee_id], "repair.head_decided",
+                    _("Extension of %(number)s refused") % {"number": number}, reason)  # fmt: skip
+        return application
+    days = policies.working_days("repair", "extension_days")
     deadline = services.extend_deadline(case=application.case, step=DECIDE, working_days=days, actor=actor,
-                                        reason=reason)  # fmt: skip
-    application.extension_reason, application.extended_at = reason, timezone.now()
-    application.save(update_fields=["extension_reason", "extended_at"])
+                                        reason=application.extension_reason)  # fmt: skip
+    application.extension_requested_at, application.extended_at = None, timezone.now()
+    application.save(update_fields=["extension_requested_at", "extended_at"])
+    transitions.record(application.case, EventType.REPAIR_EXTENSION_APPROVED, actor=actor,
+                       due_on=deadline.due_on.isoformat())  # fmt: skip
     _tell_applicant(
         application,
-        _("Application %(number)s: decision extended to %(day)s") % {"number": application.case.number,
+        _("Application %(number)s: decision extended to %(day)s") % {"number": number,
                                                                        "day": deadline.due_on.isoformat()},
-        reason,
+        application.extension_reason,
     )  # fmt: skip
     return application
 
@@ -316,33 +477,65 @@ def propose_decision(*, actor, application_id: int, approve: bool, reason: str) 
 
 
 @transaction.atomic
-def approve_decision(*, actor, application_id: int) -> RepairApplication:
-    """The department head approves the proposal: the record is repaired (display stopped or list
-    entry removed) and the result queued for the national site; or the repair is refused."""
+def send_back(*, actor, application_id: int, reason: str) -> RepairApplication:
+    """The department head sends the proposal back for re-review (发回重审), with a reason the
+    caseworker reads: the proposal is cleared and the case is under review again."""
+    application = _locked(application_id)
+    _require_department(application, actor, "cases.approve_department_decisions")
+    if application.case.state != RepairStatus.UNDER_REVIEW or application.proposed_approval is None:
+        raise Conflict(_("There is no proposed decision to send back."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(details={"reason": [_("Give the reason for re-review.")]})
+    proposer = application.proposed_by_id
+    application.proposed_approval, application.proposed_reason, application.sent_back_reason = None, "", reason
+    application.save(update_fields=["proposed_approval", "proposed_reason", "sent_back_reason"])
+    transitions.record(application.case, RepairMachine.SEND_BACK.event, actor=actor, reason=reason)
+    _tell_staff(application, [proposer, application.case.assignee_id], "repair.head_decided",
+                _("%(number)s sent back for re-review") % {"number": application.case.number},
+                reason)  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def approve_decision(*, actor, application_id: int, approve: bool | None = None, reason: str = "") -> RepairApplication:
+    """The department head decides on the proposal: as proposed (`approve` None or equal to the
+    proposal), or otherwise, with their own reason. Repaired: the record is no longer displayed (or
+    the list entry removed) and the result queued for the national site; refused: the decision's
+    own reason goes into the notice."""
     application = _locked(application_id)
     _require_department(application, actor, "cases.approve_department_decisions")
     if application.proposed_approval is None:
         raise Conflict(_("There is no proposed decision to approve."))
+    reason = (reason or "").strip()
+    otherwise = approve is not None and approve != application.proposed_approval
+    if otherwise and not reason:
+        raise InvalidInput(details={"reason": [_("Deciding otherwise than proposed needs your own reason.")]})
+    approved = application.proposed_approval if approve is None else approve
+    if not approved and not (reason or application.proposed_reason):
+        raise InvalidInput(details={"reason": [_("A refusal needs the reason the applicant will read.")]})
     now = timezone.now()
     application.decided_by, application.decided_at = actor, now
-    application.decision_reason = application.proposed_reason
+    application.decision_reason = reason or application.proposed_reason
     application.save(update_fields=["decided_by", "decided_at", "decision_reason"])
     services.close_deadline(case=application.case, step=DECIDE, actor=actor)
     number = application.case.number
-    if not application.proposed_approval:
-        transitions.transition(application.case, RepairMachine.reject, actor, reason=application.proposed_reason)
+    if not approved:
+        transitions.transition(application.case, RepairMachine.reject, actor, reason=application.decision_reason,
+                               otherwise=otherwise)  # fmt: skip
         documents.issue(NoticeKind.REFUSAL_DECISION, record=application.record, case=application.case,
-                        reason=application.proposed_reason)  # fmt: skip
+                        reason=application.decision_reason)  # fmt: skip
         _tell_applicant(
-            application, _("Credit repair %(number)s refused") % {"number": number}, application.proposed_reason
+            application, _("Credit repair %(number)s refused") % {"number": number}, application.decision_reason
         )
         return application
-    transitions.transition(application.case, RepairMachine.approve, actor)
+    transitions.transition(application.case, RepairMachine.approve, actor, otherwise=otherwise)
     record = scaffold.locked(CreditRecord, application.record_id)
     record.status = RecordStatus.REPAIRED
     record.save(update_fields=["status"])
     transitions.transition(application.case, RepairMachine.repair_record, None, record=record.decision_number)
-    documents.issue(NoticeKind.REPAIR_DECISION, record=record, case=application.case)
+    documents.issue(NoticeKind.REPAIR_DECISION, record=record, case=application.case,
+                    reason=application.decision_reason)  # fmt: skip
     services.start_deadline(case=application.case, step=SYNC, label=_("Sync to the national site"),
                             policy_key="sync_within")  # fmt: skip
     _queue_sync(application, NationalSync.Action.REPAIR)
@@ -372,14 +565,25 @@ def revoke(*, actor, application_id: int, reason: str) -> RepairApplication:
     if not reason:
         raise InvalidInput(details={"reason": [_("Give the reason for revoking.")]})
     transitions.transition(application.case, RepairMachine.revoke, actor, reason=reason)
-    application.revocation_reason = reason
-    application.save(update_fields=["revocation_reason"])
+    application.revocation_reason, application.revoked_at = reason, timezone.now()
+    application.save(update_fields=["revocation_reason", "revoked_at"])
     record = scaffold.locked(CreditRecord, application.record_id)
     record.status = RecordStatus.PUBLISHED
     record.save(update_fields=["status"])
     services.close_open_deadlines(case=application.case, actor=actor)
+    barred_until = reapply_barred_until(record)
+    documents.issue(NoticeKind.REVOCATION_DECISION, record=record, case=application.case, reason=reason,
+                    repaired_on=timezone.localdate(application.decided_at or application.revoked_at).isoformat(),
+                    reapply_from=barred_until.isoformat() if barred_until else "")  # fmt: skip
     _queue_sync(application, NationalSync.Action.REVOKE)
-    _tell_applicant(application, _("Credit repair %(number)s revoked") % {"number": application.case.number}, reason)
+    _tell_applicant(
+        application,
+        _("Credit repair %(number)s revoked") % {"number": application.case.number},
+        reason
+        + " "
+        + _("A new application on this record is possible from %(day)s.")
+        % {"day": barred_until.isoformat() if barred_until else timezone.localdate().isoformat()},
+    )
     return application
 
 

@@ -16,3 +16,10 @@ def push_national_sync(sync_id: int) -> bool:
 @shared_task(name="cases.tasks.retry_national_syncs", acks_late=True)
 def retry_national_syncs() -> int:
     return repair_services.retry_pending_syncs()
+
+
+@shared_task(name="cases.tasks.lapse_overdue_corrections", acks_late=True)
+def lapse_overdue_corrections() -> int:
+    """补正期满未补正: end the applications whose correction period passed (beat, every 10 minutes),
+    and any application left open on a record whose display ended (one the display sweep skipped)."""
+    return repair_services.lapse_overdue() + repair_services.end_on_expired_records()

@@ -63,6 +63,7 @@ def application_page(request, number: str):
             event_type__in=event_types.HIDDEN_FROM_APPLICANT if is_applicant else ()
         ),
         "deadlines": application.case.deadlines.order_by("due_at"),
+        "correction_due": application.case.deadlines.filter(step=repair.CORRECT, closed_at__isnull=True).first(),
         "notices": application.case.notices.all(),
         "reason_form": ReasonForm(),
         "states": RepairStatus,
@@ -114,12 +115,21 @@ def act(request, number: str, action: str):
     elif action == "review":
         repair.start_review(actor=user, application_id=pk)
     elif action == "extend":
-        repair.extend(actor=user, application_id=pk, reason=post.get("reason", ""))
+        repair.request_extension(actor=user, application_id=pk, reason=post.get("reason", ""))
+    elif action == "extension-approve":
+        repair.decide_extension(actor=user, application_id=pk, approve=True)
+    elif action == "extension-refuse":
+        repair.decide_extension(actor=user, application_id=pk, approve=False, reason=post.get("reason", ""))
     elif action == "propose":
         repair.propose_decision(actor=user, application_id=pk, approve=post.get("approve") == "yes",
                                 reason=post.get("reason", ""))  # fmt: skip
     elif action == "approve":
         repair.approve_decision(actor=user, application_id=pk)
+    elif action == "send-back":
+        repair.send_back(actor=user, application_id=pk, reason=post.get("reason", ""))
+    elif action == "decide-otherwise":
+        repair.approve_decision(actor=user, application_id=pk, approve=post.get("approve") == "yes",
+                                reason=post.get("reason", ""))  # fmt: skip
     elif action == "revoke":
         repair.revoke(actor=user, application_id=pk, reason=post.get("reason", ""))
     else:
@@ -159,9 +169,15 @@ def my_applications(request):
     return render(request, "cases/my_applications.html", {"cases": listing.rows})
 
 
+# The queue's filter for the department head: extensions proposed and awaiting approval.
+EXTENSION_PROPOSED = "extension_proposed"
+
+
 def _by_state(cases, state: str):
     if state == "open":
         return cases.filter(closed_at__isnull=True).exclude(state__in=REPAIR_CLOSED)
+    if state == EXTENSION_PROPOSED:
+        return cases.filter(closed_at__isnull=True, repair__extension_requested_at__isnull=False)
     if state in RepairStatus.values:
         return cases.filter(state=state)
     return cases

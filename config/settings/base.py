@@ -298,6 +298,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "cases.tasks.sweep_deadlines", "schedule": 60.0},
     "redeliver-outbox": {"task": "cases.infra.tasks.redeliver_outbox", "schedule": 60.0},
     "watch-records": {"task": "cases.tasks.watch_records", "schedule": 600.0},
+    "lapse-overdue-corrections": {"task": "cases.tasks.lapse_overdue_corrections", "schedule": 600.0},
     "confirm-overdue-answers": {"task": "cases.tasks.confirm_overdue_answers", "schedule": 600.0},
     "remind-report-due": {"task": "cases.tasks.remind_report_due", "schedule": 3600.0},
     "open-work-orders": {"task": "cases.tasks.open_work_orders", "schedule": 60.0},

@@ -150,7 +150,9 @@ def test_the_one_time_notice_stops_the_clock_and_only_listed_items_may_be_upload
     repair.issue_incomplete_notice(actor=people["worker"], application_id=draft.pk,
                                    missing=[{"code": "obligation_proof", "reason": "缴款凭证不清晰"}])  # fmt: skip
     assert state(draft) == "incomplete"
-    assert all(d.is_paused for d in Deadline.objects.filter(case=draft.case))
+    office_clocks = Deadline.objects.filter(case=draft.case, step__in=("repair.accept", "repair.decide"))
+    assert all(d.is_paused for d in office_clocks)
+    assert Deadline.objects.get(case=draft.case, step="repair.correct").supervised is False
     with pytest.raises(InvalidInput):
         repair.add_material(actor=people["entity"], application_id=draft.pk, code="commitment", upload=pdf())
     with pytest.raises(InvalidInput) as exc:
@@ -160,6 +162,7 @@ def test_the_one_time_notice_stops_the_clock_and_only_listed_items_may_be_upload
     repair.resubmit(actor=people["entity"], application_id=draft.pk)
     assert state(draft) == "resubmitted"
     assert not any(d.is_paused for d in Deadline.objects.filter(case=draft.case))
+    assert Deadline.objects.get(case=draft.case, step="repair.correct").closed_at is not None
 
 
 def test_a_second_one_time_notice_is_impossible(people, draft):
@@ -292,17 +295,18 @@ def test_a_caseworker_cannot_work_a_case_another_holds(people, draft):
 def test_a_complex_case_is_extended_once_with_a_reason_the_applicant_reads(people, draft):
     submit(people, draft)
     repair.accept(actor=people["worker"], application_id=draft.pk)
-    repair.extend(actor=people["worker"], application_id=draft.pk, reason="需向税务部门核实缴款情况")
+    repair.request_extension(actor=people["worker"], application_id=draft.pk, reason="需向税务部门核实缴款情况")
+    repair.decide_extension(actor=people["head"], application_id=draft.pk, approve=True)
     decide = Deadline.objects.get(case=draft.case, step="repair.decide")
     assert decide.due_on == date(2026, 12, 14)
     note = Notification.objects.filter(recipient=people["entity"]).latest("pk")
     assert note.body == "需向税务部门核实缴款情况" and "2026-12-14" in note.title
     with pytest.raises(Conflict):
-        repair.extend(actor=people["worker"], application_id=draft.pk, reason="再延")
+        repair.request_extension(actor=people["worker"], application_id=draft.pk, reason="再延")
 
 
 def test_an_extension_needs_a_reason(people, draft):
     submit(people, draft)
     repair.accept(actor=people["worker"], application_id=draft.pk)
     with pytest.raises(InvalidInput):
-        repair.extend(actor=people["worker"], application_id=draft.pk, reason="")
+        repair.request_extension(actor=people["worker"], application_id=draft.pk, reason="")

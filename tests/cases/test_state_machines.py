@@ -16,21 +16,23 @@ from viewflow.fsm import NoTransition
 from cases.core import states
 from cases.core.states import CaseMachine, ComplaintMachine, ComplaintStatus, RepairMachine, RepairStatus
 
-# Credit repair. The reference's lapsed and terminated are not in the code yet (docs/domain.md).
+# Credit repair. Every open state ends as terminated when its record's display ends by itself;
+# an uncorrected application lapses.
+_END = {"withdraw": "withdrawn", "terminate": "terminated"}
 REPAIR = {
-    "draft": {"submit": "submitted", "withdraw": "withdrawn"},
+    "draft": {"submit": "submitted", **_END},
     "submitted": {
         "accept": "accepted",
         "request_materials": "incomplete",
         "refuse": "not_accepted",
-        "withdraw": "withdrawn",
+        **_END,
     },
-    "incomplete": {"resubmit": "resubmitted", "withdraw": "withdrawn"},
+    "incomplete": {"resubmit": "resubmitted", "lapse": "lapsed", **_END},
     # ONE one-time notice only: no request_materials from here.
-    "resubmitted": {"accept": "accepted", "refuse": "not_accepted", "withdraw": "withdrawn"},
+    "resubmitted": {"accept": "accepted", "refuse": "not_accepted", **_END},
     "not_accepted": {},
-    "accepted": {"start_review": "under_review", "withdraw": "withdrawn"},
-    "under_review": {"approve": "approved", "reject": "rejected", "withdraw": "withdrawn"},
+    "accepted": {"start_review": "under_review", **_END},
+    "under_review": {"approve": "approved", "reject": "rejected", **_END},
     # Decided: the applicant can no longer withdraw (REPAIR_OPEN ends at under_review).
     "approved": {"repair_record": "record_repaired"},
     "rejected": {},
@@ -39,6 +41,8 @@ REPAIR = {
     "synced": {"revoke": "revoked"},
     "withdrawn": {},
     "revoked": {},
+    "lapsed": {},
+    "terminated": {},
 }
 
 # Complaints, as in the reference (docs/domain.md, "Complaints"). The complainant may withdraw

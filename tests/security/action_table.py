@@ -69,7 +69,8 @@ NOT_ACTIONS = {
     "after their checks",
     "cases.core.services.pause_deadline": "a step of issue_incomplete_notice, after its check",
     "cases.core.services.resume_deadline": "a step of resubmit, after its check",
-    "cases.core.services.extend_deadline": "a step of repair extend and decide_extension, after their checks",
+    "cases.core.services.extend_deadline": "a step of repair decide_extension and complaint decide_extension, "
+    "after their checks",
     "cases.core.services.close_deadline": "a step of the actions that end a deadline, after their checks",
     "cases.core.services.close_open_deadlines": "a step of the actions that close a case, after their checks",
     "cases.core.services.ensure_claimed_by": "a step of claim_case and the caseworker steps, on a case already checked",
@@ -183,6 +184,13 @@ def application_in(state: str, **fields):
         return application
 
     return prepare
+
+
+def extension_proposed(world) -> RepairApplication:
+    application = application_in("under_review")(world)
+    services.claim_case(case_id=application.case_id, actor=world.user("x"))
+    repair_services.request_extension(actor=world.user("x"), application_id=application.pk, reason="情况复杂")
+    return application
 
 
 def repaired_application(world) -> RepairApplication:
@@ -343,9 +351,13 @@ TABLE: list[Action] = [
     Action(repair_services.start_review, roles("x head"),
            lambda w, actor, app: repair_services.start_review(actor=actor, application_id=app.pk),
            application_in("accepted"), scope=OWN_DEPARTMENT),
-    Action(repair_services.extend, roles("x head"),
-           lambda w, actor, app: repair_services.extend(actor=actor, application_id=app.pk, reason="情况复杂"),
+    Action(repair_services.request_extension, roles("x head"),
+           lambda w, actor, app: repair_services.request_extension(actor=actor, application_id=app.pk,
+                                                                   reason="情况复杂"),
            application_in("under_review"), scope=OWN_DEPARTMENT),
+    Action(repair_services.decide_extension, roles("head"),
+           lambda w, actor, app: repair_services.decide_extension(actor=actor, application_id=app.pk, approve=True),
+           extension_proposed, scope=OWN_DEPARTMENT, note="the department head approves an extension"),
     Action(repair_services.propose_decision, roles("x head"),
            lambda w, actor, app: repair_services.propose_decision(actor=actor, application_id=app.pk, approve=True,
                                                                   reason=""),
@@ -354,6 +366,10 @@ TABLE: list[Action] = [
            lambda w, actor, app: repair_services.approve_decision(actor=actor, application_id=app.pk),
            application_in("under_review", proposed_approval=True), scope=OWN_DEPARTMENT,
            note="the department head's approval: not the caseworker's"),
+    Action(repair_services.send_back, roles("head"),
+           lambda w, actor, app: repair_services.send_back(actor=actor, application_id=app.pk, reason="事实不清"),
+           application_in("under_review", proposed_approval=True), scope=OWN_DEPARTMENT,
+           note="the department head sends a proposal back for re-review"),
     Action(repair_services.withdraw, roles("a"),
            lambda w, actor, app: repair_services.withdraw(actor=actor, application_id=app.pk),
            submitted_application, **_APPLICANT),

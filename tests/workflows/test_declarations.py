@@ -22,6 +22,7 @@ HAND_WRITTEN_COMPLETES = {
     "repair.decision_proposed": {"review"},
     "repair.approve": {"approval"},
     "repair.reject": {"approval"},
+    "repair.sent_back": {"approval"},
     "repair.mark_synced": {"sync"},
     "complaint.register": {"registration"},
     "complaint.reject": {"registration", "routing"},
@@ -44,7 +45,7 @@ HAND_WRITTEN_COMPLETES = {
     "complaint.confirm_breach": {"rectification", "verification"},
 }
 HAND_WRITTEN_STARTS = {"repair.start_review": {"review"}, "complaint.start_work": {"handling"}}
-HAND_WRITTEN_CANCELS = {"repair.withdraw", "complaint.withdraw"}
+HAND_WRITTEN_CANCELS = {"repair.withdraw", "repair.lapse", "repair.terminate", "complaint.withdraw"}
 
 
 def flow_tasks(kind) -> set[str]:
@@ -126,7 +127,7 @@ def test_the_engine_derives_what_it_kept_by_hand():
         ("repair", "acceptance", {"correction", "review"}),
         ("repair", "correction", {"acceptance"}),
         ("repair", "review", {"approval"}),
-        ("repair", "approval", {"sync"}),
+        ("repair", "approval", {"sync", "review"}),
         ("repair", "sync", set()),
         ("complaint", "registration", {"routing"}),
         ("complaint", "routing", {"handling"}),
@@ -164,7 +165,7 @@ def test_a_guarded_wait_comes_before_the_plain_wait_of_its_state(kind):
 # Which tasks a case may wait on once a task is done: the flows' gateways are built from this.
 NEXT_TASKS = {
     ("repair", "acceptance"): {"correction", "review"},
-    ("repair", "approval"): {"sync"},
+    ("repair", "approval"): {"sync", "review"},
     ("repair", "correction"): {"acceptance"},
     ("repair", "fill_in"): {"acceptance"},
     ("repair", "review"): {"approval"},

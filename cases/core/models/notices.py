@@ -14,6 +14,7 @@ class NoticeKind(models.TextChoices):
     NON_ACCEPTANCE = "non_acceptance", _("Notice of non-acceptance (不予受理通知书)")
     REPAIR_DECISION = "repair_decision", _("Credit-repair decision (修复决定书)")
     REFUSAL_DECISION = "refusal_decision", _("Decision not to repair (不予修复决定书)")
+    REVOCATION_DECISION = "revocation_decision", _("Decision revoking the credit repair (撤销信用修复决定书)")
 
 
 class Notice(models.Model):

@@ -17,6 +17,7 @@ class PolicyKind(models.TextChoices):
     MONTHS = "months", _("months")
     COUNT = "count", _("count")
     CHOICES = "choices", _("list of items")
+    OPTION = "option", _("one of set options")
 
 
 class Policy(models.Model):
@@ -54,5 +55,11 @@ class Policy(models.Model):
             codes = [item["code"] for item in self.value]
             if len(codes) != len(set(codes)):
                 raise ValidationError({"value": _("Each item needs its own code.")})
+        elif self.kind == PolicyKind.OPTION:
+            from cases.core.policies import OPTIONS
+
+            allowed = OPTIONS.get((self.case_type, self.key), ())
+            if self.value not in allowed:
+                raise ValidationError({"value": _("Enter one of: %(options)s.") % {"options": ", ".join(allowed)}})
         elif isinstance(self.value, bool) or not isinstance(self.value, int) or self.value < 0:
             raise ValidationError({"value": _("Enter a whole number, zero or more.")})
