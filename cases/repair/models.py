@@ -71,8 +71,11 @@ class RepairApplication(models.Model):
         verbose_name = _("credit-repair application")
         verbose_name_plural = _("credit-repair applications")
         constraints = [
-            models.UniqueConstraint(fields=["channel", "platform_number"], condition=~models.Q(platform_number=""),
-                                    name="repair_platform_number_once")  # fmt: skip
+            models.UniqueConstraint(
+                fields=["channel", "platform_number"],
+                condition=~models.Q(platform_number=""),
+                name="repair_platform_number_once",
+            )
         ]
 
     def __str__(self):
