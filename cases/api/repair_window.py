@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.api.complaints import SIGNATURE_HEADERS, _channel, _json_body
-from cases.api.serializers import TextField, TextPatternField
+from cases.api.serializers import JsonBooleanField, TextField, TextPatternField
 from cases.core.exceptions import DomainError, NotFound
 from cases.core.forms import validate_identifier
 from cases.core.middleware import error_body
@@ -74,8 +74,8 @@ class RepairApplicationPushSerializer(serializers.Serializer):
         "and the shortest publicity period does not apply",
     )
     statement = TextField(max_length=5000, required=False, allow_blank=True)
-    obligations_fulfilled = serializers.BooleanField(help_text="The penalty's obligations are fulfilled")
-    commitment_signed = serializers.BooleanField(help_text="The credit commitment (信用承诺书) is signed")
+    obligations_fulfilled = JsonBooleanField(help_text="The penalty's obligations are fulfilled")
+    commitment_signed = JsonBooleanField(help_text="The credit commitment (信用承诺书) is signed")
     materials = PushedMaterialSerializer(many=True, max_length=MAX_MATERIALS)
 
     def validate(self, data):

@@ -35,6 +35,15 @@ class AmountField(TextOnly, serializers.DecimalField):
     pass
 
 
+class JsonBooleanField(serializers.BooleanField):
+    """A JSON true or false, as the schema says: not 0, 1 or "true"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class WholeNumberField(serializers.IntegerField):
     """An integer as the schema says: "5" or 5, not "5.0", 5.5 or true."""
 
@@ -136,7 +145,7 @@ class CreditRecordRegistrationSerializer(serializers.Serializer):
     summary = TextField(max_length=5000)
     published_from = serializers.DateField(required=False, allow_null=True)
     party_phone = TextField(max_length=20, required=False, allow_blank=True)
-    simple_procedure = serializers.BooleanField(
+    simple_procedure = JsonBooleanField(
         required=False, default=False, help_text="An administrative penalty by simple procedure (must be minor)"
     )
 
