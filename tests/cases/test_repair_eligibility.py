@@ -213,3 +213,12 @@ def test_the_import_template_reads_a_simple_procedure_column(people):
     upload = SimpleUploadedFile("records.csv", sheet.encode(), content_type="text/csv")
     report = record_import.import_records(actor=people["worker"], upload=upload)
     assert report.imported == 0 and "简易程序" in report.failed[0].errors[0]
+
+
+def test_applying_on_the_portal_on_a_not_repairable_record_is_refused_saying_why(client, people):
+    record = register_penalty(people["worker"])
+    record_services.mark_not_repairable(actor=people["worker"], record_id=record.pk, not_repairable=True, basis=BASIS)
+    client.force_login(people["entity"])
+    response = client.post(f"/repair/start/{record.pk}/", follow=True)
+    assert BASIS in response.content.decode()
+    assert not RepairApplication.objects.exists()
