@@ -86,7 +86,7 @@ def receive(*, channel: Channel, data: dict) -> tuple[RepairApplication, bool]:
     if existing is not None:
         return existing, False
     try:
-        return _open(channel=channel, data=data), True
+        return _open(channel=channel, data=data)
     except IntegrityError:  # the same number pushed at the same moment: the other request opened it
         existing = pushed_application(channel, data["platform_number"])
         if existing is None:
@@ -95,12 +95,12 @@ def receive(*, channel: Channel, data: dict) -> tuple[RepairApplication, bool]:
 
 
 @transaction.atomic
-def _open(*, channel: Channel, data: dict) -> RepairApplication:
+def _open(*, channel: Channel, data: dict) -> tuple[RepairApplication, bool]:
     record = _find_record(data["decision_number"])
     # Locked the record: a push of the same number waiting for it sees the first one's application.
     existing = pushed_application(channel, data["platform_number"])
     if existing is not None:
-        return existing
+        return existing, False
     _check_identity(record, data)
     if record.status != RecordStatus.PUBLISHED:
         raise InvalidInput(_("This record is no longer displayed: there is nothing to repair."))
@@ -146,4 +146,4 @@ def _open(*, channel: Channel, data: dict) -> RepairApplication:
     application.submitted_at = timezone.now()
     application.save(update_fields=["submitted_at"])
     repair.start_department_work(application)
-    return application
+    return application, True
