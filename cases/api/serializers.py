@@ -35,6 +35,15 @@ class AmountField(TextOnly, serializers.DecimalField):
     pass
 
 
+class JsonBooleanField(serializers.BooleanField):
+    """A JSON true or false, as the schema says: not 0, 1 or "true"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class WholeNumberField(serializers.IntegerField):
     """An integer as the schema says: "5" or 5, not "5.0", 5.5 or true."""
 
@@ -112,8 +121,8 @@ class CreditRecordSerializer(serializers.ModelSerializer):
         model = CreditRecord
         fields = [
             "id", "decision_number", "record_type", "severity", "department", "decided_on", "summary",
-            "published_from", "repairable_from", "display_until", "status",
-            "party_kind", "party_name", "party_id_number",
+            "published_from", "repairable_from", "display_until", "status", "simple_procedure", "not_repairable",
+            "not_repairable_basis", "party_kind", "party_name", "party_id_number",
         ]  # fmt: skip
 
     def get_party_id_number(self, record) -> str:
@@ -136,6 +145,9 @@ class CreditRecordRegistrationSerializer(serializers.Serializer):
     summary = TextField(max_length=5000)
     published_from = serializers.DateField(required=False, allow_null=True)
     party_phone = TextField(max_length=20, required=False, allow_blank=True)
+    simple_procedure = JsonBooleanField(
+        required=False, default=False, help_text="An administrative penalty by simple procedure (must be minor)"
+    )
 
     def validate(self, attrs):
         form = CreditRecordForm(data=dict(self.initial_data.items()))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.api import complaints, views
+from cases.api import complaints, repair_window, views
 
 app_name = "api"
 
@@ -14,5 +14,11 @@ urlpatterns = [
     path("complaints/<str:reference>/feedback/", complaints.ComplaintFeedback.as_view(), name="complaint-feedback"),
     path(
         "complaints/<str:reference>/withdrawal/", complaints.ComplaintWithdrawal.as_view(), name="complaint-withdrawal"
+    ),
+    path("repair-applications/", repair_window.RepairApplicationPush.as_view(), name="repair-application-push"),
+    path(
+        "repair-applications/<str:platform_number>/",
+        repair_window.RepairApplicationStatus.as_view(),
+        name="repair-application-status",
     ),
 ]

@@ -39,6 +39,11 @@ class Channel(models.Model):
         help_text=_("Complainants of this channel (telephone, counter, hotline) are called back before a "
                     "complaint may be deemed satisfied."),
     )  # fmt: skip
+    pushes_repair_applications = models.BooleanField(
+        _("pushes credit-repair applications"), default=False, db_default=False,
+        help_text=_('The national single window ("信用中国"网站) or the province\'s platform: it may push '
+                    "credit-repair applications to the deciding units and read their status."),
+    )  # fmt: skip
     legacy_signatures_until = models.DateTimeField(
         _("legacy signatures refused after"), null=True, blank=True,
         help_text=_("Required while legacy signatures are accepted: from then on only version 2 is."),

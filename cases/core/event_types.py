@@ -85,6 +85,7 @@ class EventType(models.TextChoices):
     RECORD_DOCUMENTS_DELIVERED = "record.documents_delivered", "record.documents_delivered"
     RECORD_REPAIRABLE = "record.repairable", "record.repairable"
     RECORD_DISPLAY_ENDED = "record.display_ended", "record.display_ended"
+    RECORD_NOT_REPAIRABLE = "record.not_repairable", "record.not_repairable"
 
     POLICY_CHANGED = "policy.changed", "policy.changed"
     CALENDAR_DAY_SAVED = "calendar.day_saved", "calendar.day_saved"

@@ -75,6 +75,27 @@ DEFAULTS: list[tuple[str, str, str, object, str, str]] = [
         "其他失信信息修复所需材料",
         _22,
     ),
+    (
+        REPAIR,
+        "materials_bankruptcy",
+        "choices",
+        _materials(("court_ruling", "人民法院裁定批准重整计划或者认可和解协议的文书")),
+        "破产重整、和解申请信用修复另需材料",
+        _36,
+    ),
+    # Which severities a record type allows (a type not listed allows any): a serious-dishonesty
+    # list entry is serious; an administrative penalty by simple procedure is minor.
+    (
+        REPAIR,
+        "severity_by_record_type",
+        "choices",
+        [
+            {"code": "serious_list", "name": "严重失信主体名单：严重失信", "severities": ["serious"]},
+            {"code": "penalty_simple_procedure", "name": "简易程序作出的行政处罚：轻微失信", "severities": ["minor"]},
+        ],
+        "失信信息类别与记录类型对照",
+        _36,
+    ),
     (COMPLAINT, "register_within", "working_days", 1, "登记时限", _1103),
     (COMPLAINT, "assign_within", "working_days", 1, "交办时限", _1103),
     (COMPLAINT, "answer_within", "working_days", 15, "部门答复时限", _1103),

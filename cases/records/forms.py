@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.core.forms import clean_identifier
 from cases.core.models import CreditRecord, RecordType, Severity
 from cases.core.models.org import EntityKind
+from cases.records.windows import severity_error
 
 # The words departments' spreadsheets use for the choices.
 KIND_WORDS = {
@@ -23,6 +24,7 @@ TYPE_WORDS = {
     "其他": RecordType.OTHER,
 }
 SEVERITY_WORDS = {"轻微": Severity.MINOR, "一般": Severity.GENERAL, "严重": Severity.SERIOUS}
+YES_WORDS = {"是": "true", "否": "false", "简易程序": "true", "普通程序": "false"}
 
 
 class CreditRecordForm(forms.Form):
@@ -35,6 +37,7 @@ class CreditRecordForm(forms.Form):
     decision_number = forms.CharField(label=_("Decision number"), max_length=100)
     decided_on = forms.DateField(label=_("Decision date"))
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    simple_procedure = forms.BooleanField(label=_("Decided by the simple procedure (简易程序)"), required=False)
     summary = forms.CharField(label=_("Facts and decision"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     published_from = forms.DateField(
         label=_("Published from"), required=False, help_text=_("Leave empty to publish from the decision date.")
@@ -72,7 +75,22 @@ class CreditRecordForm(forms.Form):
             cleaned["published_from"] = decided_on
         if decided_on and cleaned.get("published_from") and cleaned["published_from"] < decided_on:
             self.add_error("published_from", _("Publication cannot start before the decision date."))
+        if cleaned.get("record_type") and cleaned.get("severity"):
+            error = severity_error(cleaned["record_type"], cleaned["severity"], cleaned.get("simple_procedure", False))
+            if error:
+                self.add_error("severity", error)
         return cleaned
+
+
+class NotRepairableForm(forms.Form):
+    not_repairable = forms.BooleanField(label=_("This record cannot be repaired"), required=False)
+    basis = forms.CharField(
+        label=_("Legal basis"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("The law, regulation or policy document that rules out repair; the entity reads it."),
+    )
 
 
 class RecordImportForm(forms.Form):

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from cases.core import permissions
 from cases.core.exceptions import DomainError, InvalidInput, NotPermitted
 from cases.records import services as record_services
-from cases.records.forms import KIND_WORDS, SEVERITY_WORDS, TYPE_WORDS, CreditRecordForm
+from cases.records.forms import KIND_WORDS, SEVERITY_WORDS, TYPE_WORDS, YES_WORDS, CreditRecordForm
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -37,9 +37,11 @@ HEADERS = {
     "事实和处理决定": "summary",
     "公示起始日期": "published_from",
     "联系手机": "party_phone",
+    "简易程序": "simple_procedure",
 }
-OPTIONAL_COLUMNS = {"published_from", "party_phone"}
-WORDS = {"party_kind": KIND_WORDS, "record_type": TYPE_WORDS, "severity": SEVERITY_WORDS}
+OPTIONAL_COLUMNS = {"published_from", "party_phone", "simple_procedure"}
+WORDS = {"party_kind": KIND_WORDS, "record_type": TYPE_WORDS, "severity": SEVERITY_WORDS,
+         "simple_procedure": YES_WORDS}  # fmt: skip
 TEMPLATE_HEADER = ["主体类型", "主体名称", "统一社会信用代码/身份证号", "记录类型", "决定书文号", "决定日期",
                    "严重程度", "事实和处理决定", "公示起始日期"]  # fmt: skip
 

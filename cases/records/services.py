@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from cases.core import documents, events, identity, masking, scaffold
 from cases.core.event_types import EventType
-from cases.core.exceptions import Conflict, InvalidInput
+from cases.core.exceptions import Conflict, InvalidInput, NotFound
 from cases.core.models import CreditRecord, NoticeKind, Party
 from cases.records import windows as records
 from notifications import services as notification_services
@@ -22,6 +22,9 @@ def register_credit_record(*, actor, data: dict) -> CreditRecord:
     scaffold.require_department_member(actor)
     published_from = data.get("published_from") or data["decided_on"]
     _require_past_decision(data["decided_on"], published_from)
+    mismatch = records.severity_error(data["record_type"], data["severity"], bool(data.get("simple_procedure")))
+    if mismatch:
+        raise InvalidInput(details={"severity": [mismatch]})
     if CreditRecord.objects.filter(decision_number=data["decision_number"]).exists():
         raise Conflict(_("A record with this decision number is already registered."))
     party, _created = Party.objects.get_or_create(
@@ -61,6 +64,7 @@ def _create_record(party, data, actor, published_from, repairable_from, display_
         department_id=actor.department_id,
         decided_on=data["decided_on"],
         severity=data["severity"],
+        simple_procedure=bool(data.get("simple_procedure")),
         summary=data["summary"],
         published_from=published_from,
         repairable_from=repairable_from,
@@ -96,3 +100,21 @@ def _tell_party(record: CreditRecord, party: Party) -> None:
         },
         payload={"record": record.pk, "url": "/my/records/"},
     )
+
+
+@transaction.atomic
+def mark_not_repairable(*, actor, record_id: int, not_repairable: bool, basis: str = "") -> CreditRecord:
+    """The deciding department marks its record as not repairable (a law, regulation or policy
+    document rules repair out), with the basis the entity reads; or lifts the mark."""
+    record = scaffold.locked(CreditRecord, record_id, related=("party",), of=("self",))
+    scaffold.require_department(record, actor, refusal=NotFound)
+    basis = (basis or "").strip()
+    if not_repairable and not basis:
+        raise InvalidInput(details={"basis": [_("Name the law, regulation or policy document that rules repair out.")]})
+    record.not_repairable = not_repairable
+    record.not_repairable_basis = basis if not_repairable else ""
+    record.save(update_fields=["not_repairable", "not_repairable_basis"])
+    events.record(subject=record, event_type=EventType.RECORD_NOT_REPAIRABLE, actor=actor,
+                  reference=record.decision_number, not_repairable=not_repairable,
+                  basis=record.not_repairable_basis)  # fmt: skip
+    return record

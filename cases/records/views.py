@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.core import documents, identity, selectors
+from cases.core.exceptions import InvalidInput
 from cases.core.models import Notice
 from cases.core.states import REPAIR_CLOSED
 from cases.infra import csv_export
@@ -18,7 +19,7 @@ from cases.infra.listing import Filter, Listing, Paging
 from cases.records import importing as record_import
 from cases.records import services as record_services
 from cases.records import windows as records
-from cases.records.forms import CreditRecordForm, RecordImportForm
+from cases.records.forms import CreditRecordForm, NotRepairableForm, RecordImportForm
 from cases.repair.models import RepairApplication
 
 
@@ -77,6 +78,30 @@ def record_import_template(request):
     example = ["企业", "示例有限公司", "91350100M000100Y43", "行政处罚", "甘市监罚〔2026〕1号", "2026-01-05", "一般",
                "未按规定公示年度报告，罚款 2000 元", "2026-01-05"]  # fmt: skip
     return csv_export.csv_response("credit-records-template.csv", [record_import.TEMPLATE_HEADER, example])
+
+
+@login_required
+def record_not_repairable(request, record_id: int):
+    """The deciding department marks its record as not repairable, with the legal basis (or lifts it)."""
+    _require_department_staff(request.user)
+    record = get_object_or_404(
+        selectors.credit_records_visible_to(request.user).filter(department_id=request.user.department_id),
+        pk=record_id,
+    )
+    initial = {"not_repairable": record.not_repairable, "basis": record.not_repairable_basis}
+    form = NotRepairableForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_services.mark_not_repairable(actor=request.user, record_id=record.pk,
+                                                not_repairable=form.cleaned_data["not_repairable"],
+                                                basis=form.cleaned_data["basis"])  # fmt: skip
+        except InvalidInput as error:
+            for field, problems in (error.details or {}).items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, _("Repair eligibility of %(number)s saved.") % {"number": record.decision_number})
+            return redirect("records")
+    return render(request, "cases/record_not_repairable.html", {"form": form, "record": record})
 
 
 @login_required

@@ -12,6 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from cases.infra.outbox import OutboxRow
 
 
+class Source(models.TextChoices):
+    PORTAL = "portal", _("This portal")
+    NATIONAL_WINDOW = "national_window", _('"信用中国"网站 (single window)')
+
+
+class Basis(models.TextChoices):
+    ORDINARY = "ordinary", _("Ordinary application")
+    BANKRUPTCY_REORGANISATION = "bankruptcy_reorganisation", _("Bankruptcy reorganisation (破产重整)")
+
+
 class RepairApplication(models.Model):
     """The credit-repair side of a Case (case.kind == "repair"); the case carries number and state."""
 
@@ -49,11 +59,32 @@ class RepairApplication(models.Model):
     sent_back_reason = models.TextField(_("reason for re-review (发回重审)"), blank=True, default="", db_default="")
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     end_reason = models.TextField(_("why handling ended (终止办理)"), blank=True, default="", db_default="")
+    basis = models.CharField(_("basis of the application"), max_length=30, choices=Basis.choices,
+                             default=Basis.ORDINARY, db_default=Basis.ORDINARY)  # fmt: skip
+    # Where the application came in: this portal, or pushed by the national single window (or the
+    # province's platform) through a channel, with that platform's own application number.
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.PORTAL,
+                              db_default=Source.PORTAL)  # fmt: skip
+    channel = models.ForeignKey("cases.Channel", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                db_index=False, verbose_name=_("pushed by"))  # fmt: skip
+    platform_number = models.CharField(_("platform application number"), max_length=64, blank=True, default="",
+                                       db_default="")  # fmt: skip
+    applicant_name = models.CharField(_("applicant (as pushed)"), max_length=200, blank=True, default="",
+                                      db_default="")  # fmt: skip
+    applicant_contact = models.CharField(_("applicant's contact (as pushed)"), max_length=100, blank=True,
+                                         default="", db_default="")  # fmt: skip
 
     class Meta:
         app_label = "cases"
         verbose_name = _("credit-repair application")
         verbose_name_plural = _("credit-repair applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "platform_number"],
+                condition=~models.Q(platform_number=""),
+                name="repair_platform_number_once",
+            )
+        ]
 
     def __str__(self):
         return f"{self.case.number} {self.record.decision_number}"
@@ -72,8 +103,9 @@ class Material(models.Model):
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("file type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
+    # None: pushed with the application by the national single window.
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_default=Now())
 
@@ -88,12 +120,17 @@ class Material(models.Model):
 
 
 class NationalSync(OutboxRow):
-    """The outbox towards the national credit site: a repair or its revocation, pushed with retries
-    (cases/infra/outbox.py)."""
+    """The outbox towards the national credit site: every status of an application it must learn
+    (accepted, one-time notice, not accepted, refused) and a repair or its revocation, pushed with
+    retries (cases/infra/outbox.py)."""
 
     class Action(models.TextChoices):
         REPAIR = "repair", _("Repair")
         REVOKE = "revoke", _("Revocation")
+        ACCEPTED = "accepted", _("Accepted")
+        NOTICE = "notice", _("One-time notice")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+        REFUSED = "refused", _("Decision not to repair")
 
     application = models.ForeignKey(RepairApplication, on_delete=models.CASCADE, related_name="syncs")
     action = models.CharField(max_length=20, choices=Action.choices)

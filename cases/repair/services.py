@@ -21,7 +21,7 @@ from cases.core.roles import Role
 from cases.core.states import REPAIR_CLOSED, REPAIR_OPEN, RepairMachine, RepairStatus
 from cases.infra import outbox
 from cases.repair import national_site
-from cases.repair.models import Material, NationalSync, RepairApplication
+from cases.repair.models import Basis, Material, NationalSync, RepairApplication
 from notifications import services as notification_services
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,32 @@ PUSH_SYNC_TASK = "cases.tasks.push_national_sync"
 
 def required_materials(record: CreditRecord) -> list[dict]:
     return policies.choices("repair", MATERIALS_KEY[record.record_type])
+
+
+def application_materials(application: RepairApplication) -> list[dict]:
+    """What this application needs: the record type's materials, and for an application in
+    bankruptcy reorganisation the court's ruling (policy materials_bankruptcy)."""
+    items = required_materials(application.record)
+    if application.basis == Basis.BANKRUPTCY_REORGANISATION:
+        items += policies.choices("repair", "materials_bankruptcy")
+    return items
+
+
+def require_repairable(record: CreditRecord) -> None:
+    """Refuse an application on a record a law, regulation or policy document keeps from repair."""
+    if record.not_repairable:
+        raise InvalidInput(
+            _("This record cannot be repaired: %(basis)s") % {"basis": record.not_repairable_basis},
+            details={"record": [record.not_repairable_basis]},
+        )
+
+
+def require_basis(record: CreditRecord, basis: str) -> None:
+    if basis not in Basis.values:
+        raise InvalidInput(details={"basis": [_("Choose the basis of the application.")]})
+    if basis == Basis.BANKRUPTCY_REORGANISATION and record.party.kind != "enterprise":
+        only = _("Only an enterprise applies on the basis of bankruptcy reorganisation.")
+        raise InvalidInput(details={"basis": [only]})
 
 
 def _locked(application_id: int) -> RepairApplication:
@@ -60,6 +86,8 @@ def _require_caseworker(application: RepairApplication, actor) -> None:
 
 
 def _tell_applicant(application: RepairApplication, title: str, body: str) -> None:
+    if application.case.applicant_id is None:  # pushed by the national window: told through the outbox
+        return
     notification_services.notify(
         [application.case.applicant_id],
         kind="repair.progress",
@@ -97,8 +125,9 @@ def reapply_barred_until(record: CreditRecord) -> date | None:
 
 
 @transaction.atomic
-def start_application(*, actor, record_id: int, statement: str = "") -> RepairApplication:
-    """An applicant starts a draft for a record about the entity they act for."""
+def start_application(*, actor, record_id: int, statement: str = "", basis: str = Basis.ORDINARY) -> RepairApplication:
+    """An applicant starts a draft for a record about the entity they act for (in bankruptcy
+    reorganisation: `basis`)."""
     permissions.require(actor, "cases.file_cases")
     # Locked, so that a double click cannot open two applications for one record.
     record = scaffold.locked(CreditRecord, record_id, related=("party",), of=("self",))
@@ -111,6 +140,8 @@ def start_application(*, actor, record_id: int, statement: str = "") -> RepairAp
             _("The repair of this record was revoked: you may apply again from %(day)s.")
             % {"day": barred_until.isoformat()}
         )
+    require_repairable(record)
+    require_basis(record, basis)
     busy = RepairApplication.objects.filter(record=record).exclude(case__state__in=REPAIR_CLOSED)
     if busy.exists():
         raise Conflict(_("An application for this record is already open."))
@@ -122,7 +153,7 @@ def start_application(*, actor, record_id: int, statement: str = "") -> RepairAp
         department=record.department,
         state=RepairStatus.DRAFT,
     )
-    return RepairApplication.objects.create(case=case, record=record, statement=statement.strip())
+    return RepairApplication.objects.create(case=case, record=record, statement=statement.strip(), basis=basis)
 
 
 @transaction.atomic
@@ -133,7 +164,7 @@ def add_material(*, actor, application_id: int, code: str, upload) -> Material:
     _require_applicant(application, actor)
     state = application.case.state
     if state == RepairStatus.DRAFT:
-        allowed = {item["code"] for item in required_materials(application.record)}
+        allowed = {item["code"] for item in application_materials(application)}
     elif state == RepairStatus.INCOMPLETE:
         allowed = {item["code"] for item in application.missing_items}
     else:
@@ -159,7 +190,10 @@ def unmet_conditions(application: RepairApplication, today=None) -> list[str]:
     today = today or timezone.localdate()
     record = application.record
     problems = []
-    if record.repairable_from > today:
+    if record.not_repairable:
+        problems.append(_("This record cannot be repaired: %(basis)s") % {"basis": record.not_repairable_basis})
+    # In bankruptcy reorganisation the shortest publicity period does not apply (Order No. 36).
+    if record.repairable_from > today and application.basis != Basis.BANKRUPTCY_REORGANISATION:
         problems.append(
             _("The shortest publicity period has not passed: you may apply from %(day)s.")
             % {"day": record.repairable_from.isoformat()}
@@ -169,7 +203,7 @@ def unmet_conditions(application: RepairApplication, today=None) -> list[str]:
     if not application.commitment_signed:
         problems.append(_("Sign the credit commitment (信用承诺书)."))
     have = set(application.materials.values_list("code", flat=True))
-    for item in required_materials(record):
+    for item in application_materials(application):
         if item["code"] not in have:
             problems.append(_("Missing material: %(name)s.") % {"name": item["name"]})
     return problems
@@ -187,6 +221,13 @@ def submit(*, actor, application_id: int, obligations_fulfilled: bool, commitmen
     transitions.transition(application.case, RepairMachine.submit, actor)
     application.submitted_at = timezone.now()
     application.save(update_fields=["obligations_fulfilled", "commitment_signed", "submitted_at"])
+    start_department_work(application)
+    return application
+
+
+def start_department_work(application: RepairApplication) -> None:
+    """A submitted application in the deciding department's queue: its deadlines started and its
+    caseworkers told (a portal submission, or one pushed by the national single window)."""
     case = application.case
     services.start_deadline(case=case, step=ACCEPT, label=_("Acceptance"), policy_key="accept_within")
     services.start_deadline(case=case, step=DECIDE, label=_("Repair decision"), policy_key="decide_within")
@@ -198,7 +239,6 @@ def submit(*, actor, application_id: int, obligations_fulfilled: bool, commitmen
         % {"entity": application.record.party.name, "record": application.record.decision_number},
         case=case,
     )
-    return application
 
 
 @transaction.atomic
@@ -214,6 +254,7 @@ def accept(*, actor, application_id: int) -> RepairApplication:
         submitted_on=timezone.localdate(application.submitted_at).isoformat(),
         decide_within=policies.working_days("repair", "decide_within"),
     )
+    _queue_sync(application, NationalSync.Action.ACCEPTED)
     _tell_applicant(
         application,
         _("Application %(number)s accepted") % {"number": application.case.number},
@@ -228,7 +269,7 @@ def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) 
     The clock stops until the applicant resubmits."""
     application = _locked(application_id)
     _require_caseworker(application, actor)
-    known = {item["code"]: item["name"] for item in required_materials(application.record)}
+    known = {item["code"]: item["name"] for item in application_materials(application)}
     items = []
     for item in missing or []:
         code, reason = item.get("code", ""), (item.get("reason") or "").strip()
@@ -241,6 +282,7 @@ def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) 
     application.missing_items = items
     application.notice_issued_at = timezone.now()
     application.save(update_fields=["missing_items", "notice_issued_at"])
+    _queue_sync(application, NationalSync.Action.NOTICE, missing=items)
     for step in (ACCEPT, DECIDE):
         services.pause_deadline(case=application.case, step=step, actor=actor)
     # The applicant's own time: watched (it lapses the application), never supervised against the office.
@@ -366,6 +408,7 @@ def refuse(*, actor, application_id: int, reason: str) -> RepairApplication:
     application.refusal_reason = reason
     application.save(update_fields=["refusal_reason"])
     documents.issue(NoticeKind.NON_ACCEPTANCE, record=application.record, case=application.case, reason=reason)
+    _queue_sync(application, NationalSync.Action.NOT_ACCEPTED, reason=reason)
     services.close_open_deadlines(case=application.case, actor=actor)
     _tell_applicant(
         application,
@@ -524,7 +567,8 @@ def approve_decision(*, actor, application_id: int, approve: bool | None = None,
         transitions.transition(application.case, RepairMachine.reject, actor, reason=application.decision_reason,
                                otherwise=otherwise)  # fmt: skip
         documents.issue(NoticeKind.REFUSAL_DECISION, record=application.record, case=application.case,
-                        reason=application.decision_reason)  # fmt: skip
+                        reason=application.decision_reason, **basis_facts(application))  # fmt: skip
+        _queue_sync(application, NationalSync.Action.REFUSED, reason=application.decision_reason)
         _tell_applicant(
             application, _("Credit repair %(number)s refused") % {"number": number}, application.decision_reason
         )
@@ -535,7 +579,7 @@ def approve_decision(*, actor, application_id: int, approve: bool | None = None,
     record.save(update_fields=["status"])
     transitions.transition(application.case, RepairMachine.repair_record, None, record=record.decision_number)
     documents.issue(NoticeKind.REPAIR_DECISION, record=record, case=application.case,
-                    reason=application.decision_reason)  # fmt: skip
+                    reason=application.decision_reason, **basis_facts(application))  # fmt: skip
     services.start_deadline(case=application.case, step=SYNC, label=_("Sync to the national site"),
                             policy_key="sync_within")  # fmt: skip
     _queue_sync(application, NationalSync.Action.REPAIR)
@@ -587,7 +631,17 @@ def revoke(*, actor, application_id: int, reason: str) -> RepairApplication:
     return application
 
 
-def _queue_sync(application: RepairApplication, action: str) -> None:
+def basis_facts(application: RepairApplication) -> dict:
+    """What a decision notice says of the application's basis (bankruptcy reorganisation)."""
+    if application.basis != Basis.BANKRUPTCY_REORGANISATION:
+        return {}
+    return {"basis": application.basis, "basis_label": "破产重整"}
+
+
+def _queue_sync(application: RepairApplication, action: str, **facts) -> None:
+    """Queue what the national site must learn of the application: each status of any source
+    (accepted, notice with the missing items, not accepted or refused with the reason), the
+    repair and its revocation. An application pushed by the window names its platform number."""
     record = application.record
     sync = NationalSync.objects.create(
         application=application,
@@ -599,6 +653,10 @@ def _queue_sync(application: RepairApplication, action: str) -> None:
             "party": record.party.name,
             "identifier": record.party.id_number,
             "department": record.department.code,
+            "source": application.source,
+            "platform_number": application.platform_number,
+            "basis": application.basis,
+            **facts,
         },
     )
     outbox.queue_task_on_commit(PUSH_SYNC_TASK, sync.pk)

@@ -40,7 +40,10 @@ def _back(application: RepairApplication):
 @require_POST
 def start(request, record_id: int):
     application = repair.start_application(
-        actor=request.user, record_id=record_id, statement=request.POST.get("statement", "")
+        actor=request.user,
+        record_id=record_id,
+        statement=request.POST.get("statement", ""),
+        basis=request.POST.get("basis") or "ordinary",
     )
     return _back(application)
 
@@ -50,7 +53,7 @@ def application_page(request, number: str):
     application = _application(request, number)
     is_applicant = application.case.applicant_id == request.user.pk
     materials = list(application.materials.all())
-    required = repair.required_materials(application.record)
+    required = repair.application_materials(application)
     have = {material.code for material in materials}
     context = {
         "application": application,

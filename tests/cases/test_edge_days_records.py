@@ -36,7 +36,9 @@ def last_second_of(day: date) -> datetime:
 
 
 def record_on_display(repairable_from: date, display_until: date):
-    return SimpleNamespace(status="published", repairable_from=repairable_from, display_until=display_until)
+    return SimpleNamespace(
+        status="published", repairable_from=repairable_from, display_until=display_until, not_repairable=False
+    )
 
 
 # --- the publicity window (records.publicity_window, records.is_repairable) --------------------
@@ -73,7 +75,9 @@ def test_a_record_is_repairable_up_to_the_day_before_display_ends_not_on_that_da
 
 
 def test_a_record_no_longer_displayed_is_not_repairable_even_inside_its_window():
-    record = SimpleNamespace(status="expired", repairable_from=date(2026, 6, 2), display_until=date(2027, 3, 2))
+    record = SimpleNamespace(
+        status="expired", repairable_from=date(2026, 6, 2), display_until=date(2027, 3, 2), not_repairable=False
+    )
     assert not records.is_repairable(record, date(2026, 6, 2))
 
 

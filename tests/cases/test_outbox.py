@@ -118,7 +118,7 @@ def test_a_re_sent_notification_is_delivered(settings):
 def test_a_sync_failing_every_time_becomes_a_dead_letter_and_a_re_send_lands(people, draft, settings):  # noqa: F811
     approved(people, draft)
     settings.NATIONAL_SITE_GATEWAY = "tests.cases.test_repair.DownGateway"
-    sync = NationalSync.objects.get(application=draft)
+    sync = NationalSync.objects.get(application=draft, action="repair")
     for _attempt in range(LIMIT):
         _due_now(NationalSync)
         assert not repair.push_sync(sync.pk)
@@ -127,7 +127,7 @@ def test_a_sync_failing_every_time_becomes_a_dead_letter_and_a_re_send_lands(peo
     assert not repair.push_sync(sync.pk)  # a dead letter is not sent until re-sent
     settings.NATIONAL_SITE_GATEWAY = "cases.repair.national_site.RecordingGateway"
     outbox.resend(NationalSync.objects.all())
-    assert repair.retry_pending_syncs() == 1
+    assert repair.retry_pending_syncs() == 2  # the repair, and the acceptance queued before it
     sync.refresh_from_db()
     assert sync.state == OutboxState.SENT and sync.receipt.startswith("LOCAL-")
     draft.case.refresh_from_db()

@@ -211,7 +211,7 @@ def test_the_whole_way_to_a_repaired_and_synced_record(people, draft):
     approved(people, draft)
     assert state(draft) == "record_repaired"
     assert CreditRecord.objects.get(pk=draft.record_id).status == "repaired"
-    sync = NationalSync.objects.get(application=draft)
+    sync = NationalSync.objects.get(application=draft, action="repair")
     assert repair.push_sync(sync.pk)
     assert state(draft) == "synced"
     sync.refresh_from_db()
@@ -248,11 +248,11 @@ def test_a_refusal_needs_a_reason_and_the_head_confirms_it(people, draft):
 def test_a_failed_sync_is_retried(people, draft, settings):
     approved(people, draft)
     settings.NATIONAL_SITE_GATEWAY = "tests.cases.test_repair.DownGateway"
-    sync = NationalSync.objects.get(application=draft)
+    sync = NationalSync.objects.get(application=draft, action="repair")
     assert not repair.push_sync(sync.pk)
     settings.NATIONAL_SITE_GATEWAY = "cases.repair.national_site.RecordingGateway"
     NationalSync.objects.update(next_attempt_at=timezone.now())  # the backoff's wait is over
-    assert repair.retry_pending_syncs() == 1
+    assert repair.retry_pending_syncs() == 2  # the repair, and the acceptance queued before it
     assert state(draft) == "synced"
 
 

@@ -95,7 +95,7 @@ def test_the_whole_story(client, staff, django_capture_on_commit_callbacks):
     assert case.state == "synced" and case.closed_at is not None
     record = CreditRecord.objects.get()
     assert record.status == "repaired"
-    assert NationalSync.objects.get().receipt.startswith("LOCAL-")
+    assert NationalSync.objects.get(action="repair").receipt.startswith("LOCAL-")
     steps = list(AuditEvent.objects.for_subject(case).values_list("event_type", flat=True))
     for step in ("case.opened", "repair.submit", "repair.request_materials", "repair.resubmit", "repair.accept",
                  "repair.start_review", "repair.decision_proposed", "repair.approve", "repair.repair_record",

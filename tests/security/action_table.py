@@ -483,6 +483,10 @@ TABLE: list[Action] = [
            note="any department's staff register their department's records"),
     Action(record_import.import_records, roles("x y head head_y"),
            lambda w, actor, sheet: record_import.import_records(actor=actor, upload=sheet), record_sheet),
+    Action(record_services.mark_not_repairable, roles("x head"),
+           lambda w, actor, _: record_services.mark_not_repairable(
+               actor=actor, record_id=w.free_record.pk, not_repairable=True, basis="《某条例》第十条"),
+           scope=OWN_DEPARTMENT, refused_as=_HIDDEN_FROM_OTHER_DEPARTMENTS),
     # Claiming work (cases/services.py, workflows/services.py).
     Action(services.claim_case, roles("x head"),
            lambda w, actor, _: services.claim_case(case_id=w.repair_case.pk, actor=actor),

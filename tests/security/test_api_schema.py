@@ -29,7 +29,7 @@ from tests.factories import StaffFactory
 
 MAX_EXAMPLES = 25
 CHANNEL, SECRET = "api-test", "api-test-secret"
-SIGNED_PATHS = "/api/v1/complaints/"
+SIGNED_PATHS = ("/api/v1/complaints/", "/api/v1/repair-applications/")
 
 
 class SignedLikeAChannel:
@@ -64,7 +64,7 @@ def django_app():
 @pytest.fixture
 def caller(db):
     """A caseworker's session and CSRF token, and the signing channel."""
-    Channel.objects.create(code=CHANNEL, name="接口测试渠道", secret=SECRET)
+    Channel.objects.create(code=CHANNEL, name="接口测试渠道", secret=SECRET, pushes_repair_applications=True)
     client = Client()
     client.force_login(StaffFactory(username="api-caller", department__code="scjg"))
     token = _get_new_csrf_string()

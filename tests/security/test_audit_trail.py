@@ -84,6 +84,7 @@ def test_the_api_writes_only_through_the_known_operations(client):
         ("POST", "/api/v1/complaints/"),
         ("POST", "/api/v1/complaints/{reference}/feedback/"),  # through complaint_services.confirm / object_to_answer
         ("POST", "/api/v1/complaints/{reference}/withdrawal/"),  # through complaint_services.withdraw
+        ("POST", "/api/v1/repair-applications/"),  # through cases.repair.window.receive (the national window)
     }
 
 

@@ -18,6 +18,7 @@ NO_TOKEN_NEEDED = {
     "api/v1/complaints/": "the channels' systems sign each request (HMAC); no cookie, so nothing to forge",
     "api/v1/complaints/<str:reference>/feedback/": "signed by the channel like the intake (HMAC); no cookie",
     "api/v1/complaints/<str:reference>/withdrawal/": "signed by the channel like the intake (HMAC); no cookie",
+    "api/v1/repair-applications/": "the national single window signs each push like the channels (HMAC); no cookie",
 }
 SUCCESS = (200, 201, 302)
 

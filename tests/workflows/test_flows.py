@@ -91,7 +91,7 @@ def test_the_repair_process_follows_the_whole_story(people, application, django_
     assert open_tasks(case) == ["approval"]
     with django_capture_on_commit_callbacks(execute=True):
         repair.approve_decision(actor=people["head"], application_id=application.pk)
-    repair.push_sync(NationalSync.objects.get().pk)
+    repair.push_sync(NationalSync.objects.get(action="repair").pk)
     process = CaseProcess.objects.get(case=case)
     assert process.status == PROCESS.DONE and open_tasks(case) == []
     assert trail(case) == ["fill_in", "acceptance", "correction", "acceptance", "review", "approval", "sync"]

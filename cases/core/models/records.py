@@ -83,6 +83,12 @@ class CreditRecord(models.Model):
         _("decision and credit-repair notice delivered together at"), null=True, blank=True
     )
     repairable_notified_on = models.DateField(_("told it is repairable on"), null=True, blank=True)
+    # An administrative penalty decided by the simple procedure (简易程序) is minor dishonesty.
+    simple_procedure = models.BooleanField(_("decided by the simple procedure"), default=False, db_default=False)
+    # A law, regulation or policy document says this record cannot be repaired (法律、法规或政策文件
+    # 明确不可修复): set by the deciding department with its basis, shown to the entity.
+    not_repairable = models.BooleanField(_("not repairable"), default=False, db_default=False)
+    not_repairable_basis = models.TextField(_("legal basis for not repairable"), blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("credit record")
