@@ -14,6 +14,9 @@ NUMBER_SUFFIX = {
     NoticeKind.NON_ACCEPTANCE: "BSL",
     NoticeKind.REPAIR_DECISION: "XF",
     NoticeKind.REFUSAL_DECISION: "BXF",
+    NoticeKind.OBJECTION_CORRECTED: "YYGZ",
+    NoticeKind.OBJECTION_CONFIRMED: "YYWH",
+    NoticeKind.OBJECTION_WITHDRAWN: "YYCX",
 }
 
 

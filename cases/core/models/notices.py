@@ -14,6 +14,9 @@ class NoticeKind(models.TextChoices):
     NON_ACCEPTANCE = "non_acceptance", _("Notice of non-acceptance (不予受理通知书)")
     REPAIR_DECISION = "repair_decision", _("Credit-repair decision (修复决定书)")
     REFUSAL_DECISION = "refusal_decision", _("Decision not to repair (不予修复决定书)")
+    OBJECTION_CORRECTED = "objection_corrected", _("Objection outcome: record corrected")
+    OBJECTION_CONFIRMED = "objection_confirmed", _("Objection outcome: record confirmed")
+    OBJECTION_WITHDRAWN = "objection_withdrawn", _("Objection outcome: publication withdrawn")
 
 
 class Notice(models.Model):

@@ -45,6 +45,7 @@ class RecordStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     REPAIRED = "repaired", _("Repaired: no longer displayed")
     EXPIRED = "expired", _("Display period ended")
+    WITHDRAWN = "withdrawn", _("Publication withdrawn after an objection")
 
 
 class CreditRecord(models.Model):
@@ -83,6 +84,10 @@ class CreditRecord(models.Model):
         _("decision and credit-repair notice delivered together at"), null=True, blank=True
     )
     repairable_notified_on = models.DateField(_("told it is repairable on"), null=True, blank=True)
+    # Kept by cases/repair/objections.py: an objection is being checked (信用信息异议处理中), and
+    # whether display pauses meanwhile (policy objection/pauses_display).
+    under_objection = models.BooleanField(_("under objection"), default=False, db_default=False)
+    display_paused = models.BooleanField(_("display paused"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("credit record")
