@@ -463,7 +463,7 @@ class ObjectionStatus(models.TextChoices):
     WITHDRAWN_RECORD = "withdrawn_record", _("Publication withdrawn")
 
 
-O = ObjectionStatus
+OB = ObjectionStatus
 OBJECTION_CLOSED = {ObjectionStatus.CORRECTED, ObjectionStatus.CONFIRMED, ObjectionStatus.WITHDRAWN_RECORD}
 
 
@@ -474,19 +474,19 @@ class ObjectionMachine(CaseMachine):
 
     state = CaseMachine.state_on_case(ObjectionStatus, ObjectionStatus.SUBMITTED)
 
-    @state.transition(source=O.SUBMITTED, target=O.UNDER_CHECK, custom=records(E.OBJECTION_START_CHECK))
+    @state.transition(source=OB.SUBMITTED, target=OB.UNDER_CHECK, custom=records(E.OBJECTION_START_CHECK))
     def start_check(self):
         pass
 
-    @state.transition(source=O.UNDER_CHECK, target=O.CORRECTED, custom=records(E.OBJECTION_CORRECT))
+    @state.transition(source=OB.UNDER_CHECK, target=OB.CORRECTED, custom=records(E.OBJECTION_CORRECT))
     def correct(self):
         pass
 
-    @state.transition(source=O.UNDER_CHECK, target=O.CONFIRMED, custom=records(E.OBJECTION_CONFIRM))
+    @state.transition(source=OB.UNDER_CHECK, target=OB.CONFIRMED, custom=records(E.OBJECTION_CONFIRM))
     def confirm(self):
         pass
 
-    @state.transition(source=O.UNDER_CHECK, target=O.WITHDRAWN_RECORD, custom=records(E.OBJECTION_WITHDRAW_RECORD))
+    @state.transition(source=OB.UNDER_CHECK, target=OB.WITHDRAWN_RECORD, custom=records(E.OBJECTION_WITHDRAW_RECORD))
     def withdraw_record(self):
         pass
 

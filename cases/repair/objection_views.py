@@ -24,7 +24,8 @@ def _own_record(request, record_id: int):
     entity = identity.entity_of(request.user)
     if entity is None:
         raise Http404
-    records = selectors.credit_records_visible_to(request.user).filter(party__kind=entity[0], party__id_number=entity[1])
+    kind, number = entity
+    records = selectors.credit_records_visible_to(request.user).filter(party__kind=kind, party__id_number=number)
     return get_object_or_404(records, pk=record_id)
 
 
@@ -49,7 +50,8 @@ def objection_new(request, record_id: int):
             % {"days": policies.working_days("objection", "check_within")},
         )
         return redirect("objection", number=objection.case.number)
-    return render(request, "cases/objection_form.html", {"record": record, "open": objections.open_objection_of(record)})
+    context = {"record": record, "open": objections.open_objection_of(record)}
+    return render(request, "cases/objection_form.html", context)
 
 
 def _objection(request, number: str) -> Objection:

@@ -141,8 +141,8 @@ def test_corrected_record_is_displayed_again_as_corrected(people, record):
     objection = raise_one(people, record)
     assert fresh(record).display_paused  # paused meanwhile, by policy
     objections.start_check(actor=people["worker"], objection_id=objection.pk)
-    objections.correct(actor=people["worker"], objection_id=objection.pk, reason="核对原始决定书，金额录入错误。",
-                       changes={"summary": "未按规定公示年度报告，罚款 2000 元", "decided_on": "2026-03-02"})  # fmt: skip
+    changes = {"summary": "未按规定公示年度报告，罚款 2000 元", "decided_on": "2026-03-02"}
+    objections.correct(actor=people["worker"], objection_id=objection.pk, reason="金额录入错误。", changes=changes)
     objection.case.refresh_from_db()
     assert objection.case.state == "corrected" and objection.case.closed_at is not None
     corrected = fresh(record)
