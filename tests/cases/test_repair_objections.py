@@ -303,3 +303,35 @@ def test_no_objection_while_a_repair_application_is_open(people, record):
     repair.start_application(actor=people["entity"], record_id=record.pk)
     with pytest.raises(Conflict):
         raise_one(people, record)
+
+
+# --- supervised like any deadline -------------------------------------------------------------
+
+
+def test_an_overdue_check_is_reminded_then_supervised_by_the_sweep(people, record):
+    from cases.supervision import sweep
+    from cases.supervision.models import SupervisionOrder
+
+    objection = raise_one(people, record)  # due 2026-11-23 (5 working days)
+    with time_machine.travel(date(2026, 11, 19), tick=False):
+        sweep.sweep()
+    assert Deadline.objects.get(case=objection.case).stage == 1  # reminded (催办)
+    with time_machine.travel(date(2026, 11, 25), tick=False):
+        sweep.sweep()
+    order = SupervisionOrder.objects.get(case=objection.case)
+    assert order.department_id == record.department_id
+    assert Notification.objects.filter(kind="deadline.overdue", case=objection.case).exists()
+
+
+def test_the_department_corrects_through_the_page_and_the_entity_sees_the_corrected_record(people, record):
+    objection = raise_one(people, record)
+    number = objection.case.number
+    worker = client_of(people["worker"])
+    worker.post(reverse("objection-act", args=[number, "start"]))
+    form = worker.get(reverse("objection", args=[number])).content.decode()
+    assert "更正信息" in form and "维持信息" in form and "撤销公示" in form
+    response = worker.post(reverse("objection-act", args=[number, "correct"]), {
+        "summary": "未按规定公示年度报告，罚款 2000 元", "decided_on": "2026-03-02", "reason": "录入错误"})  # fmt: skip
+    assert response.status_code == 302
+    page = client_of(people["entity"]).get(reverse("objection", args=[number])).content.decode()
+    assert "已更正" in page and "罚款 2000 元" in page and "信用信息异议处理中" not in page
