@@ -163,12 +163,22 @@ def test_corrected_record_is_displayed_again_as_corrected(people, record):
     assert "罚款 2000 元" in page and "信用信息异议处理中" not in page
 
 
-def test_the_corrected_notice_renders(people, record, under_check):
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        lambda actor, pk: objections.correct(actor=actor, objection_id=pk, reason="录入错误",
+                                             changes={"summary": "罚款 2000 元"}),
+        lambda actor, pk: objections.confirm(actor=actor, objection_id=pk, reason="信息无误"),
+        lambda actor, pk: objections.withdraw_record(actor=actor, objection_id=pk, reason="主体认定错误"),
+    ],
+    ids=["corrected", "confirmed", "withdrawn"],
+)  # fmt: skip
+def test_each_outcome_notice_renders_in_chinese(people, record, under_check, outcome):
     from cases.core import documents
 
-    objections.correct(actor=people["worker"], objection_id=under_check.pk, reason="录入错误",
-                       changes={"summary": "罚款 2000 元"})  # fmt: skip
+    outcome(people["worker"], under_check.pk)
     notice = Notice.objects.get(case=under_check.case)
+    assert notice.number == f"{under_check.case.number}-{documents.NUMBER_SUFFIX[notice.kind]}"
     assert documents.pdf_of(notice).startswith(b"%PDF")
 
 
