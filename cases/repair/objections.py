@@ -139,6 +139,9 @@ def _corrections(record: CreditRecord, changes: dict) -> dict:
                 value = date.fromisoformat(str(value))
             except ValueError as exc:
                 raise InvalidInput(details={name: [_("Enter a valid date.")]}) from exc
+            # The record was published on its day: a corrected decision date cannot fall after it.
+            if value > min(record.published_from, timezone.localdate()):
+                raise InvalidInput(details={name: [_("The decision date cannot be after the publication.")]})
         if isinstance(value, str):
             value = value.strip()
         if value in ("", None):

@@ -303,6 +303,16 @@ def test_a_correction_must_change_something_it_may_change(people, record, under_
                            changes={"decision_number": "甘市监罚〔2026〕13号"})  # fmt: skip
 
 
+def test_a_corrected_decision_date_cannot_fall_after_the_publication(people, record, under_check):
+    with pytest.raises(InvalidInput) as exc:
+        objections.correct(actor=people["worker"], objection_id=under_check.pk, reason="日期有误",
+                           changes={"decided_on": "2026-03-05"})  # fmt: skip
+    assert "decided_on" in exc.value.details
+    objections.correct(actor=people["worker"], objection_id=under_check.pk, reason="日期有误",
+                       changes={"decided_on": "2026-02-27"})  # fmt: skip
+    assert fresh(record).decided_on == date(2026, 2, 27)
+
+
 def test_no_repair_application_while_an_objection_is_open(people, record):
     raise_one(people, record)
     with pytest.raises(Conflict):
