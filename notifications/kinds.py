@@ -37,6 +37,8 @@ KINDS: dict[str, Kind] = {
         Kind("repair.progress", _("Your credit-repair application moved on"), (LIVE, SMS)),
         Kind("repair.decision_proposed", _("A credit-repair decision awaits approval"), (LIVE, EMAIL)),
         Kind("repair.head_decided", _("The department head sent back your proposal or extension"), (LIVE, EMAIL)),
+        Kind("objection.raised", _("A credit information objection arrived"), (LIVE, EMAIL)),
+        Kind("objection.progress", _("Your credit information objection was decided"), (LIVE, SMS)),
         Kind("report.due", _("The half-year progress report falls due (半年工作进展报告)"), (LIVE, EMAIL)),
     ]
 }

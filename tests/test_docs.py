@@ -17,7 +17,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 def test_the_state_diagrams_in_docs_are_current():
     with translation.override("zh-hans"):
         documents = statechart.documents()
-    assert sorted(documents) == ["complaint-states.md", "repair-states.md"]
+    assert sorted(documents) == ["complaint-states.md", "objection-states.md", "repair-states.md"]
     for filename, text in documents.items():
         assert (DOCS / filename).read_text(encoding="utf-8") == text, f"docs/{filename}: run manage.py statechart"
 
@@ -30,7 +30,7 @@ def test_the_statechart_command_writes_both_diagrams(tmp_path, settings):
     (tmp_path / "docs").mkdir()
     settings.BASE_DIR = tmp_path
     call_command("statechart", stdout=StringIO())
-    for filename in ("repair-states.md", "complaint-states.md"):
+    for filename in ("repair-states.md", "complaint-states.md", "objection-states.md"):
         assert (tmp_path / "docs" / filename).read_text(encoding="utf-8") == (DOCS / filename).read_text(
             encoding="utf-8"
         )

@@ -15,6 +15,9 @@ NUMBER_SUFFIX = {
     NoticeKind.REPAIR_DECISION: "XF",
     NoticeKind.REFUSAL_DECISION: "BXF",
     NoticeKind.REVOCATION_DECISION: "CX",
+    NoticeKind.OBJECTION_CORRECTED: "YYGZ",
+    NoticeKind.OBJECTION_CONFIRMED: "YYWH",
+    NoticeKind.OBJECTION_WITHDRAWN: "YYCX",
 }
 
 

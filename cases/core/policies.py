@@ -13,6 +13,7 @@ from cases.core.exceptions import PolicyMissing
 
 REPAIR = "repair"
 COMPLAINT = "complaint"
+OBJECTION = "objection"
 
 _22 = "国办发〔2025〕22号"
 _1103 = "发改财金〔2023〕1103号"
@@ -96,6 +97,11 @@ DEFAULTS: list[tuple[str, str, str, object, str, str]] = [
         "失信信息类别与记录类型对照",
         _36,
     ),
+    (OBJECTION, "check_within", "working_days", 5, "信用信息异议核查处理时限（工作日）", _36),
+    (OBJECTION, "pauses_display", "count", 0, "信用信息异议处理期间暂停公示（0 否，1 是）", ""),
+    (OBJECTION, "remind_before", "working_days", 2, "到期前提醒（工作日）", ""),
+    (OBJECTION, "escalate_after", "working_days", 5, "逾期后挂牌督办（工作日）", ""),
+    (OBJECTION, "supervision_respond_within", "working_days", 3, "督办单答复时限（工作日）", ""),
     (COMPLAINT, "register_within", "working_days", 1, "登记时限", _1103),
     (COMPLAINT, "assign_within", "working_days", 1, "交办时限", _1103),
     (COMPLAINT, "answer_within", "working_days", 15, "部门答复时限", _1103),

@@ -50,7 +50,7 @@ def queue_cases(user, kind: str) -> QuerySet[Case]:
     return cases.none()
 
 
-CASE_NUMBER = re.compile(r"^(XF|TS)\d{6,}$")
+CASE_NUMBER = re.compile(r"^(XF|TS|YY)\d{6,}$")
 
 
 def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
@@ -110,6 +110,7 @@ def _own_cases(user) -> Q:
         return Q(pk__in=[])
     kind, number = entity
     about_entity = Q(repair__record__party__kind=kind, repair__record__party__id_number=number)
+    about_entity |= Q(objection__record__party__kind=kind, objection__record__party__id_number=number)
     if kind == EntityKind.ENTERPRISE:
         about_entity |= Q(complaint__enterprise_uscc=number)
     return Q(applicant=user) & about_entity

@@ -6,7 +6,14 @@ project draws its own from the transitions that viewflow.fsm exposes.
 
 from dataclasses import dataclass
 
-from cases.core.states import ComplaintMachine, ComplaintStatus, RepairMachine, RepairStatus
+from cases.core.states import (
+    ComplaintMachine,
+    ComplaintStatus,
+    ObjectionMachine,
+    ObjectionStatus,
+    RepairMachine,
+    RepairStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,13 @@ CHARTS = {
         ComplaintStatus,
         ComplaintStatus.RECEIVED,
         "complaint-states.md",
+    ),
+    "objection": Chart(
+        "Credit information objections",
+        ObjectionMachine,
+        ObjectionStatus,
+        ObjectionStatus.SUBMITTED,
+        "objection-states.md",
     ),
 }
 

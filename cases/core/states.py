@@ -1,4 +1,4 @@
-"""The state machines of the two kinds of case (viewflow.fsm): legal transitions only, and for
+"""The state machines of the kinds of case (viewflow.fsm): legal transitions only, and for
 each transition the one statement of what it records and what it does to the case's workflow.
 
 A machine wraps a Case; services take its transitions through cases.core.transitions, which
@@ -474,6 +474,44 @@ class ComplaintMachine(CaseMachine):
         pass
 
 
+class ObjectionStatus(models.TextChoices):
+    """The states of a credit information objection (信用信息异议, cases/repair/objections.py)."""
+
+    SUBMITTED = "submitted", _("Objection raised")
+    UNDER_CHECK = "under_check", _("Being checked")
+    CORRECTED = "corrected", _("Record corrected")
+    CONFIRMED = "confirmed", _("Record confirmed")
+    WITHDRAWN_RECORD = "withdrawn_record", _("Publication withdrawn")
+
+
+OB = ObjectionStatus
+OBJECTION_CLOSED = {ObjectionStatus.CORRECTED, ObjectionStatus.CONFIRMED, ObjectionStatus.WITHDRAWN_RECORD}
+
+
+class ObjectionMachine(CaseMachine):
+    """An objection is its own case, worked by the record's department without a workflow process
+    (no flow in workflows.flows: it waits on no task, so it declares no waits): its deadline,
+    supervision and queue are the case's own."""
+
+    state = CaseMachine.state_on_case(ObjectionStatus, ObjectionStatus.SUBMITTED)
+
+    @state.transition(source=OB.SUBMITTED, target=OB.UNDER_CHECK, custom=records(E.OBJECTION_START_CHECK))
+    def start_check(self):
+        pass
+
+    @state.transition(source=OB.UNDER_CHECK, target=OB.CORRECTED, custom=records(E.OBJECTION_CORRECT))
+    def correct(self):
+        pass
+
+    @state.transition(source=OB.UNDER_CHECK, target=OB.CONFIRMED, custom=records(E.OBJECTION_CONFIRM))
+    def confirm(self):
+        pass
+
+    @state.transition(source=OB.UNDER_CHECK, target=OB.WITHDRAWN_RECORD, custom=records(E.OBJECTION_WITHDRAW_RECORD))
+    def withdraw_record(self):
+        pass
+
+
 @cache
 def machine_steps(machine: type) -> dict[str, Step]:
     """The steps a machine's transitions declare, by transition name, plus its steps without a transition."""
@@ -495,9 +533,14 @@ def machine_steps(machine: type) -> dict[str, Step]:
     return found
 
 
-MACHINES: dict[str, type] = {"repair": RepairMachine, "complaint": ComplaintMachine}
-WAITS: dict[str, tuple[Wait, ...]] = {"repair": RepairMachine.waits, "complaint": ComplaintMachine.waits}
-CLOSED: dict[str, frozenset[str]] = {"repair": frozenset(REPAIR_CLOSED), "complaint": frozenset(COMPLAINT_CLOSED)}
+MACHINES: dict[str, type] = {"repair": RepairMachine, "complaint": ComplaintMachine, "objection": ObjectionMachine}
+WAITS: dict[str, tuple[Wait, ...]] = {kind: machine.waits for kind, machine in MACHINES.items()}
+CLOSED: dict[str, frozenset[str]] = {
+    "repair": frozenset(REPAIR_CLOSED),
+    "complaint": frozenset(COMPLAINT_CLOSED),
+    "objection": frozenset(OBJECTION_CLOSED),
+}
+STATUSES: dict[str, type] = {"repair": RepairStatus, "complaint": ComplaintStatus, "objection": ObjectionStatus}
 
 
 def steps(kind: str) -> dict[str, Step]:
@@ -528,5 +571,5 @@ def next_tasks(kind: str, task: str) -> set[str]:
 
 def state_label(kind: str, state: str) -> str:
     """The state in the reader's language."""
-    states = RepairStatus if kind == "repair" else ComplaintStatus
+    states = STATUSES.get(kind, ComplaintStatus)
     return states(state).label if state in states.values else state

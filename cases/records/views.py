@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from cases.core import documents, identity, selectors
 from cases.core.exceptions import InvalidInput
 from cases.core.models import Notice
-from cases.core.states import REPAIR_CLOSED
+from cases.core.states import OBJECTION_CLOSED, REPAIR_CLOSED
 from cases.infra import csv_export
 from cases.infra.listing import Filter, Listing, Paging
 from cases.records import importing as record_import
 from cases.records import services as record_services
 from cases.records import windows as records
 from cases.records.forms import CreditRecordForm, NotRepairableForm, RecordImportForm
-from cases.repair.models import RepairApplication
+from cases.repair.models import Objection, RepairApplication
 
 
 def _require_department_staff(user) -> None:
@@ -122,10 +122,16 @@ def my_records(request):
         .exclude(case__state__in=REPAIR_CLOSED)
         .values_list("record_id", "case__number")
     )
+    open_objections = dict(
+        Objection.objects.filter(record__in=found, case__applicant=user)
+        .exclude(case__state__in=OBJECTION_CLOSED)
+        .values_list("record_id", "case__number")
+    )
     rows = [
-        {"record": record, "repairable": records.is_repairable(record, today), "open": open_applications.get(record.pk)}
+        {"record": record, "repairable": records.is_repairable(record, today) and not record.under_objection,
+         "open": open_applications.get(record.pk), "objection": open_objections.get(record.pk)}
         for record in found
-    ]
+    ]  # fmt: skip
     return render(
         request, "cases/my_records.html", {"rows": rows, "today": today, "binding": identity.binding_of(user)}
     )

@@ -147,3 +147,61 @@ class NationalSync(OutboxRow):
 
     def __str__(self):
         return f"{self.application} {self.action}"
+
+
+# --- credit information objections (信用信息异议, cases/repair/objections.py) -------------------------
+
+
+class Objection(models.Model):
+    """An entity's objection to a record about it; the case carries number, state and deadline."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="objection", verbose_name=_("case")
+    )
+    record = models.ForeignKey(
+        "cases.CreditRecord", on_delete=models.PROTECT, related_name="objections", verbose_name=_("record")
+    )
+    reasons = models.TextField(_("reasons for the objection"))
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_default=Now())
+    outcome_reason = models.TextField(_("reasons for the outcome"), blank=True, default="", db_default="")
+    # What a correction changed: {field: {"from": old, "to": new}}.
+    corrections = models.JSONField(_("corrections"), default=dict, blank=True, db_default=Value({}, JSONField()))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("credit information objection")
+        verbose_name_plural = _("credit information objections")
+
+    def __str__(self):
+        return f"{self.case.number} {self.record.decision_number}"
+
+
+def evidence_path(instance, filename: str) -> str:
+    # Stored under a random name: the user's file name is kept only as data, never as a path.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"objections/{instance.objection_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ObjectionEvidence(models.Model):
+    objection = models.ForeignKey(Objection, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_default=Now())
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

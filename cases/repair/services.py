@@ -145,6 +145,8 @@ def start_application(*, actor, record_id: int, statement: str = "", basis: str 
     busy = RepairApplication.objects.filter(record=record).exclude(case__state__in=REPAIR_CLOSED)
     if busy.exists():
         raise Conflict(_("An application for this record is already open."))
+    if record.under_objection:  # cases/repair/objections.py: the record's facts are being checked
+        raise Conflict(_("A credit information objection to this record is being checked: apply after its outcome."))
     case = services.open_case(
         kind="repair",
         title=_("Credit repair of %(number)s") % {"number": record.decision_number},

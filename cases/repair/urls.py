@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.repair import views
+from cases.repair import objection_views, views
 
 urlpatterns = [
     path("my/applications/", views.my_applications, name="my-applications"),
@@ -12,4 +12,13 @@ urlpatterns = [
     path("repair/<str:number>/", views.application_page, name="repair-application"),
     path("repair/<str:number>/upload/", views.upload, name="repair-upload"),
     path("repair/<str:number>/<slug:action>/", views.act, name="repair-act"),
+]
+
+# Credit information objections (cases/repair/objections.py).
+urlpatterns += [
+    path("my/records/<int:record_id>/objection/", objection_views.objection_new, name="objection-new"),
+    path("objections/queue/", objection_views.queue, name="objection-queue"),
+    path("objections/evidence/<int:evidence_id>/", objection_views.evidence_file, name="objection-evidence"),
+    path("objections/<str:number>/", objection_views.objection_page, name="objection"),
+    path("objections/<str:number>/<slug:action>/", objection_views.act, name="objection-act"),
 ]

@@ -14,7 +14,15 @@ from django.utils import translation
 from viewflow.fsm import NoTransition
 
 from cases.core import states
-from cases.core.states import CaseMachine, ComplaintMachine, ComplaintStatus, RepairMachine, RepairStatus
+from cases.core.states import (
+    CaseMachine,
+    ComplaintMachine,
+    ComplaintStatus,
+    ObjectionMachine,
+    ObjectionStatus,
+    RepairMachine,
+    RepairStatus,
+)
 
 # Credit repair. Every open state ends as terminated when its record's display ends by itself;
 # an uncorrected application lapses.
@@ -75,9 +83,19 @@ COMPLAINT = {
     "withdrawn": {},
 }  # fmt: skip
 
+# Credit information objections (cases/repair/objections.py): checked, then one of three outcomes.
+OBJECTION = {
+    "submitted": {"start_check": "under_check"},
+    "under_check": {"correct": "corrected", "confirm": "confirmed", "withdraw_record": "withdrawn_record"},
+    "corrected": {},
+    "confirmed": {},
+    "withdrawn_record": {},
+}
+
 MACHINES = {
     RepairMachine: (RepairStatus, REPAIR),
     ComplaintMachine: (ComplaintStatus, COMPLAINT),
+    ObjectionMachine: (ObjectionStatus, OBJECTION),
 }
 
 
@@ -144,6 +162,11 @@ def test_a_complaint_state_is_labelled_from_the_complaint_states():
         assert states.state_label("complaint", "received") == "Complaint received"
         # "rejected" is a state of both kinds, with a label of its own in each.
         assert states.state_label("complaint", "rejected") == "Rejected (out of scope)"
+
+
+def test_an_objection_state_is_labelled_from_the_objection_states():
+    with translation.override("en"):
+        assert states.state_label("objection", "under_check") == "Being checked"
 
 
 def test_a_state_label_is_in_the_readers_language():

@@ -139,6 +139,16 @@ TABLE: list[Row] = [
         note="only the applicant adds materials to a draft"),
     Row("repair/<str:number>/<slug:action>/", "/repair/{w.repair_case.number}/accept/",
         expect(404, anon=LOGIN, a=403, x=302, head=302, sup=403), method="POST"),
+    # Credit information objections (信用信息异议): A's, to a record of department X.
+    Row("my/records/<int:record_id>/objection/", "/my/records/{w.free_record.pk}/objection/",
+        expect(404, anon=LOGIN, a=200), form=True, note="only for a record about the entity one acts for"),
+    Row("my/records/<int:record_id>/objection/", "/my/records/{w.free_record.pk}/objection/",
+        expect(404, anon=LOGIN, a=302), method="POST", data={"reasons": "金额有误"}),
+    Row("objections/queue/", "/objections/queue/", STAFF_AND_SUPERVISORS),
+    Row("objections/evidence/<int:evidence_id>/", "/objections/evidence/{w.evidence.pk}/", SEES_A_REPAIR_CASE),
+    Row("objections/<str:number>/", "/objections/{w.objection_case.number}/", SEES_A_REPAIR_CASE),
+    Row("objections/<str:number>/<slug:action>/", "/objections/{w.objection_case.number}/start/",
+        expect(404, anon=LOGIN, a=403, x=302, head=302, sup=403), method="POST"),
     Row("repair/<str:number>/<slug:action>/", "/repair/{w.repair_case.number}/withdraw/",
         expect(404, anon=LOGIN, a=302, x=404, head=404, sup=404), method="POST"),
     # Complaints.

@@ -36,8 +36,9 @@ from cases.core.models.org import Department
 from cases.core.roles import Role
 from cases.records import importing as record_import
 from cases.records import services as record_services
+from cases.repair import objections
 from cases.repair import services as repair_services
-from cases.repair.models import RepairApplication
+from cases.repair.models import Objection, RepairApplication
 from cases.reporting import reports
 from cases.reporting.reports import Period
 from cases.supervision import services as supervision_services
@@ -48,6 +49,7 @@ from workflows import services as workflow_services
 # The modules whose public functions with an `actor` are actions (the meta-test reads them).
 SERVICE_MODULES = (
     repair_services,
+    objections,
     complaints,
     complaint_intake,
     rectification,
@@ -198,6 +200,16 @@ def repaired_application(world) -> RepairApplication:
     application.record.status = "repaired"
     application.record.save(update_fields=["status"])
     return application
+
+
+def objection_in(state: str):
+    """A's objection, set to `state` and held by no one (a department step claims it)."""
+
+    def prepare(world) -> Objection:
+        _set_state(world.objection_case, state)
+        return Objection.objects.get(case=world.objection_case)
+
+    return prepare
 
 
 def new_complaint(world, reference: str = "WEB-2") -> Complaint:
@@ -376,6 +388,23 @@ TABLE: list[Action] = [
     Action(repair_services.revoke, roles("head"),
            lambda w, actor, app: repair_services.revoke(actor=actor, application_id=app.pk, reason="材料造假"),
            repaired_application, scope=OWN_DEPARTMENT, note="the department head's decision"),
+    # Credit information objections (cases/repair/objections.py).
+    Action(objections.raise_objection, roles("a"),
+           lambda w, actor, _: objections.raise_objection(actor=actor, record_id=w.free_record.pk, reasons="金额有误"),
+           scope=APPLICANT_OWN, refused_as={"b": NotFound}),
+    Action(objections.start_check, roles("x head"),
+           lambda w, actor, o: objections.start_check(actor=actor, objection_id=o.pk),
+           objection_in("submitted"), scope=OWN_DEPARTMENT),
+    Action(objections.correct, roles("x head"),
+           lambda w, actor, o: objections.correct(actor=actor, objection_id=o.pk, reason="录入错误",
+                                                  changes={"summary": "罚款 2000 元"}),
+           objection_in("under_check"), scope=OWN_DEPARTMENT),
+    Action(objections.confirm, roles("x head"),
+           lambda w, actor, o: objections.confirm(actor=actor, objection_id=o.pk, reason="信息无误"),
+           objection_in("under_check"), scope=OWN_DEPARTMENT),
+    Action(objections.withdraw_record, roles("x head"),
+           lambda w, actor, o: objections.withdraw_record(actor=actor, objection_id=o.pk, reason="主体认定错误"),
+           objection_in("under_check"), scope=OWN_DEPARTMENT),
     # Complaints (cases/complaint_services.py).
     Action(complaints.register, roles("clerk"),
            lambda w, actor, c: complaints.register(actor=actor, complaint_id=c.pk, subject="arrears",

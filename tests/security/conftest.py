@@ -20,6 +20,7 @@ from cases.core import documents, services
 from cases.core.models import AuditEvent, BindingRole, Department, IdentityBinding, Notice
 from cases.core.roles import Role
 from cases.records import services as record_services
+from cases.repair import objections
 from cases.repair import services as repair
 from cases.supervision import services as supervision_services
 from notifications.models import Notification
@@ -60,6 +61,8 @@ class World:
     order: object
     notification_of_a: object
     agent_binding_of_a: object  # an agent who acts for A's enterprise besides A (its legal representative)
+    objection_case: object  # A's credit information objection to a fourth record, with one evidence file
+    evidence: object
 
     def user(self, role: str):
         return self.users.get(role)
@@ -119,6 +122,8 @@ def build_world(text: str = "") -> World:
         material = repair.add_material(actor=a, application_id=application.pk, code=item["code"], upload=pdf_upload())
     repair.submit(actor=a, application_id=application.pk, obligations_fulfilled=True, commitment_signed=True)
     draft = repair.start_application(actor=a, record_id=draft_record.pk)
+    objection = objections.raise_objection(actor=a, record_id=_record(x, USCC_A, "甘市监罚〔2026〕4号", text).pk,
+                                           reasons=f"金额有误{text}", evidence=[pdf_upload()])  # fmt: skip
 
     website = Channel.objects.create(code="website", name="信用网站投诉专栏", secret="website-secret")
     complaint, _created = complaint_intake.receive(channel=website, data={
@@ -146,6 +151,8 @@ def build_world(text: str = "") -> World:
         record_notice=Notice.objects.filter(record=record, case__isnull=True).first(),
         order=order,
         notification_of_a=Notification.objects.filter(recipient=a).first(),
+        objection_case=objection.case,
+        evidence=objection.evidence.get(),
         agent_binding_of_a=IdentityBinding.objects.get(
             user=ApplicantFactory(username="agent-a", id_number=USCC_A, verified__role=BindingRole.AGENT)
         ),

@@ -10,7 +10,11 @@ from cases.core.event_types import EventType
 from workflows import engine
 from workflows.flows import FLOWS
 
-KINDS = list(states.MACHINES)
+# The kinds worked through a workflow process. An objection (cases/repair/objections.py) is a
+# service-only case: its one step of work (the check) is watched by its deadline and shown in the
+# department's objection queue, so it has no flow, no waits and no task-completing steps.
+KINDS = list(FLOWS)
+SERVICE_ONLY_KINDS = [kind for kind in states.MACHINES if kind not in FLOWS]
 
 # The maps the engine kept by hand before they were derived: what each step does to a task.
 HAND_WRITTEN_COMPLETES = {
@@ -70,6 +74,18 @@ STATUSES = {"repair": states.RepairStatus, "complaint": states.ComplaintStatus}
 # Open states no one waits in: the service that reaches one moves on in the same transaction
 # (a confirmed complaint is closed by the confirmation itself, a confirmed breach by its confirmation).
 PASSED_THROUGH = {"repair": set(), "complaint": {"confirmed", "breach_confirmed"}}
+
+
+def test_every_machine_is_followed_by_a_flow_or_is_service_only():
+    assert set(KINDS) | set(SERVICE_ONLY_KINDS) == set(states.MACHINES)
+    assert SERVICE_ONLY_KINDS == ["objection"]
+
+
+@pytest.mark.parametrize("kind", SERVICE_ONLY_KINDS)
+def test_a_service_only_kind_declares_nothing_for_a_workflow(kind):
+    """No task to wait on, complete, begin or cancel: the engine leaves such a case alone."""
+    assert states.WAITS[kind] == ()
+    assert not any(step.completes or step.begins or step.cancels for step in states.steps(kind).values())
 
 
 @pytest.mark.parametrize("kind", KINDS)

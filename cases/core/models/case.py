@@ -15,9 +15,10 @@ from .deadline import Stage
 class CaseKind(models.TextChoices):
     REPAIR = "repair", _("Credit repair")
     COMPLAINT = "complaint", _("Government-default complaint")
+    OBJECTION = "objection", _("Credit information objection")
 
 
-CASE_NUMBER_PREFIX = {CaseKind.REPAIR: "XF", CaseKind.COMPLAINT: "TS"}
+CASE_NUMBER_PREFIX = {CaseKind.REPAIR: "XF", CaseKind.COMPLAINT: "TS", CaseKind.OBJECTION: "YY"}
 
 
 def new_verification_code() -> str:

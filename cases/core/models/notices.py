@@ -15,6 +15,9 @@ class NoticeKind(models.TextChoices):
     REPAIR_DECISION = "repair_decision", _("Credit-repair decision (修复决定书)")
     REFUSAL_DECISION = "refusal_decision", _("Decision not to repair (不予修复决定书)")
     REVOCATION_DECISION = "revocation_decision", _("Decision revoking the credit repair (撤销信用修复决定书)")
+    OBJECTION_CORRECTED = "objection_corrected", _("Objection outcome: record corrected")
+    OBJECTION_CONFIRMED = "objection_confirmed", _("Objection outcome: record confirmed")
+    OBJECTION_WITHDRAWN = "objection_withdrawn", _("Objection outcome: publication withdrawn")
 
 
 class Notice(models.Model):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class CaseType(models.TextChoices):
     REPAIR = "repair", _("Credit repair")
     COMPLAINT = "complaint", _("Government-default complaint")
+    OBJECTION = "objection", _("Credit information objection")
 
 
 class PolicyKind(models.TextChoices):

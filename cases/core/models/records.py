@@ -45,6 +45,7 @@ class RecordStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     REPAIRED = "repaired", _("Repaired: no longer displayed")
     EXPIRED = "expired", _("Display period ended")
+    WITHDRAWN = "withdrawn", _("Publication withdrawn after an objection")
 
 
 class CreditRecord(models.Model):
@@ -89,6 +90,10 @@ class CreditRecord(models.Model):
     # 明确不可修复): set by the deciding department with its basis, shown to the entity.
     not_repairable = models.BooleanField(_("not repairable"), default=False, db_default=False)
     not_repairable_basis = models.TextField(_("legal basis for not repairable"), blank=True, default="", db_default="")
+    # Kept by cases/repair/objections.py: an objection is being checked (信用信息异议处理中), and
+    # whether display pauses meanwhile (policy objection/pauses_display).
+    under_objection = models.BooleanField(_("under objection"), default=False, db_default=False)
+    display_paused = models.BooleanField(_("display paused"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("credit record")
