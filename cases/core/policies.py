@@ -17,6 +17,7 @@ COMPLAINT = "complaint"
 _22 = "国办发〔2025〕22号"
 _1103 = "发改财金〔2023〕1103号"
 _802 = "国务院令第802号"
+_REMEDY = "《中华人民共和国行政复议法》第二十条、《中华人民共和国行政诉讼法》第四十六条"
 
 
 def _materials(*items: tuple[str, str]) -> list[dict]:
@@ -65,6 +66,25 @@ DEFAULTS: list[tuple[str, str, str, object, str, str]] = [
         _materials(("obligation_proof", "履行义务证明"), ("commitment", "信用承诺书")),
         "其他失信信息修复所需材料",
         _22,
+    ),
+    # What the notices print (cases/core/documents.py); a department's own values come first.
+    (
+        REPAIR,
+        "notice_remedy_clause",
+        "text",
+        "申请人如不服本决定，可在收到本决定书之日起六十日内向{复议机关}申请行政复议，"
+        "或者在六个月内依法向人民法院提起行政诉讼。",
+        "决定书的救济途径告知（{复议机关}处填入复议机关）",
+        _REMEDY,
+    ),
+    (REPAIR, "notice_reconsideration_body", "text", "甘州区人民政府", "行政复议机关（部门未另设时）", _REMEDY),
+    (
+        REPAIR,
+        "notice_contact_line",
+        "text",
+        "联系人：信用修复窗口　电话：12345　地址：甘州区政务服务中心",
+        "文书所载联系人、电话、地址（部门未另设时）",
+        "",
     ),
     (COMPLAINT, "register_within", "working_days", 1, "登记时限", _1103),
     (COMPLAINT, "assign_within", "working_days", 1, "交办时限", _1103),
@@ -158,3 +178,7 @@ def count(case_type: str, key: str) -> int:
 
 def choices(case_type: str, key: str) -> list[dict]:
     return list(_value(case_type, key, ("choices",)))
+
+
+def text(case_type: str, key: str) -> str:
+    return str(_value(case_type, key, ("text",)))

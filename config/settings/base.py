@@ -219,6 +219,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Departments' seal images and signing keys: outside MEDIA_ROOT, never served (cases/core/storage.py).
+PRIVATE_ROOT = env.str("PRIVATE_ROOT", default=str(BASE_DIR / "private"))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

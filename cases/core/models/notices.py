@@ -18,7 +18,7 @@ class NoticeKind(models.TextChoices):
 
 class Notice(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=NoticeKind.choices)
-    number = models.CharField(_("notice number"), max_length=60, unique=True)
+    number = models.CharField(_("notice number"), max_length=150, unique=True)
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="notices", verbose_name=_("case")
     )
@@ -28,6 +28,10 @@ class Notice(models.Model):
     facts = models.JSONField(_("contents"), default=dict, db_default=Value({}, JSONField()))
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True, db_default=Now())
     pdf = models.FileField(_("PDF"), upload_to="notices/", blank=True, default="", db_default="")
+    signed = models.BooleanField(
+        _("digitally signed"), default=False, db_default=False,
+        help_text=_("Whether the kept PDF carries the deciding unit's digital signature."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("notice")
@@ -36,3 +40,23 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.get_kind_display()}"
+
+
+class NoticeSequence(models.Model):
+    """The last serial number given in a department's document numbers, per year and per family of
+    notices (〔2026〕3号): rows are locked while a number is taken, so no number is given twice."""
+
+    department = models.ForeignKey("cases.Department", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField(_("year"))
+    family = models.CharField(_("kind family"), max_length=10)
+    last = models.PositiveIntegerField(_("last number"), default=0, db_default=0)
+
+    class Meta:
+        verbose_name = _("document number sequence")
+        verbose_name_plural = _("document number sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "family"], name="notice_sequence_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.department_id}〔{self.year}〕{self.family} {self.last}"

@@ -17,6 +17,7 @@ class PolicyKind(models.TextChoices):
     MONTHS = "months", _("months")
     COUNT = "count", _("count")
     CHOICES = "choices", _("list of items")
+    TEXT = "text", _("text")
 
 
 class Policy(models.Model):
@@ -54,5 +55,8 @@ class Policy(models.Model):
             codes = [item["code"] for item in self.value]
             if len(codes) != len(set(codes)):
                 raise ValidationError({"value": _("Each item needs its own code.")})
+        elif self.kind == PolicyKind.TEXT:
+            if not isinstance(self.value, str) or not self.value.strip():
+                raise ValidationError({"value": _('Enter the text in double quotes, e.g. "…".')})
         elif isinstance(self.value, bool) or not isinstance(self.value, int) or self.value < 0:
             raise ValidationError({"value": _("Enter a whole number, zero or more.")})
