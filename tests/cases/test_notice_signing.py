@@ -29,6 +29,9 @@ def self_signed_pkcs12(name: str, passphrase: str) -> tuple[bytes, bytes]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"), x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.now().astimezone()
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=False,
+                          encipher_only=False, decipher_only=False)  # fmt: skip
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -38,12 +41,7 @@ def self_signed_pkcs12(name: str, passphrase: str) -> tuple[bytes, bytes]:
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                          data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=False,
-                          encipher_only=False, decipher_only=False),
-            critical=True,
-        )  # fmt: skip
+        .add_extension(usage, critical=True)
         .sign(key, hashes.SHA256())
     )
     bundle = pkcs12.serialize_key_and_certificates(
@@ -137,7 +135,9 @@ def page_images(pdf: bytes) -> list:
 
     def walk(resources):
         resources = resources.get_object()
-        xobjects = resources["/XObject"] if "/XObject" in resources else {}
+        if "/XObject" not in resources:
+            return
+        xobjects = resources["/XObject"]
         for name in xobjects:
             xobject = xobjects[name]
             if "/Subtype" in xobject and xobject["/Subtype"] == "/Image":

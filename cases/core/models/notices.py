@@ -54,9 +54,7 @@ class NoticeSequence(models.Model):
     class Meta:
         verbose_name = _("document number sequence")
         verbose_name_plural = _("document number sequences")
-        constraints = [
-            models.UniqueConstraint(fields=["department", "year", "family"], name="notice_sequence_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["department", "year", "family"], name="notice_sequence_unique")]
 
     def __str__(self):
         return f"{self.department_id}〔{self.year}〕{self.family} {self.last}"

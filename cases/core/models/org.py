@@ -40,7 +40,8 @@ class Department(models.Model):
     )  # fmt: skip
     seal_image = models.FileField(
         _("seal image"), upload_to="seals/", storage=private_storage, blank=True, default="", db_default="",
-        help_text=_("The unit's electronic seal (PNG with a transparent background), placed over the date of each notice."),
+        help_text=_("The unit's electronic seal (PNG with a transparent background), placed over "
+                    "the date of each notice."),
     )  # fmt: skip
     signing_key = models.FileField(
         _("signing key (PKCS#12)"), upload_to="signing/", storage=private_storage, blank=True, default="",
