@@ -37,6 +37,10 @@ class DepartmentForm(forms.ModelForm):
         widgets = {"seal_image": forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
                    "signing_key": forms.FileInput(attrs={"accept": ".p12,.pfx"})}  # fmt: skip
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept_passphrase = self.instance.signing_passphrase
+
     def clean_seal_image(self):
         upload = self.cleaned_data.get("seal_image")
         if upload and upload is not self.instance.seal_image:
@@ -51,7 +55,7 @@ class DepartmentForm(forms.ModelForm):
         if cleaned.get("remove_signing_key"):
             return cleaned
         upload = cleaned.get("signing_key")
-        passphrase = cleaned.get("signing_passphrase") or self.instance.signing_passphrase
+        passphrase = cleaned.get("signing_passphrase") or self.kept_passphrase
         if upload and upload is not self.instance.signing_key:
             from cryptography.hazmat.primitives.serialization import pkcs12
 
@@ -72,8 +76,8 @@ class DepartmentForm(forms.ModelForm):
         if self.cleaned_data.get("remove_signing_key"):
             department.signing_key = ""
             department.signing_passphrase = ""
-        elif self.cleaned_data.get("signing_passphrase"):
-            department.signing_passphrase = self.cleaned_data["signing_passphrase"]
+        else:
+            department.signing_passphrase = self.cleaned_data.get("signing_passphrase") or self.kept_passphrase
         if commit:
             department.save()
         return department
@@ -107,9 +111,11 @@ class DepartmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        changed = [name for name in [*DOCUMENT_FIELDS, "signing_passphrase"] if name in form.changed_data]
+        changed = [name for name in DOCUMENT_FIELDS if name in form.changed_data]
+        if form.cleaned_data.get("signing_passphrase"):
+            changed.append("signing_passphrase")
         if form.cleaned_data.get("remove_signing_key"):
-            changed.append("signing_key")
+            changed += ["signing_key", "signing_passphrase"]
         if changed:
             events.department_documents_changed_event(department=obj, actor=request.user, changed=sorted(set(changed)))
         if not obj.signing_key:

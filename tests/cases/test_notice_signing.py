@@ -188,3 +188,67 @@ def test_the_seal_and_key_are_stored_privately(department, settings):
     assert not department.seal_image.path.startswith(settings.MEDIA_ROOT)
     with pytest.raises(ValueError):
         department.seal_image.url  # noqa: B018
+
+
+def department_form(unit: Department, **changes) -> dict:
+    data = {"code": unit.code, "name_zh": unit.name_zh, "name_en": unit.name_en, "active": "on",
+            "document_prefix": "甘州市监", "reconsideration_body": "", "contact_line": "",
+            "signing_passphrase": ""}  # fmt: skip
+    return {**data, **changes}
+
+
+def p12_upload(bundle: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("unit.p12", bundle, content_type="application/x-pkcs12")
+
+
+def test_the_admin_refuses_a_key_that_does_not_open_with_its_passphrase(client, admin_user):
+    unit = Department.objects.get(code="scjg")
+    bundle, _cert = self_signed_pkcs12("区市场监管局", PASSPHRASE)
+    client.force_login(admin_user)
+    form = department_form(unit, signing_key=p12_upload(bundle), signing_passphrase="wrong")
+    response = client.post(f"/admin/cases/department/{unit.pk}/change/", form)
+    assert response.status_code == 200
+    assert "密钥无法用此口令打开" in response.content.decode()
+    assert not Department.objects.get(pk=unit.pk).signing_key
+
+
+def test_the_admin_sets_the_key_and_never_shows_the_passphrase_back(client, admin_user):
+    from cases.core.models import AuditEvent
+
+    unit = Department.objects.get(code="scjg")
+    bundle, _cert = self_signed_pkcs12("区市场监管局", PASSPHRASE)
+    client.force_login(admin_user)
+    form = department_form(unit, signing_key=p12_upload(bundle), signing_passphrase=PASSPHRASE)
+    response = client.post(f"/admin/cases/department/{unit.pk}/change/", form)
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert unit.signing_key and unit.signing_passphrase == PASSPHRASE and unit.document_prefix == "甘州市监"
+    page = client.get(f"/admin/cases/department/{unit.pk}/change/").content.decode()
+    assert PASSPHRASE not in page and "scjg.p12" not in page and "/signing/" not in page
+    event = AuditEvent.objects.get(event_type="department.documents_changed")
+    assert event.payload["changed"] == ["document_prefix", "signing_key", "signing_passphrase"]
+    assert PASSPHRASE not in str(event.payload)
+    # Saved again with the passphrase left empty: the key and its passphrase are kept.
+    client.post(f"/admin/cases/department/{unit.pk}/change/", department_form(unit))
+    unit.refresh_from_db()
+    assert unit.signing_key and unit.signing_passphrase == PASSPHRASE
+    assert AuditEvent.objects.filter(event_type="department.documents_changed").count() == 1
+
+
+def test_the_admin_lists_which_units_sign_their_notices(client, admin_user, department):
+    client.force_login(admin_user)
+    page = client.get("/admin/cases/department/").content.decode()
+    assert "签署文书" in page
+
+
+def test_the_admin_refuses_a_seal_that_is_not_an_image(client, admin_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    unit = Department.objects.get(code="scjg")
+    client.force_login(admin_user)
+    fake = SimpleUploadedFile("seal.png", b"MZ\x90\x00 not an image", content_type="image/png")
+    response = client.post(f"/admin/cases/department/{unit.pk}/change/", department_form(unit, seal_image=fake))
+    assert "请上传 PNG 或 JPEG 格式的印章图片" in response.content.decode()
+    assert not Department.objects.get(pk=unit.pk).seal_image

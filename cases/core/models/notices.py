@@ -1,4 +1,4 @@
-"""Formal notices (受理通知书, 补正告知书, …): issued with the step that causes them, kept with the
+"""Formal notices (受理通知书, 一次性告知书, …): issued with the step that causes them, kept with the
 case, rendered to PDF from the facts frozen at issue time."""
 
 from django.db import models
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class NoticeKind(models.TextChoices):
     REPAIR_ADVICE = "repair_advice", _("Credit-repair notice (信用修复告知书)")
     ACCEPTANCE = "acceptance", _("Notice of acceptance (受理通知书)")
-    CORRECTION = "correction", _("One-time notice of materials to complete (补正告知书)")
+    CORRECTION = "correction", _("One-time notice of materials to complete (一次性告知书)")
     NON_ACCEPTANCE = "non_acceptance", _("Notice of non-acceptance (不予受理通知书)")
     REPAIR_DECISION = "repair_decision", _("Credit-repair decision (修复决定书)")
     REFUSAL_DECISION = "refusal_decision", _("Decision not to repair (不予修复决定书)")
