@@ -3,7 +3,9 @@
 import re
 import zlib
 from datetime import date
+from pathlib import Path
 
+import polib
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -230,3 +232,88 @@ def test_numbers_are_not_given_twice_when_the_sequence_is_locked(record):
     numbers = {documents.next_number(record.department, NoticeKind.CORRECTION, date(2026, 5, 1)) for _ in range(5)}
     assert len(numbers) == 5
     assert NoticeSequence.objects.get(department=record.department, year=2026, family="信受").last == 5
+
+
+# Words (issue #20, deliverable 8): one name for the national site and for the one-time notice;
+# what the applicant is told reads as a sentence.
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+NATIONAL_SITE = "“信用中国”网站"
+OTHER_NAMES = re.compile(
+    r"国家平台|国家信用网站|国家信用平台|国家信用信息平台|全国信用信息共享平台|(?<!“)信用中国网站|「信用中国」"
+)
+
+
+def wording_sources():
+    yield (
+        "django.po",
+        "\n".join(entry.msgstr for entry in polib.pofile(str(ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"))),
+    )
+    for folder in ("cases", "notifications", "templates", "workflows"):
+        for path in (ROOT / folder).rglob("*.html"):
+            yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
+
+
+def test_the_national_site_is_named_one_way_across_the_catalogue_and_the_templates():
+    assert [(where, OTHER_NAMES.findall(text)) for where, text in wording_sources() if OTHER_NAMES.search(text)] == []
+    named = [where for where, text in wording_sources() if NATIONAL_SITE in text]
+    assert "django.po" in named and "cases/core/templates/notices/repair_decision.html" in named
+
+
+def test_the_one_time_notice_has_one_name_on_the_pdf_the_kind_and_the_button(record):
+    from django.utils.translation import gettext
+
+    notice = documents.issue(NoticeKind.CORRECTION, record=record, missing=[])
+    assert "<h1>一次性告知书（补正材料）</h1>" in documents.render_html(notice)
+    assert notice.get_kind_display() == "一次性告知书（补正材料）"
+    assert gettext("Issue the one-time notice") == "发出一次性告知书（补正材料）"
+    assert not any("补正告知书" in text for _where, text in wording_sources())
+
+
+def decide(record, caseworker, *, approve: bool = True):
+    from cases.core.roles import Role
+    from tests.factories import StaffFactory
+
+    entity = ApplicantFactory(username="entity", id_number=USCC)
+    head = StaffFactory(username="head", role=Role.DEPARTMENT_HEAD)
+    application = repair.start_application(actor=entity, record_id=record.pk)
+    for code in [item["code"] for item in repair.required_materials(record)]:
+        repair.add_material(actor=entity, application_id=application.pk, code=code,
+                            upload=SimpleUploadedFile("p.pdf", b"%PDF-1.7"))  # fmt: skip
+    repair.submit(actor=entity, application_id=application.pk, obligations_fulfilled=True, commitment_signed=True)
+    repair.accept(actor=caseworker, application_id=application.pk)
+    repair.start_review(actor=caseworker, application_id=application.pk)
+    repair.propose_decision(actor=caseworker, application_id=application.pk, approve=approve,
+                            reason="" if approve else "罚款未缴清")  # fmt: skip
+    repair.approve_decision(actor=head, application_id=application.pk)
+    return entity, application
+
+
+@time_machine.travel(date(2027, 4, 6))
+def test_the_applicant_is_told_the_application_is_approved_in_a_sentence(record, caseworker):
+    from notifications.models import Notification
+
+    entity, application = decide(record, caseworker)
+    told = Notification.objects.filter(recipient=entity).latest("id")
+    assert told.title == f"信用修复申请 {application.case.number} 已准予修复"
+    assert told.body == "失信信息 甘市监罚〔2026〕12号 已停止公示。"
+
+
+@time_machine.travel(date(2027, 4, 6))
+def test_the_applicant_is_told_the_list_entry_is_removed(list_entry, caseworker):
+    from notifications.models import Notification
+
+    entity, application = decide(list_entry, caseworker)
+    told = Notification.objects.filter(recipient=entity).latest("id")
+    assert told.body == "示范公司 已移出严重失信主体名单（甘市监列〔2026〕1号）。"
+    decision = Notice.objects.get(case=application.case, kind="repair_decision")
+    assert "<h1>严重失信主体名单移出决定书</h1>" in documents.render_html(decision)
+
+
+@time_machine.travel(date(2027, 4, 6))
+def test_my_applications_show_when_each_was_submitted(client, record, caseworker):
+    entity, _application = decide(record, caseworker)
+    client.force_login(entity)
+    page = client.get("/my/applications/").content.decode()
+    assert "提交时间" in page and "受理时间" not in page
+    assert "2027-04-06" in page
