@@ -2,8 +2,9 @@
 
 import re
 import zlib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polib
 import pytest
@@ -317,3 +318,12 @@ def test_my_applications_show_when_each_was_submitted(client, record, caseworker
     page = client.get("/my/applications/").content.decode()
     assert "提交时间" in page and "受理时间" not in page
     assert "2027-04-06" in page
+
+
+def test_the_application_page_shows_submission_and_acceptance_apart(client, record, caseworker):
+    with time_machine.travel(datetime(2027, 4, 6, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        entity, application = decide(record, caseworker)
+    client.force_login(entity)
+    page = client.get(f"/repair/{application.case.number}/").content.decode()
+    assert "<dt>提交时间</dt><dd>2027-04-06 09:00</dd>" in page
+    assert "<dt>受理时间</dt><dd>2027-04-06 09:00</dd>" in page
