@@ -327,3 +327,17 @@ def test_the_application_page_shows_submission_and_acceptance_apart(client, reco
     page = client.get(f"/repair/{application.case.number}/").content.decode()
     assert "<dt>提交时间</dt><dd>2027-04-06 09:00</dd>" in page
     assert "<dt>受理时间</dt><dd>2027-04-06 09:00</dd>" in page
+
+
+@time_machine.travel(date(2027, 4, 6))
+def test_the_application_page_names_the_list_removal_and_says_which_notices_are_unsigned(client, list_entry,
+                                                                                        caseworker):  # fmt: skip
+    entity, application = decide(list_entry, caseworker)
+    client.force_login(entity)
+    decision = Notice.objects.get(case=application.case, kind="repair_decision")
+    assert decision.title == "严重失信主体名单移出决定书"
+    page = client.get(f"/repair/{application.case.number}/").content.decode()
+    assert "严重失信主体名单移出决定书</a>" in page and "未经数字签名" not in page
+    client.get(f"/notices/{decision.pk}/pdf/")  # drawn and kept: the unit has no signing key
+    page = client.get(f"/repair/{application.case.number}/").content.decode()
+    assert "未经数字签名" in page

@@ -16,6 +16,14 @@ class NoticeKind(models.TextChoices):
     REFUSAL_DECISION = "refusal_decision", _("Decision not to repair (不予修复决定书)")
 
 
+LIST_ENTRY_TITLES = {
+    NoticeKind.REPAIR_DECISION: _("Decision to remove from the serious-dishonesty list (严重失信主体名单移出决定书)"),
+    NoticeKind.REFUSAL_DECISION: _(
+        "Decision not to remove from the serious-dishonesty list (不予移出严重失信主体名单决定书)"
+    ),
+}
+
+
 class Notice(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=NoticeKind.choices)
     number = models.CharField(_("notice number"), max_length=150, unique=True)
@@ -40,6 +48,14 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.get_kind_display()}"
+
+    @property
+    def title(self) -> str:
+        """The document's name as its PDF gives it: a decision on a serious-dishonesty list entry
+        is about removal from the list (移出), not about a penalty's display."""
+        if self.facts.get("record_type_code") == "serious_list" and self.kind in LIST_ENTRY_TITLES:
+            return str(LIST_ENTRY_TITLES[self.kind])
+        return self.get_kind_display()
 
 
 class NoticeSequence(models.Model):
