@@ -68,9 +68,14 @@ def next_number(department: Department, kind: str, on: date) -> str:
     return f"{prefix}{family}〔{on.year}〕{row.last}号"
 
 
-def remedy_clause(department: Department) -> str:
+# The clause speaks of 本决定书; a notice (通知书) that decides is called what it is.
+NOTICE_NOT_DECISION = {NoticeKind.NON_ACCEPTANCE}
+
+
+def remedy_clause(department: Department, kind: str = NoticeKind.REPAIR_DECISION) -> str:
     body = department.reconsideration_body or policies.text("repair", "notice_reconsideration_body")
-    return policies.text("repair", "notice_remedy_clause").replace(RECONSIDERATION_PLACEHOLDER, body)
+    clause = policies.text("repair", "notice_remedy_clause").replace(RECONSIDERATION_PLACEHOLDER, body)
+    return clause.replace("本决定书", "本通知书") if kind in NOTICE_NOT_DECISION else clause
 
 
 def contact_line(department: Department) -> str:
@@ -102,7 +107,7 @@ def issue(kind: str, *, record: CreditRecord, case: Case | None = None, **facts)
         record_facts = _record_facts(record)
     document_facts = {"contact_line": contact_line(department)}
     if carries_remedy_clause(kind):
-        document_facts["remedy_clause"] = remedy_clause(department)
+        document_facts["remedy_clause"] = remedy_clause(department, kind)
     return Notice.objects.create(
         kind=kind,
         number=next_number(department, kind, today),

@@ -150,7 +150,7 @@ def test_the_departments_own_reconsideration_body_comes_first(record):
     Department.objects.filter(code="scjg").update(reconsideration_body="张掖市市场监督管理局")
     record.department.refresh_from_db()
     notice = documents.issue(NoticeKind.NON_ACCEPTANCE, record=record, reason="不属于本机关认定的信息")
-    assert "六十日内向张掖市市场监督管理局申请行政复议" in html_of(notice)
+    assert "可在收到本通知书之日起六十日内向张掖市市场监督管理局申请行政复议" in html_of(notice)
 
 
 def test_an_acceptance_carries_no_remedy_clause_but_the_contact_line(record):
