@@ -195,9 +195,20 @@ def pdf_of(notice: Notice, *, masked: bool = False) -> bytes:
     full original."""
     if masked and (facts := masked_facts(notice.facts)) is not None:
         return sign_pdf(render_pdf(notice, facts), _department_of(notice))[0]
+    department = _department_of(notice)
     if not notice.pdf:
-        content, notice.signed = sign_pdf(render_pdf(notice), _department_of(notice))
-        notice.pdf.save(f"{notice.kind}-{notice.pk}.pdf", ContentFile(content), save=False)
-        Notice.objects.filter(pk=notice.pk).update(pdf=notice.pdf.name, signed=notice.signed)
+        content, notice.signed = sign_pdf(render_pdf(notice), department)
+        _keep(notice, content)
+    elif not notice.signed and department is not None and department.signing_key:
+        # Kept unsigned while the unit had no key: signed now, its content unchanged.
+        with notice.pdf.open("rb") as handle:
+            content, notice.signed = sign_pdf(handle.read(), department)
+        if notice.signed:
+            _keep(notice, content)
     with notice.pdf.open("rb") as handle:
         return handle.read()
+
+
+def _keep(notice: Notice, content: bytes) -> None:
+    notice.pdf.save(f"{notice.kind}-{notice.pk}.pdf", ContentFile(content), save=False)
+    Notice.objects.filter(pk=notice.pk).update(pdf=notice.pdf.name, signed=notice.signed)

@@ -258,3 +258,27 @@ def test_the_admin_refuses_a_seal_that_is_not_an_image(client, admin_user):
     response = client.post(f"/admin/cases/department/{unit.pk}/change/", department_form(unit, seal_image=fake))
     assert "请上传 PNG 或 JPEG 格式的印章图片" in response.content.decode()
     assert not Department.objects.get(pk=unit.pk).seal_image
+
+
+def test_a_notice_kept_unsigned_is_signed_once_the_unit_has_a_key(caseworker):
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    with time_machine.travel(date(2026, 3, 5)):
+        record = register_penalty(caseworker)
+    notice = Notice.objects.get(record=record)
+    unsigned = documents.pdf_of(notice)
+    unit = Department.objects.get(code="scjg")
+    bundle, cert = self_signed_pkcs12("区市场监管局", PASSPHRASE)
+    unit.signing_key.save("scjg.p12", ContentFile(bundle), save=False)
+    unit.signing_passphrase = PASSPHRASE
+    unit.save()
+    signed = documents.pdf_of(Notice.objects.select_related("record__department").get(pk=notice.pk))
+    assert signed.startswith(unsigned)  # the kept content, with the signature appended
+    status = validate_pdf_signature(
+        embedded_signature(signed), ValidationContext(trust_roots=[asn1_x509.Certificate.load(cert)])
+    )
+    assert status.intact and status.valid and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    assert Notice.objects.get(pk=notice.pk).signed
