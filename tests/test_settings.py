@@ -166,3 +166,15 @@ def test_production_starts_with_a_secret_of_its_own(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["config.settings.production", "False"]
+
+
+def test_the_signing_keys_folder_may_not_be_served(tmp_path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings.guards import refuse_served_private_root
+
+    media = tmp_path / "media"
+    refuse_served_private_root(tmp_path / "private", {"MEDIA_ROOT": media})
+    for inside in (media, media / "private", tmp_path):
+        with pytest.raises(ImproperlyConfigured, match="PRIVATE_ROOT"):
+            refuse_served_private_root(inside, {"MEDIA_ROOT": media})

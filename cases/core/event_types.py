@@ -93,6 +93,7 @@ class EventType(models.TextChoices):
     RECORD_NOT_REPAIRABLE = "record.not_repairable", "record.not_repairable"
 
     POLICY_CHANGED = "policy.changed", "policy.changed"
+    DEPARTMENT_DOCUMENTS_CHANGED = "department.documents_changed", "department.documents_changed"
     CALENDAR_DAY_SAVED = "calendar.day_saved", "calendar.day_saved"
     CALENDAR_DAY_REMOVED = "calendar.day_removed", "calendar.day_removed"
     REPORT_EXPORTED = "report.exported", "report.exported"

@@ -50,6 +50,15 @@ def policy_changed_event(*, policy, actor, old_value) -> AuditEvent:
     )
 
 
+def department_documents_changed_event(*, department, actor, changed: list[str]) -> AuditEvent:
+    """What a unit's notices carry changed (prefix, remedy body, contact, seal, signing key): the
+    names of the fields, never a key or its passphrase."""
+    return record(
+        subject=department, event_type=EventType.DEPARTMENT_DOCUMENTS_CHANGED, actor=actor,
+        reference=department.code, changed=changed,
+    )  # fmt: skip
+
+
 def holiday_saved_event(*, holiday, actor, old=None) -> AuditEvent:
     return record(
         subject=holiday,

@@ -23,6 +23,7 @@ _36 = "国家发展改革委令第36号"
 # The values an "option" policy may take (the admin's form and the reader check them).
 RESTART, RESUME = "restart", "resume"
 OPTIONS: dict[tuple[str, str], tuple[str, ...]] = {(REPAIR, "clock_after_correction"): (RESTART, RESUME)}
+_REMEDY = "《中华人民共和国行政复议法》第二十条、《中华人民共和国行政诉讼法》第四十六条"
 
 
 def _materials(*items: tuple[str, str]) -> list[dict]:
@@ -102,6 +103,25 @@ DEFAULTS: list[tuple[str, str, str, object, str, str]] = [
     (OBJECTION, "remind_before", "working_days", 2, "到期前提醒（工作日）", ""),
     (OBJECTION, "escalate_after", "working_days", 5, "逾期后挂牌督办（工作日）", ""),
     (OBJECTION, "supervision_respond_within", "working_days", 3, "督办单答复时限（工作日）", ""),
+    # What the notices print (cases/core/documents.py); a department's own values come first.
+    (
+        REPAIR,
+        "notice_remedy_clause",
+        "text",
+        "申请人如不服本决定，可在收到本决定书之日起六十日内向{复议机关}申请行政复议，"
+        "或者在六个月内依法向人民法院提起行政诉讼。",
+        "决定书的救济途径告知（{复议机关}处填入复议机关）",
+        _REMEDY,
+    ),
+    (REPAIR, "notice_reconsideration_body", "text", "甘州区人民政府", "行政复议机关（部门未另设时）", _REMEDY),
+    (
+        REPAIR,
+        "notice_contact_line",
+        "text",
+        "联系人：信用修复窗口　电话：12345　地址：甘州区政务服务中心",
+        "文书所载联系人、电话、地址（部门未另设时）",
+        "",
+    ),
     (COMPLAINT, "register_within", "working_days", 1, "登记时限", _1103),
     (COMPLAINT, "assign_within", "working_days", 1, "交办时限", _1103),
     (COMPLAINT, "answer_within", "working_days", 15, "部门答复时限", _1103),
@@ -202,3 +222,5 @@ def option(case_type: str, key: str) -> str:
     if value not in OPTIONS.get((case_type, key), ()):
         raise PolicyMissing(_("The policy %(case_type)s/%(key)s is not set.") % {"case_type": case_type, "key": key})
     return value
+def text(case_type: str, key: str) -> str:
+    return str(_value(case_type, key, ("text",)))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from cases.core import documents, identity, permissions, policies, scaffold, services, transitions, uploads
 from cases.core.event_types import DeadlineStep, EventType
 from cases.core.exceptions import Conflict, InvalidInput, NotFound
-from cases.core.models import Case, CreditRecord, Deadline, NoticeKind, RecordStatus
+from cases.core.models import Case, CreditRecord, Deadline, NoticeKind, RecordStatus, RecordType
 from cases.core.roles import Role
 from cases.core.states import REPAIR_CLOSED, REPAIR_OPEN, RepairMachine, RepairStatus
 from cases.infra import outbox
@@ -588,7 +588,12 @@ def approve_decision(*, actor, application_id: int, approve: bool | None = None,
     _tell_applicant(
         application,
         _("Credit repair %(number)s approved") % {"number": number},
-        _("Record %(record)s is no longer displayed.") % {"record": record.decision_number},
+        (
+            _("%(party)s is removed from the serious-dishonesty list (%(record)s).")
+            if record.record_type == RecordType.SERIOUS_LIST
+            else _("Record %(record)s is no longer displayed.")
+        )
+        % {"party": record.party.name, "record": record.decision_number},
     )
     return application
 

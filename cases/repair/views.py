@@ -168,7 +168,7 @@ def material_file(request, material_id: int):
 @login_required
 def my_applications(request):
     cases = selectors.cases_visible_to(request.user).filter(kind="repair", applicant=request.user)
-    listing = Listing(request, cases.order_by("-created_at"), paging=Paging.NONE)
+    listing = Listing(request, cases.select_related("repair").order_by("-created_at"), paging=Paging.NONE)
     return render(request, "cases/my_applications.html", {"cases": listing.rows})
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.environment import load_env_file
+from config.settings.guards import refuse_served_private_root
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -219,6 +220,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Departments' seal images and signing keys: outside MEDIA_ROOT, never served (cases/core/storage.py).
+PRIVATE_ROOT = env.str("PRIVATE_ROOT", default=str(BASE_DIR / "private"))
+refuse_served_private_root(PRIVATE_ROOT, {"MEDIA_ROOT": MEDIA_ROOT, "STATIC_ROOT": STATIC_ROOT})
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,6 +1,8 @@
 """Refusals at start-up, for settings that must not be got wrong: the local settings against a
-database that is not on this machine, and production with a secret key anyone can read."""
+database that is not on this machine, production with a secret key anyone can read, and the
+departments' signing keys in a folder that is served."""
 
+from pathlib import Path
 from urllib.parse import unquote
 
 from django.core.exceptions import ImproperlyConfigured
@@ -43,4 +45,17 @@ def refuse_placeholder_secret(secret_key: str, fallbacks: list[str]) -> None:
             raise ImproperlyConfigured(
                 f"{name} is {len(key)} characters long; production needs at least {MIN_SECRET_KEY_LENGTH} "
                 "random characters (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+            )
+
+
+def refuse_served_private_root(private_root, served_roots: dict) -> None:
+    """PRIVATE_ROOT (the departments' seals and signing keys) may not be, or be inside, a folder
+    that is served (MEDIA_ROOT, STATIC_ROOT)."""
+    private = Path(private_root).resolve()
+    for name, root in served_roots.items():
+        served = Path(root).resolve()
+        if private == served or served in private.parents or private in served.parents:
+            raise ImproperlyConfigured(
+                f"PRIVATE_ROOT ({private}) and {name} ({served}) overlap: the signing keys would be served. "
+                "Give PRIVATE_ROOT a folder of its own outside the served ones."
             )

@@ -11,6 +11,7 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="chengxin-media-")
+PRIVATE_ROOT = tempfile.mkdtemp(prefix="chengxin-private-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="chengxin-static-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -220,7 +220,7 @@ def test_the_whole_way_to_a_repaired_and_synced_record(people, draft):
     told = Notification.objects.filter(recipient=people["entity"], kind="repair.progress").order_by("pk")
     assert [note.title for note in told] == [
         f"申请 {draft.case.number} 已受理",
-        f"信用修复 {draft.case.number} 已准予",
+        f"信用修复申请 {draft.case.number} 已准予修复",
     ]
 
 

@@ -19,6 +19,8 @@ from config.settings.test import *  # noqa: E402, F403
 
 # Uploaded materials and notices: one folder for the test run, the web server and the worker.
 MEDIA_ROOT = os.environ["CHENGXIN_E2E_MEDIA"]
+# Departments' seals and signing keys: one folder for the run too (made only if one is uploaded).
+PRIVATE_ROOT = os.path.join(tempfile.gettempdir(), f"chengxin-e2e-{RUN}-private")
 DATABASES["default"]["TEST"] = {"NAME": f"test_chengxin_e2e_{RUN}"}  # noqa: F405
 if REDIS_URL:  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"e2e{RUN}"  # noqa: F405

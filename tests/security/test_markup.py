@@ -83,9 +83,9 @@ def html_given_to_the_pdf_engine(monkeypatch):
     return seen
 
 
-FACT_KEYS = ["case", "decide_within", "decided_on", "decision_number", "department", "display_until", "identifier",
-             "issued_on", "party", "published_from", "reason", "record_type", "repairable_from", "severity",
-             "submitted_on", "summary"]  # fmt: skip
+FACT_KEYS = ["case", "contact_line", "decide_within", "decided_on", "decision_number", "department", "display_until",
+             "identifier", "issued_on", "party", "published_from", "reason", "record_type", "remedy_clause",
+             "repairable_from", "severity", "submitted_on", "summary"]  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", NoticeKind.values)

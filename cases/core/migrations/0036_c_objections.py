@@ -17,7 +17,7 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0035_rectify_max_policy'),
+        ('cases', '0036_b_repair_window'),
     ]
 
     operations = [

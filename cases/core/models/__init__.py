@@ -3,7 +3,7 @@ from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
 from .deadline import Deadline, Stage, SupervisionLevel
 from .identity import BindingCode, BindingMethod, BindingRole, IdentityBinding
-from .notices import Notice, NoticeKind
+from .notices import Notice, NoticeKind, NoticeSequence
 from .org import Department, User
 from .policy import Policy
 from .records import CreditRecord, Party, RecordStatus, RecordType, Severity
@@ -24,6 +24,7 @@ __all__ = [
     "IdentityBinding",
     "Notice",
     "NoticeKind",
+    "NoticeSequence",
     "Party",
     "Policy",
     "RecordStatus",

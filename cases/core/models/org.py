@@ -7,6 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.core import identifiers
+from cases.core.storage import private_storage
+from cases.infra.sealed import SealedCharField
 
 
 class Department(models.Model):
@@ -20,11 +22,44 @@ class Department(models.Model):
         db_default=False,
     )
     active = models.BooleanField(_("active"), default=True, db_default=True)
+    # What its notices carry (GB/T 9704-2012): the issuing unit's abbreviation in the document
+    # number (发文机关代字, 甘州市监 in 甘州市监信修〔2026〕3号), the reconsideration body of the
+    # remedy clause and the contact line (each falls back to a policy row when empty), the seal
+    # image placed over the date, and the key that signs each PDF (PAdES).
+    document_prefix = models.CharField(
+        _("document number prefix"), max_length=20, blank=True, default="", db_default="",
+        help_text=_("The unit's abbreviation in its document numbers, e.g. 甘州市监. Empty: the full name is used."),
+    )  # fmt: skip
+    reconsideration_body = models.CharField(
+        _("administrative reconsideration body"), max_length=100, blank=True, default="", db_default="",
+        help_text=_("Named in the decisions' remedy clause. Empty: the policy's default body."),
+    )  # fmt: skip
+    contact_line = models.CharField(
+        _("contact line on notices"), max_length=200, blank=True, default="", db_default="",
+        help_text=_("Contact person, telephone and address printed on notices. Empty: the policy's default."),
+    )  # fmt: skip
+    seal_image = models.FileField(
+        _("seal image"), upload_to="seals/", storage=private_storage, blank=True, default="", db_default="",
+        help_text=_("The unit's electronic seal (PNG with a transparent background), placed over "
+                    "the date of each notice."),
+    )  # fmt: skip
+    signing_key = models.FileField(
+        _("signing key (PKCS#12)"), upload_to="signing/", storage=private_storage, blank=True, default="",
+        db_default="", help_text=_("The certificate and private key that digitally sign the unit's notices."),
+    )  # fmt: skip
+    signing_passphrase = SealedCharField(
+        _("signing key passphrase"), max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_prefix"], condition=~models.Q(document_prefix=""), name="department_unique_prefix"
+            )
+        ]
 
     def __str__(self):
         return self.name

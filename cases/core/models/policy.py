@@ -19,6 +19,7 @@ class PolicyKind(models.TextChoices):
     COUNT = "count", _("count")
     CHOICES = "choices", _("list of items")
     OPTION = "option", _("one of set options")
+    TEXT = "text", _("text")
 
 
 class Policy(models.Model):
@@ -62,5 +63,8 @@ class Policy(models.Model):
             allowed = OPTIONS.get((self.case_type, self.key), ())
             if self.value not in allowed:
                 raise ValidationError({"value": _("Enter one of: %(options)s.") % {"options": ", ".join(allowed)}})
+        elif self.kind == PolicyKind.TEXT:
+            if not isinstance(self.value, str) or not self.value.strip():
+                raise ValidationError({"value": _('Enter the text in double quotes, e.g. "…".')})
         elif isinstance(self.value, bool) or not isinstance(self.value, int) or self.value < 0:
             raise ValidationError({"value": _("Enter a whole number, zero or more.")})
