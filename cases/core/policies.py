@@ -222,5 +222,7 @@ def option(case_type: str, key: str) -> str:
     if value not in OPTIONS.get((case_type, key), ()):
         raise PolicyMissing(_("The policy %(case_type)s/%(key)s is not set.") % {"case_type": case_type, "key": key})
     return value
+
+
 def text(case_type: str, key: str) -> str:
     return str(_value(case_type, key, ("text",)))

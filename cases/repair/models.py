@@ -131,6 +131,7 @@ class NationalSync(OutboxRow):
         NOTICE = "notice", _("One-time notice")
         NOT_ACCEPTED = "not_accepted", _("Not accepted")
         REFUSED = "refused", _("Decision not to repair")
+        ENDED = "ended", _("Handling ended (lapsed or terminated)")
 
     application = models.ForeignKey(RepairApplication, on_delete=models.CASCADE, related_name="syncs")
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -359,6 +359,9 @@ def _end(application: RepairApplication, transition, reason: str) -> None:
     application.end_reason = reason
     application.save(update_fields=["end_reason"])
     services.close_open_deadlines(case=application.case)
+    # A draft was never submitted: the national site has not heard of it.
+    if application.submitted_at is not None:
+        _queue_sync(application, NationalSync.Action.ENDED, state=application.case.state, reason=reason)
 
 
 def end_for_records(record_ids: list[int] | None = None) -> int:
