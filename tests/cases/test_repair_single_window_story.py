@@ -62,8 +62,9 @@ def office(db):
         "head": StaffFactory(username="head", department=unit, role=Role.DEPARTMENT_HEAD),
         "elsewhere": StaffFactory(username="elsewhere", department__code="fgj"),
         "record": record,
-        "window": Channel.objects.create(code="creditchina", name="“信用中国”网站", secret="cc-secret",
-                                         pushes_repair_applications=True),  # fmt: skip
+        "window": Channel.objects.create(
+            code="creditchina", name="“信用中国”网站", secret="cc-secret", pushes_repair_applications=True
+        ),
     }
 
 
