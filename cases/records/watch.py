@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from cases.core import events, identity
 from cases.core.event_types import EventType
 from cases.core.models import CreditRecord, RecordStatus
-from cases.repair import services as repair_services
+from cases.core.signals import display_ended
 from notifications.services import Outbox
 
 BATCH = 1000
@@ -94,6 +94,6 @@ def end_display(today=None) -> int:
         events.record_many([_event(record, EventType.RECORD_DISPLAY_ENDED, now) for record in batch])
         CreditRecord.objects.filter(pk__in=[r.pk for r in batch]).update(status=RecordStatus.EXPIRED)
         # An application still open on a record whose display ended has nothing left to repair (终止办理).
-        repair_services.end_for_records([r.pk for r in batch])
+        display_ended.send(sender=CreditRecord, record_ids=[r.pk for r in batch])
 
     return _in_locked_batches(select, act)

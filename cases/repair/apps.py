@@ -12,3 +12,10 @@ class RepairConfig(AppConfig):
         from cases.repair.services import OUTBOX_KIND
 
         outbox.register(OUTBOX_KIND)
+
+        from cases.core.signals import display_ended
+        from cases.repair.services import end_for_records
+
+        display_ended.connect(
+            lambda sender, record_ids, **kwargs: end_for_records(record_ids), weak=False, dispatch_uid="repair-end"
+        )
