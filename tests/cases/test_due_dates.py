@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from cases.complaints import intake as complaint_intake
 from cases.complaints.models import Channel
-from cases.core import deadlines
-from cases.core.models import Case, Deadline
+from cases.core import deadlines, documents
+from cases.core.models import Case, Deadline, Notice, NoticeKind
 from cases.core.roles import Role
 from cases.repair import services as repair
 from cases.supervision import sweep as supervision
@@ -30,6 +30,7 @@ AFTER_MIDNIGHT = datetime(2026, 12, 2, 0, 10, tzinfo=SHANGHAI)  # Wednesday, 16:
 # The office's first step of each case, counted in working days from the office's date of receipt.
 ACCEPT_BY = {BEFORE_MIDNIGHT: date(2026, 12, 4), AFTER_MIDNIGHT: date(2026, 12, 7)}  # 3 working days
 REGISTER_BY = {BEFORE_MIDNIGHT: date(2026, 12, 2), AFTER_MIDNIGHT: date(2026, 12, 3)}  # 1 working day
+CORRECT_BY = {BEFORE_MIDNIGHT: date(2026, 12, 15), AFTER_MIDNIGHT: date(2026, 12, 16)}  # 10 working days
 
 moments = pytest.mark.parametrize("moment", [BEFORE_MIDNIGHT, AFTER_MIDNIGHT], ids=["23:50", "00:10"])
 
@@ -93,6 +94,7 @@ def test_the_repair_deadline_shows_the_same_date_on_every_page(client, people, m
         pages = {
             "case page": page(client, people["worker"], f"/cases/{case.number}/"),
             "application page": page(client, people["worker"], f"/repair/{case.number}/"),
+            "the applicant's application page": page(client, people["entity"], f"/repair/{case.number}/"),
             "repair queue": page(client, people["worker"], "/repair/queue/"),
             "task inbox, to claim": page(client, people["worker"], "/tasks/", tab="queue"),
             "supervisor board": page(client, people["supervisor"], "/supervision/"),
@@ -120,6 +122,26 @@ def test_the_complaint_deadline_shows_the_same_date_on_every_page(client, people
             "public tracking": page(client, None, "/track/", number=case.number, code=case.verification_code),
         }
     assert {name: shows(text, due) for name, text in pages.items()} == dict.fromkeys(pages, True)
+
+
+@moments
+def test_the_one_time_notice_gives_the_date_the_pages_and_the_message_give(client, people, moment):
+    case = submit_application(people, moment - timedelta(hours=1))
+    [task] = engine.active_tasks(case)
+    client.force_login(people["worker"])
+    client.post(f"/tasks/{task.pk}/claim/")
+    with time_machine.travel(moment, tick=False):
+        repair.issue_incomplete_notice(actor=people["worker"], application_id=case.repair.pk,
+                                       missing=[{"code": "commitment", "reason": "未签字"}])  # fmt: skip
+        notice = Notice.objects.get(case=case, kind=NoticeKind.CORRECTION)
+        message = Notification.objects.filter(recipient=people["entity"], case=case).latest("pk")
+        texts = {
+            "notice": documents.render_html(notice),
+            "message to the applicant": message.body,
+            "the applicant's application page": page(client, people["entity"], f"/repair/{case.number}/"),
+            "case page": page(client, people["worker"], f"/cases/{case.number}/"),
+        }
+    assert {name: shows(text, CORRECT_BY[moment]) for name, text in texts.items()} == dict.fromkeys(texts, True)
 
 
 @moments
