@@ -16,6 +16,7 @@ from cases.complaints.models import Channel
 from cases.core import deadlines, documents
 from cases.core.models import Case, Deadline, Notice, NoticeKind
 from cases.core.roles import Role
+from cases.repair import objections
 from cases.repair import services as repair
 from cases.supervision import sweep as supervision
 from notifications.models import Notification
@@ -30,6 +31,7 @@ AFTER_MIDNIGHT = datetime(2026, 12, 2, 0, 10, tzinfo=SHANGHAI)  # Wednesday, 16:
 # The office's first step of each case, counted in working days from the office's date of receipt.
 ACCEPT_BY = {BEFORE_MIDNIGHT: date(2026, 12, 4), AFTER_MIDNIGHT: date(2026, 12, 7)}  # 3 working days
 REGISTER_BY = {BEFORE_MIDNIGHT: date(2026, 12, 2), AFTER_MIDNIGHT: date(2026, 12, 3)}  # 1 working day
+CHECK_BY = {BEFORE_MIDNIGHT: date(2026, 12, 8), AFTER_MIDNIGHT: date(2026, 12, 9)}  # 5 working days
 CORRECT_BY = {BEFORE_MIDNIGHT: date(2026, 12, 15), AFTER_MIDNIGHT: date(2026, 12, 16)}  # 10 working days
 
 moments = pytest.mark.parametrize("moment", [BEFORE_MIDNIGHT, AFTER_MIDNIGHT], ids=["23:50", "00:10"])
@@ -125,6 +127,30 @@ def test_the_complaint_deadline_shows_the_same_date_on_every_page(client, people
 
 
 @moments
+def test_the_objection_deadline_shows_the_same_date_on_every_page(client, people, moment):
+    record = register_penalty(people["worker"], decided_on=date(2026, 3, 2))
+    evidence = SimpleUploadedFile("proof.pdf", b"%PDF-1.7 x", content_type="application/pdf")
+    with time_machine.travel(moment, tick=False):
+        objection = objections.raise_objection(
+            actor=people["entity"],
+            record_id=record.pk,
+            reasons="罚款金额应为 2000 元，决定书有误。",
+            evidence=[evidence],
+        )
+    case = objection.case
+    due = CHECK_BY[moment]
+    with time_machine.travel(moment + timedelta(minutes=5), tick=False):
+        pages = {
+            "case page": page(client, people["worker"], f"/cases/{case.number}/"),
+            "objection page": page(client, people["worker"], f"/objections/{case.number}/"),
+            "objection queue": page(client, people["worker"], "/objections/queue/"),
+            "supervisor board": page(client, people["supervisor"], "/supervision/"),
+            "public tracking": page(client, None, "/track/", number=case.number, code=case.verification_code),
+        }
+    assert {name: shows(text, due) for name, text in pages.items()} == dict.fromkeys(pages, True)
+
+
+@moments
 def test_the_one_time_notice_gives_the_date_the_pages_and_the_message_give(client, people, moment):
     case = submit_application(people, moment - timedelta(hours=1))
     [task] = engine.active_tasks(case)
@@ -179,3 +205,14 @@ def test_a_deadline_falls_overdue_at_the_office_midnight_after_its_last_day(peop
     assert accept.due_at == datetime(2026, 12, 8, tzinfo=SHANGHAI)
     assert Case.objects.get(pk=case.pk).next_due_at == accept.due_at
     assert deadlines.due_date(accept.due_at) == deadlines.due_date(accept) == date(2026, 12, 7)
+
+
+def test_the_case_page_of_an_objection_opens_from_the_board(client, people):
+    record = register_penalty(people["worker"], decided_on=date(2026, 3, 2))
+    evidence = SimpleUploadedFile("proof.pdf", b"%PDF-1.7 x", content_type="application/pdf")
+    objection = objections.raise_objection(
+        actor=people["entity"], record_id=record.pk, reasons="罚款金额应为 2000 元，决定书有误。", evidence=[evidence]
+    )
+    board = page(client, people["supervisor"], "/supervision/")
+    assert f"/cases/{objection.case.number}/" in board
+    assert objection.case.number in page(client, people["supervisor"], f"/cases/{objection.case.number}/")
