@@ -171,15 +171,22 @@ def test_the_one_time_notice_gives_the_date_the_pages_and_the_message_give(clien
 
 
 @moments
-def test_the_reminder_gives_the_date_the_pages_give(client, people, moment, django_capture_on_commit_callbacks):
+def test_the_reminder_and_its_e_mail_give_the_date_the_pages_give(
+    client, people, moment, mailoutbox, django_capture_on_commit_callbacks
+):
+    people["supervisor"].email = "sup@example.org"
+    people["supervisor"].save(update_fields=["email"])
     case = submit_application(people, moment)
     accept = case.deadlines.get(step="repair.accept")
     with django_capture_on_commit_callbacks(execute=True):
         supervision.sweep(now=accept.next_action_at + timedelta(hours=1))
-    reminder = Notification.objects.filter(case=case, kind="deadline.reminder").first()
-    assert reminder is not None
-    queue = page(client, people["worker"], "/repair/queue/")
-    assert shows(reminder.body, ACCEPT_BY[moment]) and shows(queue, ACCEPT_BY[moment])
+    texts = {
+        "reminder": Notification.objects.get(recipient=people["supervisor"], case=case, kind="deadline.reminder").body,
+        "e-mail": "".join(m.body for m in mailoutbox if m.to == ["sup@example.org"]),
+        "repair queue": page(client, people["worker"], "/repair/queue/"),
+        "supervisor board": page(client, people["supervisor"], "/supervision/"),
+    }
+    assert {name: shows(text, ACCEPT_BY[moment]) for name, text in texts.items()} == dict.fromkeys(texts, True)
 
 
 @moments
