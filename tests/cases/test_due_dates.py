@@ -223,3 +223,10 @@ def test_the_case_page_of_an_objection_opens_from_the_board(client, people):
     board = page(client, people["supervisor"], "/supervision/")
     assert f"/cases/{objection.case.number}/" in board
     assert objection.case.number in page(client, people["supervisor"], f"/cases/{objection.case.number}/")
+
+
+def test_the_public_tracking_page_says_by_when_the_office_handles_the_step(client, people):
+    case = submit_application(people, AFTER_MIDNIGHT)
+    with time_machine.travel(AFTER_MIDNIGHT + timedelta(minutes=5), tick=False):
+        text = page(client, None, "/track/", number=case.number, code=case.verification_code)
+    assert "<dt>办理期限至</dt><dd>2026-12-07</dd>" in text
