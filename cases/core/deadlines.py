@@ -11,9 +11,41 @@ from cases.core import policies, workdays
 from cases.core.models import Deadline, Stage
 
 
+def office_zone():
+    """The office's time zone (settings.TIME_ZONE): every deadline is counted and shown in it,
+    whatever time zone a request or a worker has active."""
+    return timezone.get_default_timezone()
+
+
+def office_today(now: datetime | None = None) -> date:
+    """The office's calendar date at `now` (default: now)."""
+    return timezone.localdate(now or timezone.now(), office_zone())
+
+
 @lru_cache(maxsize=4096)
 def start_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+    """Midnight at the office at the start of `day`."""
+    return timezone.make_aware(datetime.combine(day, time.min), office_zone())
+
+
+def due_date(value) -> date | None:
+    """The date a deadline falls due — its last day, at the office — as every page, message,
+    notice and export shows it.
+
+    Takes a Deadline, a date, or an "overdue from" instant (Deadline.due_at, Case.next_due_at):
+    that instant is the office's midnight after the last day, so its own calendar date is one
+    day late (and in UTC it is the day before): the due date is the office's date of the moment
+    just before it.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, Deadline):
+        return value.due_on
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, office_zone())
+        return timezone.localtime(value - timedelta(microseconds=1), office_zone()).date()
+    return value
 
 
 @dataclass(frozen=True)
@@ -81,13 +113,13 @@ def build(
         working_days=working_days,
         supervised=supervised,
     )
-    set_due(deadline, case.kind, start or timezone.localdate(), working_days)
+    set_due(deadline, case.kind, start or office_today(), working_days)
     return deadline
 
 
 def pause(deadline: Deadline, now: datetime) -> None:
     """Stop the clock (e.g. while the applicant corrects materials): keep the working days left."""
-    today = timezone.localdate(now)
+    today = office_today(now)
     deadline.remaining_working_days = max(workdays.working_days_between(today, deadline.due_on), 0)
     deadline.paused_at = now
     deadline.next_action_at = None
@@ -99,7 +131,7 @@ def resume(deadline: Deadline, kind: str, now: datetime) -> None:
     deadline.paused_at = None
     deadline.remaining_working_days = None
     deadline.stage = Stage.WATCHED
-    set_due(deadline, kind, timezone.localdate(now), remaining)
+    set_due(deadline, kind, office_today(now), remaining)
 
 
 def working_days_overdue(deadline: Deadline, today: date) -> int:

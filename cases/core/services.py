@@ -141,7 +141,7 @@ def start_deadline(
 
 def start_deadline_on(*, case: Case, step: str, label: str, due_on, department=None) -> Deadline:
     """Watch a step that falls due on a fixed date (an instalment of a repayment plan)."""
-    today = timezone.localdate()
+    today = deadlines.office_today()
     deadline = Deadline(
         case=case, step=step, label=label, department=department or case.department, assignee=case.assignee,
         working_days=max(workdays.working_days_between(today, due_on), 0), started_on=today, due_on=due_on,

@@ -148,7 +148,7 @@ def _templates() -> dict[int, tuple[str, str]]:
 
 
 def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients, report: SweepReport) -> None:
-    today = timezone.localdate(now)
+    today = deadlines.office_today(now)
     case_type = ContentType.objects.get_for_model(Case)
     audit_rows, orders, outbox = [], [], Outbox()
     case_facts = {

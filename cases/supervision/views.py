@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from cases.complaints.models import Channel
 from cases.core import policies, selectors
-from cases.core.deadlines import working_days_overdue
+from cases.core.deadlines import office_today, working_days_overdue
 from cases.core.models import CaseKind, Department, Stage, SupervisionLevel
 from cases.infra.listing import Filter, Listing, Paging
 from cases.infra.navigation import redirect_back
@@ -114,7 +114,7 @@ def _board_rows(page, supervising: bool) -> list[dict]:
     """What each row shows, ready to print: the page is rendered on every change of any case,
     so the template only looks values up."""
     now = timezone.now()
-    days_overdue = _DaysOverdue(timezone.localdate(now))
+    days_overdue = _DaysOverdue(office_today(now))
     deadlines = selectors.open_deadlines_by_case([case.pk for case in page])
     stages = {value: str(label) for value, label in Stage.choices}
     kinds = {value: str(label) for value, label in CaseKind.choices}
