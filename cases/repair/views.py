@@ -130,6 +130,8 @@ def act(request, number: str, action: str):
         repair.approve_decision(actor=user, application_id=pk)
     elif action == "send-back":
         repair.send_back(actor=user, application_id=pk, reason=post.get("reason", ""))
+    elif action == "reject":  # the head refuses the repair proposed, with the reason the applicant reads
+        repair.approve_decision(actor=user, application_id=pk, approve=False, reason=post.get("reason", ""))
     elif action == "decide-otherwise":
         repair.approve_decision(actor=user, application_id=pk, approve=post.get("approve") == "yes",
                                 reason=post.get("reason", ""))  # fmt: skip
