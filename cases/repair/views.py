@@ -104,6 +104,7 @@ def act(request, number: str, action: str):
         messages.success(
             request, _("Submitted. The department decides on acceptance within %(days)d working days.") % {"days": days}
         )
+        return redirect("case-receipt", number=application.case.number)  # the receipt, printable
     elif action == "resubmit":
         repair.resubmit(actor=user, application_id=pk)
     elif action == "withdraw":
