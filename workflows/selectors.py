@@ -8,6 +8,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from cases.core.models import Case as CaseRow
 from workflows.engine import ACTIVE
 from workflows.flows import DEPARTMENT_DECISION, DEPARTMENT_WORK, INTAKE, SUPERVISION
 
@@ -66,3 +67,16 @@ def may_take(user, task) -> bool:
         return True
     approvals = _approvals_awaiting(user) if user.is_authenticated else None
     return approvals is not None and _tasks().filter(approvals, pk=task.pk).exists()
+
+
+def extensions_awaiting(user) -> list:
+    """Extensions of a decision's deadline the caseworkers proposed, awaiting this department head
+    (not a task of the flow: the case stays where it is while the head decides)."""
+    if not user.is_authenticated or user.department_id is None or not user.has_perm(DEPARTMENT_DECISION):
+        return []
+    return list(
+        CaseRow.objects.filter(
+            kind="repair", department_id=user.department_id, closed_at__isnull=True,
+            repair__extension_requested_at__isnull=False,
+        ).order_by("repair__extension_requested_at")[:50]
+    )  # fmt: skip

@@ -132,3 +132,14 @@ def test_a_caseworker_cannot_refuse_at_approval(client, people):
     assert client.post(f"/repair/{waiting.case.number}/reject/", {"reason": "不行"}).status_code == 403
     waiting.case.refresh_from_db()
     assert waiting.case.state == "under_review"
+
+
+def test_an_extension_awaiting_the_head_is_listed_in_their_inbox(client, people):
+    app = application(people)
+    repair.accept(actor=people["worker"], application_id=app.pk)
+    repair.request_extension(actor=people["worker"], application_id=app.pk, reason="案情复杂")
+    client.force_login(people["head"])
+    page = client.get("/tasks/").content.decode()
+    assert "待您审批的延期申请" in page and f'href="/repair/{app.case.number}/"' in page
+    client.force_login(people["other_head"])
+    assert "待您审批的延期申请" not in client.get("/tasks/").content.decode()
