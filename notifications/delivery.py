@@ -35,8 +35,14 @@ def _send_email(notification: Notification) -> None:
 
 
 def _send_sms(notification: Notification) -> None:
-    phone = notification.recipient.phone if notification.recipient_id else notification.phone
-    sms.get_backend().send(phone, f"【诚信】{notification.title}", notification=notification)
+    """An account holder's text carries the link to the page it is about; a text to someone with
+    no account carries the tracking page and the case's verification code in its title."""
+    text = f"【诚信】{notification.title}"
+    if notification.recipient_id:
+        phone, text = notification.recipient.phone, f"{text} {settings.SITE_URL}{notification.url}"
+    else:
+        phone = notification.phone
+    sms.get_backend().send(phone, text, notification=notification)
 
 
 SENDERS = {LIVE: _send_live, EMAIL: _send_email, SMS: _send_sms}

@@ -34,6 +34,7 @@ KINDS: dict[str, Kind] = {
         Kind("complaint.received", _("A complaint arrived from a channel"), (LIVE,)),
         Kind("complaint.progress", _("A complaint moved on"), (LIVE, SMS)),
         Kind("repair.submitted", _("A credit-repair application arrived"), (LIVE, EMAIL)),
+        Kind("repair.resubmitted", _("The applicant resubmitted materials after a one-time notice"), (LIVE, EMAIL)),
         Kind("repair.progress", _("Your credit-repair application moved on"), (LIVE, SMS)),
         Kind("repair.decision_proposed", _("A credit-repair decision awaits approval"), (LIVE, EMAIL)),
         Kind("repair.head_decided", _("The department head sent back your proposal or extension"), (LIVE, EMAIL)),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import JSONField, Q, Value
 from django.db.models.functions import Now
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.infra.outbox import OutboxRow, OutboxState
@@ -93,6 +94,16 @@ class Notification(OutboxRow):
     def undelivered_channels(self) -> list[str]:
         return [channel for channel in self.wanted_channels() if getattr(self, f"{channel}_delivered_at") is None]
 
+    @property
+    def url(self) -> str:
+        """Where the notification leads: the page its sender named (a supervision order, the
+        records), else its case's own page (the application, the complaint, the objection)."""
+        if self.payload.get("url"):
+            return self.payload["url"]
+        if self.case_id:
+            return self.case.get_absolute_url()
+        return reverse("notifications")
+
     def as_message(self) -> dict:
         return {
             "type": "notification",
@@ -101,7 +112,7 @@ class Notification(OutboxRow):
             "title": self.title,
             "body": self.body,
             "case": self.case.number if self.case_id else None,
-            "url": self.payload.get("url") or (f"/cases/{self.case.number}/" if self.case_id else "/notifications/"),
+            "url": self.url,
             "created_at": self.created_at.isoformat(),
         }
 

@@ -4,10 +4,11 @@ Scoped like the cases themselves: a department's tasks go to that department's s
 intake clerks' to the clerks, the supervisors' to the supervisors, an applicant's to them.
 """
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from cases.core.models import Case as CaseRow
 from workflows.engine import ACTIVE
 from workflows.flows import DEPARTMENT_DECISION, DEPARTMENT_WORK, INTAKE, SUPERVISION
 
@@ -23,11 +24,28 @@ def _most_urgent_first(tasks: QuerySet[Task]) -> QuerySet[Task]:
     return tasks.order_by(F(f"{CASE}__next_due_at").asc(nulls_last=True), "created", "pk")
 
 
+def _approvals_awaiting(user) -> Q | None:
+    """The department head's approvals nobody holds: theirs to decide without taking them first."""
+    if user.department_id is None or not user.has_perm(DEPARTMENT_DECISION):
+        return None
+    return Q(owner__isnull=True, status=STATUS.NEW, owner_permission=DEPARTMENT_DECISION,
+             **{f"{CASE}__department_id": user.department_id})  # fmt: skip
+
+
 def inbox(user) -> QuerySet[Task]:
-    """Tasks the user holds."""
+    """Tasks the user holds and, for a department head, the approvals awaiting them: those first."""
     if not user.is_authenticated:
         return Task.objects.none()
-    return _most_urgent_first(_tasks().filter(owner=user))
+    mine = Q(owner=user)
+    approvals = _approvals_awaiting(user)
+    if approvals is not None:
+        mine |= approvals
+    tasks = (
+        _tasks()
+        .filter(mine)
+        .annotate(approval_last=Case(When(owner_permission=DEPARTMENT_DECISION, then=Value(0)), default=Value(1)))
+    )
+    return tasks.order_by("approval_last", F(f"{CASE}__next_due_at").asc(nulls_last=True), "created", "pk")
 
 
 def queue(user) -> QuerySet[Task]:
@@ -38,12 +56,27 @@ def queue(user) -> QuerySet[Task]:
     for permission in (INTAKE, SUPERVISION):
         if user.has_perm(permission):
             allowed |= Q(owner_permission=permission)
-    if user.department_id is not None:
-        for permission in (DEPARTMENT_WORK, DEPARTMENT_DECISION):
-            if user.has_perm(permission):
-                allowed |= Q(owner_permission=permission, **{f"{CASE}__department_id": user.department_id})
+    # A department's approvals are not taken from a queue: they wait in its heads' inbox.
+    if user.department_id is not None and user.has_perm(DEPARTMENT_WORK):
+        allowed |= Q(owner_permission=DEPARTMENT_WORK, **{f"{CASE}__department_id": user.department_id})
     return _most_urgent_first(_tasks().filter(allowed, status=STATUS.NEW, owner__isnull=True))
 
 
 def may_take(user, task) -> bool:
-    return queue(user).filter(pk=task.pk).exists()
+    if queue(user).filter(pk=task.pk).exists():
+        return True
+    approvals = _approvals_awaiting(user) if user.is_authenticated else None
+    return approvals is not None and _tasks().filter(approvals, pk=task.pk).exists()
+
+
+def extensions_awaiting(user) -> list:
+    """Extensions of a decision's deadline the caseworkers proposed, awaiting this department head
+    (not a task of the flow: the case stays where it is while the head decides)."""
+    if not user.is_authenticated or user.department_id is None or not user.has_perm(DEPARTMENT_DECISION):
+        return []
+    return list(
+        CaseRow.objects.filter(
+            kind="repair", department_id=user.department_id, closed_at__isnull=True,
+            repair__extension_requested_at__isnull=False,
+        ).order_by("repair__extension_requested_at")[:50]
+    )  # fmt: skip

@@ -26,6 +26,7 @@ def task_list(request):
             "tab": tab,
             "page": page,
             "inbox_count": selectors.inbox(request.user).count(),
+            "extensions": selectors.extensions_awaiting(request.user) if tab == "inbox" else [],
             "querystring": f"tab={tab}&",
             "now": timezone.now(),
         },

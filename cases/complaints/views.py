@@ -129,7 +129,8 @@ def file_complaint(request):
             "respondent": data["respondent"], "subject": data["subject"], "facts": data["facts"],
             "amount_claimed": data["amount_claimed"], "complainant": user,
         })  # fmt: skip
-        return redirect("complaint", number=complaint.case.number)
+        # The receipt: the case number and the verification code for the tracking page, printable.
+        return redirect("case-receipt", number=complaint.case.number)
     return render(request, "cases/complaint_file.html", {"form": form})
 
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("track/", tracking_views.track, name="track"),
     path("cases/<str:number>/", case_views.case_detail, name="case-detail"),
+    path("cases/<str:number>/receipt/", case_views.case_receipt, name="case-receipt"),
 ]

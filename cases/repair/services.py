@@ -318,6 +318,19 @@ def resubmit(*, actor, application_id: int) -> RepairApplication:
     for step, key in ((ACCEPT, "accept_within"), (DECIDE, "decide_within")):
         days = policies.working_days("repair", key) if restart else None
         services.resume_deadline(case=application.case, step=step, actor=actor, working_days=days)
+    # The caseworker who issued the notice (else the department's caseworkers) picks it up again.
+    case = application.case
+    _tell_staff(
+        application,
+        [case.assignee_id] if case.assignee_id else services.users_with_role(Role.CASEWORKER, case.department_id),
+        "repair.resubmitted",
+        _("%(number)s: the applicant resubmitted the materials") % {"number": case.number},
+        _("%(entity)s supplied the materials listed in the one-time notice: %(items)s. Decide on acceptance.")
+        % {
+            "entity": application.record.party.name,
+            "items": "、".join(item["name"] for item in application.missing_items),
+        },
+    )
     return application
 
 

@@ -104,6 +104,7 @@ def act(request, number: str, action: str):
         messages.success(
             request, _("Submitted. The department decides on acceptance within %(days)d working days.") % {"days": days}
         )
+        return redirect("case-receipt", number=application.case.number)  # the receipt, printable
     elif action == "resubmit":
         repair.resubmit(actor=user, application_id=pk)
     elif action == "withdraw":
@@ -130,6 +131,8 @@ def act(request, number: str, action: str):
         repair.approve_decision(actor=user, application_id=pk)
     elif action == "send-back":
         repair.send_back(actor=user, application_id=pk, reason=post.get("reason", ""))
+    elif action == "reject":  # the head refuses the repair proposed, with the reason the applicant reads
+        repair.approve_decision(actor=user, application_id=pk, approve=False, reason=post.get("reason", ""))
     elif action == "decide-otherwise":
         repair.approve_decision(actor=user, application_id=pk, approve=post.get("approve") == "yes",
                                 reason=post.get("reason", ""))  # fmt: skip

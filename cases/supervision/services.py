@@ -1,6 +1,7 @@
 """Supervision orders (督办单) written by a supervisor, and the department's answer to one."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +44,7 @@ def issue_supervision_order(*, case_id: int, actor, reason: str) -> SupervisionO
         title=_("Supervision order on case %(number)s") % {"number": case.number},
         body=reason,
         case=case,
-        payload={"order": order.pk},
+        payload={"order": order.pk, "url": reverse("supervision-order", args=[order.pk])},
     )
     return order
 
@@ -71,6 +72,6 @@ def respond_to_supervision_order(*, order_id: int, actor, response: str) -> Supe
         % {"department": order.department.name, "number": order.case.number},
         body=response,
         case=order.case,
-        payload={"order": order.pk},
+        payload={"order": order.pk, "url": reverse("supervision-order", args=[order.pk])},
     )
     return order

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,7 +151,7 @@ def _templates() -> dict[int, tuple[str, str]]:
 def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients, report: SweepReport) -> None:
     today = deadlines.office_today(now)
     case_type = ContentType.objects.get_for_model(Case)
-    audit_rows, orders, outbox = [], [], Outbox()
+    audit_rows, orders, outbox, told = [], [], Outbox(), []
     case_facts = {
         pk: (number, kind)
         for pk, number, kind in Case.objects.filter(pk__any={d.case_id for d in batch}).values_list(
@@ -205,14 +206,7 @@ def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients,
                         "responded_at": None,
                     }
                 )
-            outbox.add(
-                recipients.for_deadline(deadline),
-                kind=STAGE_KIND[stage],
-                title=title,
-                body=body,
-                case=deadline.case_id,
-                payload={"deadline": deadline.pk, "stage": stage},
-            )
+            told.append((recipients.for_deadline(deadline), STAGE_KIND[stage], title, body, deadline, stage))
             report.fired[STAGE_EVENT[stage].value] += 1
         if due_stages:
             deadline.stage = due_stages[-1]
@@ -221,10 +215,40 @@ def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients,
         deadline.next_action_at = deadlines.next_action_at(deadline, kind, times)
     events.record_many(audit_rows)
     insert_rows(SupervisionOrder, orders)
+    order_urls = _order_urls(orders)
+    for recipient_ids, kind, title, body, deadline, stage in told:
+        payload = {"deadline": deadline.pk, "stage": stage}
+        url = order_urls.get((deadline.pk, STAGE_LEVEL.get(stage)))
+        if url:  # a supervision order opens the order, where the department answers it
+            payload["url"] = url
+        outbox.add(recipient_ids, kind=kind, title=title, body=body, case=deadline.case_id, payload=payload)
     _save_stages(batch)
     _raise_case_stages(raised)
     outbox.flush()
     board_changed(departments)
+
+
+def _order_urls(orders: list[dict]) -> dict[tuple, str]:
+    """(deadline, level) → the page of the order the batch just wrote for it (bulk writes give no ids)."""
+    if not orders:
+        return {}
+    order_url = _url_for_each("supervision-order")
+    written = (
+        SupervisionOrder.objects.filter(
+            deadline_id__any={order["deadline_id"] for order in orders}, issued_by__isnull=True
+        )
+        .order_by("pk")
+        .values_list("deadline_id", "level", "pk")
+    )
+    # A deadline reaches each stage once: its order of a level is the latest written.
+    return {(deadline_id, level): order_url(pk) for deadline_id, level, pk in written}
+
+
+def _url_for_each(name: str):
+    """One reverse for a whole batch: the address with a marker, filled in per order."""
+    marker = 999999937
+    head, tail = reverse(name, args=[marker]).rsplit(str(marker), 1)
+    return lambda value: f"{head}{value}{tail}"
 
 
 def _save_stages(batch: list[DueDeadline]) -> None:

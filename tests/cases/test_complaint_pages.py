@@ -29,7 +29,7 @@ def file(client, firm, token="t-1"):
 def test_the_loop_through_the_pages(client, world):
     response = file(client, world["firm"])
     number = Case.objects.get().number
-    assert response["Location"] == f"/complaints/{number}/"
+    assert response["Location"] == f"/cases/{number}/receipt/"  # the receipt first
 
     client.force_login(world["clerk"])
     assert number in client.get("/complaints/").content.decode()

@@ -60,7 +60,7 @@ def repairable_record(orm):
 
 def file_application(applicant, record, pdf) -> str:
     """The applicant applies from their records page, uploads every material asked for and
-    submits; returns the case number the application page shows."""
+    submits, reads the receipt and opens the application; returns the case number."""
     applicant.visit("/my/records/")
     applicant.wait_for("table.list tr", text=record.decision_number)
     applicant.click(f"form[action='/repair/start/{record.pk}/'] button[type=submit]")
@@ -74,9 +74,15 @@ def file_application(applicant, record, pdf) -> str:
     applicant.click("input[name=obligations]")
     applicant.click("input[name=commitment]")
     applicant.click("form[action$='/submit/'] button[type=submit]")
+    # The receipt: the case number and the verification code for the tracking page.
+    receipt = applicant.wait_for("#receipt", text="查询码")
+    number, code = (element.text for element in applicant.find_all("#receipt .code"))
+    assert number in receipt.text and len(code) == 8
+    applicant.click(f"#receipt a[href='/repair/{number}/']")
     applicant.wait_for(".badge", text=zh(RepairStatus.SUBMITTED.label))
     assert not applicant.find_all("form[action$='/submit/']")
-    return applicant.find("main h1").text.split("·")[0].strip()
+    assert applicant.find("main h1").text.split("·")[0].strip() == number
+    return number
 
 
 def test_the_applicant_sees_the_acceptance_arrive_without_reloading(browser, repairable_record, small_pdf):

@@ -147,5 +147,5 @@ def test_each_kind_has_its_own_email_with_a_link_to_the_case(reachable, settings
     [note] = services.notify([reachable], kind="deadline.escalated", title="挂牌督办", body="已逾期", case=case)
     delivery.deliver(note.pk)
     body = mail.outbox[0].body
-    assert f"https://credit.example.gov.cn/cases/{case.number}/" in body
+    assert f"https://credit.example.gov.cn/complaints/{case.number}/" in body  # the complaint itself
     assert "挂牌督办" in body

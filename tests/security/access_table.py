@@ -111,6 +111,9 @@ TABLE: list[Row] = [
     Row("notifications/preferences/", "/notifications/preferences/", SIGNED_IN, form=True),
     # Cases and credit records.
     Row("cases/<str:number>/", "/cases/{w.repair_case.number}/", SEES_A_REPAIR_CASE),
+    Row("cases/<str:number>/receipt/", "/cases/{w.repair_case.number}/receipt/", SEES_A_REPAIR_CASE),
+    Row("cases/<str:number>/receipt/", "/cases/{w.draft_case.number}/receipt/", expect(404, anon=LOGIN),
+        note="a draft has not been filed: no receipt, not even for its applicant"),
     Row("records/", "/records/", STAFF_AND_SUPERVISORS),
     Row("records/new/", "/records/new/", DEPARTMENT_STAFF, form=True),
     Row("records/import/", "/records/import/", DEPARTMENT_STAFF, form=True),

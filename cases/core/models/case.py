@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .deadline import Stage
@@ -17,6 +18,9 @@ class CaseKind(models.TextChoices):
     COMPLAINT = "complaint", _("Government-default complaint")
     OBJECTION = "objection", _("Credit information objection")
 
+
+# Each kind's own page, where the case is read and worked (named urls of the sub-apps' pages).
+CASE_PAGE = {CaseKind.REPAIR: "repair-application", CaseKind.COMPLAINT: "complaint", CaseKind.OBJECTION: "objection"}
 
 CASE_NUMBER_PREFIX = {CaseKind.REPAIR: "XF", CaseKind.COMPLAINT: "TS", CaseKind.OBJECTION: "YY"}
 
@@ -113,6 +117,11 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        """The case's own page (the application, the complaint, the objection): where every link
+        to the case leads, notifications and toasts included."""
+        return reverse(CASE_PAGE.get(self.kind, "case-detail"), args=[self.number])
 
     @property
     def state_label(self) -> str:
