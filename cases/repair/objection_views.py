@@ -2,16 +2,14 @@
 page, and the department's queue and actions. Each POST calls one service of
 cases/repair/objections.py; the state machine decides what is allowed."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.core import event_types, identity, policies, selectors
+from cases.core import event_types, feedback, identity, policies, selectors
 from cases.core.exceptions import InvalidInput
 from cases.core.states import OBJECTION_CLOSED, ObjectionStatus
 from cases.infra.listing import Filter, Listing
@@ -33,6 +31,7 @@ def _own_record(request, record_id: int):
 def objection_new(request, record_id: int):
     record = _own_record(request, record_id)
     if request.method == "POST":
+        since = feedback.mark()
         try:
             objection = objections.raise_objection(
                 actor=request.user,
@@ -44,11 +43,7 @@ def objection_new(request, record_id: int):
             errors = [str(message) for messages_ in (exc.details or {}).values() for message in messages_]
             context = {"record": record, "errors": errors or [str(exc)], "reasons": request.POST.get("reasons", "")}
             return render(request, "cases/objection_form.html", context, status=400)
-        messages.success(
-            request,
-            _("Your objection is raised. The department checks it within %(days)d working days.")
-            % {"days": policies.working_days("objection", "check_within")},
-        )
+        feedback.announce(request, objection.case, since, days=policies.working_days("objection", "check_within"))
         return redirect("objection", number=objection.case.number)
     context = {"record": record, "open": objections.open_objection_of(record)}
     return render(request, "cases/objection_form.html", context)
@@ -87,6 +82,7 @@ def objection_page(request, number: str):
 def act(request, number: str, action: str):
     objection = _objection(request, number)
     pk, user, post = objection.pk, request.user, request.POST
+    since = feedback.mark()
     if action == "start":
         objections.start_check(actor=user, objection_id=pk)
     elif action == "correct":
@@ -98,6 +94,7 @@ def act(request, number: str, action: str):
         objections.withdraw_record(actor=user, objection_id=pk, reason=post.get("reason", ""))
     else:
         raise Http404
+    feedback.announce(request, objection.case, since)
     return redirect("objection", number=objection.case.number)
 
 
