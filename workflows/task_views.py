@@ -16,4 +16,6 @@ def task_page(request, task_id: int | None = None, **kwargs):
         return redirect("repair-application", case.number)
     if case.kind == "complaint":
         return redirect("complaint", case.number)
+    if case.kind == "objection":
+        return redirect("objection", case.number)
     return redirect("case-detail", case.number)

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
 from cases.core import feedback
+from cases.core import selectors as case_selectors
 from cases.core.event_types import EventType
 from cases.core.models import Case
 from cases.infra.navigation import redirect_back
@@ -20,6 +21,7 @@ PAGE_SIZE = 25
 def task_list(request):
     tab = "queue" if request.GET.get("tab") == "queue" else "inbox"
     tasks = selectors.queue(request.user) if tab == "queue" else selectors.inbox(request.user)
+    tasks = case_selectors.with_concerns(tasks, case=selectors.CASE + "__")
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -174,6 +174,7 @@ def complaint_page(request, number: str):
         "awaiting_confirmation": case.state in callbacks.AWAITING_CONFIRMATION,
         "callbacks": complaint.callbacks_made.select_related("made_by") if is_clerk or is_supervisor else [],
         "opinions": CallBack.Opinion.choices, "satisfaction": satisfaction_label(complaint),
+        "dissatisfaction": selectors.concerns_of(case).get("dissatisfaction") if complaint.reopen_count else "",
     })  # fmt: skip
 
 
@@ -319,7 +320,7 @@ def complaint_queue(request):
     if not (user.has_perm("cases.register_complaints") or selectors.works_department_cases(user)
             or selectors.can_supervise(user)):  # fmt: skip
         raise PermissionDenied
-    listing = Listing(request, selectors.queue_cases(user, "complaint"), QUEUE_FILTERS)
+    listing = Listing(request, selectors.with_concerns(selectors.queue_cases(user, "complaint")), QUEUE_FILTERS)
     return render(request, "cases/complaint_queue.html",
                   listing.context(states=ComplaintStatus.choices, now=timezone.now(),
                                   awaiting_callback=AWAITING_CALLBACK))  # fmt: skip

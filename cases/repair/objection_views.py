@@ -120,7 +120,7 @@ def queue(request):
     """The department's objections, most urgent first (supervisors see every department's)."""
     if not (selectors.works_department_cases(request.user) or selectors.can_supervise(request.user)):
         raise PermissionDenied
-    cases = selectors.queue_cases(request.user, "objection")
+    cases = selectors.with_concerns(selectors.queue_cases(request.user, "objection"))
     listing = Listing(request, cases, (Filter("state", _by_state, default="open", strip=False),))
     context = listing.context(states=ObjectionStatus.choices, now=timezone.now())
     return render(request, "cases/objection_queue.html", context)

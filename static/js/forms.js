@@ -1,0 +1,53 @@
+// Inline checks after the person acts: a field is checked only once it was touched (typed in or
+// changed, then left), never on first display; a submit shows every problem of its form.
+// The message is the browser's own, in the page's language, next to the field.
+(function () {
+  function errorOf(field) {
+    var id = field.id || field.name;
+    return id ? document.getElementById("inline-error-" + id) : null;
+  }
+  function show(field) {
+    if (!field.willValidate || field.type === "hidden") {
+      return;
+    }
+    var error = errorOf(field);
+    if (field.checkValidity()) {
+      field.removeAttribute("aria-invalid");
+      if (error) {
+        error.remove();
+      }
+      return;
+    }
+    field.setAttribute("aria-invalid", "true");
+    if (!error) {
+      error = document.createElement("span");
+      error.className = "field-error";
+      error.id = "inline-error-" + (field.id || field.name);
+      error.setAttribute("role", "alert");
+      field.insertAdjacentElement("afterend", error);
+      field.setAttribute("aria-describedby", error.id);
+    }
+    error.textContent = field.validationMessage;
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.form) {
+      event.target.dataset.touched = "yes";
+      if (event.target.getAttribute("aria-invalid")) {
+        show(event.target);
+      }
+    }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.form) {
+      event.target.dataset.touched = "yes";
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    if (event.target.form && event.target.dataset.touched === "yes") {
+      show(event.target);
+    }
+  });
+  document.addEventListener("invalid", function (event) {
+    show(event.target);
+  }, true);
+})();
