@@ -1,6 +1,8 @@
 """Pages of the credit-repair workflow: the applicant's application page and the department's
 queue and actions. Each POST calls one service; the state machine decides what is allowed."""
 
+import re
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -103,9 +105,15 @@ def upload(request, number: str):
 
 
 def _messages_of(error: InvalidInput) -> list[str]:
-    """What the person reads about a refused step: the details if any, else the message."""
+    """What the person reads about a refused step: its message (unless only the general one),
+    then each detail in words (a material's code alone says nothing to them)."""
+    said = [] if error.message == InvalidInput.default_message else [str(error.message)]
     details = [str(message) for messages_ in (error.details or {}).values() for message in messages_]
-    return details or [str(error.message)]
+    said += [detail for detail in details if not CODE.match(detail)]
+    return said or [str(error.message)]
+
+
+CODE = re.compile(r"^[a-z0-9_]+$")
 
 
 # The steps of the application page: what each one calls. A step refused for what was typed
