@@ -12,7 +12,7 @@ from itertools import groupby
 
 from django.db import connection
 from django.utils import timezone
-from viewflow.workflow.models import Process
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from cases.core import states
@@ -151,7 +151,10 @@ def cancel(process) -> None:
 
 
 def active_tasks(case):
-    """The open tasks of the case's process, the flow's view of what happens next."""
+    """The open tasks of the case's process, the flow's view of what happens next (none for a kind
+    with no flow: a credit information objection is worked on its own page)."""
+    if case.kind not in FLOWS:
+        return Task.objects.none()
     return (
         FLOWS[case.kind]
         .task_class.objects.filter(process__caseprocess__case=case, status__in=ACTIVE)

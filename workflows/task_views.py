@@ -16,6 +16,4 @@ def task_page(request, task_id: int | None = None, **kwargs):
         return redirect("repair-application", case.number)
     if case.kind == "complaint":
         return redirect("complaint", case.number)
-    if case.kind == "objection":
-        return redirect("objection", case.number)
     return redirect("case-detail", case.number)
