@@ -11,7 +11,7 @@
       return;
     }
     var error = errorOf(field);
-    if (field.checkValidity()) {
+    if (field.validity.valid) {
       field.removeAttribute("aria-invalid");
       if (error) {
         error.remove();
