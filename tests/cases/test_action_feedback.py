@@ -10,12 +10,13 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from cases.core import policies
+from cases.core import policies, services
 from cases.core.models import Case
 from cases.core.roles import Role
 from cases.records import services as record_services
 from cases.repair.models import Material
-from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+from cases.supervision import services as supervision_services
+from tests.factories import ApplicantFactory, CaseFactory, StaffFactory, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +253,12 @@ def test_the_tracking_form_sent_empty_says_what_is_missing(client, world):
 
 def test_every_page_loads_the_inline_checks(client, world):
     assert "/static/js/forms.js" in client.get("/track/").content.decode()
+
+
+def test_answering_a_supervision_order_names_the_case(client, caseworker, supervisor):
+    case = CaseFactory(assignee=caseworker)
+    services.start_deadline(case=case, step="complaint.answer", label="部门答复", policy_key="answer_within",
+                            start=date(2026, 11, 2))  # fmt: skip
+    order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复")
+    response = step(client, caseworker, f"/supervision/orders/{order.pk}/", {"response": "已与企业沟通，本周付款"})
+    assert told(response) == [f"您对案件 {case.number} 督办单的答复已发送给督办人员。"]
