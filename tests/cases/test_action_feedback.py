@@ -262,3 +262,13 @@ def test_answering_a_supervision_order_names_the_case(client, caseworker, superv
     order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请答复")
     response = step(client, caseworker, f"/supervision/orders/{order.pk}/", {"response": "已与企业沟通，本周付款"})
     assert told(response) == [f"您对案件 {case.number} 督办单的答复已发送给督办人员。"]
+
+
+def test_the_refused_form_is_opened_with_the_reason_typed(client, world):
+    number = submitted(client, world)
+    client.force_login(world["worker"])
+    page = client.post(f"/repair/{number}/notice/", {"missing": ["commitment"]}).content.decode()
+    assert re.search(
+        r'<details open><summary>[^<]*</summary>\s*<form method="post" action="/repair/[^/]+/notice/"', page
+    )
+    assert "<details open>" not in client.get(f"/repair/{number}/").content.decode()
