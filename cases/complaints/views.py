@@ -134,7 +134,12 @@ def file_complaint(request):
 
 @login_required
 def complaint_page(request, number: str):
-    complaint = _complaint(request, number)
+    return _render_complaint(request, _complaint(request, number))
+
+
+def _render_complaint(request, complaint: Complaint, status: int = 200, **refused):
+    """The complaint's page; after a refused step (`refused`) the same page again with the error
+    at the form it came from and what was typed put back (static/js/forms.js)."""
     user = request.user
     case = complaint.case
     is_complainant = complaint.complainant_id == user.pk
@@ -175,7 +180,8 @@ def complaint_page(request, number: str):
         "callbacks": complaint.callbacks_made.select_related("made_by") if is_clerk or is_supervisor else [],
         "opinions": CallBack.Opinion.choices, "satisfaction": satisfaction_label(complaint),
         "dissatisfaction": selectors.concerns_of(case).get("dissatisfaction") if complaint.reopen_count else "",
-    })  # fmt: skip
+        **refused,
+    }, status=status)  # fmt: skip
 
 
 def _named(deadlines) -> list:
@@ -262,7 +268,11 @@ def complaint_act(request, number: str, action: str):
     if action not in actions:
         raise Http404
     since = feedback.mark()
-    actions[action]()
+    try:
+        actions[action]()
+    except InvalidInput as exc:
+        refused = {"refused_messages": feedback.refusal(exc), "typed": feedback.typed(post, action)}
+        return _render_complaint(request, complaint, status=400, refused_action=action, **refused)
     feedback.announce(request, complaint.case, since)
     return redirect("complaint", number=number)
 

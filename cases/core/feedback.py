@@ -7,11 +7,14 @@ A view takes a `mark()` before calling the service and `announce()`s after it: t
 user wrote on the case since the mark are looked up, and the first of them in the table's order
 (the step itself before what it set off: a claim, a closed deadline, the case closed) is told."""
 
+import re
+
 from django.contrib import messages
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from cases.core.event_types import EventType as E
+from cases.core.exceptions import InvalidInput
 from cases.core.models import AuditEvent
 
 # Events whose message depends on one field of the payload: (event, field) -> {value: message}.
@@ -187,3 +190,23 @@ def announce(request, case, since: int, *, otherwise: E | None = None, **extra) 
         text = message_for(happened[0], happened[1], case.number, **extra)
     messages.success(request, text)
     return text
+
+
+# --- a refused step -----------------------------------------------------------------------------
+
+CODE = re.compile(r"^[a-z0-9_]+$")
+
+
+def refusal(error: InvalidInput) -> list[str]:
+    """What the person reads about a refused step: its message (unless only the general one),
+    then each detail in words (a material's code alone says nothing to them)."""
+    said = [] if error.message == InvalidInput.default_message else [str(error.message)]
+    details = [str(message) for messages_ in (error.details or {}).values() for message in messages_]
+    said += [detail for detail in details if not CODE.match(detail)]
+    return said or [str(error.message)]
+
+
+def typed(post, action: str) -> dict:
+    """What the person typed into the refused step's form, to be put back on the page."""
+    fields = {name: post.getlist(name) for name in post if name != "csrfmiddlewaretoken"}
+    return {"action": action, "fields": fields}

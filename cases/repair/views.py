@@ -1,8 +1,6 @@
 """Pages of the credit-repair workflow: the applicant's application page and the department's
 queue and actions. Each POST calls one service; the state machine decides what is allowed."""
 
-import re
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -98,22 +96,10 @@ def upload(request, number: str):
             raise InvalidInput(_("Choose a file to upload."))
         repair.add_material(actor=request.user, application_id=application.pk, code=code, upload=upload_file)
     except InvalidInput as exc:
-        refused = {"code": code, "messages": _messages_of(exc), "file": upload_file.name if upload_file else ""}
+        refused = {"code": code, "messages": feedback.refusal(exc), "file": upload_file.name if upload_file else ""}
         return _render_application(request, application, status=400, upload_error=refused)
     feedback.announce(request, application.case, since, file=uploads.safe_name(upload_file.name))
     return _back(application)
-
-
-def _messages_of(error: InvalidInput) -> list[str]:
-    """What the person reads about a refused step: its message (unless only the general one),
-    then each detail in words (a material's code alone says nothing to them)."""
-    said = [] if error.message == InvalidInput.default_message else [str(error.message)]
-    details = [str(message) for messages_ in (error.details or {}).values() for message in messages_]
-    said += [detail for detail in details if not CODE.match(detail)]
-    return said or [str(error.message)]
-
-
-CODE = re.compile(r"^[a-z0-9_]+$")
 
 
 # The steps of the application page: what each one calls. A step refused for what was typed
@@ -159,7 +145,7 @@ def act(request, number: str, action: str):
         ACTIONS[action](request.user, application.pk, post)
     except InvalidInput as exc:
         return _render_application(request, application, status=400, refused_action=action,
-                                   refused_messages=_messages_of(exc), typed_reason=post.get("reason", ""),
+                                   refused_messages=feedback.refusal(exc), typed_reason=post.get("reason", ""),
                                    typed_missing={code: post.get(f"reason_{code}", "") for code in
                                                   post.getlist("missing")},
                                    ticked={"obligations": post.get("obligations") == "on",

@@ -51,3 +51,42 @@
     show(event.target);
   }, true);
 })();
+
+// A step the server refused (the page shown again, status 400): the error goes to the top of the
+// form it came from, which is opened, and what the person typed is put back.
+document.addEventListener("DOMContentLoaded", function () {
+  var data = document.getElementById("refused-step");
+  if (!data) {
+    return;
+  }
+  var step = JSON.parse(data.textContent);
+  var form = Array.prototype.find.call(document.forms, function (candidate) {
+    return (candidate.getAttribute("action") || "").endsWith("/" + step.action + "/");
+  });
+  if (!form) {
+    return;
+  }
+  Object.keys(step.fields).forEach(function (name) {
+    var values = step.fields[name];
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name !== name || field.type === "hidden" || field.type === "file") {
+        return;
+      }
+      if (field.type === "checkbox" || field.type === "radio") {
+        field.checked = values.indexOf(field.value) !== -1;
+      } else {
+        field.value = values[0];
+      }
+    });
+  });
+  var errors = document.querySelector(".form-errors");
+  if (errors) {
+    form.insertBefore(errors, form.firstChild);
+  }
+  for (var parent = form.parentElement; parent; parent = parent.parentElement) {
+    if (parent.tagName === "DETAILS") {
+      parent.open = true;
+    }
+  }
+  form.scrollIntoView({ block: "center" });
+});

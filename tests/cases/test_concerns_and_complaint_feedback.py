@@ -62,7 +62,7 @@ def filed(client, world) -> Complaint:
     return Complaint.objects.get()
 
 
-def answered(client, world) -> Complaint:
+def in_progress(client, world) -> Complaint:
     complaint = filed(client, world)
     clerk, worker = world["clerk"], world["worker"]
     complaints.register(
@@ -70,6 +70,12 @@ def answered(client, world) -> Complaint:
     )
     complaints.assign(actor=clerk, complaint_id=complaint.pk, department_id=Department.objects.get(code="czj").pk)
     complaints.start_work(actor=worker, complaint_id=complaint.pk)
+    return complaint
+
+
+def answered(client, world) -> Complaint:
+    complaint = in_progress(client, world)
+    worker = world["worker"]
     complaints.answer(actor=worker, complaint_id=complaint.pk, finding="unsubstantiated", text="奖励已按规定拨付")
     return complaint
 
@@ -160,3 +166,17 @@ def test_claiming_a_task_names_the_task_and_its_case(client, world, record):
     [task] = engine.active_tasks(application.case)
     response = step(client, world["worker"], f"/tasks/{task.pk}/claim/")
     assert told(response) == [f"任务“{task.flow_task.task_title}”已由您办理（案件 {application.case.number}）。"]
+
+
+def test_a_refused_complaint_step_is_shown_on_the_complaint_page_with_what_was_typed(client, world):
+    complaint = in_progress(client, world)
+    complaints.request_return(actor=world["worker"], complaint_id=complaint.pk, reason="属住建局职责")
+    client.force_login(world["clerk"])
+    number = complaint.case.number
+    response = client.post(f"/complaints/{number}/decide-return/", {"approve": "no", "note": ""})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f"<h1>{number} · " in page and "history.back()" not in page  # the complaint's page, not an error page
+    assert '<div class="form-errors" role="alert"><p>此步骤未办理：</p><ul><li>请说明为何仍由该部门办理。</li>' in page
+    assert '<script id="refused-step" type="application/json">{"action": "decide-return", "fields": ' in page
+    assert '"approve": ["no"]' in page
