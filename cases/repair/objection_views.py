@@ -58,7 +58,12 @@ def _objection(request, number: str) -> Objection:
 
 @login_required
 def objection_page(request, number: str):
-    objection = _objection(request, number)
+    return _render_objection(request, _objection(request, number))
+
+
+def _render_objection(request, objection: Objection, status: int = 200, **refused):
+    """The objection's page; after a refused step the same page again with the error at its form
+    and what was typed put back (static/js/forms.js)."""
     user = request.user
     is_entity = objection.case.applicant_id == user.pk
     context = {
@@ -73,8 +78,9 @@ def objection_page(request, number: str):
         "deadlines": objection.case.deadlines.order_by("due_at"),
         "notices": objection.case.notices.all(),
         "can_work": selectors.works_department_cases(user) and user.department_id == objection.record.department_id,
+        **refused,
     }
-    return render(request, "cases/objection.html", context)
+    return render(request, "cases/objection.html", context, status=status)
 
 
 @login_required
@@ -82,18 +88,22 @@ def objection_page(request, number: str):
 def act(request, number: str, action: str):
     objection = _objection(request, number)
     pk, user, post = objection.pk, request.user, request.POST
-    since = feedback.mark()
-    if action == "start":
-        objections.start_check(actor=user, objection_id=pk)
-    elif action == "correct":
-        changes = {name: post.get(name, "") for name in objections.CORRECTABLE}
-        objections.correct(actor=user, objection_id=pk, changes=changes, reason=post.get("reason", ""))
-    elif action == "confirm":
-        objections.confirm(actor=user, objection_id=pk, reason=post.get("reason", ""))
-    elif action == "withdraw-record":
-        objections.withdraw_record(actor=user, objection_id=pk, reason=post.get("reason", ""))
-    else:
+    steps = {
+        "start": lambda: objections.start_check(actor=user, objection_id=pk),
+        "correct": lambda: objections.correct(actor=user, objection_id=pk, reason=post.get("reason", ""),
+                                              changes={name: post.get(name, "") for name in objections.CORRECTABLE}),
+        "confirm": lambda: objections.confirm(actor=user, objection_id=pk, reason=post.get("reason", "")),
+        "withdraw-record": lambda: objections.withdraw_record(actor=user, objection_id=pk,
+                                                              reason=post.get("reason", "")),
+    }  # fmt: skip
+    if action not in steps:
         raise Http404
+    since = feedback.mark()
+    try:
+        steps[action]()
+    except InvalidInput as exc:
+        refused = {"refused_messages": feedback.refusal(exc), "typed": feedback.typed(post, action)}
+        return _render_objection(request, objection, status=400, refused_action=action, **refused)
     feedback.announce(request, objection.case, since)
     return redirect("objection", number=objection.case.number)
 

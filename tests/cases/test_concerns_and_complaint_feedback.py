@@ -3,6 +3,7 @@ and what the person said against the office (an objection's reasons, the complai
 not being satisfied) is shown where the department works: its queue rows, its task list, the case
 pages."""
 
+import json
 import re
 from datetime import date
 
@@ -180,3 +181,18 @@ def test_a_refused_complaint_step_is_shown_on_the_complaint_page_with_what_was_t
     assert '<div class="form-errors" role="alert"><p>此步骤未办理：</p><ul><li>请说明为何仍由该部门办理。</li>' in page
     assert '<script id="refused-step" type="application/json">{"action": "decide-return", "fields": ' in page
     assert '"approve": ["no"]' in page
+
+
+def test_a_refused_objection_step_is_shown_on_the_objection_page_with_what_was_typed(client, world, record):
+    objection = objections.raise_objection(actor=world["firm"], record_id=record.pk, reasons=OBJECTION,
+                                           evidence=[evidence()])  # fmt: skip
+    objections.start_check(actor=world["worker"], objection_id=objection.pk)
+    client.force_login(world["worker"])
+    number = objection.case.number
+    unchanged = {"summary": record.summary, "decided_on": "2026-03-02", "reason": "金额核对后更正"}
+    response = client.post(f"/objections/{number}/correct/", unchanged)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "history.back()" not in page and '<div class="form-errors" role="alert">' in page
+    typed = re.search(r'<script id="refused-step" type="application/json">(.*?)</script>', page).group(1)
+    assert json.loads(typed) == {"action": "correct", "fields": {name: [value] for name, value in unchanged.items()}}
