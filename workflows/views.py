@@ -1,13 +1,16 @@
 """Task pages: the inbox (tasks I hold), the queue (tasks I may take), claim and release."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Task
 
+from cases.core import feedback
+from cases.core import selectors as case_selectors
+from cases.core.event_types import EventType
+from cases.core.models import Case
 from cases.infra.navigation import redirect_back
 from workflows import selectors, services
 
@@ -18,6 +21,7 @@ PAGE_SIZE = 25
 def task_list(request):
     tab = "queue" if request.GET.get("tab") == "queue" else "inbox"
     tasks = selectors.queue(request.user) if tab == "queue" else selectors.inbox(request.user)
+    tasks = case_selectors.with_concerns(tasks, case=selectors.CASE + "__")
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -37,7 +41,7 @@ def task_list(request):
 @require_POST
 def claim(request, task_id: int):
     task = services.claim_task(task_id=task_id, actor=request.user)
-    messages.success(request, _("The task “%(task)s” is yours now.") % {"task": task.flow_task.task_title})
+    _announce(request, task, EventType.TASK_CLAIMED)
     return redirect_back(request, "tasks")
 
 
@@ -45,5 +49,12 @@ def claim(request, task_id: int):
 @require_POST
 def release(request, task_id: int):
     task = services.release_task(task_id=task_id, actor=request.user)
-    messages.success(request, _("The task “%(task)s” is back in the queue.") % {"task": task.flow_task.task_title})
+    _announce(request, task, EventType.TASK_RELEASED)
     return redirect_back(request, "tasks")
+
+
+def _announce(request, task, event_type: EventType) -> None:
+    """Taking or giving back a task, said with its title and its case's number (a task is always
+    a case's; a department's task claims or releases the case itself)."""
+    case_id = Task.objects.filter(pk=task.pk).values_list("process__caseprocess__case_id", flat=True).first()
+    feedback.tell(request, Case.objects.get(pk=case_id), event_type, task=str(task.flow_task.task_title))

@@ -5,7 +5,6 @@ import uuid
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -32,7 +31,7 @@ from cases.complaints.models import (
     RespondentBody,
     SatisfactionSource,
 )
-from cases.core import event_types, identity, policies, selectors
+from cases.core import event_types, feedback, identity, policies, selectors
 from cases.core.exceptions import InvalidInput
 from cases.core.models import Department
 from cases.core.models.org import EntityKind
@@ -136,7 +135,12 @@ def file_complaint(request):
 
 @login_required
 def complaint_page(request, number: str):
-    complaint = _complaint(request, number)
+    return _render_complaint(request, _complaint(request, number))
+
+
+def _render_complaint(request, complaint: Complaint, status: int = 200, **refused):
+    """The complaint's page; after a refused step (`refused`) the same page again with the error
+    at the form it came from and what was typed put back (static/js/forms.js)."""
     user = request.user
     case = complaint.case
     is_complainant = complaint.complainant_id == user.pk
@@ -176,7 +180,9 @@ def complaint_page(request, number: str):
         "awaiting_confirmation": case.state in callbacks.AWAITING_CONFIRMATION,
         "callbacks": complaint.callbacks_made.select_related("made_by") if is_clerk or is_supervisor else [],
         "opinions": CallBack.Opinion.choices, "satisfaction": satisfaction_label(complaint),
-    })  # fmt: skip
+        "dissatisfaction": selectors.concerns_of(case).get("dissatisfaction") if complaint.reopen_count else "",
+        **refused,
+    }, status=status)  # fmt: skip
 
 
 def _named(deadlines) -> list:
@@ -262,39 +268,14 @@ def complaint_act(request, number: str, action: str):
     }  # fmt: skip
     if action not in actions:
         raise Http404
-    actions[action]()
-    messages.success(request, ACTION_MESSAGES.get(action, gettext_lazy("Done.")))
+    since = feedback.mark()
+    try:
+        actions[action]()
+    except InvalidInput as exc:
+        refused = {"refused_messages": feedback.refusal(exc), "typed": feedback.typed(post, action)}
+        return _render_complaint(request, complaint, status=400, refused_action=action, **refused)
+    feedback.announce(request, complaint.case, since)
     return redirect("complaint", number=number)
-
-
-# What each action tells the person who took it.
-ACTION_MESSAGES = {
-    "register": gettext_lazy("The complaint is registered."),
-    "reject": gettext_lazy("The complaint is not registered; the complainant is told why."),
-    "assign": gettext_lazy("The complaint is assigned to the department."),
-    "return": gettext_lazy("The complaint is returned to the clerks."),
-    "start": gettext_lazy("You are handling this complaint."),
-    "extension": gettext_lazy("The extension is requested; the supervisors decide."),
-    "decide-extension": gettext_lazy("The extension decision is recorded."),
-    "answer": gettext_lazy("The answer is sent to the complainant."),
-    "request-return": gettext_lazy("The return is requested; the clerks decide."),
-    "decide-return": gettext_lazy("The decision on the return is recorded."),
-    "withdraw": gettext_lazy("The complaint is withdrawn."),
-    "report-rectified": gettext_lazy("The rectification is reported; a clerk verifies it."),
-    "verify-rectification": gettext_lazy("The rectification is verified; the complainant confirms the outcome."),
-    "send-back-rectification": gettext_lazy("The rectification is sent back to the department."),
-    "report-refusal": gettext_lazy("The refusal is reported; a clerk confirms the breach."),
-    "confirm-breach": gettext_lazy("The breach is confirmed and entered on the integrity record."),
-    "callback": gettext_lazy("The call-back is recorded."),
-    "confirm": gettext_lazy("Thank you: the complaint is closed."),
-    "object": gettext_lazy("Your request for review is recorded; the department handles the complaint again."),
-    "close": gettext_lazy("The complaint is closed after review."),
-    "confirm-amount": gettext_lazy("The confirmed amount is recorded."),
-    "payment": gettext_lazy("The payment is recorded."),
-    "plan": gettext_lazy("The repayment plan is recorded."),
-    "merge": gettext_lazy("The complaint is merged."),
-    "typical": gettext_lazy("The typical-case mark is saved."),
-}
 
 
 def _whole(value, field: str) -> int:
@@ -350,7 +331,7 @@ def complaint_queue(request):
     if not (user.has_perm("cases.register_complaints") or selectors.works_department_cases(user)
             or selectors.can_supervise(user)):  # fmt: skip
         raise PermissionDenied
-    listing = Listing(request, selectors.queue_cases(user, "complaint"), QUEUE_FILTERS)
+    listing = Listing(request, selectors.with_concerns(selectors.queue_cases(user, "complaint")), QUEUE_FILTERS)
     return render(request, "cases/complaint_queue.html",
                   listing.context(states=ComplaintStatus.choices, now=timezone.now(),
                                   awaiting_callback=AWAITING_CALLBACK))  # fmt: skip
@@ -433,6 +414,7 @@ def _history_steps(history) -> list[dict]:
 @require_POST
 def integrity_repair(request, entry_id: int):
     """A supervisor marks a breach entry repaired (已修复) once the body has performed."""
+    since = feedback.mark()
     entry = rectification.mark_repaired(actor=request.user, entry_id=entry_id, note=request.POST.get("note", ""))
-    messages.success(request, _("The breach entry is marked repaired; it no longer counts against the body."))
+    feedback.announce(request, entry.complaint.case, since)
     return redirect(f"{reverse('integrity')}?body={entry.body_id}")

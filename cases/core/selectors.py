@@ -2,9 +2,12 @@
 
 import re
 
-from django.db.models import F, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
 
 from cases.core import identity
+from cases.core.event_types import EventType
 from cases.core.models import AuditEvent, Case, CaseKind, CreditRecord, Deadline
 from cases.core.models.org import EntityKind
 from cases.core.states import RepairStatus
@@ -114,6 +117,28 @@ def _own_cases(user) -> Q:
     if kind == EntityKind.ENTERPRISE:
         about_entity |= Q(complaint__enterprise_uscc=number)
     return Q(applicant=user) & about_entity
+
+
+def with_concerns(rows: QuerySet, case: str = "") -> QuerySet:
+    """What the person who turned to the office said against it, for the department where it
+    works (queue rows, task rows): `objection_reasons`, an objection's reasons against its record,
+    and `dissatisfaction`, the complainant's latest reason for not being satisfied with an answer.
+    `case`: the path from the rows to their case ("" for cases, "process__caseprocess__case__" for tasks)."""
+    reopened = (
+        AuditEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Case),
+            subject_id=OuterRef(f"{case}pk"),
+            event_type=EventType.COMPLAINT_REOPEN,
+        )
+        .order_by("-pk")
+        .values(reason=KT("payload__reason"))[:1]
+    )
+    return rows.annotate(objection_reasons=F(f"{case}objection__reasons"), dissatisfaction=Subquery(reopened))
+
+
+def concerns_of(case: Case) -> dict:
+    """The same for one case's page."""
+    return with_concerns(Case.objects.filter(pk=case.pk)).values("objection_reasons", "dissatisfaction").first() or {}
 
 
 def case_timeline(case: Case) -> QuerySet[AuditEvent]:

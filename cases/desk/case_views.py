@@ -27,6 +27,7 @@ def case_detail(request, number: str):
             "timeline": selectors.case_timeline(case) if staff_view else [],
             "now": timezone.now(),
             "order_form": SupervisionOrderForm(),
+            "concerns": selectors.concerns_of(case) if staff_view else {},
         },
     )
 

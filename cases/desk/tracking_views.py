@@ -22,7 +22,10 @@ class TrackingForm(forms.Form):
 
 @ratelimit(key="ip", rate="20/m", method=["GET", "POST"], block=False)
 def track(request):
-    form = TrackingForm(request.GET or None)
+    # A look-up is asked for once both fields are sent (the form sends both, even empty): a link
+    # that carries only the case number fills it in without an error before the person has typed.
+    asked = "number" in request.GET and "code" in request.GET
+    form = TrackingForm(request.GET if asked else None, initial={"number": request.GET.get("number", "")})
     context = {"form": form}
     if getattr(request, "limited", False):
         return render(request, "cases/track.html", {**context, "limited": True}, status=429)

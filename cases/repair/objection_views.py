@@ -2,16 +2,14 @@
 page, and the department's queue and actions. Each POST calls one service of
 cases/repair/objections.py; the state machine decides what is allowed."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.core import event_types, identity, policies, selectors
+from cases.core import event_types, feedback, identity, policies, selectors
 from cases.core.exceptions import InvalidInput
 from cases.core.states import OBJECTION_CLOSED, ObjectionStatus
 from cases.infra.listing import Filter, Listing
@@ -33,6 +31,7 @@ def _own_record(request, record_id: int):
 def objection_new(request, record_id: int):
     record = _own_record(request, record_id)
     if request.method == "POST":
+        since = feedback.mark()
         try:
             objection = objections.raise_objection(
                 actor=request.user,
@@ -44,11 +43,7 @@ def objection_new(request, record_id: int):
             errors = [str(message) for messages_ in (exc.details or {}).values() for message in messages_]
             context = {"record": record, "errors": errors or [str(exc)], "reasons": request.POST.get("reasons", "")}
             return render(request, "cases/objection_form.html", context, status=400)
-        messages.success(
-            request,
-            _("Your objection is raised. The department checks it within %(days)d working days.")
-            % {"days": policies.working_days("objection", "check_within")},
-        )
+        feedback.announce(request, objection.case, since, days=policies.working_days("objection", "check_within"))
         return redirect("objection", number=objection.case.number)
     context = {"record": record, "open": objections.open_objection_of(record)}
     return render(request, "cases/objection_form.html", context)
@@ -63,7 +58,12 @@ def _objection(request, number: str) -> Objection:
 
 @login_required
 def objection_page(request, number: str):
-    objection = _objection(request, number)
+    return _render_objection(request, _objection(request, number))
+
+
+def _render_objection(request, objection: Objection, status: int = 200, **refused):
+    """The objection's page; after a refused step the same page again with the error at its form
+    and what was typed put back (static/js/forms.js)."""
     user = request.user
     is_entity = objection.case.applicant_id == user.pk
     context = {
@@ -78,8 +78,9 @@ def objection_page(request, number: str):
         "deadlines": objection.case.deadlines.order_by("due_at"),
         "notices": objection.case.notices.all(),
         "can_work": selectors.works_department_cases(user) and user.department_id == objection.record.department_id,
+        **refused,
     }
-    return render(request, "cases/objection.html", context)
+    return render(request, "cases/objection.html", context, status=status)
 
 
 @login_required
@@ -87,17 +88,23 @@ def objection_page(request, number: str):
 def act(request, number: str, action: str):
     objection = _objection(request, number)
     pk, user, post = objection.pk, request.user, request.POST
-    if action == "start":
-        objections.start_check(actor=user, objection_id=pk)
-    elif action == "correct":
-        changes = {name: post.get(name, "") for name in objections.CORRECTABLE}
-        objections.correct(actor=user, objection_id=pk, changes=changes, reason=post.get("reason", ""))
-    elif action == "confirm":
-        objections.confirm(actor=user, objection_id=pk, reason=post.get("reason", ""))
-    elif action == "withdraw-record":
-        objections.withdraw_record(actor=user, objection_id=pk, reason=post.get("reason", ""))
-    else:
+    steps = {
+        "start": lambda: objections.start_check(actor=user, objection_id=pk),
+        "correct": lambda: objections.correct(actor=user, objection_id=pk, reason=post.get("reason", ""),
+                                              changes={name: post.get(name, "") for name in objections.CORRECTABLE}),
+        "confirm": lambda: objections.confirm(actor=user, objection_id=pk, reason=post.get("reason", "")),
+        "withdraw-record": lambda: objections.withdraw_record(actor=user, objection_id=pk,
+                                                              reason=post.get("reason", "")),
+    }  # fmt: skip
+    if action not in steps:
         raise Http404
+    since = feedback.mark()
+    try:
+        steps[action]()
+    except InvalidInput as exc:
+        refused = {"refused_messages": feedback.refusal(exc), "typed": feedback.typed(post, action)}
+        return _render_objection(request, objection, status=400, refused_action=action, **refused)
+    feedback.announce(request, objection.case, since)
     return redirect("objection", number=objection.case.number)
 
 
@@ -123,7 +130,7 @@ def queue(request):
     """The department's objections, most urgent first (supervisors see every department's)."""
     if not (selectors.works_department_cases(request.user) or selectors.can_supervise(request.user)):
         raise PermissionDenied
-    cases = selectors.queue_cases(request.user, "objection")
+    cases = selectors.with_concerns(selectors.queue_cases(request.user, "objection"))
     listing = Listing(request, cases, (Filter("state", _by_state, default="open", strip=False),))
     context = listing.context(states=ObjectionStatus.choices, now=timezone.now())
     return render(request, "cases/objection_queue.html", context)

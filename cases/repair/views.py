@@ -2,7 +2,6 @@
 queue and actions. Each POST calls one service; the state machine decides what is allowed."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.core import event_types, policies, selectors, services
+from cases.core import event_types, feedback, policies, selectors, services, uploads
 from cases.core.exceptions import InvalidInput
 from cases.core.states import REPAIR_CLOSED, RepairStatus
 from cases.infra.listing import Filter, Listing, Paging
@@ -50,7 +49,12 @@ def start(request, record_id: int):
 
 @login_required
 def application_page(request, number: str):
-    application = _application(request, number)
+    return _render_application(request, _application(request, number))
+
+
+def _render_application(request, application: RepairApplication, status: int = 200, **refused):
+    """The application's page; after a refused step (`refused`: what was wrong and what the user
+    typed) the same page again, the error next to the form it came from and nothing lost."""
     is_applicant = application.case.applicant_id == request.user.pk
     materials = list(application.materials.all())
     required = repair.application_materials(application)
@@ -68,94 +72,108 @@ def application_page(request, number: str):
         "deadlines": application.case.deadlines.order_by("due_at"),
         "correction_due": application.case.deadlines.filter(step=repair.CORRECT, closed_at__isnull=True).first(),
         "notices": application.case.notices.all(),
-        "reason_form": ReasonForm(),
+        "reason_form": ReasonForm(initial={"reason": refused.get("typed_reason", "")}),
         "states": RepairStatus,
         "can_work": selectors.works_department_cases(request.user)
         and request.user.department_id == application.record.department_id,
         "can_approve": request.user.has_perm("cases.approve_department_decisions")
         and request.user.department_id == application.record.department_id,
+        **refused,
     }
-    return render(request, "cases/repair_application.html", context)
+    return render(request, "cases/repair_application.html", context, status=status)
 
 
 @login_required
 @require_POST
 def upload(request, number: str):
+    """Upload one material. A refused file (too large, not a PDF/JPG/PNG, empty) is explained on
+    the same page, next to the file field it was chosen in."""
     application = _application(request, number)
-    upload_file = request.FILES.get("file")
-    if upload_file is None:
-        raise InvalidInput(_("Choose a file to upload."))
-    repair.add_material(actor=request.user, application_id=application.pk, code=request.POST.get("code", ""),
-                        upload=upload_file)  # fmt: skip
-    messages.success(request, _("Uploaded."))
+    code, upload_file = request.POST.get("code", ""), request.FILES.get("file")
+    since = feedback.mark()
+    try:
+        if upload_file is None:
+            raise InvalidInput(_("Choose a file to upload."))
+        repair.add_material(actor=request.user, application_id=application.pk, code=code, upload=upload_file)
+    except InvalidInput as exc:
+        refused = {"code": code, "messages": feedback.refusal(exc), "file": upload_file.name if upload_file else ""}
+        return _render_application(request, application, status=400, upload_error=refused)
+    feedback.announce(request, application.case, since, file=uploads.safe_name(upload_file.name))
     return _back(application)
+
+
+# The steps of the application page: what each one calls. A step refused for what was typed
+# (a reason missing, a condition unmet) shows the same page again with the error at its form.
+ACTIONS = {
+    "submit": lambda user, pk, post: repair.submit(
+        actor=user, application_id=pk, obligations_fulfilled=post.get("obligations") == "on",
+        commitment_signed=post.get("commitment") == "on"),
+    "resubmit": lambda user, pk, post: repair.resubmit(actor=user, application_id=pk),
+    "withdraw": lambda user, pk, post: repair.withdraw(actor=user, application_id=pk),
+    "accept": lambda user, pk, post: repair.accept(actor=user, application_id=pk),
+    "notice": lambda user, pk, post: repair.issue_incomplete_notice(actor=user, application_id=pk, missing=[
+        {"code": code, "reason": post.get(f"reason_{code}", "")} for code in post.getlist("missing")]),
+    "refuse": lambda user, pk, post: repair.refuse(actor=user, application_id=pk, reason=post.get("reason", "")),
+    "review": lambda user, pk, post: repair.start_review(actor=user, application_id=pk),
+    "extend": lambda user, pk, post: repair.request_extension(actor=user, application_id=pk,
+                                                              reason=post.get("reason", "")),
+    "extension-approve": lambda user, pk, post: repair.decide_extension(actor=user, application_id=pk, approve=True),
+    "extension-refuse": lambda user, pk, post: repair.decide_extension(actor=user, application_id=pk, approve=False,
+                                                                       reason=post.get("reason", "")),
+    "propose": lambda user, pk, post: repair.propose_decision(actor=user, application_id=pk,
+                                                              approve=post.get("approve") == "yes",
+                                                              reason=post.get("reason", "")),
+    "approve": lambda user, pk, post: repair.approve_decision(actor=user, application_id=pk),
+    "send-back": lambda user, pk, post: repair.send_back(actor=user, application_id=pk, reason=post.get("reason", "")),
+    # The head refuses the repair proposed, with the reason the applicant reads.
+    "reject": lambda user, pk, post: repair.approve_decision(actor=user, application_id=pk, approve=False,
+                                                             reason=post.get("reason", "")),
+    "decide-otherwise": lambda user, pk, post: repair.approve_decision(actor=user, application_id=pk,
+                                                                       approve=post.get("approve") == "yes",
+                                                                       reason=post.get("reason", "")),
+    "revoke": lambda user, pk, post: repair.revoke(actor=user, application_id=pk, reason=post.get("reason", "")),
+}  # fmt: skip
 
 
 @login_required
 @require_POST
 def act(request, number: str, action: str):
     """One action on the application; `action` names the service."""
-    application = _application(request, number)
-    pk, user, post = application.pk, request.user, request.POST
-    if action == "submit":
-        repair.submit(actor=user, application_id=pk, obligations_fulfilled=post.get("obligations") == "on",
-                      commitment_signed=post.get("commitment") == "on")  # fmt: skip
-        days = policies.working_days("repair", "accept_within")
-        messages.success(
-            request, _("Submitted. The department decides on acceptance within %(days)d working days.") % {"days": days}
-        )
-        return redirect("case-receipt", number=application.case.number)  # the receipt, printable
-    elif action == "resubmit":
-        repair.resubmit(actor=user, application_id=pk)
-    elif action == "withdraw":
-        repair.withdraw(actor=user, application_id=pk)
-    elif action == "accept":
-        repair.accept(actor=user, application_id=pk)
-    elif action == "notice":
-        missing = [{"code": code, "reason": post.get(f"reason_{code}", "")} for code in post.getlist("missing")]
-        repair.issue_incomplete_notice(actor=user, application_id=pk, missing=missing)
-    elif action == "refuse":
-        repair.refuse(actor=user, application_id=pk, reason=post.get("reason", ""))
-    elif action == "review":
-        repair.start_review(actor=user, application_id=pk)
-    elif action == "extend":
-        repair.request_extension(actor=user, application_id=pk, reason=post.get("reason", ""))
-    elif action == "extension-approve":
-        repair.decide_extension(actor=user, application_id=pk, approve=True)
-    elif action == "extension-refuse":
-        repair.decide_extension(actor=user, application_id=pk, approve=False, reason=post.get("reason", ""))
-    elif action == "propose":
-        repair.propose_decision(actor=user, application_id=pk, approve=post.get("approve") == "yes",
-                                reason=post.get("reason", ""))  # fmt: skip
-    elif action == "approve":
-        repair.approve_decision(actor=user, application_id=pk)
-    elif action == "send-back":
-        repair.send_back(actor=user, application_id=pk, reason=post.get("reason", ""))
-    elif action == "reject":  # the head refuses the repair proposed, with the reason the applicant reads
-        repair.approve_decision(actor=user, application_id=pk, approve=False, reason=post.get("reason", ""))
-    elif action == "decide-otherwise":
-        repair.approve_decision(actor=user, application_id=pk, approve=post.get("approve") == "yes",
-                                reason=post.get("reason", ""))  # fmt: skip
-    elif action == "revoke":
-        repair.revoke(actor=user, application_id=pk, reason=post.get("reason", ""))
-    else:
+    if action not in ACTIONS:
         raise Http404
+    application = _application(request, number)
+    post = request.POST
+    since = feedback.mark()
+    try:
+        ACTIONS[action](request.user, application.pk, post)
+    except InvalidInput as exc:
+        return _render_application(request, application, status=400, refused_action=action,
+                                   refused_messages=feedback.refusal(exc), typed_reason=post.get("reason", ""),
+                                   typed_missing={code: post.get(f"reason_{code}", "") for code in
+                                                  post.getlist("missing")},
+                                   ticked={"obligations": post.get("obligations") == "on",
+                                           "commitment": post.get("commitment") == "on"})  # fmt: skip
+    feedback.announce(request, application.case, since, days=policies.working_days("repair", "accept_within"))
+    if action == "submit":
+        return redirect("case-receipt", number=application.case.number)  # the receipt, printable
     return _back(application)
 
 
 @login_required
 @require_POST
 def claim(request, case_id: int):
+    since = feedback.mark()
     case = services.claim_case(case_id=case_id, actor=request.user)
-    messages.success(request, _("Case %(number)s is yours now.") % {"number": case.number})
+    feedback.announce(request, case, since, otherwise=event_types.EventType.CASE_CLAIMED)
     return redirect_back(request, "repair-queue")
 
 
 @login_required
 @require_POST
 def release(request, case_id: int):
+    since = feedback.mark()
     case = services.release_case(case_id=case_id, actor=request.user)
-    messages.success(request, _("Case %(number)s is back in the department's queue.") % {"number": case.number})
+    feedback.announce(request, case, since, otherwise=event_types.EventType.CASE_RELEASED)
     return redirect_back(request, "repair-queue")
 
 

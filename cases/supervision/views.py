@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from cases.complaints.models import Channel
-from cases.core import policies, selectors
+from cases.core import feedback, policies, selectors
 from cases.core.deadlines import office_today, working_days_overdue
 from cases.core.models import CaseKind, Department, Stage, SupervisionLevel
 from cases.infra.listing import Filter, Listing, Paging
@@ -229,9 +229,10 @@ def order_respond(request, order_id: int):
     order = get_object_or_404(selectors.supervision_orders_visible_to(request.user), pk=order_id)
     form = ResponseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        since = feedback.mark()
         supervision_services.respond_to_supervision_order(
             order_id=order.pk, actor=request.user, response=form.cleaned_data["response"]
         )
-        messages.success(request, _("Your response has been sent to the supervisors."))
+        feedback.announce(request, order.case, since)
         return redirect("supervision-orders")
     return render(request, "cases/supervision_order.html", {"order": order, "form": form})

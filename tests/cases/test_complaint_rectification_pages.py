@@ -100,7 +100,7 @@ def test_the_department_answers_with_a_remedy_and_a_rectification_period(client,
         "finding": "substantiated", "text": "责令街道办兑现奖励", "remedy": "honour_policy",
         "rectify_days": "10"})  # fmt: skip
     page = response.content.decode()
-    assert "答复已送达投诉人。" in page
+    assert f"投诉 {complaint.case.number}：答复已送达投诉人，并已责令整改" in page
     assert state_of(complaint) == "rectifying" and "整改中" in page
     due = rectification.rectification_deadline(complaint).due_on
     assert "整改期限" in page and due.strftime("%Y-%m-%d") in page
@@ -161,7 +161,7 @@ def test_refusing_a_return_needs_a_note(client, world):
     assert state_of(complaint) == "return_requested"
 
     page = act(client, world["clerk"], complaint, "decide-return", {"approve": "no", "note": "合同由财政局签订"})
-    assert "退单决定已记录。" in page.content.decode()
+    assert f"投诉 {complaint.case.number}：退单决定已记录，不同意退单" in page.content.decode()
     assert state_of(complaint) == "in_progress"
 
 
@@ -169,7 +169,7 @@ def test_an_approved_return_goes_back_to_routing(client, world):
     complaint = filed(client, world)
     complaints.request_return(actor=world["worker"], complaint_id=complaint.pk, reason="属住建局职责")
     page = act(client, world["clerk"], complaint, "decide-return", {"approve": "yes"}).content.decode()
-    assert "退单决定已记录。" in page
+    assert f"投诉 {complaint.case.number}：退单决定已记录，已同意退单" in page
     assert state_of(complaint) == "registered"
     assert action_of(complaint, "assign") in page
 
@@ -224,7 +224,7 @@ def test_reported_rectification_is_verified_by_a_clerk_and_confirmed_by_the_comp
     assert "您对整改结果是否满意？" in page
     assert "满意，结案" in page and "不满意，申请复核" in page
     page = act(client, world["firm"], complaint, "confirm").content.decode()
-    assert "感谢您的确认，投诉已结案。" in page
+    assert f"感谢您的确认，投诉 {complaint.case.number} 已结案。" in page
     assert state_of(complaint) == "closed"
     assert "办理结果" in page and "已整改" in page and "满意（投诉人确认）" in page
 
