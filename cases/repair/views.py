@@ -52,7 +52,7 @@ def start(request, record_id: int):
 def application_page(request, number: str):
     application = _application(request, number)
     is_applicant = application.case.applicant_id == request.user.pk
-    materials = list(application.materials.all())
+    materials = list(application.materials.current())
     required = repair.application_materials(application)
     have = {material.code for material in materials}
     context = {
@@ -61,6 +61,9 @@ def application_page(request, number: str):
         "is_applicant": is_applicant,
         "required": [{**item, "uploaded": item["code"] in have} for item in required],
         "materials": materials,
+        # Files the applicant replaced: a history for the office only, never listed as current.
+        "replaced": [] if is_applicant else list(application.materials.replaced().order_by("-replaced_at", "-id")),
+        "free_item_rows": range(1, FREE_ITEM_ROWS + 1),
         "conditions": repair.unmet_conditions(application) if application.case.state == RepairStatus.DRAFT else [],
         "timeline": selectors.case_timeline(application.case).exclude(
             event_type__in=event_types.HIDDEN_FROM_APPLICANT if is_applicant else ()
@@ -99,11 +102,16 @@ def act(request, number: str, action: str):
     pk, user, post = application.pk, request.user, request.POST
     if action == "submit":
         repair.submit(actor=user, application_id=pk, obligations_fulfilled=post.get("obligations") == "on",
-                      commitment_signed=post.get("commitment") == "on")  # fmt: skip
+                      commitment_signed=post.get("commitment") == "on", statement=post.get("statement"))  # fmt: skip
         days = policies.working_days("repair", "accept_within")
         messages.success(
             request, _("Submitted. The department decides on acceptance within %(days)d working days.") % {"days": days}
         )
+    elif action == "save":
+        repair.save_draft(actor=user, application_id=pk, statement=post.get("statement", ""),
+                          obligations_fulfilled=post.get("obligations") == "on",
+                          commitment_signed=post.get("commitment") == "on")  # fmt: skip
+        messages.success(request, _("The draft is saved."))
     elif action == "resubmit":
         repair.resubmit(actor=user, application_id=pk)
     elif action == "withdraw":
@@ -112,6 +120,7 @@ def act(request, number: str, action: str):
         repair.accept(actor=user, application_id=pk)
     elif action == "notice":
         missing = [{"code": code, "reason": post.get(f"reason_{code}", "")} for code in post.getlist("missing")]
+        missing += _free_items(post)
         repair.issue_incomplete_notice(actor=user, application_id=pk, missing=missing)
     elif action == "refuse":
         repair.refuse(actor=user, application_id=pk, reason=post.get("reason", ""))
@@ -138,6 +147,20 @@ def act(request, number: str, action: str):
     else:
         raise Http404
     return _back(application)
+
+
+# How many free items (beyond the policy's materials) the one-time notice form offers.
+FREE_ITEM_ROWS = 5
+
+
+def _free_items(post) -> list[dict]:
+    """The free items typed on the one-time notice form, rows left empty dropped."""
+    items = []
+    for row in range(1, FREE_ITEM_ROWS + 1):
+        name, reason = post.get(f"free_name_{row}", "").strip(), post.get(f"free_reason_{row}", "").strip()
+        if name or reason:
+            items.append({"name": name, "reason": reason})
+    return items
 
 
 @login_required
