@@ -80,7 +80,7 @@ class PortalFilingForm(FilingForm):
     contact_phone = forms.CharField(label=gettext_lazy("Contact phone"), max_length=25,
                                     help_text=gettext_lazy("Mobile (13812345678) or landline with area code "
                                                            "(0936-8212345)."))  # fmt: skip
-    contact_email = forms.EmailField(label=gettext_lazy("Contact e-mail (optional)"), required=False)
+    contact_email = forms.EmailField(label=gettext_lazy("Contact e-mail (optional)"), required=False, max_length=254)
     evidence = MaterialFilesField(label=gettext_lazy("Evidence (contract, invoice, acceptance record…)"),
                                   max_files=complaints.MAX_EVIDENCE_FILES,
                                   help_text=gettext_lazy("PDF, JPG or PNG, at most 10 MB each."))  # fmt: skip
