@@ -325,7 +325,8 @@ class Applicant(Person):
         if not token or not WRITES[0]:
             return
         data = {"token": token.group(1), "respondent": "区某街道办事处", "subject": "arrears",
-                "facts": "道路维修工程款至今未付。", "amount_claimed": "86000"}  # fmt: skip
+                "facts": "道路维修工程款至今未付。", "amount_claimed": "86000",
+                "contact_name": "王经理", "contact_phone": "13812345678"}  # fmt: skip
         response = self.post("/complaints/new/", "applicant: file a complaint", data)
         if response.status_code == 302:
             self.get(response.headers["Location"], "applicant: complaint page")

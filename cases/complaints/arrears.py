@@ -7,7 +7,27 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from cases.complaints.models import Complaint, Finding
-from cases.core.exceptions import Conflict
+from cases.core.exceptions import Conflict, InvalidInput
+
+ARREARS = "arrears"
+# A claim larger than this is a typing mistake (ten billion yuan): no district contract comes near.
+MAX_CLAIM = Decimal("10000000000.00")
+
+
+def check_claim(subject: str, amount: Decimal | None) -> Decimal | None:
+    """The amount an arrears complaint (拖欠账款) claims: required, positive, in yuan and fen, below
+    MAX_CLAIM. Other subjects may give one (or none) within the same bounds."""
+    if amount is None:
+        if subject == ARREARS:
+            raise InvalidInput(details={"amount_claimed": [_("An arrears complaint needs the amount owed, in yuan.")]})
+        return None
+    if amount <= 0:
+        raise InvalidInput(details={"amount_claimed": [_("The amount owed must be more than 0 yuan.")]})
+    if amount.as_tuple().exponent < -2:
+        raise InvalidInput(details={"amount_claimed": [_("Give the amount in yuan with at most 2 decimals.")]})
+    if amount > MAX_CLAIM:
+        raise InvalidInput(details={"amount_claimed": [_("The amount owed cannot exceed 10,000,000,000 yuan.")]})
+    return amount
 
 
 def paid_total(complaint: Complaint) -> Decimal:

@@ -105,6 +105,7 @@ def open_complaints(orders: list[WorkOrder]) -> list[Complaint]:
                 complainant=complainants[o.pk],
                 complainant_name=o.payload["complainant_name"],
                 complainant_phone=o.payload.get("complainant_phone", ""),
+                complainant_email=o.payload.get("complainant_email", ""),
                 enterprise_name=o.payload["enterprise_name"],
                 enterprise_uscc=o.payload["enterprise_uscc"],
                 respondent=o.payload["respondent"],

@@ -237,6 +237,8 @@ def _nested_at_most(data, depth: int) -> bool:
 def payload_of(data: dict) -> dict:
     """The validated fields as JSON: amounts as strings, the filing portal user as an id."""
     payload = {key: data.get(key, "") for key in FIELDS}
+    if data.get("complainant_email"):  # given on the portal's form only
+        payload["complainant_email"] = data["complainant_email"]
     amount = data.get("amount_claimed")
     payload["amount_claimed"] = None if amount in (None, "") else str(amount)
     complainant = data.get("complainant")

@@ -9,6 +9,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.core.storage import complaint_evidence_path, private_storage
 from cases.infra.outbox import OutboxRow
 from cases.infra.sealed import SealedCharField
 
@@ -138,6 +139,7 @@ class Complaint(models.Model):
     )
     complainant_name = models.CharField(_("complainant"), max_length=100)
     complainant_phone = models.CharField(_("complainant's phone"), max_length=20, blank=True, default="", db_default="")
+    complainant_email = models.EmailField(_("complainant's e-mail"), blank=True, default="", db_default="")
     enterprise_name = models.CharField(_("enterprise"), max_length=200)
     enterprise_uscc = models.CharField(_("enterprise's unified social credit code"), max_length=18)
     respondent = models.CharField(_("respondent body"), max_length=200)
@@ -388,3 +390,27 @@ class IntegrityEntry(models.Model):
 
     def __str__(self):
         return f"{self.body} {self.complaint}"
+
+
+class ComplaintEvidence(models.Model):
+    """A file the complainant gives as evidence (contract, invoice, acceptance record), checked like a
+    repair material and kept privately: only the complainant and the staff who see the case open it."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=complaint_evidence_path, storage=private_storage)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("file type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_default=Now())
+
+    class Meta:
+        app_label = "cases"
+        verbose_name = _("complaint evidence")
+        verbose_name_plural = _("complaint evidence")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

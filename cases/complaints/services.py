@@ -15,6 +15,7 @@ from cases.complaints import arrears, common, rectification
 from cases.complaints.models import (
     ArrearsPayment,
     Complaint,
+    ComplaintEvidence,
     Finding,
     Instalment,
     Outcome,
@@ -22,7 +23,7 @@ from cases.complaints.models import (
     RespondentBody,
     SatisfactionSource,
 )
-from cases.core import permissions, policies, scaffold, services, transitions
+from cases.core import permissions, policies, scaffold, services, transitions, uploads
 from cases.core.event_types import DeadlineStep, EventType, instalment_step
 from cases.core.exceptions import Conflict, InvalidInput, NotFound
 from cases.core.models import Department
@@ -331,6 +332,37 @@ def _relayed(channel_code: str, address: str = "") -> dict:
     if not channel_code:
         return {}
     return {"relayed_by": channel_code, **({"relayed_from": address} if address else {})}
+
+
+# How many evidence files one complaint takes, all uploads together.
+MAX_EVIDENCE_FILES = 20
+
+
+@transaction.atomic
+def add_evidence(*, actor, complaint_id: int, upload) -> ComplaintEvidence:
+    """The complainant adds one evidence file (with the complaint, or later while it is open),
+    checked as repair materials are (size, type by content); the department holding it is told."""
+    complaint = _locked(complaint_id)
+    if actor is None:
+        raise NotFound()
+    _complainant_or_system(complaint, actor)
+    if complaint.case.closed_at is not None:
+        raise Conflict(_("The complaint is closed: evidence can no longer be added."))
+    if complaint.evidence.count() >= MAX_EVIDENCE_FILES:
+        raise InvalidInput(details={"evidence": [
+            _("At most %(count)d evidence files per complaint.") % {"count": MAX_EVIDENCE_FILES}]})  # fmt: skip
+    try:
+        content_type = uploads.check_material(upload)
+    except InvalidInput as exc:
+        message = f"{uploads.safe_name(upload.name)}: {exc.message}"
+        raise InvalidInput(message, details={"evidence": [message]}) from exc
+    evidence = ComplaintEvidence.objects.create(complaint=complaint, file=upload, original_name=uploads.safe_name(
+        upload.name), content_type=content_type, size=upload.size, uploaded_by=actor)  # fmt: skip
+    transitions.record(complaint.case, EventType.COMPLAINT_EVIDENCE_ADDED, actor=actor, file=evidence.original_name)
+    if complaint.case.department_id and not complaint.case.department.is_supervising_unit:
+        common.tell_department(complaint, _("New evidence on complaint %(number)s") % {"number": complaint.case.number},
+                               evidence.original_name)  # fmt: skip
+    return evidence
 
 
 def _complainant_or_system(complaint: Complaint, actor) -> None:

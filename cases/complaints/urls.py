@@ -9,6 +9,8 @@ urlpatterns = [
     path("complaints/", views.complaint_queue, name="complaint-queue"),
     path("integrity/", views.integrity_record, name="integrity"),
     path("integrity/<int:entry_id>/repaired/", views.integrity_repair, name="integrity-repair"),
+    path("complaints/evidence/<int:evidence_id>/", views.evidence_file, name="complaint-evidence"),
     path("complaints/<str:number>/", views.complaint_page, name="complaint"),
+    path("complaints/<str:number>/evidence/", views.evidence_upload, name="complaint-evidence-upload"),
     path("complaints/<str:number>/<slug:action>/", views.complaint_act, name="complaint-act"),
 ]

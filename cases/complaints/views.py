@@ -7,8 +7,10 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.complaints import callbacks, rectification
+from cases.complaints import arrears, callbacks, rectification
 from cases.complaints import intake as complaint_intake
 from cases.complaints import services as complaints
 from cases.complaints.models import (
     CallBack,
     Channel,
     Complaint,
+    ComplaintEvidence,
     EntryKind,
     Finding,
     IntegrityEntry,
@@ -33,6 +36,7 @@ from cases.complaints.models import (
 )
 from cases.core import event_types, feedback, identity, policies, selectors
 from cases.core.exceptions import InvalidInput
+from cases.core.forms import MaterialFilesField, clean_phone
 from cases.core.models import Department
 from cases.core.models.org import EntityKind
 from cases.core.states import COMPLAINT_WITHDRAWABLE, ComplaintStatus
@@ -46,18 +50,48 @@ class FilingForm(forms.Form):
     respondent = forms.CharField(label=gettext_lazy("Respondent body"), max_length=200)
     subject = forms.ChoiceField(label=gettext_lazy("Subject"))
     facts = forms.CharField(label=gettext_lazy("Facts"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000)
-    amount_claimed = forms.DecimalField(label=gettext_lazy("Amount owed (yuan), for arrears"), required=False,
-                                        min_value=0, max_digits=14, decimal_places=2)  # fmt: skip
+    amount_claimed = forms.DecimalField(
+        label=gettext_lazy("Amount owed (yuan), for arrears"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text=gettext_lazy("Required for an arrears complaint (拖欠账款)."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subject"].choices = [(i["code"], i["name"]) for i in policies.choices("complaint", "subjects")]
 
+    def clean(self):
+        data = super().clean()
+        if "subject" in data and "amount_claimed" not in self.errors:
+            try:
+                data["amount_claimed"] = arrears.check_claim(data["subject"], data.get("amount_claimed"))
+            except InvalidInput as exc:
+                for field, problems in exc.details.items():
+                    self.add_error(field, problems)
+        return data
+
+
+class PortalFilingForm(FilingForm):
+    """The complainant's own form: who to contact about it, and the evidence."""
+
+    contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=100)
+    contact_phone = forms.CharField(label=gettext_lazy("Contact phone"), max_length=25,
+                                    help_text=gettext_lazy("Mobile (13812345678) or landline with area code "
+                                                           "(0936-8212345)."))  # fmt: skip
+    contact_email = forms.EmailField(label=gettext_lazy("Contact e-mail (optional)"), required=False, max_length=254)
+    evidence = MaterialFilesField(label=gettext_lazy("Evidence (contract, invoice, acceptance record…)"),
+                                  max_files=complaints.MAX_EVIDENCE_FILES,
+                                  help_text=gettext_lazy("PDF, JPG or PNG, at most 10 MB each."))  # fmt: skip
+
+    def clean_contact_phone(self):
+        return clean_phone(self.cleaned_data["contact_phone"])
+
 
 class CounterForm(FilingForm):
     complainant_name = forms.CharField(label=gettext_lazy("Complainant"), max_length=100)
-    complainant_phone = forms.RegexField(label=gettext_lazy("Complainant's phone"), regex=r"^1[3-9]\d{9}$",
-                                         required=False)  # fmt: skip
+    complainant_phone = forms.CharField(label=gettext_lazy("Complainant's phone"), max_length=25, required=False)
     enterprise_name = forms.CharField(label=gettext_lazy("Enterprise"), max_length=200)
     enterprise_uscc = forms.CharField(label=gettext_lazy("Enterprise's unified social credit code"), max_length=30)
     how = forms.ChoiceField(
@@ -66,6 +100,9 @@ class CounterForm(FilingForm):
     )
 
     field_order = ["how", "complainant_name", "complainant_phone", "enterprise_name", "enterprise_uscc"]
+
+    def clean_complainant_phone(self):
+        return clean_phone(self.cleaned_data["complainant_phone"])
 
     def clean_enterprise_uscc(self):
         from django.core.exceptions import ValidationError
@@ -114,23 +151,52 @@ def file_complaint(request):
     binding = identity.binding_of(user)
     if not user.has_perm("cases.file_cases") or binding is None or binding.entity_kind != EntityKind.ENTERPRISE:
         raise PermissionDenied
-    form = FilingForm(request.POST or None, initial={"token": uuid.uuid4().hex})
+    initial = {"token": uuid.uuid4().hex, "contact_name": user.full_name, "contact_phone": user.phone}
+    form = PortalFilingForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         channel = Channel.objects.filter(code=WEBSITE).first()
         if channel is None:
             raise InvalidInput(_("Online filing is not open: the website channel is not set up."))
         data = form.cleaned_data
-        complaint, _created = complaint_intake.receive(channel=channel, data={
-            # the form's one-time token is the reference: a double click files one complaint
-            "reference": f"WEB-{data['token']}", "complainant_name": user.full_name or user.username,
-            "complainant_phone": user.phone, "enterprise_name": binding.entity_name or user.entity_name,
-            "enterprise_uscc": binding.id_number,
-            "respondent": data["respondent"], "subject": data["subject"], "facts": data["facts"],
-            "amount_claimed": data["amount_claimed"], "complainant": user,
-        })  # fmt: skip
+        with transaction.atomic():  # the complaint and its evidence are filed together, or not at all
+            complaint, created = complaint_intake.receive(channel=channel, data={
+                # the form's one-time token is the reference: a double click files one complaint
+                "reference": f"WEB-{data['token']}", "complainant_name": data["contact_name"],
+                "complainant_phone": data["contact_phone"], "complainant_email": data["contact_email"],
+                "enterprise_name": binding.entity_name or user.entity_name, "enterprise_uscc": binding.id_number,
+                "respondent": data["respondent"], "subject": data["subject"], "facts": data["facts"],
+                "amount_claimed": data["amount_claimed"], "complainant": user,
+            })  # fmt: skip
+            for upload in data["evidence"] if created else []:
+                complaints.add_evidence(actor=user, complaint_id=complaint.pk, upload=upload)
         # The receipt: the case number and the verification code for the tracking page, printable.
         return redirect("case-receipt", number=complaint.case.number)
     return render(request, "cases/complaint_file.html", {"form": form})
+
+
+@login_required
+@require_POST
+def evidence_upload(request, number: str):
+    """The complainant adds evidence files to their complaint while it is open."""
+    complaint = _complaint(request, number)
+    files = request.FILES.getlist("evidence")
+    if not files:
+        raise InvalidInput(details={"evidence": [_("Choose a file to upload.")]})
+    with transaction.atomic():
+        for upload in files:
+            complaints.add_evidence(actor=request.user, complaint_id=complaint.pk, upload=upload)
+    messages.success(request, _("Evidence uploaded: %(count)d file(s).") % {"count": len(files)})
+    return redirect("complaint", number=number)
+
+
+@login_required
+def evidence_file(request, evidence_id: int):
+    """An evidence file, for the complainant and the staff who see the complaint; 404 for anyone else."""
+    evidence = get_object_or_404(ComplaintEvidence.objects.select_related("complaint"), pk=evidence_id)
+    if not selectors.cases_visible_to(request.user).filter(pk=evidence.complaint.case_id).exists():
+        raise Http404
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
+                        content_type=evidence.content_type)  # fmt: skip
 
 
 @login_required
@@ -181,6 +247,7 @@ def _render_complaint(request, complaint: Complaint, status: int = 200, **refuse
         "callbacks": complaint.callbacks_made.select_related("made_by") if is_clerk or is_supervisor else [],
         "opinions": CallBack.Opinion.choices, "satisfaction": satisfaction_label(complaint),
         "dissatisfaction": selectors.concerns_of(case).get("dissatisfaction") if complaint.reopen_count else "",
+        "evidence": complaint.evidence.all(), "may_add_evidence": is_complainant and case.closed_at is None,
         **refused,
     }, status=status)  # fmt: skip
 

@@ -28,6 +28,8 @@ class EventType(models.TextChoices):
     SUPERVISION_ANSWERED = "supervision.answered", _("Department answered the supervision order")
 
     REPAIR_MATERIAL_ADDED = "repair.material_added", _("Material uploaded")
+    REPAIR_MATERIAL_REPLACED = "repair.material_replaced", _("Material replaced by a new file")
+    REPAIR_DRAFT_SAVED = "repair.draft_saved", _("Draft saved")
     OBJECTION_RAISED = "objection.raised", _("Credit information objection raised")
     OBJECTION_START_CHECK = "objection.start_check", _("Check of the objection started")
     OBJECTION_CORRECT = "objection.correct", _("Record corrected after the objection")
@@ -81,6 +83,7 @@ class EventType(models.TextChoices):
     COMPLAINT_CONFIRM_BREACH = "complaint.confirm_breach", _("Breach confirmed")
     COMPLAINT_WITHDRAW = "complaint.withdraw", _("Withdrawn by the complainant")
     COMPLAINT_CALLBACK = "complaint.callback", _("Call-back recorded")
+    COMPLAINT_EVIDENCE_ADDED = "complaint.evidence_added", _("Evidence uploaded")
     INTEGRITY_ENTRY_REPAIRED = "complaint.integrity_repaired", _("Integrity entry marked repaired")
     ARREARS_AMOUNT_CONFIRMED = "arrears.amount_confirmed", "arrears.amount_confirmed"
     ARREARS_PAYMENT = "arrears.payment", "arrears.payment"

@@ -46,6 +46,7 @@ DONE = {
     E.REPAIR_RESUBMIT: _("Application %(number)s is resubmitted with the completed materials; the department "
                          "goes on with its acceptance."),
     E.REPAIR_WITHDRAW: _("Application %(number)s is withdrawn."),
+    E.REPAIR_DRAFT_SAVED: _("The draft of application %(number)s is saved."),
     E.REPAIR_MATERIAL_ADDED: _("“%(file)s” is uploaded to application %(number)s."),
     # credit repair: the department
     E.REPAIR_ACCEPT: _("Application %(number)s is accepted; the applicant is told and the acceptance notice is "

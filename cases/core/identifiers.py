@@ -13,6 +13,7 @@ used both as field validators and as cleaners.
 """
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -154,6 +155,27 @@ def validate_resident_id(value: str) -> str:
             code="check_digit",
         )
     return value
+
+
+# A mainland mobile number (11 digits from 13 to 19), or a landline with its area code (0 and 2 or 3
+# more digits, then 7 or 8 digits), a hyphen or space between them optional, an extension after "-".
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[- ]?[2-9][0-9]{6,7}(-[0-9]{1,6})?")
+
+
+def validate_phone(value: str) -> str:
+    """A mainland telephone number as people write it (mobile, or landline with area code), returned
+    without spaces; ValidationError naming the expected forms otherwise."""
+    text = (value or "").strip().replace("（", "(").replace("）", ")")
+    text = re.sub(r"^\((0[0-9]{2,3})\)", r"\1-", text).replace(" ", "")
+    if text.startswith("+86"):
+        text = text[3:].lstrip("-")
+    if _MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text):
+        return text
+    raise ValidationError(
+        _("Enter a mobile number of 11 digits (13812345678) or a landline with its area code (0936-8212345)."),
+        code="phone",
+    )
 
 
 def _mask(value, keep_start: int, keep_end: int) -> str:

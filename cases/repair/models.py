@@ -96,6 +96,15 @@ def material_path(instance, filename: str) -> str:
     return f"materials/{instance.application_id}/{uuid.uuid4().hex}{suffix}"
 
 
+class MaterialQuerySet(models.QuerySet):
+    def current(self):
+        """The files that count: a replaced file stays in the history only."""
+        return self.filter(replaced_at__isnull=True)
+
+    def replaced(self):
+        return self.filter(replaced_at__isnull=False)
+
+
 class Material(models.Model):
     application = models.ForeignKey(RepairApplication, on_delete=models.CASCADE, related_name="materials")
     code = models.SlugField(_("material"), max_length=60)
@@ -108,6 +117,10 @@ class Material(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_default=Now())
+    # Set when the applicant uploads another file for the same item: kept in the history, no longer current.
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True, default=None, db_default=None)
+
+    objects = MaterialQuerySet.as_manager()
 
     class Meta:
         app_label = "cases"

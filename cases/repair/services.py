@@ -174,6 +174,10 @@ def add_material(*, actor, application_id: int, code: str, upload) -> Material:
     if code not in allowed:
         raise InvalidInput(_("This material is not asked for here."))
     content_type = uploads.check_material(upload)
+    # A new file for an item replaces the one before: that one stays in the history, no longer current.
+    replaced = list(application.materials.current().filter(code=code).values_list("original_name", flat=True))
+    if replaced:
+        application.materials.current().filter(code=code).update(replaced_at=timezone.now())
     material = Material.objects.create(
         application=application,
         code=code,
@@ -183,8 +187,39 @@ def add_material(*, actor, application_id: int, code: str, upload) -> Material:
         size=upload.size,
         uploaded_by=actor,
     )
-    transitions.record(application.case, EventType.REPAIR_MATERIAL_ADDED, actor=actor, code=code)
+    if replaced:
+        transitions.record(application.case, EventType.REPAIR_MATERIAL_REPLACED, actor=actor, code=code,
+                           replaced=replaced)  # fmt: skip
+    else:
+        transitions.record(application.case, EventType.REPAIR_MATERIAL_ADDED, actor=actor, code=code)
     return material
+
+
+# The applicant's statement (申请说明): how the obligations were met, what was corrected, the commitment.
+MAX_STATEMENT = 5000
+
+
+def _clean_statement(statement: str) -> str:
+    statement = (statement or "").strip()
+    if len(statement) > MAX_STATEMENT:
+        raise InvalidInput(details={"statement": [
+            _("The statement is too long: at most %(count)d characters.") % {"count": MAX_STATEMENT}]})  # fmt: skip
+    return statement
+
+
+@transaction.atomic
+def save_draft(*, actor, application_id: int, statement: str, obligations_fulfilled: bool,
+               commitment_signed: bool) -> RepairApplication:  # fmt: skip
+    """The applicant saves the draft: the statement (申请说明) and the confirmations, kept for later."""
+    application = _locked(application_id)
+    _require_applicant(application, actor)
+    if application.case.state != RepairStatus.DRAFT:
+        raise Conflict(_("Only a draft can be changed: this application is already submitted."))
+    application.statement = _clean_statement(statement)
+    application.obligations_fulfilled, application.commitment_signed = obligations_fulfilled, commitment_signed
+    application.save(update_fields=["statement", "obligations_fulfilled", "commitment_signed"])
+    transitions.record(application.case, EventType.REPAIR_DRAFT_SAVED, actor=actor)
+    return application
 
 
 def unmet_conditions(application: RepairApplication, today=None) -> list[str]:
@@ -204,7 +239,7 @@ def unmet_conditions(application: RepairApplication, today=None) -> list[str]:
         problems.append(_("Confirm that the penalty's obligations are fulfilled (fine paid, correction made)."))
     if not application.commitment_signed:
         problems.append(_("Sign the credit commitment (信用承诺书)."))
-    have = set(application.materials.values_list("code", flat=True))
+    have = set(application.materials.current().values_list("code", flat=True))
     for item in application_materials(application):
         if item["code"] not in have:
             problems.append(_("Missing material: %(name)s.") % {"name": item["name"]})
@@ -212,17 +247,21 @@ def unmet_conditions(application: RepairApplication, today=None) -> list[str]:
 
 
 @transaction.atomic
-def submit(*, actor, application_id: int, obligations_fulfilled: bool, commitment_signed: bool) -> RepairApplication:
+def submit(*, actor, application_id: int, obligations_fulfilled: bool, commitment_signed: bool,
+           statement: str | None = None) -> RepairApplication:  # fmt: skip
+    """The applicant submits the draft (with the statement as last typed, when the form sends it)."""
     application = _locked(application_id)
     _require_applicant(application, actor)
     application.obligations_fulfilled = obligations_fulfilled
     application.commitment_signed = commitment_signed
+    if statement is not None and application.case.state == RepairStatus.DRAFT:
+        application.statement = _clean_statement(statement)
     problems = unmet_conditions(application)
     if problems:
         raise InvalidInput(_("The application cannot be submitted yet."), details={"conditions": problems})
     transitions.transition(application.case, RepairMachine.submit, actor)
     application.submitted_at = timezone.now()
-    application.save(update_fields=["obligations_fulfilled", "commitment_signed", "submitted_at"])
+    application.save(update_fields=["obligations_fulfilled", "commitment_signed", "submitted_at", "statement"])
     start_department_work(application)
     return application
 
@@ -265,19 +304,42 @@ def accept(*, actor, application_id: int) -> RepairApplication:
     return application
 
 
-@transaction.atomic
-def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) -> RepairApplication:
-    """The ONE one-time notice (一次性告知): every missing or wrong item, each with a reason.
-    The clock stops until the applicant resubmits."""
-    application = _locked(application_id)
-    _require_caseworker(application, actor)
+# A free item of the one-time notice: what the caseworker asks for beyond the policy's materials.
+FREE_ITEM_PREFIX = "extra-"
+MAX_FREE_ITEM_NAME = 200
+
+
+def notice_items(application: RepairApplication, missing: list[dict]) -> list[dict]:
+    """The one-time notice's items, each with its reason: a material of the policy (`code`), or a
+    free item the caseworker names (`name`, no code), given a code of its own to upload against."""
     known = {item["code"]: item["name"] for item in application_materials(application)}
-    items = []
+    items, free = [], 0
     for item in missing or []:
         code, reason = item.get("code", ""), (item.get("reason") or "").strip()
+        if not code:
+            name = (item.get("name") or "").strip()
+            if not name or not reason:
+                raise InvalidInput(_("Each additional item needs a name and a reason."),
+                                   details={"missing": [name or _("(unnamed item)")]})  # fmt: skip
+            if len(name) > MAX_FREE_ITEM_NAME or len(reason) > MAX_STATEMENT:
+                raise InvalidInput(_("An additional item's name or reason is too long."), details={"missing": [name]})
+            free += 1
+            items.append({"code": f"{FREE_ITEM_PREFIX}{free}", "name": name, "reason": reason, "free": True})
+            continue
         if code not in known or not reason:
             raise InvalidInput(_("Each missing item needs a known material and a reason."), details={"missing": [code]})
         items.append({"code": code, "name": known[code], "reason": reason})
+    return items
+
+
+@transaction.atomic
+def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) -> RepairApplication:
+    """The ONE one-time notice (一次性告知): every missing or wrong item, each with a reason (a
+    material of the policy, or a free item the caseworker names). The clock stops until the
+    applicant resubmits."""
+    application = _locked(application_id)
+    _require_caseworker(application, actor)
+    items = notice_items(application, missing)
     if not items:
         raise InvalidInput(_("List every missing or wrong item, each with a reason."))
     transitions.transition(application.case, RepairMachine.request_materials, actor, missing=items)

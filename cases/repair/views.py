@@ -56,7 +56,7 @@ def _render_application(request, application: RepairApplication, status: int = 2
     """The application's page; after a refused step (`refused`: what was wrong and what the user
     typed) the same page again, the error next to the form it came from and nothing lost."""
     is_applicant = application.case.applicant_id == request.user.pk
-    materials = list(application.materials.all())
+    materials = list(application.materials.current())
     required = repair.application_materials(application)
     have = {material.code for material in materials}
     context = {
@@ -65,6 +65,9 @@ def _render_application(request, application: RepairApplication, status: int = 2
         "is_applicant": is_applicant,
         "required": [{**item, "uploaded": item["code"] in have} for item in required],
         "materials": materials,
+        # Files the applicant replaced: a history for the office only, never listed as current.
+        "replaced": [] if is_applicant else list(application.materials.replaced().order_by("-replaced_at", "-id")),
+        "free_item_rows": range(1, FREE_ITEM_ROWS + 1),
         "conditions": repair.unmet_conditions(application) if application.case.state == RepairStatus.DRAFT else [],
         "timeline": selectors.case_timeline(application.case).exclude(
             event_type__in=event_types.HIDDEN_FROM_APPLICANT if is_applicant else ()
@@ -107,12 +110,16 @@ def upload(request, number: str):
 ACTIONS = {
     "submit": lambda user, pk, post: repair.submit(
         actor=user, application_id=pk, obligations_fulfilled=post.get("obligations") == "on",
-        commitment_signed=post.get("commitment") == "on"),
+        commitment_signed=post.get("commitment") == "on", statement=post.get("statement")),
+    "save": lambda user, pk, post: repair.save_draft(
+        actor=user, application_id=pk, statement=post.get("statement", ""),
+        obligations_fulfilled=post.get("obligations") == "on", commitment_signed=post.get("commitment") == "on"),
     "resubmit": lambda user, pk, post: repair.resubmit(actor=user, application_id=pk),
     "withdraw": lambda user, pk, post: repair.withdraw(actor=user, application_id=pk),
     "accept": lambda user, pk, post: repair.accept(actor=user, application_id=pk),
     "notice": lambda user, pk, post: repair.issue_incomplete_notice(actor=user, application_id=pk, missing=[
-        {"code": code, "reason": post.get(f"reason_{code}", "")} for code in post.getlist("missing")]),
+        {"code": code, "reason": post.get(f"reason_{code}", "")} for code in post.getlist("missing")]
+        + _free_items(post)),
     "refuse": lambda user, pk, post: repair.refuse(actor=user, application_id=pk, reason=post.get("reason", "")),
     "review": lambda user, pk, post: repair.start_review(actor=user, application_id=pk),
     "extend": lambda user, pk, post: repair.request_extension(actor=user, application_id=pk,
@@ -157,6 +164,20 @@ def act(request, number: str, action: str):
     if action == "submit":
         return redirect("case-receipt", number=application.case.number)  # the receipt, printable
     return _back(application)
+
+
+# How many free items (beyond the policy's materials) the one-time notice form offers.
+FREE_ITEM_ROWS = 5
+
+
+def _free_items(post) -> list[dict]:
+    """The free items typed on the one-time notice form, rows left empty dropped."""
+    items = []
+    for row in range(1, FREE_ITEM_ROWS + 1):
+        name, reason = post.get(f"free_name_{row}", "").strip(), post.get(f"free_reason_{row}", "").strip()
+        if name or reason:
+            items.append({"name": name, "reason": reason})
+    return items
 
 
 @login_required

@@ -23,7 +23,8 @@ def world(db):
 def file(client, firm, token="t-1"):
     client.force_login(firm)
     return client.post("/complaints/new/", {"token": token, "respondent": "区某街道办事处", "subject": "arrears",
-                                            "facts": "工程款 86 万元至今未付", "amount_claimed": "860000"})  # fmt: skip
+                                            "facts": "工程款 86 万元至今未付", "amount_claimed": "860000",
+                                            "contact_name": "王经理", "contact_phone": "13812345678"})  # fmt: skip
 
 
 def test_the_loop_through_the_pages(client, world):

@@ -37,7 +37,8 @@ def filed(client, world, subject="policy_not_honoured") -> Complaint:
     department, which has started on it (in progress)."""
     client.force_login(world["firm"])
     client.post("/complaints/new/", {"token": "t-1", "respondent": "区某街道办事处", "subject": subject,
-                                     "facts": "奖励资金 20 万元未兑现", "amount_claimed": "200000"})  # fmt: skip
+                                     "facts": "奖励资金 20 万元未兑现", "amount_claimed": "200000",
+                                     "contact_name": "王经理", "contact_phone": "13812345678"})  # fmt: skip
     complaint = Complaint.objects.get()
     clerk, worker = world["clerk"], world["worker"]
     complaints.register(actor=clerk, complaint_id=complaint.pk, subject=subject, respondent="区某街道办事处")
@@ -437,7 +438,8 @@ def breach_and_cured(client, world):
 def filed_again(client, world) -> Complaint:
     client.force_login(world["firm"])
     client.post("/complaints/new/", {"token": "t-2", "respondent": "区某街道办事处", "subject": "policy_not_honoured",
-                                     "facts": "另一笔工程款未付"})  # fmt: skip
+                                     "facts": "另一笔工程款未付",
+                                     "contact_name": "王经理", "contact_phone": "13812345678"})  # fmt: skip
     complaint = Complaint.objects.get(channel_reference="WEB-t-2")
     clerk, worker = world["clerk"], world["worker"]
     complaints.register(actor=clerk, complaint_id=complaint.pk, subject="policy_not_honoured",

@@ -63,6 +63,7 @@ class World:
     agent_binding_of_a: object  # an agent who acts for A's enterprise besides A (its legal representative)
     objection_case: object  # A's credit information objection to a fourth record, with one evidence file
     evidence: object
+    complaint_evidence: object  # an evidence file A filed with the complaint
 
     def user(self, role: str):
         return self.users.get(role)
@@ -131,6 +132,7 @@ def build_world(text: str = "") -> World:
         "enterprise_name": f"甲公司{text}", "enterprise_uscc": USCC_A, "respondent": f"区某街道办事处{text}",
         "subject": "arrears", "facts": f"工程款 86 万元至今未付。{text}", "amount_claimed": None, "complainant": a,
     })  # fmt: skip
+    complaint_evidence = complaints.add_evidence(actor=a, complaint_id=complaint.pk, upload=pdf_upload())
     complaints.register(actor=users["clerk"], complaint_id=complaint.pk, subject="arrears",
                         respondent=f"区某街道办事处{text}")  # fmt: skip
     complaints.assign(actor=users["clerk"], complaint_id=complaint.pk,
@@ -153,6 +155,7 @@ def build_world(text: str = "") -> World:
         notification_of_a=Notification.objects.filter(recipient=a).first(),
         objection_case=objection.case,
         evidence=objection.evidence.get(),
+        complaint_evidence=complaint_evidence,
         agent_binding_of_a=IdentityBinding.objects.get(
             user=ApplicantFactory(username="agent-a", id_number=USCC_A, verified__role=BindingRole.AGENT)
         ),
