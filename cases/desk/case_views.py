@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from cases.core import selectors
-from cases.supervision.views import SupervisionOrderForm
 
 
 @login_required
@@ -22,6 +21,5 @@ def case_detail(request, number: str):
             "orders": case.supervision_orders.select_related("department", "issued_by", "responded_by"),
             "timeline": selectors.case_timeline(case) if staff_view else [],
             "now": timezone.now(),
-            "order_form": SupervisionOrderForm(),
         },
     )
