@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -22,6 +23,10 @@ from cases.infra.navigation import redirect_back
 from cases.supervision import services as supervision_services
 
 
+def _days_out_of_range() -> str:
+    return _("Give between 1 and %(most)s working days to answer.") % {"most": supervision_services.MAX_RESPOND_WITHIN}
+
+
 class SupervisionOrderForm(forms.Form):
     """The order as the supervisor sends it: its text, the working days to answer it, and, to go
     above an open order or a case under 挂牌督办, an escalation with its reason."""
@@ -33,14 +38,22 @@ class SupervisionOrderForm(forms.Form):
     )
     respond_within = forms.IntegerField(
         label=gettext_lazy("Working days to answer"),
-        min_value=1,
-        max_value=supervision_services.MAX_RESPOND_WITHIN,
-        error_messages={"required": gettext_lazy("Give the working days the department has to answer.")},
+        widget=forms.NumberInput(attrs={"min": 1, "max": supervision_services.MAX_RESPOND_WITHIN}),
+        error_messages={
+            "required": gettext_lazy("Give the working days the department has to answer."),
+            "invalid": lazy(_days_out_of_range, str)(),
+        },
     )
     escalate = forms.BooleanField(label=gettext_lazy("Escalate to district-level supervision"), required=False)
     escalation_reason = forms.CharField(
         label=gettext_lazy("Reason for escalating"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def clean_respond_within(self):
+        days = self.cleaned_data["respond_within"]
+        if not 1 <= days <= supervision_services.MAX_RESPOND_WITHIN:
+            raise forms.ValidationError(_days_out_of_range())
+        return days
 
     def clean(self):
         data = super().clean()
