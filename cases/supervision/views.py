@@ -249,13 +249,17 @@ def _order_context(case, form, next_url: str) -> dict:
                 reason=reason, respond_by=respond_by, respond_within=days, escalation_reason=escalation_reason
             ),
         }
-    recipients = User.objects.filter(pk__in=department_recipients(case.department_id, case.assignee_id))
+    recipients = (
+        User.objects.filter(pk__in=department_recipients(case.department_id, case.assignee_id))
+        if case.department_id
+        else User.objects.none()
+    )
     return {
         "case": case,
         "form": form,
         "respond_by": respond_by,
         "preview": preview,
-        "recipients": [str(user) for user in recipients] if case.department_id else [],
+        "recipients": [str(user) for user in recipients],
         "pending": supervision_services.pending_order(case),
         "plain_refusal": supervision_services.refusal(case, escalate=False),
         "escalation_refusal": supervision_services.refusal(case, escalate=True),
