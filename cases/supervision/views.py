@@ -57,8 +57,14 @@ class SupervisionOrderForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("escalate") and not (data.get("escalation_reason") or "").strip():
+        reason_given = bool((data.get("escalation_reason") or "").strip())
+        if data.get("escalate") and not reason_given:
             self.add_error("escalation_reason", _("Say why the case is escalated to district-level supervision."))
+        if reason_given and not data.get("escalate"):
+            self.add_error(
+                "escalation_reason",
+                _("A reason for escalating is given: tick the escalation, or clear the reason to send a plain order."),
+            )
         return data
 
 

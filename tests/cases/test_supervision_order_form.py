@@ -268,3 +268,13 @@ def test_no_further_order_while_the_district_level_order_awaits_its_answer(clien
     assert response.status_code == 409
     assert textarea(response.content.decode(), "reason") == "再次挂牌督办"
     assert SupervisionOrder.objects.count() == orders
+
+
+def test_a_reason_for_escalating_without_the_escalation_ticked_is_not_dropped_silently(client, supervisor, case):
+    client.force_login(supervisor)
+    response = send(client, case, reason="请尽快办理", escalation_reason="逾期已久")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "已填写升级督办理由：请勾选“升级为挂牌督办”，或清空理由后发出普通督办单。" in page
+    assert textarea(page, "escalation_reason") == "逾期已久"
+    assert not SupervisionOrder.objects.exists()
