@@ -5,9 +5,9 @@ import uuid
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404

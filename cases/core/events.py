@@ -158,8 +158,15 @@ def deadline_closed_event(*, deadline, actor) -> AuditEvent:
 
 
 def supervision_issued_event(*, order, actor) -> AuditEvent:
+    extra = {"escalation_reason": order.escalation_reason} if order.escalation_reason else {}
     return record(
-        subject=order.case, event_type=EventType.SUPERVISION_ISSUED, actor=actor, order=order.pk, level=order.level
+        subject=order.case,
+        event_type=EventType.SUPERVISION_ISSUED,
+        actor=actor,
+        order=order.pk,
+        level=order.level,
+        respond_by=order.respond_by.isoformat(),
+        **extra,
     )
 
 

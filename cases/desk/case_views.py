@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from cases.core import selectors
-from cases.supervision.views import SupervisionOrderForm
 
 
 @login_required
@@ -26,7 +25,6 @@ def case_detail(request, number: str):
             "orders": case.supervision_orders.select_related("department", "issued_by", "responded_by"),
             "timeline": selectors.case_timeline(case) if staff_view else [],
             "now": timezone.now(),
-            "order_form": SupervisionOrderForm(),
             "concerns": selectors.concerns_of(case) if staff_view else {},
         },
     )

@@ -29,6 +29,13 @@ class SupervisionOrder(models.Model):
     )
     level = models.CharField(_("level"), max_length=20, choices=SupervisionLevel.choices)
     reason = models.TextField(_("reason"))
+    escalation_reason = models.TextField(
+        _("reason for escalating"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Why a supervisor raised the case to district-level supervision by hand."),
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

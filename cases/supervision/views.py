@@ -8,23 +8,64 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
 
 from cases.complaints.models import Channel
 from cases.core import feedback, policies, selectors
 from cases.core.deadlines import office_today, working_days_overdue
-from cases.core.models import CaseKind, Department, Stage, SupervisionLevel
+from cases.core.exceptions import IllegalTransition, InvalidInput
+from cases.core.models import Case, CaseKind, Department, Stage, SupervisionLevel, User
+from cases.core.services import department_recipients
 from cases.infra.listing import Filter, Listing, Paging
 from cases.infra.navigation import redirect_back
 from cases.supervision import services as supervision_services
 
 
+def _days_out_of_range() -> str:
+    return _("Give between 1 and %(most)s working days to answer.") % {"most": supervision_services.MAX_RESPOND_WITHIN}
+
+
 class SupervisionOrderForm(forms.Form):
+    """The order as the supervisor sends it: its text, the working days to answer it, and, to go
+    above an open order or a case under 挂牌督办, an escalation with its reason."""
+
     reason = forms.CharField(
-        label=gettext_lazy("What the department must do"), widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Text of the order"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": gettext_lazy("Say what the department must do.")},
     )
+    respond_within = forms.IntegerField(
+        label=gettext_lazy("Working days to answer"),
+        widget=forms.NumberInput(attrs={"min": 1, "max": supervision_services.MAX_RESPOND_WITHIN}),
+        error_messages={
+            "required": gettext_lazy("Give the working days the department has to answer."),
+            "invalid": lazy(_days_out_of_range, str)(),
+        },
+    )
+    escalate = forms.BooleanField(label=gettext_lazy("Escalate to district-level supervision"), required=False)
+    escalation_reason = forms.CharField(
+        label=gettext_lazy("Reason for escalating"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_respond_within(self):
+        days = self.cleaned_data["respond_within"]
+        if not 1 <= days <= supervision_services.MAX_RESPOND_WITHIN:
+            raise forms.ValidationError(_days_out_of_range())
+        return days
+
+    def clean(self):
+        data = super().clean()
+        reason_given = bool((data.get("escalation_reason") or "").strip())
+        if data.get("escalate") and not reason_given:
+            self.add_error("escalation_reason", _("Say why the case is escalated to district-level supervision."))
+        if reason_given and not data.get("escalate"):
+            self.add_error(
+                "escalation_reason",
+                _("A reason for escalating is given: tick the escalation, or clear the reason to send a plain order."),
+            )
+        return data
 
 
 class ResponseForm(forms.Form):
@@ -79,10 +120,21 @@ class _DaysOverdue:
         return self._days[deadline.due_on]
 
 
+def _current_step(open_deadlines: list, now) -> tuple:
+    """The step a case waits on and whether it is overdue. Only the office's deadlines are
+    overdue against a department; a party's own time (the complainant's confirmation window) is
+    the step when nothing else runs."""
+    supervised = [deadline for deadline in open_deadlines if deadline.supervised]
+    running = [deadline for deadline in supervised if not deadline.is_paused]
+    current = running[0] if running else (supervised or open_deadlines or [None])[0]
+    return current, bool(running) and current.due_at <= now
+
+
 def _default_order(case, deadline, days_overdue: int) -> str:
-    """The order a supervisor issues with one click (editable before sending)."""
+    """The order's text as the form first shows it (the supervisor edits it before sending). The
+    answer's due date is not part of it: it is written from the working days chosen."""
     if deadline is None:
-        return _("Case %(number)s (%(state)s): report on its progress in answer to this order.") % {
+        return _("Case %(number)s (%(state)s): report on its progress.") % {
             "number": case.number,
             "state": case.state_label,
         }
@@ -91,11 +143,11 @@ def _default_order(case, deadline, days_overdue: int) -> str:
         return (
             _(
                 "Case %(number)s (%(step)s) was due on %(due)s and is %(days)s working days overdue. "
-                "Deal with it at once and answer this order."
+                "Deal with it at once."
             )
             % facts
         )
-    return _("Case %(number)s (%(step)s) is due on %(due)s. See that it is done in time and answer this order.") % facts
+    return _("Case %(number)s (%(step)s) is due on %(due)s. See that it is done in time.") % facts
 
 
 def _url_for_each(name: str):
@@ -122,15 +174,8 @@ def _board_rows(page, supervising: bool) -> list[dict]:
     case_url, order_url = _url_for_each("case-detail"), _url_for_each("supervision-issue")
     rows = []
     for case in page:
-        open_ = deadlines[case.pk]
-        # Only the office's deadlines are overdue against a department; a party's own time (the
-        # complainant's confirmation window) is shown as the step when nothing else runs.
-        supervised = [deadline for deadline in open_ if deadline.supervised]
-        running = [deadline for deadline in supervised if not deadline.is_paused]
-        current = running[0] if running else (supervised or open_ or [None])[0]
-        overdue = bool(running) and current.due_at <= now
+        current, overdue = _current_step(deadlines[case.pk], now)
         days = days_overdue(current) if overdue else 0
-        office_step = current if current is not None and current.supervised else None
         if (case.kind, case.state) not in states:
             states[case.kind, case.state] = str(case.state_label)
         rows.append(
@@ -152,7 +197,6 @@ def _board_rows(page, supervising: bool) -> list[dict]:
                 "stage": case.supervision_stage,
                 "stage_label": stages.get(case.supervision_stage, ""),
                 "order_url": order_url(case.pk) if supervising else "",
-                "order": _default_order(case, office_step, days) if supervising else "",
             }
         )
     return rows
@@ -191,14 +235,99 @@ def deadline_board(request):
     return render(request, "cases/deadline_board.html", context)
 
 
+def _order_context(case, form, next_url: str) -> dict:
+    """What the order form shows beside the fields: the answer's due date for the days given, and
+    the notification exactly as the department will receive it."""
+    data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
+    if form.is_bound:
+        days, reason = data.get("respond_within"), form.data.get("reason", "")
+        escalate = bool(data.get("escalate"))
+        escalation_reason = form.data.get("escalation_reason", "") if escalate else ""
+    else:
+        days, reason = form.initial["respond_within"], form.initial["reason"]
+        escalate, escalation_reason = form.initial["escalate"], ""
+    respond_by = supervision_services.respond_by_after(days) if days else None
+    preview = None
+    if respond_by is not None and reason.strip():
+        preview = {
+            "title": supervision_services.order_title(case, escalate=escalate),
+            "body": supervision_services.order_message(
+                reason=reason, respond_by=respond_by, respond_within=days, escalation_reason=escalation_reason
+            ),
+        }
+    recipients = (
+        User.objects.filter(pk__in=department_recipients(case.department_id, case.assignee_id))
+        if case.department_id
+        else User.objects.none()
+    )
+    return {
+        "case": case,
+        "form": form,
+        "respond_by": respond_by,
+        "preview": preview,
+        "recipients": [str(user) for user in recipients],
+        "pending": supervision_services.pending_order(case),
+        "plain_refusal": supervision_services.refusal(case, escalate=False),
+        "escalation_refusal": supervision_services.refusal(case, escalate=True),
+        "next": next_url,
+    }
+
+
+def _first_form(case) -> SupervisionOrderForm:
+    current, overdue = _current_step(selectors.open_deadlines_by_case([case.pk])[case.pk], timezone.now())
+    office_step = current if current is not None and current.supervised else None
+    days = working_days_overdue(current, timezone.localdate()) if overdue else 0
+    return SupervisionOrderForm(
+        initial={
+            "reason": _default_order(case, office_step, days),
+            "respond_within": supervision_services.default_respond_within(case),
+            # A plain order is not possible here but an escalation is: offer that.
+            "escalate": bool(supervision_services.refusal(case, escalate=False))
+            and not supervision_services.refusal(case, escalate=True),
+        }
+    )
+
+
 @login_required
-@require_POST
 def issue_order(request, case_id: int):
+    """The supervision order form (督办单): the text, editable, and the working days to answer,
+    shown as the department will receive them before anything is sent. Only its Send button
+    issues the order; Preview shows the edited text again."""
+    _require(selectors.can_supervise(request.user))
+    case = get_object_or_404(Case.objects.select_related("department"), pk=case_id)
+    if request.method != "POST":
+        context = _order_context(case, _first_form(case), request.GET.get("next", ""))
+        return render(request, "cases/supervision_order_form.html", context)
     form = SupervisionOrderForm(request.POST)
-    reason = form.data.get("reason", "")
-    order = supervision_services.issue_supervision_order(case_id=case_id, actor=request.user, reason=reason)
-    messages.success(request, _("Supervision order issued on case %(number)s.") % {"number": order.case.number})
-    return redirect_back(request, "supervision-orders")
+    next_url = request.POST.get("next", "")
+    template = "cases/supervision_order_form.html"
+    valid = form.is_valid()
+    if valid and request.POST.get("action") == "send":
+        try:
+            order = supervision_services.issue_supervision_order(
+                case_id=case.pk,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                respond_within=form.cleaned_data["respond_within"],
+                escalate=form.cleaned_data["escalate"],
+                escalation_reason=form.cleaned_data["escalation_reason"],
+            )
+        except IllegalTransition as refused:
+            form.add_error(None, str(refused.message))
+            return render(request, template, _order_context(case, form, next_url), status=409)
+        except InvalidInput as invalid:
+            for field, errors in invalid.details.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, str(error))
+            return render(request, template, _order_context(case, form, next_url), status=400)
+        if order.level == SupervisionLevel.ESCALATION:
+            message = _("District-level supervision ordered on case %(number)s; answer due %(date)s.")
+        else:
+            message = _("Supervision order issued on case %(number)s; answer due %(date)s.")
+        messages.success(request, message % {"number": case.number, "date": f"{order.respond_by:%Y-%m-%d}"})
+        return redirect_back(request, "supervision-orders")
+    status = 200 if valid else 400
+    return render(request, template, _order_context(case, form, next_url), status=status)
 
 
 def _by_status(orders, status: str):

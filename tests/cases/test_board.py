@@ -227,9 +227,11 @@ def test_the_fragment_is_the_table_body_only_with_the_same_filters(client, super
 
 
 def test_orders_issued_from_the_fragment_come_back_to_the_board_not_the_fragment(client, supervisor):
-    open_case(date(2025, 9, 30))
+    case = open_case(date(2025, 9, 30))
     html = board(client, supervisor, overdue="1", fragment="1")
-    assert 'name="next" value="/supervision/?overdue=1"' in html
+    assert f'href="/supervision/cases/{case.pk}/order/?next=/supervision/%3Foverdue%3D1"' in html
+    form = client.get(f"/supervision/cases/{case.pk}/order/", {"next": "/supervision/?overdue=1"}).content.decode()
+    assert 'name="next" value="/supervision/?overdue=1"' in form
 
 
 def test_pages_say_there_is_more_without_counting_everything(client, supervisor, settings):
@@ -254,16 +256,21 @@ def test_a_board_page_takes_the_same_queries_for_many_rows_as_for_one(client, su
     assert len(many) == len(one)
 
 
-def test_one_click_issues_a_supervision_order_with_a_written_reason(client, supervisor):
+def order_form_text(client, case) -> str:
+    """The order's text as the form opened from the board shows it, ready to edit."""
+    page = client.get(f"/supervision/cases/{case.pk}/order/").content.decode()
+    return html.unescape(re.search(r'<textarea name="reason"[^>]*>(.*?)</textarea>', page, re.S).group(1)).strip()
+
+
+def test_the_boards_button_opens_the_order_form_with_a_written_text_and_sending_issues_it(client, supervisor):
     case = open_case(date(2025, 9, 30))
     page = board(client, supervisor)
-    form = re.search(r'<form[^>]*class="one-click".*?</form>', page, re.S).group(0)
-    reason = html.unescape(re.search(r'<textarea name="reason"[^>]*>(.*?)</textarea>', form, re.S).group(1))
-    assert case.number in reason and "2" in reason  # the case and its 2 working days overdue
-    action = re.search(r'action="([^"]+)"', form).group(1)
-    assert action == f"/supervision/cases/{case.pk}/order/"
+    link = re.search(r'<td class="board-order"><a[^>]*href="([^"?]+)\?', page).group(1)
+    assert link == f"/supervision/cases/{case.pk}/order/"
     assert f'href="/cases/{case.number}/"' in page
-    client.post(action, {"reason": reason, "next": "/supervision/"})
+    reason = order_form_text(client, case)
+    assert case.number in reason and "2" in reason  # the case and its 2 working days overdue
+    client.post(link, {"reason": reason, "respond_within": "3", "action": "send", "next": "/supervision/"})
     order = SupervisionOrder.objects.get()
     assert order.case == case and order.issued_by == supervisor
 
@@ -349,11 +356,10 @@ def test_the_board_does_not_count_the_complainants_window_as_overdue(client, sup
 
 def test_an_order_on_a_case_waiting_on_the_complainant_is_not_tied_to_the_complainants_window(client, supervisor):
     waiting = waiting_on_the_complainant()
-    page = board(client, supervisor)
-    form = re.search(rf'data-case="{waiting.number}".*?</form>', page, re.S).group(0)
-    reason = html.unescape(re.search(r'<textarea name="reason"[^>]*>(.*?)</textarea>', form, re.S).group(1))
+    client.force_login(supervisor)
+    reason = order_form_text(client, waiting)
     assert "overdue" not in reason and "逾期" not in reason
-    client.post(f"/supervision/cases/{waiting.pk}/order/", {"reason": reason, "next": "/supervision/"})
+    client.post(f"/supervision/cases/{waiting.pk}/order/", {"reason": reason, "respond_within": "3", "action": "send"})
     order = SupervisionOrder.objects.get()
     assert (order.case, order.deadline) == (waiting, None)
 

@@ -70,5 +70,7 @@ def test_a_supervision_order_issued_at_the_offices_midnight_counts_from_the_loca
         order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请按时答复")
     assert order.respond_by == date(2026, 10, 10)
     with time_machine.travel(local(date(2026, 9, 29), 23, 59, 59), tick=False):
-        order = supervision_services.issue_supervision_order(case_id=case.pk, actor=supervisor, reason="请按时答复")
+        order = supervision_services.issue_supervision_order(
+            case_id=CaseFactory().pk, actor=supervisor, reason="请按时答复"
+        )
     assert order.respond_by == date(2026, 10, 9)

@@ -64,22 +64,28 @@ def test_the_board_searches_by_case_number(client, supervisor, overdue_case, oth
 
 def test_a_supervisor_issues_an_order_from_the_board(client, supervisor, overdue_case):
     client.force_login(supervisor)
-    response = client.post(f"/supervision/cases/{overdue_case.pk}/order/", {"reason": "请三日内答复"}, follow=True)
+    response = client.post(
+        f"/supervision/cases/{overdue_case.pk}/order/",
+        {"reason": "请尽快办理", "respond_within": "3", "action": "send"},
+        follow=True,
+    )
     assert response.status_code == 200
-    assert "已发出督办单" in response.content.decode()
-    assert SupervisionOrder.objects.get().reason == "请三日内答复"
+    assert f"已对案件 {overdue_case.number} 发出督办单" in response.content.decode()
+    assert SupervisionOrder.objects.get().reason == "请尽快办理"
 
 
 def test_a_caseworker_posting_an_order_gets_a_403_page(client, caseworker, overdue_case):
     client.force_login(caseworker)
-    response = client.post(f"/supervision/cases/{overdue_case.pk}/order/", {"reason": "x"})
+    response = client.post(f"/supervision/cases/{overdue_case.pk}/order/", {"reason": "x", "action": "send"})
     assert response.status_code == 403
     assert not SupervisionOrder.objects.exists()
 
 
 def test_an_order_without_reason_gets_a_400_page_saying_why(client, supervisor, overdue_case):
     client.force_login(supervisor)
-    response = client.post(f"/supervision/cases/{overdue_case.pk}/order/", {"reason": ""})
+    response = client.post(
+        f"/supervision/cases/{overdue_case.pk}/order/", {"reason": "", "respond_within": "3", "action": "send"}
+    )
     assert response.status_code == 400
     assert "请说明部门需要做什么" in response.content.decode()
 

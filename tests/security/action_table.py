@@ -506,8 +506,9 @@ TABLE: list[Action] = [
            lambda w, actor, holiday: services.remove_holiday(actor=actor, holiday_id=holiday.pk), a_holiday),
     # Supervision (cases/services.py).
     Action(supervision_services.issue_supervision_order, roles("sup"),
-           lambda w, actor, _: supervision_services.issue_supervision_order(case_id=w.repair_case.pk, actor=actor,
-                                                                reason="请尽快受理")),
+           lambda w, actor, _: supervision_services.issue_supervision_order(case_id=w.complaint_case.pk, actor=actor,
+                                                                reason="请尽快办理", respond_within=3),
+           note="the complaint case: the repair case's open order allows only an escalation"),
     Action(supervision_services.respond_to_supervision_order, roles("x head"),
            lambda w, actor, _: supervision_services.respond_to_supervision_order(order_id=w.order.pk, actor=actor,
                                                                      response="已受理"),
