@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from cases.complaints.models import Channel
-from cases.core import policies, selectors
+from cases.core import policies, selectors, staff_speed
 from cases.core.deadlines import working_days_overdue
 from cases.core.models import CaseKind, Department, Stage, SupervisionLevel
 from cases.infra.listing import Filter, Listing, Paging
@@ -159,6 +159,7 @@ def _board_rows(page, supervising: bool) -> list[dict]:
 
 
 @login_required
+@staff_speed.with_default_filter("deadline-board")
 def deadline_board(request):
     """The supervisor board (督办台): every open case, most urgent first, live (board.js)."""
     user = request.user
