@@ -10,7 +10,8 @@ from cases.complaints import common
 from cases.complaints import services as complaints
 from cases.complaints.models import Complaint
 from cases.core import scaffold, selectors, services
-from cases.core.exceptions import DomainError, InvalidInput
+from cases.core.exceptions import InvalidInput
+from cases.core.middleware import as_domain_error
 from cases.core.models import Department
 from cases.infra.pagination import PAGE_SIZE
 
@@ -46,6 +47,15 @@ def _selected(actor, case_ids, outcome: Outcome) -> list:
     return cases
 
 
+def _refused(outcome: Outcome, case, exc: Exception) -> None:
+    """A complaint the rules refuse (a domain error, a transition the state machine does not
+    allow) is named with the reason; any other error is raised."""
+    error = as_domain_error(exc)
+    if error is None:
+        raise exc
+    outcome.refused.append((case.number, str(error.message)))
+
+
 def claim_selected(*, actor, case_ids) -> Outcome:
     """A department's caseworker takes the selected complaints of their department (认领)."""
     scaffold.require_department_member(actor)
@@ -56,8 +66,8 @@ def claim_selected(*, actor, case_ids) -> Outcome:
             continue
         try:
             services.claim_case(case_id=case.pk, actor=actor)
-        except DomainError as error:
-            outcome.refused.append((case.number, str(error.message)))
+        except Exception as exc:  # a refusal of the rules is told; anything else is raised again
+            _refused(outcome, case, exc)
         else:
             outcome.done.append(case.number)
     return outcome
@@ -74,8 +84,8 @@ def assign_selected(*, actor, case_ids, department_id: int) -> Outcome:
     for case in cases:
         try:
             complaints.assign(actor=actor, complaint_id=complaint_ids[case.pk], department_id=department_id)
-        except DomainError as error:
-            outcome.refused.append((case.number, str(error.message)))
+        except Exception as exc:  # a refusal of the rules is told; anything else is raised again
+            _refused(outcome, case, exc)
         else:
             outcome.done.append(case.number)
     return outcome

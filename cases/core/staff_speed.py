@@ -7,20 +7,13 @@ from django.http import QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cases.core import permissions, scaffold
 from cases.core.exceptions import InvalidInput, NotFound, NotPermitted
 from cases.core.models import ReplyPhrase, SavedFilter
 
 # The lists a filter can be saved on, by the name of their page's URL.
-LISTS = {
-    "complaint-queue": gettext_lazy("Complaints"),
-    "repair-queue": gettext_lazy("Credit-repair queue"),
-    "objection-queue": gettext_lazy("Objections"),
-    "records": gettext_lazy("Credit records"),
-    "deadline-board": gettext_lazy("Supervision board"),
-}
+LISTS = {"complaint-queue", "repair-queue", "objection-queue", "records", "deadline-board"}
 # Parameters that are not part of a filter: the page, the board's fragment flag, the switch that
 # opens a list without the default filter.
 NOT_FILTER = ("page", "fragment", "plain", "csrfmiddlewaretoken")

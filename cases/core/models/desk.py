@@ -44,7 +44,7 @@ class ReplyPhrase(models.Model):
         "cases.Department", on_delete=models.CASCADE, related_name="reply_phrases", verbose_name=_("department")
     )
     title = models.CharField(_("title"), max_length=60)
-    text = models.TextField(_("text"), max_length=2000)
+    text = models.TextField(_("phrase"), max_length=2000)
     position = models.PositiveIntegerField(_("position"), default=0, db_default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
