@@ -10,7 +10,7 @@ from cases.complaints import common
 from cases.complaints import services as complaints
 from cases.complaints.models import Complaint
 from cases.core import scaffold, selectors, services
-from cases.core.exceptions import InvalidInput
+from cases.core.exceptions import InvalidInput, NotFound
 from cases.core.middleware import as_domain_error
 from cases.core.models import Department
 from cases.infra.pagination import PAGE_SIZE
@@ -31,7 +31,8 @@ class Outcome:
 
 def _selected(actor, case_ids, outcome: Outcome) -> list:
     """The selected complaints of the actor's queue, in the queue's order; a selection the actor
-    cannot see is refused as unknown (its number is not shown)."""
+    cannot see is refused as unknown (its number is not shown), and a selection of none the actor
+    can see is refused whole."""
     wanted = []
     for value in case_ids:
         text = str(value).strip()
@@ -42,6 +43,8 @@ def _selected(actor, case_ids, outcome: Outcome) -> list:
     if len(wanted) > MOST:
         raise InvalidInput(details={"case": [_("Select at most %(most)d complaints at a time.") % {"most": MOST}]})
     cases = list(selectors.queue_cases(actor, "complaint").filter(pk__in=wanted))
+    if not cases:
+        raise NotFound(_("None of the selected complaints is yours to act on."))
     for _missing in range(len(wanted) - len(cases)):
         outcome.refused.append(("—", _("No such complaint, or it is not yours to act on.")))
     return cases

@@ -33,7 +33,7 @@ from cases.complaints.models import (
     SatisfactionSource,
 )
 from cases.core import event_types, identity, policies, selectors, staff_speed
-from cases.core.exceptions import InvalidInput
+from cases.core.exceptions import InvalidInput, NotFound
 from cases.core.models import Department
 from cases.core.models.org import EntityKind
 from cases.core.states import COMPLAINT_WITHDRAWABLE, ComplaintStatus
@@ -377,13 +377,18 @@ def complaint_bulk(request):
         messages.warning(request, _("These complaints were already handled: the form was sent twice."))
         return redirect_back(request, "complaint-queue")
     action = post.get("action", "")
-    if action == "claim":
-        outcome = bulk.claim_selected(actor=request.user, case_ids=post.getlist("case"))
-    elif action == "assign":
-        outcome = bulk.assign_selected(actor=request.user, case_ids=post.getlist("case"),
-                                       department_id=_whole(post.get("department"), "department"))  # fmt: skip
-    else:
+    if action not in ("claim", "assign"):
         raise Http404
+    try:
+        if action == "claim":
+            outcome = bulk.claim_selected(actor=request.user, case_ids=post.getlist("case"))
+        else:
+            outcome = bulk.assign_selected(actor=request.user, case_ids=post.getlist("case"),
+                                           department_id=_whole(post.get("department"), "department"))  # fmt: skip
+    except (InvalidInput, NotFound) as error:
+        messages.error(request, " ".join(str(text) for texts in error.details.values() for text in texts)
+                       or str(error.message))  # fmt: skip
+        return redirect_back(request, "complaint-queue")
     if token:
         request.session[BULK_TOKENS] = [*used, token][-20:]
     done = {"done": len(outcome.done), "selected": outcome.selected}

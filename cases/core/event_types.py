@@ -98,6 +98,11 @@ class EventType(models.TextChoices):
     CALENDAR_DAY_REMOVED = "calendar.day_removed", "calendar.day_removed"
     REPORT_EXPORTED = "report.exported", "report.exported"
     REPORT_REMINDED = "report.reminded", "report.reminded"
+    PHRASE_SAVED = "phrase.saved", "phrase.saved"
+    PHRASE_DELETED = "phrase.deleted", "phrase.deleted"
+    FILTER_SAVED = "filter.saved", "filter.saved"
+    FILTER_DEFAULT_SET = "filter.default_set", "filter.default_set"
+    FILTER_DELETED = "filter.deleted", "filter.deleted"
 
     USER_REGISTERED = "user.registered", "user.registered"
     USER_ROLE_GRANTED = "user.role_granted", "user.role_granted"

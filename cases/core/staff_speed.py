@@ -8,7 +8,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import permissions, scaffold
+from cases.core import events, permissions, scaffold
+from cases.core.event_types import EventType
 from cases.core.exceptions import InvalidInput, NotFound, NotPermitted
 from cases.core.models import ReplyPhrase, SavedFilter
 
@@ -66,6 +67,7 @@ def save_filter(*, actor, list_key: str, name: str, query: str) -> SavedFilter:
     saved, _created = SavedFilter.objects.update_or_create(
         user=actor, list_key=list_key, name=name, defaults={"query": query}
     )
+    events.filter_event(saved=saved, actor=actor, event_type=EventType.FILTER_SAVED)
     return saved
 
 
@@ -87,6 +89,7 @@ def set_default_filter(*, actor, filter_id: int, default: bool = True) -> SavedF
         )
     saved.is_default = default
     saved.save(update_fields=["is_default"])
+    events.filter_event(saved=saved, actor=actor, event_type=EventType.FILTER_DEFAULT_SET)
     return saved
 
 
@@ -95,6 +98,7 @@ def delete_filter(*, actor, filter_id: int) -> str:
     """Delete one of the actor's saved filters; returns its list."""
     saved = _own_filter(actor, filter_id)
     list_key = saved.list_key
+    events.filter_event(saved=saved, actor=actor, event_type=EventType.FILTER_DELETED)
     saved.delete()
     return list_key
 
@@ -153,9 +157,11 @@ def add_phrase(*, actor, title: str, text: str, position: int = 0) -> ReplyPhras
     """The department head adds a phrase to their department's."""
     scaffold.require_department_member(actor, MANAGE_PHRASES)
     title, text = _clean_phrase(title, text)
-    return ReplyPhrase.objects.create(
+    phrase = ReplyPhrase.objects.create(
         department_id=actor.department_id, title=title, text=text, position=max(position, 0), updated_by=actor
     )
+    events.phrase_event(phrase=phrase, actor=actor)
+    return phrase
 
 
 def _locked_phrase(actor, phrase_id: int) -> ReplyPhrase:
@@ -174,9 +180,12 @@ def edit_phrase(*, actor, phrase_id: int, title: str, text: str, position: int =
     phrase.title, phrase.text = _clean_phrase(title, text)
     phrase.position, phrase.updated_by, phrase.updated_at = max(position, 0), actor, timezone.now()
     phrase.save()
+    events.phrase_event(phrase=phrase, actor=actor)
     return phrase
 
 
 @transaction.atomic
 def delete_phrase(*, actor, phrase_id: int) -> None:
-    _locked_phrase(actor, phrase_id).delete()
+    phrase = _locked_phrase(actor, phrase_id)
+    events.phrase_event(phrase=phrase, actor=actor, deleted=True)
+    phrase.delete()

@@ -250,3 +250,20 @@ def test_a_caseworker_is_offered_the_departments_phrases_beside_the_answer(clien
     page = client.get(f"/complaints/{complaint.case.number}/").content.decode()
     assert 'data-target="answer-text"' in page and '<option value="经核实，情况属实。">已核实</option>' in page
     assert "别的部门" not in page
+
+
+def test_a_selection_of_other_departments_complaints_is_refused_whole(client, people):
+    theirs = registered(people, 1)
+    complaints.assign(actor=people["clerk"], complaint_id=theirs.pk,
+                      department_id=Department.objects.get(code="scjg").pk)  # fmt: skip
+    client.force_login(people["worker"])
+    response = client.post("/complaints/selected/", {"action": "claim", "case": [theirs.case_id]})
+    assert response["Location"] == "/complaints/"
+    assert said(response) == ["所选投诉均不在您的办理范围内。"]
+    assert Case.objects.get(pk=theirs.case_id).assignee is None
+
+
+def test_nothing_selected_is_said(client, people):
+    client.force_login(people["clerk"])
+    response = client.post("/complaints/selected/", {"action": "assign", "department": czj()})
+    assert said(response) == ["请至少选择一件投诉。"]
