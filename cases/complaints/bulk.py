@@ -92,3 +92,19 @@ def assign_selected(*, actor, case_ids, department_id: int) -> Outcome:
         else:
             outcome.done.append(case.number)
     return outcome
+
+
+def hand_selected(*, actor, case_ids, assignee_id: int) -> Outcome:
+    """The department head gives the selected complaints of the department to one of its people."""
+    scaffold.require_department_member(actor, "cases.approve_department_decisions")
+    if not services.department_workers(actor.department_id).filter(pk=assignee_id).exists():
+        raise InvalidInput(details={"assignee": [_("Choose a person of the department.")]})
+    outcome = Outcome()
+    for case in _selected(actor, case_ids, outcome):
+        try:
+            services.hand_case(case_id=case.pk, actor=actor, assignee_id=assignee_id)
+        except Exception as exc:  # a refusal of the rules is told; anything else is raised again
+            _refused(outcome, case, exc)
+        else:
+            outcome.done.append(case.number)
+    return outcome

@@ -33,6 +33,7 @@ from cases.complaints.models import (
     SatisfactionSource,
 )
 from cases.core import event_types, identity, policies, selectors, staff_speed
+from cases.core import services as case_services
 from cases.core.exceptions import InvalidInput, NotFound
 from cases.core.models import Department
 from cases.core.models.org import EntityKind
@@ -353,12 +354,15 @@ def complaint_queue(request):
         raise PermissionDenied
     listing = Listing(request, selectors.queue_cases(user, "complaint"), QUEUE_FILTERS)
     may_assign, may_claim = user.has_perm("cases.register_complaints"), selectors.works_department_cases(user)
+    may_hand = may_claim and user.has_perm("cases.approve_department_decisions")
     return render(request, "cases/complaint_queue.html",
                   listing.context(states=ComplaintStatus.choices, now=timezone.now(),
                                   awaiting_callback=AWAITING_CALLBACK, may_assign=may_assign, may_claim=may_claim,
                                   bulk=may_assign or may_claim, bulk_token=uuid.uuid4().hex,
                                   departments=Department.objects.filter(active=True, is_supervising_unit=False)
-                                  if may_assign else []))  # fmt: skip
+                                  if may_assign else [], may_hand=may_hand,
+                                  workers=case_services.department_workers(user.department_id)
+                                  if may_hand else []))  # fmt: skip
 
 
 # The one-time tokens of the bulk forms already sent, kept in the session (the latest few).
@@ -377,11 +381,14 @@ def complaint_bulk(request):
         messages.warning(request, _("These complaints were already handled: the form was sent twice."))
         return redirect_back(request, "complaint-queue")
     action = post.get("action", "")
-    if action not in ("claim", "assign"):
+    if action not in ("claim", "assign", "hand"):
         raise Http404
     try:
         if action == "claim":
             outcome = bulk.claim_selected(actor=request.user, case_ids=post.getlist("case"))
+        elif action == "hand":
+            outcome = bulk.hand_selected(actor=request.user, case_ids=post.getlist("case"),
+                                         assignee_id=_whole(post.get("assignee"), "assignee"))  # fmt: skip
         else:
             outcome = bulk.assign_selected(actor=request.user, case_ids=post.getlist("case"),
                                            department_id=_whole(post.get("department"), "department"))  # fmt: skip
@@ -395,6 +402,9 @@ def complaint_bulk(request):
     if action == "claim":
         text = ngettext("%(done)d of %(selected)d complaint claimed.", "%(done)d of %(selected)d complaints claimed.",
                         outcome.selected)  # fmt: skip
+    elif action == "hand":
+        text = ngettext("%(done)d of %(selected)d complaint handed over.",
+                        "%(done)d of %(selected)d complaints handed over.", outcome.selected)  # fmt: skip
     else:
         text = ngettext("%(done)d of %(selected)d complaint assigned.", "%(done)d of %(selected)d complaints assigned.",
                         outcome.selected)  # fmt: skip

@@ -13,6 +13,7 @@ class EventType(models.TextChoices):
     CASE_OPENED = "case.opened", _("Case opened")
     CASE_CLAIMED = "case.claimed", _("Claimed by a caseworker")
     CASE_RELEASED = "case.released", _("Returned to the department's queue")
+    CASE_HANDED = "case.handed", _("Handed to a caseworker by the department head")
     TASK_CLAIMED = "task.claimed", "task.claimed"
     TASK_RELEASED = "task.released", "task.released"
 
@@ -124,6 +125,7 @@ HIDDEN_FROM_APPLICANT = frozenset(
     {
         EventType.CASE_CLAIMED,
         EventType.CASE_RELEASED,
+        EventType.CASE_HANDED,
         EventType.REPAIR_DECISION_PROPOSED,
         EventType.REPAIR_SENT_BACK,
         EventType.REPAIR_EXTENSION_REQUESTED,

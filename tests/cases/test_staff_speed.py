@@ -267,3 +267,45 @@ def test_nothing_selected_is_said(client, people):
     client.force_login(people["clerk"])
     response = client.post("/complaints/selected/", {"action": "assign", "department": czj()})
     assert said(response) == ["请至少选择一件投诉。"]
+
+
+def assigned_to_czj(people, number: int):
+    complaint = registered(people, number)
+    complaints.assign(actor=people["clerk"], complaint_id=complaint.pk, department_id=czj())
+    return complaint
+
+
+def test_the_head_hands_selected_complaints_to_a_caseworker_and_the_task_follows(client, people):
+    from workflows import engine
+
+    first, second = assigned_to_czj(people, 1), assigned_to_czj(people, 2)
+    complaints.start_work(actor=people["head"], complaint_id=second.pk)
+    client.force_login(people["head"])
+    page = client.get("/complaints/").content.decode()
+    assert f'<option value="{people["worker"].pk}">' in page and "交办到人" in page
+    response = client.post("/complaints/selected/", {
+        "action": "hand", "assignee": people["worker"].pk, "case": [first.case_id, second.case_id]})  # fmt: skip
+    assert "已选 2 件，交办到人 2 件。" in said(response)
+    for complaint in (first, second):
+        case = Case.objects.get(pk=complaint.case_id)
+        assert case.assignee == people["worker"]
+        assert [task.owner for task in engine.active_tasks(case)] == [people["worker"]]
+    assert AuditEvent.objects.filter(event_type="case.handed").count() == 2
+
+
+def test_a_complaint_is_handed_only_to_a_person_of_the_department(client, people):
+    first = assigned_to_czj(people, 1)
+    client.force_login(people["head"])
+    response = client.post("/complaints/selected/", {
+        "action": "hand", "assignee": people["wrong_worker"].pk, "case": [first.case_id]})  # fmt: skip
+    assert said(response) == ["请选择本部门的工作人员。"]
+    assert Case.objects.get(pk=first.case_id).assignee is None
+
+
+def test_a_caseworker_cannot_hand_complaints(client, people):
+    first = assigned_to_czj(people, 1)
+    client.force_login(people["worker"])
+    response = client.post("/complaints/selected/", {
+        "action": "hand", "assignee": people["worker"].pk, "case": [first.case_id]})  # fmt: skip
+    assert response.status_code == 403
+    assert "交办到人" not in client.get("/complaints/").content.decode()

@@ -170,6 +170,9 @@ TABLE: list[Row] = [
     Row("complaints/selected/", "/complaints/selected/", expect(403, anon=LOGIN, clerk=302), method="POST",
         data={"action": "assign", "case": "{w.complaint_case.pk}", "department": "{w.complaint_case.department_id}"},
         note="the clerks assign the selected complaints"),
+    Row("complaints/selected/", "/complaints/selected/", expect(403, anon=LOGIN, head=302), method="POST",
+        data={"action": "hand", "case": "{w.complaint_case.pk}", "assignee": "{w.users[x].pk}"},
+        note="the department head hands the selected complaints to one of the department's people"),
     # Staff shortcuts: saved filters (a person's own) and the department's reply phrases.
     Row("filters/", "/filters/", expect(403, anon=LOGIN, x=302, y=302, head=302, clerk=302, sup=302), method="POST",
         data={"list": "repair-queue", "name": "mine", "query": "holder=mine"}, note="staff with a department"),

@@ -31,7 +31,7 @@ from cases.complaints import rectification
 from cases.complaints import services as complaints
 from cases.complaints.models import Channel, Complaint, IntegrityEntry
 from cases.core import services, staff_speed
-from cases.core.exceptions import NotFound, NotPermitted
+from cases.core.exceptions import InvalidInput, NotFound, NotPermitted
 from cases.core.models import Case, Holiday, Policy
 from cases.core.models.org import Department
 from cases.core.roles import Role
@@ -535,6 +535,9 @@ TABLE: list[Action] = [
     Action(services.release_case, roles("x head"),
            lambda w, actor, case: services.release_case(case_id=case.pk, actor=actor),
            claimed_by_x, scope="its holder or the department's head", refused_as=_HIDDEN_FROM_OTHER_DEPARTMENTS),
+    Action(services.hand_case, roles("head"),
+           lambda w, actor, _: services.hand_case(case_id=w.repair_case.pk, actor=actor, assignee_id=w.user("x").pk),
+           scope=OWN_DEPARTMENT, refused_as={"head_y": NotFound}),
     Action(workflow_services.claim_task, roles("x head"),
            lambda w, actor, _: workflow_services.claim_task(task_id=w.repair_task.pk, actor=actor),
            scope=OWN_DEPARTMENT, refused_as={"anon": NotFound}),
@@ -572,6 +575,11 @@ TABLE: list[Action] = [
            lambda w, actor, c: complaint_bulk.assign_selected(
                actor=actor, case_ids=[c.case_id], department_id=Department.objects.get(code="scjg").pk),
            registered_complaint),
+    Action(complaint_bulk.hand_selected, roles("head"),
+           lambda w, actor, _: complaint_bulk.hand_selected(actor=actor, case_ids=[w.complaint_case.pk],
+                                                            assignee_id=w.user("x").pk),
+           scope=OWN_DEPARTMENT, refused_as={"head_y": InvalidInput},
+           note="another department's head: the person chosen is not of their department"),
     # Staff shortcuts (cases/core/staff_speed.py): a person's saved filters, a department's phrases.
     Action(staff_speed.save_filter, roles("x y head clerk sup head_y"),
            lambda w, actor, _: staff_speed.save_filter(actor=actor, list_key="records", name="甲", query="q=甲"),
