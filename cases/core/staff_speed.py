@@ -2,6 +2,8 @@
 person's own, per list; one may be their default) and the reply phrases (常用语) a department keeps
 (its head manages them; its staff insert them into the reply and reason boxes)."""
 
+import functools
+
 from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import redirect
@@ -108,6 +110,7 @@ def with_default_filter(list_key: str):
     default filter, if they have one (`?plain=1` opens it without)."""
 
     def decorator(view):
+        @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method == "GET" and not request.GET and request.user.is_authenticated:
                 default = saved_filters(request.user, list_key).filter(is_default=True).first()
@@ -115,8 +118,6 @@ def with_default_filter(list_key: str):
                     return redirect(f"{request.path}?{default.query}")
             return view(request, *args, **kwargs)
 
-        wrapped.__name__, wrapped.__doc__, wrapped.__module__ = view.__name__, view.__doc__, view.__module__
-        wrapped.__wrapped__ = view
         return wrapped
 
     return decorator

@@ -11,7 +11,7 @@
     var picker = button.closest(".phrase-picker");
     var form = picker.closest("form");
     var box = document.getElementById(picker.getAttribute("data-target")) ||
-      (form && (form.lastTextField || form.querySelector("textarea")));
+      (form && (form.lastTextField || form.querySelector("textarea, input[type=text]")));
     var phrase = picker.querySelector("select").value;
     if (!box || !phrase) return;
     var start = box.selectionStart === undefined ? box.value.length : box.selectionStart;
@@ -21,7 +21,7 @@
     box.selectionStart = box.selectionEnd = start + phrase.length;
     box.dispatchEvent(new Event("input", { bubbles: true }));
   });
-  // Without a target, a phrase goes into the form's text field used last (or its first text box).
+  // Without a target, a phrase goes into the form's text field used last (or its first text field).
   document.addEventListener("focusin", function (event) {
     var field = event.target;
     if (field.form && (field.tagName === "TEXTAREA" || field.type === "text")) field.form.lastTextField = field;
