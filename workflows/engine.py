@@ -32,7 +32,8 @@ STARTS = {step.event: {step.begins} for step in states.all_steps() if step.begin
 CANCELS = {step.event for step in states.all_steps() if step.cancels}
 # The tasks a department's caseworker claims and releases from the queue.
 DEPARTMENT_TASKS = {"acceptance", "review", "handling", "rectification"}
-FOLLOWED = {EventType.CASE_OPENED, EventType.CASE_CLAIMED, EventType.CASE_RELEASED, *COMPLETES, *STARTS, *CANCELS}
+FOLLOWED = {EventType.CASE_OPENED, EventType.CASE_CLAIMED, EventType.CASE_RELEASED, EventType.CASE_HANDED,
+            *COMPLETES, *STARTS, *CANCELS}  # fmt: skip
 
 
 def on_case_event(*, case, event) -> None:
@@ -59,6 +60,10 @@ def on_case_event(*, case, event) -> None:
         task = _active_task(process, DEPARTMENT_TASKS)
         if task is not None and task.status == STATUS.NEW:
             assign(task, event.actor)
+    elif event_type == EventType.CASE_HANDED:
+        task = _active_task(process, DEPARTMENT_TASKS)
+        if task is not None:
+            _hand(task, event.payload["assignee"])
     elif event_type == EventType.CASE_RELEASED:
         task = _active_task(process, DEPARTMENT_TASKS)
         if task is not None and task.owner_id is not None:
@@ -177,6 +182,16 @@ def assign(task, actor) -> None:
     """Take a NEW task: the actor's, or the system's when a timer or sweep acts."""
     task.owner, task.status, task.assigned = actor, STATUS.ASSIGNED, timezone.now()
     task.save(update_fields=["owner", "status", "assigned"])
+
+
+def _hand(task, owner_id: int) -> None:
+    """The department head gave the case to someone: the task is theirs, as far as it has got."""
+    if task.status == STATUS.NEW:
+        task.owner_id, task.status, task.assigned = owner_id, STATUS.ASSIGNED, timezone.now()
+        task.save(update_fields=["owner", "status", "assigned"])
+    elif task.owner_id != owner_id:
+        task.owner_id = owner_id
+        task.save(update_fields=["owner"])
 
 
 def unassign(task) -> None:

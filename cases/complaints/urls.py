@@ -7,6 +7,7 @@ urlpatterns = [
     path("complaints/new/", views.file_complaint, name="complaint-file"),
     path("complaints/register/", views.register_counter_complaint, name="complaint-counter"),
     path("complaints/", views.complaint_queue, name="complaint-queue"),
+    path("complaints/selected/", views.complaint_bulk, name="complaint-bulk"),
     path("integrity/", views.integrity_record, name="integrity"),
     path("integrity/<int:entry_id>/repaired/", views.integrity_repair, name="integrity-repair"),
     path("complaints/evidence/<int:evidence_id>/", views.evidence_file, name="complaint-evidence"),

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from cases.complaints import arrears, callbacks, rectification
+from cases.complaints import arrears, bulk, callbacks, rectification
 from cases.complaints import intake as complaint_intake
 from cases.complaints import services as complaints
 from cases.complaints.models import (
@@ -34,13 +34,15 @@ from cases.complaints.models import (
     RespondentBody,
     SatisfactionSource,
 )
-from cases.core import event_types, feedback, identity, policies, selectors
-from cases.core.exceptions import InvalidInput
+from cases.core import event_types, feedback, identity, policies, selectors, staff_speed
+from cases.core import services as case_services
+from cases.core.exceptions import InvalidInput, NotFound
 from cases.core.forms import MaterialFilesField, clean_phone
 from cases.core.models import Department
 from cases.core.models.org import EntityKind
 from cases.core.states import COMPLAINT_WITHDRAWABLE, ComplaintStatus
 from cases.infra.listing import Filter, Listing, Paging
+from cases.infra.navigation import redirect_back
 
 WEBSITE = "website"
 
@@ -393,15 +395,72 @@ QUEUE_FILTERS = (Filter("state", _by_state, default="open", strip=False), Filter
 
 
 @login_required
+@staff_speed.with_default_filter("complaint-queue")
 def complaint_queue(request):
     user = request.user
     if not (user.has_perm("cases.register_complaints") or selectors.works_department_cases(user)
             or selectors.can_supervise(user)):  # fmt: skip
         raise PermissionDenied
     listing = Listing(request, selectors.with_concerns(selectors.queue_cases(user, "complaint")), QUEUE_FILTERS)
+    may_assign, may_claim = user.has_perm("cases.register_complaints"), selectors.works_department_cases(user)
+    may_hand = may_claim and user.has_perm("cases.approve_department_decisions")
     return render(request, "cases/complaint_queue.html",
                   listing.context(states=ComplaintStatus.choices, now=timezone.now(),
-                                  awaiting_callback=AWAITING_CALLBACK))  # fmt: skip
+                                  awaiting_callback=AWAITING_CALLBACK, may_assign=may_assign, may_claim=may_claim,
+                                  bulk=may_assign or may_claim, bulk_token=uuid.uuid4().hex,
+                                  departments=Department.objects.filter(active=True, is_supervising_unit=False)
+                                  if may_assign else [], may_hand=may_hand,
+                                  workers=case_services.department_workers(user.department_id)
+                                  if may_hand else []))  # fmt: skip
+
+
+# The one-time tokens of the bulk forms already sent, kept in the session (the latest few).
+BULK_TOKENS = "bulk_tokens"
+
+
+@login_required
+@require_POST
+def complaint_bulk(request):
+    """Claim or assign the complaints selected on the queue, each through its own service; the
+    messages say how many were done and name each one refused, with the reason."""
+    post = request.POST
+    token = post.get("token", "")
+    used = request.session.get(BULK_TOKENS, [])
+    if token and token in used:
+        messages.warning(request, _("These complaints were already handled: the form was sent twice."))
+        return redirect_back(request, "complaint-queue")
+    action = post.get("action", "")
+    if action not in ("claim", "assign", "hand"):
+        raise Http404
+    try:
+        if action == "claim":
+            outcome = bulk.claim_selected(actor=request.user, case_ids=post.getlist("case"))
+        elif action == "hand":
+            outcome = bulk.hand_selected(actor=request.user, case_ids=post.getlist("case"),
+                                         assignee_id=_whole(post.get("assignee"), "assignee"))  # fmt: skip
+        else:
+            outcome = bulk.assign_selected(actor=request.user, case_ids=post.getlist("case"),
+                                           department_id=_whole(post.get("department"), "department"))  # fmt: skip
+    except (InvalidInput, NotFound) as error:
+        messages.error(request, " ".join(str(text) for texts in error.details.values() for text in texts)
+                       or str(error.message))  # fmt: skip
+        return redirect_back(request, "complaint-queue")
+    if token:
+        request.session[BULK_TOKENS] = [*used, token][-20:]
+    done = {"done": len(outcome.done), "selected": outcome.selected}
+    if action == "claim":
+        text = ngettext("%(done)d of %(selected)d complaint claimed.", "%(done)d of %(selected)d complaints claimed.",
+                        outcome.selected)  # fmt: skip
+    elif action == "hand":
+        text = ngettext("%(done)d of %(selected)d complaint handed over.",
+                        "%(done)d of %(selected)d complaints handed over.", outcome.selected)  # fmt: skip
+    else:
+        text = ngettext("%(done)d of %(selected)d complaint assigned.", "%(done)d of %(selected)d complaints assigned.",
+                        outcome.selected)  # fmt: skip
+    (messages.success if not outcome.refused else messages.warning)(request, text % done)
+    for number, reason in outcome.refused:
+        messages.error(request, _("Not done: %(number)s: %(reason)s") % {"number": number, "reason": reason})
+    return redirect_back(request, "complaint-queue")
 
 
 @login_required

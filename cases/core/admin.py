@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.core import events, services
 from cases.core.exceptions import DomainError
-from cases.core.models import AuditEvent, Case, Deadline, Department, Holiday, Party, Policy
+from cases.core.models import AuditEvent, Case, Deadline, Department, Holiday, Party, Policy, ReplyPhrase, SavedFilter
 from cases.infra.admin import ReadOnlyAdmin
 
 SEAL_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -205,3 +205,21 @@ class PartyAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "id_number", "phone", "created_at"]
     list_filter = ["kind"]
     search_fields = ["name", "id_number"]
+
+
+@admin.register(ReplyPhrase)
+class ReplyPhraseAdmin(ReadOnlyAdmin):
+    """A department's reply phrases: kept by its head on the phrases page (checked there)."""
+
+    list_display = ["title", "department", "position", "updated_by", "updated_at"]
+    list_filter = ["department"]
+    search_fields = ["title", "text"]
+
+
+@admin.register(SavedFilter)
+class SavedFilterAdmin(ReadOnlyAdmin):
+    """The filters people keep on their lists: their own, changed only from the lists."""
+
+    list_display = ["name", "user", "list_key", "is_default", "created_at"]
+    list_filter = ["list_key"]
+    search_fields = ["name", "user__username"]

@@ -13,6 +13,7 @@ class EventType(models.TextChoices):
     CASE_OPENED = "case.opened", _("Case opened")
     CASE_CLAIMED = "case.claimed", _("Claimed by a caseworker")
     CASE_RELEASED = "case.released", _("Returned to the department's queue")
+    CASE_HANDED = "case.handed", _("Handed to a caseworker by the department head")
     TASK_CLAIMED = "task.claimed", "task.claimed"
     TASK_RELEASED = "task.released", "task.released"
 
@@ -101,6 +102,11 @@ class EventType(models.TextChoices):
     CALENDAR_DAY_REMOVED = "calendar.day_removed", "calendar.day_removed"
     REPORT_EXPORTED = "report.exported", "report.exported"
     REPORT_REMINDED = "report.reminded", "report.reminded"
+    PHRASE_SAVED = "phrase.saved", "phrase.saved"
+    PHRASE_DELETED = "phrase.deleted", "phrase.deleted"
+    FILTER_SAVED = "filter.saved", "filter.saved"
+    FILTER_DEFAULT_SET = "filter.default_set", "filter.default_set"
+    FILTER_DELETED = "filter.deleted", "filter.deleted"
 
     USER_REGISTERED = "user.registered", "user.registered"
     USER_ROLE_GRANTED = "user.role_granted", "user.role_granted"
@@ -122,6 +128,7 @@ HIDDEN_FROM_APPLICANT = frozenset(
     {
         EventType.CASE_CLAIMED,
         EventType.CASE_RELEASED,
+        EventType.CASE_HANDED,
         EventType.REPAIR_DECISION_PROPOSED,
         EventType.REPAIR_SENT_BACK,
         EventType.REPAIR_EXTENSION_REQUESTED,

@@ -80,6 +80,22 @@ def holiday_removed_event(*, holiday, actor) -> AuditEvent:
     )
 
 
+def phrase_event(*, phrase, actor, deleted: bool = False) -> AuditEvent:
+    """A department's reply phrase (常用语) saved or deleted, with its text as it was."""
+    return record(
+        subject=phrase, event_type=EventType.PHRASE_DELETED if deleted else EventType.PHRASE_SAVED, actor=actor,
+        reference=phrase.title, department=phrase.department_id, text=phrase.text,
+    )  # fmt: skip
+
+
+def filter_event(*, saved, actor, event_type: EventType) -> AuditEvent:
+    """A person's saved filter on a list kept, made their default (or not) or deleted."""
+    return record(
+        subject=saved, event_type=event_type, actor=actor, reference=saved.list_key,
+        name=saved.name, query=saved.query, is_default=saved.is_default,
+    )  # fmt: skip
+
+
 def role_granted_event(*, user, actor, role: str) -> AuditEvent:
     return record(subject=user, event_type=EventType.USER_ROLE_GRANTED, actor=actor, reference=user.username, role=role)
 

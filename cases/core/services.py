@@ -289,3 +289,35 @@ def release_case(*, case_id: int, actor) -> Case:
     case.deadlines.filter(closed_at__isnull=True).update(assignee=None)
     transitions.record(case, EventType.CASE_RELEASED, actor=actor)
     return case
+
+
+def department_workers(department_id: int):
+    """The active people of a department who work its cases (a head hands a case to one of them)."""
+    return (
+        User.objects.filter(department_id=department_id, is_active=True)
+        .filter(
+            Q(groups__permissions__codename="work_department_cases")
+            | Q(user_permissions__codename="work_department_cases")
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+@transaction.atomic
+def hand_case(*, case_id: int, actor, assignee_id: int) -> Case:
+    """The department head gives an open case of the department to one of its people (交办到人),
+    whoever held it before; the case's task and open deadlines follow."""
+    case = scaffold.locked_department_case(case_id, actor, permission="cases.approve_department_decisions")
+    if case.closed_at is not None:
+        raise IllegalTransition(_("The case is closed."))
+    assignee = department_workers(case.department_id).filter(pk=assignee_id).first()
+    if assignee is None:
+        raise InvalidInput(details={"assignee": [_("Choose a person of the department.")]})
+    if case.assignee_id == assignee.pk:
+        return case
+    case.assignee = assignee
+    case.save(update_fields=["assignee"])
+    case.deadlines.filter(closed_at__isnull=True).update(assignee=assignee)
+    transitions.record(case, EventType.CASE_HANDED, actor=actor, assignee=assignee.pk)
+    return case

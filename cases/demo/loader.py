@@ -8,10 +8,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.accounts import services as identity_services
-from cases.core import services, workdays
+from cases.core import services, staff_speed, workdays
 from cases.core.event_types import DeadlineStep
 from cases.core.identifiers import resident_id_check_character, uscc_check_character
-from cases.core.models import BindingRole, Case, Department, User
+from cases.core.models import BindingRole, Case, Department, ReplyPhrase, User
 from cases.core.models.org import EntityKind
 from cases.core.roles import Role, grant_role
 from cases.records import services as record_services
@@ -97,7 +97,26 @@ def load_demo_users() -> list[DemoUser]:
                 defaults={"key": b32decode(DEMO_TOTP_SECRET).hex(), "confirmed": True},
             )
     _bind_demo_applicants()
+    _demo_phrases()
     return DEMO_USERS
+
+
+# The reply phrases (常用语) the demo head keeps for the market-supervision bureau.
+DEMO_PHRASES = [
+    ("已核实属实", "经核实，反映的情况属实，已责成相关单位限期整改。"),
+    ("已核实不属实", "经核实，反映的情况与事实不符，具体核查情况如下："),
+    ("材料不清晰", "所提交的材料不清晰，无法辨认，请重新上传清晰的扫描件。"),
+    ("已按期办理", "已按督办单要求办理，办理情况如下："),
+]
+
+
+def _demo_phrases() -> None:
+    """The demo head's department keeps a few reply phrases; seeded again, nothing changes."""
+    head = User.objects.get(username="kezhang")
+    if ReplyPhrase.objects.filter(department_id=head.department_id).exists():
+        return
+    for position, (title, text) in enumerate(DEMO_PHRASES):
+        staff_speed.add_phrase(actor=head, title=title, text=text, position=position)
 
 
 def _bind_demo_applicants() -> None:

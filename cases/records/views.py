@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import documents, identity, selectors
+from cases.core import documents, identity, selectors, staff_speed
 from cases.core.exceptions import InvalidInput
 from cases.core.models import Notice
 from cases.core.states import OBJECTION_CLOSED, REPAIR_CLOSED
@@ -37,6 +37,7 @@ def _search(found, query: str):
 
 
 @login_required
+@staff_speed.with_default_filter("records")
 def record_list(request):
     user = request.user
     if not (selectors.works_department_cases(user) or selectors.can_supervise(user)):

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.core import event_types, feedback, identity, policies, selectors
+from cases.core import event_types, feedback, identity, policies, selectors, staff_speed
 from cases.core.exceptions import InvalidInput
 from cases.core.states import OBJECTION_CLOSED, ObjectionStatus
 from cases.infra.listing import Filter, Listing
@@ -126,6 +126,7 @@ def _by_state(cases, state: str):
 
 
 @login_required
+@staff_speed.with_default_filter("objection-queue")
 def queue(request):
     """The department's objections, most urgent first (supervisors see every department's)."""
     if not (selectors.works_department_cases(request.user) or selectors.can_supervise(request.user)):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.core import event_types, feedback, policies, selectors, services, uploads
+from cases.core import event_types, feedback, policies, selectors, services, staff_speed, uploads
 from cases.core.exceptions import InvalidInput
 from cases.core.states import REPAIR_CLOSED, RepairStatus
 from cases.infra.listing import Filter, Listing, Paging
@@ -240,6 +240,7 @@ def _by_holder(user) -> Filter:
 
 
 @login_required
+@staff_speed.with_default_filter("repair-queue")
 def queue(request):
     user = request.user
     if not selectors.works_department_cases(user):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cases.complaints.models import Channel
-from cases.core import feedback, policies, selectors
+from cases.core import feedback, policies, selectors, staff_speed
 from cases.core.deadlines import office_today, working_days_overdue
 from cases.core.exceptions import IllegalTransition, InvalidInput
 from cases.core.models import Case, CaseKind, Department, Stage, SupervisionLevel, User
@@ -203,6 +203,7 @@ def _board_rows(page, supervising: bool) -> list[dict]:
 
 
 @login_required
+@staff_speed.with_default_filter("deadline-board")
 def deadline_board(request):
     """The supervisor board (督办台): every open case, most urgent first, live (board.js)."""
     user = request.user

@@ -24,13 +24,14 @@ from django.utils import timezone
 
 from cases.accounts import services as identity_services
 from cases.accounts import staff_accounts
+from cases.complaints import bulk as complaint_bulk
 from cases.complaints import callbacks as complaint_callbacks
 from cases.complaints import intake as complaint_intake
 from cases.complaints import rectification
 from cases.complaints import services as complaints
 from cases.complaints.models import Channel, Complaint, IntegrityEntry
-from cases.core import services
-from cases.core.exceptions import NotFound, NotPermitted
+from cases.core import services, staff_speed
+from cases.core.exceptions import InvalidInput, NotFound, NotPermitted
 from cases.core.models import Case, Holiday, Policy
 from cases.core.models.org import Department
 from cases.core.roles import Role
@@ -62,6 +63,8 @@ SERVICE_MODULES = (
     identity_services,
     staff_accounts,
     workflow_services,
+    complaint_bulk,
+    staff_speed,
 )
 
 # Public functions that take an `actor` and are not actions of their own: steps inside an action,
@@ -293,6 +296,15 @@ def task_claimed_by_x(world):
     task = world.repair_task
     workflow_services.claim_task(task_id=task.pk, actor=world.user("x"))
     return task
+
+
+def filter_of_x(world):
+    return staff_speed.save_filter(actor=world.user("x"), list_key="repair-queue", name="mine", query="holder=mine")
+
+
+def phrase_of_x(world):
+    """A reply phrase of department X, kept by its head."""
+    return staff_speed.add_phrase(actor=world.user("head"), title="核实", text="经核实，情况属实。")
 
 
 def walk_in_applicant(world):
@@ -531,6 +543,9 @@ TABLE: list[Action] = [
     Action(services.release_case, roles("x head"),
            lambda w, actor, case: services.release_case(case_id=case.pk, actor=actor),
            claimed_by_x, scope="its holder or the department's head", refused_as=_HIDDEN_FROM_OTHER_DEPARTMENTS),
+    Action(services.hand_case, roles("head"),
+           lambda w, actor, _: services.hand_case(case_id=w.repair_case.pk, actor=actor, assignee_id=w.user("x").pk),
+           scope=OWN_DEPARTMENT, refused_as={"head_y": NotFound}),
     Action(workflow_services.claim_task, roles("x head"),
            lambda w, actor, _: workflow_services.claim_task(task_id=w.repair_task.pk, actor=actor),
            scope=OWN_DEPARTMENT, refused_as={"anon": NotFound}),
@@ -559,4 +574,39 @@ TABLE: list[Action] = [
            lambda w, actor, _: staff_accounts.unlock_sign_in(actor=actor, user_id=w.user("y").pk)),
     Action(staff_accounts.reset_second_factor, roles("sec"),
            lambda w, actor, _: staff_accounts.reset_second_factor(actor=actor, user_id=w.user("y").pk)),
+    # Several complaints at once (cases/complaints/bulk.py): each through claim_case / assign.
+    Action(complaint_bulk.claim_selected, roles("x head"),
+           lambda w, actor, _: complaint_bulk.claim_selected(actor=actor, case_ids=[w.complaint_case.pk]),
+           scope=OWN_DEPARTMENT, refused_as={"y": NotFound, "head_y": NotFound},
+           note="another department's complaints are not in the queue: none of them is shown to exist"),
+    Action(complaint_bulk.assign_selected, roles("clerk"),
+           lambda w, actor, c: complaint_bulk.assign_selected(
+               actor=actor, case_ids=[c.case_id], department_id=Department.objects.get(code="scjg").pk),
+           registered_complaint),
+    Action(complaint_bulk.hand_selected, roles("head"),
+           lambda w, actor, _: complaint_bulk.hand_selected(actor=actor, case_ids=[w.complaint_case.pk],
+                                                            assignee_id=w.user("x").pk),
+           scope=OWN_DEPARTMENT, refused_as={"head_y": InvalidInput},
+           note="another department's head: the person chosen is not of their department"),
+    # Staff shortcuts (cases/core/staff_speed.py): a person's saved filters, a department's phrases.
+    Action(staff_speed.save_filter, roles("x y head clerk sup head_y"),
+           lambda w, actor, _: staff_speed.save_filter(actor=actor, list_key="records", name="甲", query="q=甲"),
+           scope="staff with a department"),
+    Action(staff_speed.set_default_filter, roles("x"),
+           lambda w, actor, f: staff_speed.set_default_filter(actor=actor, filter_id=f.pk), filter_of_x,
+           scope="its owner only", refused=NotFound, refused_as=dict.fromkeys(("anon", "a", "b", "admin", "sec",
+                                                                               "audit"), NotPermitted)),
+    Action(staff_speed.delete_filter, roles("x"),
+           lambda w, actor, f: staff_speed.delete_filter(actor=actor, filter_id=f.pk), filter_of_x,
+           scope="its owner only", refused=NotFound, refused_as=dict.fromkeys(("anon", "a", "b", "admin", "sec",
+                                                                               "audit"), NotPermitted)),
+    Action(staff_speed.add_phrase, roles("head head_y"),
+           lambda w, actor, _: staff_speed.add_phrase(actor=actor, title="核实", text="经核实。"),
+           scope="a department's head, for their department"),
+    Action(staff_speed.edit_phrase, roles("head"),
+           lambda w, actor, p: staff_speed.edit_phrase(actor=actor, phrase_id=p.pk, title="核实", text="经核实。"),
+           phrase_of_x, scope=OWN_DEPARTMENT, refused_as={"head_y": NotFound}),
+    Action(staff_speed.delete_phrase, roles("head"),
+           lambda w, actor, p: staff_speed.delete_phrase(actor=actor, phrase_id=p.pk),
+           phrase_of_x, scope=OWN_DEPARTMENT, refused_as={"head_y": NotFound}),
 ]  # fmt: skip

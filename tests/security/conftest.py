@@ -16,7 +16,7 @@ from django.test import Client
 from cases.complaints import intake as complaint_intake
 from cases.complaints import services as complaints
 from cases.complaints.models import Channel
-from cases.core import documents, services
+from cases.core import documents, services, staff_speed
 from cases.core.models import AuditEvent, BindingRole, Department, IdentityBinding, Notice
 from cases.core.roles import Role
 from cases.records import services as record_services
@@ -81,6 +81,14 @@ class World:
 
     def claim_repair_case_as_x(self):
         services.claim_case(case_id=self.repair_case.pk, actor=self.users["x"])
+
+    def save_a_filter_as_x(self):
+        self.saved_filter = staff_speed.save_filter(
+            actor=self.users["x"], list_key="repair-queue", name="mine", query="holder=mine"
+        )
+
+    def add_a_phrase_as_head(self):
+        self.phrase = staff_speed.add_phrase(actor=self.users["head"], title="核实", text="经核实，情况属实。")
 
 
 def pdf_upload(name="proof.pdf"):

@@ -15,7 +15,19 @@ from django.db import transaction
 
 from cases.complaints.models import ArrearsPayment, Complaint, Instalment
 from cases.core.exceptions import DomainError
-from cases.core.models import AuditEvent, Case, CreditRecord, Deadline, Holiday, IdentityBinding, Notice, Policy, User
+from cases.core.models import (
+    AuditEvent,
+    Case,
+    CreditRecord,
+    Deadline,
+    Holiday,
+    IdentityBinding,
+    Notice,
+    Policy,
+    ReplyPhrase,
+    SavedFilter,
+    User,
+)
 from cases.repair.models import Material, NationalSync, RepairApplication
 from cases.supervision.models import SupervisionOrder
 from notifications.models import Notification
@@ -46,6 +58,8 @@ WATCHED = {
     NationalSync: ("action",),
     Notification: ("kind",),
     AuditEvent: ("event_type",),
+    SavedFilter: ("name", "query", "is_default"),
+    ReplyPhrase: ("title", "text"),
 }  # fmt: skip
 
 

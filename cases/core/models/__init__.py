@@ -2,6 +2,7 @@ from .audit import AuditChainHead, AuditEvent
 from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
 from .deadline import Deadline, Stage, SupervisionLevel
+from .desk import ReplyPhrase, SavedFilter
 from .identity import BindingCode, BindingMethod, BindingRole, IdentityBinding
 from .notices import Notice, NoticeKind, NoticeSequence
 from .org import Department, User
@@ -29,6 +30,8 @@ __all__ = [
     "Policy",
     "RecordStatus",
     "RecordType",
+    "ReplyPhrase",
+    "SavedFilter",
     "Severity",
     "Stage",
     "SupervisionLevel",
