@@ -41,7 +41,7 @@ class Channel(models.Model):
     )  # fmt: skip
     pushes_repair_applications = models.BooleanField(
         _("pushes credit-repair applications"), default=False, db_default=False,
-        help_text=_('The national single window ("信用中国"网站) or the province\'s platform: it may push '
+        help_text=_('The national single window or the province\'s platform: it may push '
                     "credit-repair applications to the deciding units and read their status."),
     )  # fmt: skip
     legacy_signatures_until = models.DateTimeField(
@@ -173,7 +173,7 @@ class Complaint(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("merged into")
     )
-    typical = models.BooleanField(_("typical case for public reporting (典型案例)"), default=False, db_default=False)
+    typical = models.BooleanField(_("typical case for public reporting"), default=False, db_default=False)
     remedy = models.CharField(_("rectification ordered"), max_length=20, choices=Remedy.choices, blank=True,
                               default="", db_default="")  # fmt: skip
     rectification_evidence = models.TextField(_("evidence of rectification"), blank=True, default="", db_default="")

@@ -183,8 +183,7 @@ def _named(deadlines) -> list:
     label is in the language it was set in); an instalment's keeps its own."""
     deadlines = list(deadlines)
     for deadline in deadlines:
-        known = deadline.step in event_types.DeadlineStep.values
-        deadline.name = event_types.DeadlineStep(deadline.step).label if known else deadline.label
+        deadline.name = deadline.step_name
     return deadlines
 
 

@@ -203,7 +203,7 @@ def unmet_conditions(application: RepairApplication, today=None) -> list[str]:
     if not application.obligations_fulfilled:
         problems.append(_("Confirm that the penalty's obligations are fulfilled (fine paid, correction made)."))
     if not application.commitment_signed:
-        problems.append(_("Sign the credit commitment (信用承诺书)."))
+        problems.append(_("Sign the credit commitment."))
     have = set(application.materials.values_list("code", flat=True))
     for item in application_materials(application):
         if item["code"] not in have:
@@ -260,7 +260,7 @@ def accept(*, actor, application_id: int) -> RepairApplication:
     _tell_applicant(
         application,
         _("Application %(number)s accepted") % {"number": application.case.number},
-        _("Your credit-repair application has been accepted for review (受理)."),
+        _("Your credit-repair application has been accepted for review."),
     )
     return application
 
@@ -348,7 +348,7 @@ def _lapse(application_id: int) -> bool:
     _tell_applicant(
         application,
         _("Application %(number)s ended: correction period passed") % {"number": application.case.number},
-        reason + " " + _("Handling has ended (终止办理). You may apply again."),
+        reason + " " + _("Handling has ended. You may apply again."),
     )
     return True
 
@@ -389,7 +389,7 @@ def end_for_records(record_ids: list[int] | None = None) -> int:
         _tell_applicant(
             application,
             _("Application %(number)s ended: the record is no longer displayed") % {"number": case.number},
-            reason + " " + _("Handling has ended (终止办理)."),
+            reason + " " + _("Handling has ended."),
         )
         ended += 1
     return ended

@@ -86,7 +86,9 @@ def _default_order(case, deadline, days_overdue: int) -> str:
             "number": case.number,
             "state": case.state_label,
         }
-    facts = {"number": case.number, "step": deadline.label, "due": f"{deadline.due_on:%Y-%m-%d}", "days": days_overdue}
+    facts = {
+        "number": case.number, "step": deadline.step_name, "due": f"{deadline.due_on:%Y-%m-%d}", "days": days_overdue,
+    }  # fmt: skip
     if days_overdue:
         return (
             _(
@@ -140,7 +142,7 @@ def _board_rows(page, supervising: bool) -> list[dict]:
                 "url": case_url(case.number),
                 "kind": kinds.get(case.kind, case.kind),
                 "state": states[case.kind, case.state],
-                "step": current.label if current else "",
+                "step": current.step_name if current else "",
                 "department": case.department.name if case.department_id else "",
                 "assignee": str(case.assignee) if case.assignee_id else "",
                 "due_on": f"{current.due_on:%Y-%m-%d}" if current else "",
