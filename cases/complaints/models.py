@@ -1,16 +1,22 @@
 """Government-default complaints (政府违约失信投诉): the channels they arrive through, and the
 complaint side of a Case."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import JSONField, Value
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.infra.outbox import OutboxRow
 from cases.infra.sealed import SealedCharField
+
+# A complaint filed on the website has the form's one-time token as its reference.
+WEB_REFERENCE = re.compile(r"WEB-[0-9a-f]{32}")
 
 
 class Channel(models.Model):
@@ -24,6 +30,7 @@ class Channel(models.Model):
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True, default="", db_default="")
     secret = SealedCharField(
         _("signing secret"), max_length=128, help_text=_("Shared with the channel; it signs each request with it.")
     )
@@ -56,7 +63,14 @@ class Channel(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The channel's name in the page's language (the Chinese name when it has no English one)."""
+        if (get_language() or "zh-hans").startswith("zh") or not self.name_en:
+            return self.name
+        return self.name_en
 
     def usable(self) -> bool:
         return self.active and (self.expires_at is None or self.expires_at > timezone.now())
@@ -199,6 +213,15 @@ class Complaint(models.Model):
 
     def __str__(self):
         return f"{self.case.number} {self.channel_reference}"
+
+    @property
+    def short_reference(self) -> str:
+        """The channel's reference as a person reads it: a website filing's one-time token
+        (WEB- and 32 hex digits) by its first eight digits; other channels' references as sent."""
+        reference = self.channel_reference
+        if WEB_REFERENCE.fullmatch(reference):
+            return f"WEB-{reference[4:12].upper()}"
+        return reference
 
 
 class WorkOrder(models.Model):

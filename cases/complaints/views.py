@@ -52,7 +52,8 @@ class FilingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subject"].choices = [(i["code"], i["name"]) for i in policies.choices("complaint", "subjects")]
+        subjects = policies.named_choices("complaint", "subjects")
+        self.fields["subject"].choices = [(i["code"], i["name"]) for i in subjects]
 
 
 class CounterForm(FilingForm):
@@ -166,7 +167,7 @@ def complaint_page(request, number: str):
         "is_supervisor": is_supervisor,
         # verifying a rectification and confirming a breach: the clerks or the supervisors
         "may_verify": is_clerk or is_supervisor,
-        "subjects": policies.choices("complaint", "subjects"),
+        "subjects": policies.named_choices("complaint", "subjects"),
         "departments": Department.objects.filter(active=True, is_supervising_unit=False),
         "remedies": Remedy.choices, "rectify_default": policies.working_days("complaint", "rectify_within"),
         "rectify_deadline": rectify_deadline,

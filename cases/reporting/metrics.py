@@ -577,7 +577,7 @@ class Figures:
 
 
 def subject_names() -> dict[str, str]:
-    return {item["code"]: item["name"] for item in policies.choices("complaint", "subjects")}
+    return {item["code"]: item["name"] for item in policies.named_choices("complaint", "subjects")}
 
 
 def _by_department(rows: dict, departments: dict) -> list:

@@ -183,9 +183,10 @@ def deadline_board(request):
             "departments": _options(departments, filters["department"]),
             "kinds": _options(CaseKind.choices, filters["kind"]),
             "subjects": _options(
-                [(item["code"], item["name"]) for item in policies.choices("complaint", "subjects")], filters["subject"]
+                [(item["code"], item["name"]) for item in policies.named_choices("complaint", "subjects")],
+                filters["subject"],
             ),
-            "channels": _options(Channel.objects.order_by("code").values_list("pk", "name"), filters["channel"]),
+            "channels": _options([(c.pk, c.label) for c in Channel.objects.order_by("code")], filters["channel"]),
             "stages": _options(Stage.choices, filters["stage"]),
             "querystring": listing.querystring,
         }

@@ -54,35 +54,47 @@ def state_codes() -> set[str]:
 # writes in Latin letters.
 ZH_ALLOWED_LATIN = {
     "Chengxin", "English", "PDF", "CSV", "Excel", "SMS", "ID", "API", "WEB", "APP", "App", "OIDC",
-    "USCC", "No", "pdf", "jpg", "png", "csv", "xlsx", "docx", "doc", "zip", "MB", "KB", "GB", "QQ",
+    "USCC", "No", "pdf", "jpg", "png", "csv", "xlsx", "docx", "doc", "zip", "MB", "KB", "GB", "QQ", "bytes",
+    # the authenticator apps the two-step sign-in names
+    "Google", "Microsoft", "Authenticator", "FreeOTP",
 }  # fmt: skip
 
 
 class VisibleText(HTMLParser):
-    """The text a person reads, and the same-site links they can follow."""
+    """The text a person reads, and the same-site links they can follow. Text inside an element
+    marked `data-stored-text` (a notification as it was written when sent) is kept apart."""
 
     HIDDEN = {"script", "style", "template", "noscript", "head"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.stored: list[str] = []
         self.links: list[str] = []
         self._hidden = 0
+        self._stored_tag = ""
+        self._stored_depth = 0
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag in self.HIDDEN:
             self._hidden += 1
+        if self._stored_depth and tag == self._stored_tag:
+            self._stored_depth += 1
+        elif "data-stored-text" in attributes and not self._stored_depth:
+            self._stored_tag, self._stored_depth = tag, 1
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
 
     def handle_endtag(self, tag):
         if tag in self.HIDDEN and self._hidden:
             self._hidden -= 1
+        if self._stored_depth and tag == self._stored_tag:
+            self._stored_depth -= 1
 
     def handle_data(self, data):
         if not self._hidden and data.strip():
-            self.parts.append(data.strip())
+            (self.stored if self._stored_depth else self.parts).append(data.strip())
 
     @property
     def text(self) -> str:
@@ -95,7 +107,7 @@ def pattern_of(path: str) -> str:
 
 def proper_names() -> set[str]:
     """The names of the demo data a page may show in Chinese whatever the language."""
-    from cases.complaints.models import Complaint, RespondentBody
+    from cases.complaints.models import Complaint, IntegrityEntry, RespondentBody
     from cases.core.models import CreditRecord, Party
     from cases.repair.models import RepairApplication
 
@@ -105,10 +117,13 @@ def proper_names() -> set[str]:
         names |= {full_name, entity_name}
     names |= set(RespondentBody.objects.values_list("name", flat=True))
     # What people wrote (a complaint's subject and facts, a statement, a record's summary) stays as written.
-    fields = ("complainant_name", "enterprise_name", "respondent", "subject", "facts")
+    fields = ("complainant_name", "enterprise_name", "respondent", "subject", "facts", "answer", "rejection_reason",
+              "rectification_evidence", "refusal_statement", "withdrawal_reason", "return_reason")  # fmt: skip
     for values in Complaint.objects.values_list(*fields):
         names |= set(values)
     names |= set(Party.objects.values_list("name", flat=True))
+    for values in IntegrityEntry.objects.values_list("summary", "finding", "repair_note"):
+        names |= set(values)
     names |= set(CreditRecord.objects.values_list("summary", flat=True))
     names |= set(RepairApplication.objects.values_list("statement", flat=True))
     names |= set(Case.objects.values_list("title", flat=True))
@@ -121,14 +136,14 @@ def problems_on(text: str, language: str, codes: set[str], names: list[str]) -> 
     found += [f"internal reference {m.group(0)!r}" for m in INTERNAL_REFERENCE.finditer(text)]
     found += [f"state code {word!r}" for word in re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", text) if word in codes]
     if language == "zh-hans":
-        plain = re.sub(r"\S+@\S+|https?://\S+", " ", text)
+        plain = re.sub(r"\S+@\S+|https?://\S+|\S+\.(?:pdf|jpe?g|png|xlsx|csv)\b", " ", text)
         for word in LATIN_WORD.findall(plain):
             if word not in ZH_ALLOWED_LATIN and not re.fullmatch(r"[A-Z0-9-]+", word):
                 found.append(f"English in a Chinese page {word!r}")
     else:
-        text = DOCUMENT_NUMBER.sub(" ", text).replace(LANGUAGE_SWITCH, " ")
         for name in names:
             text = text.replace(name, " ")
+        text = DOCUMENT_NUMBER.sub(" ", text).replace(LANGUAGE_SWITCH, " ")
         found += [f"Chinese in an English page {run!r}" for run in CJK.findall(text)]
     return found
 
@@ -156,7 +171,10 @@ def crawl(client, starts: list[str], language: str, codes: set[str], names: list
             continue
         page = VisibleText()
         page.feed(response.content.decode())
-        found = problems_on(page.text, language, codes, names)
+        # A notification reads as it was written when it was sent, in the office's language: the
+        # Chinese pages check it too, the English ones do not (it is not rewritten per reader).
+        text = page.text if language != "zh-hans" else "\n".join([page.text, *page.stored])
+        found = problems_on(text, language, codes, names)
         if found:
             report[url] = sorted(set(found))
         if depth >= MAX_DEPTH:
