@@ -20,7 +20,7 @@ from django.core.management import call_command
 from cases.core import states
 from cases.core.models import Case
 
-ROLES = ["qiye", "geren", "dengji", "banli", "banli2", "kezhang", "duban"]
+ROLES = ["qiye", "geren", "dengji", "banli", "banli2", "kezhang", "duban", "admin", "anquan", "shenji"]
 LANGUAGES = ["zh-hans", "en"]
 MAX_DEPTH = 3
 PER_PATTERN = 2  # pages visited per kind of address (/cases/1/ and /cases/2/ are one kind)
