@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from cases.infra.outbox import OutboxRow
 from cases.infra.sealed import SealedCharField
 
-# A complaint filed on the website has the form's one-time token as its reference.
-WEB_REFERENCE = re.compile(r"WEB-[0-9a-f]{32}")
+# A complaint filed on the website, or entered by a clerk, has the form's one-time token as its reference.
+WEB_REFERENCE = re.compile(r"(WEB|CTR)-[0-9a-f]{32}")
 
 
 class Channel(models.Model):
@@ -216,11 +216,11 @@ class Complaint(models.Model):
 
     @property
     def short_reference(self) -> str:
-        """The channel's reference as a person reads it: a website filing's one-time token
-        (WEB- and 32 hex digits) by its first eight digits; other channels' references as sent."""
+        """The channel's reference as a person reads it: a form's one-time token (WEB- or CTR- and
+        32 hex digits) by its first eight digits; other channels' references as sent."""
         reference = self.channel_reference
         if WEB_REFERENCE.fullmatch(reference):
-            return f"WEB-{reference[4:12].upper()}"
+            return f"{reference[:4]}{reference[4:12].upper()}"
         return reference
 
 

@@ -80,7 +80,11 @@ class CounterForm(FilingForm):
             raise forms.ValidationError(exc.messages) from exc
 
 
-COUNTER_CHANNELS = {"phone": "电话登记", "counter": "窗口登记"}
+# The clerks' own channels: (Chinese name, English name).
+COUNTER_CHANNELS = {
+    "phone": ("电话登记", "Registered by telephone"),
+    "counter": ("窗口登记", "Registered at the counter"),
+}
 
 
 @login_required
@@ -93,7 +97,8 @@ def register_counter_complaint(request):
         data = form.cleaned_data
         # These channels send no signed requests: their secret only has to exist.
         channel, _created = Channel.objects.get_or_create(code=data["how"], defaults={
-            "name": COUNTER_CHANNELS[data["how"]], "secret": uuid.uuid4().hex, "callback_required": True,
+            "name": COUNTER_CHANNELS[data["how"]][0], "name_en": COUNTER_CHANNELS[data["how"]][1],
+            "secret": uuid.uuid4().hex, "callback_required": True,
         })  # fmt: skip
         complaint, _created = complaint_intake.receive(channel=channel, data={
             "reference": f"CTR-{data['token']}", "complainant_name": data["complainant_name"],

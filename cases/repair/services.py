@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.core import documents, identity, permissions, policies, scaffold, services, transitions, uploads
 from cases.core.event_types import DeadlineStep, EventType
@@ -265,6 +266,16 @@ def accept(*, actor, application_id: int) -> RepairApplication:
     return application
 
 
+def _items_with_reasons(items: list[dict]) -> str:
+    """The items of a one-time notice with their reasons, punctuated as the language writes them."""
+    separator, opening, closing = (
+        pgettext("punctuation", "; "),
+        pgettext("punctuation", " ("),
+        pgettext("punctuation", ")"),
+    )
+    return separator.join(f"{item['name']}{opening}{item['reason']}{closing}" for item in items)
+
+
 @transaction.atomic
 def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) -> RepairApplication:
     """The ONE one-time notice (一次性告知): every missing or wrong item, each with a reason.
@@ -297,7 +308,7 @@ def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) 
         application,
         _("Application %(number)s: materials to complete") % {"number": application.case.number},
         _("Please provide by %(day)s: %(items)s.")
-        % {"day": correction.due_on.isoformat(), "items": "；".join(f"{i['name']}（{i['reason']}）" for i in items)},
+        % {"day": correction.due_on.isoformat(), "items": _items_with_reasons(items)},
     )
     return application
 

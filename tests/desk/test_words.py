@@ -304,4 +304,4 @@ def test_full_width_punctuation_is_in_the_chinese_translation_not_in_the_templat
 def test_the_punctuation_is_full_width_in_chinese():
     po = polib.pofile(str(ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     marks = {entry.msgid: entry.msgstr for entry in po if entry.msgctxt == "punctuation"}
-    assert marks == {": ": "：", " (": "（", ")": "）", ", ": "，"}
+    assert marks == {": ": "：", " (": "（", ")": "）", ", ": "，", "; ": "；"}

@@ -5,15 +5,16 @@ from django.db import models
 from django.db.models import JSONField, Value
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NoticeKind(models.TextChoices):
     REPAIR_ADVICE = "repair_advice", _("Credit-repair notice")
     ACCEPTANCE = "acceptance", _("Notice of acceptance")
-    CORRECTION = "correction", _("One-time notice of materials to complete")
+    CORRECTION = "correction", pgettext_lazy("notice", "One-time notice of materials to complete")
     NON_ACCEPTANCE = "non_acceptance", _("Notice of non-acceptance")
     REPAIR_DECISION = "repair_decision", _("Credit-repair decision")
-    REFUSAL_DECISION = "refusal_decision", _("Decision not to repair")
+    REFUSAL_DECISION = "refusal_decision", pgettext_lazy("notice", "Decision not to repair")
     REVOCATION_DECISION = "revocation_decision", _("Decision revoking the credit repair")
     OBJECTION_CORRECTED = "objection_corrected", _("Objection outcome: record corrected")
     OBJECTION_CONFIRMED = "objection_confirmed", _("Objection outcome: record confirmed")
