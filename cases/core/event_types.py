@@ -55,10 +55,10 @@ class EventType(models.TextChoices):
 
     COMPLAINT_RECEIVED = "complaint.received", _("Complaint received")
     COMPLAINT_REGISTER = "complaint.register", _("Complaint registered")
-    COMPLAINT_REREGISTER = "complaint.reregister", _("Complaint registered again after correction")
+    COMPLAINT_REREGISTER = "complaint.reregister", _("Registered again after the department's return")
     COMPLAINT_REJECT = "complaint.reject", _("Complaint not registered (out of scope)")
     COMPLAINT_ASSIGN = "complaint.assign", _("Assigned to a department")
-    COMPLAINT_RETURN_MISROUTED = "complaint.return_misrouted", _("Returned as sent to the wrong department")
+    COMPLAINT_RETURN_MISROUTED = "complaint.return_misrouted", _("Returned by the department as not its duty")
     COMPLAINT_START_WORK = "complaint.start_work", _("The department started work")
     COMPLAINT_REQUEST_EXTENSION = "complaint.request_extension", _("Extension of the answer deadline requested")
     COMPLAINT_DECIDE_EXTENSION = "complaint.decide_extension", _("Extension request decided")
