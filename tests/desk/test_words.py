@@ -305,3 +305,17 @@ def test_the_punctuation_is_full_width_in_chinese():
     po = polib.pofile(str(ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     marks = {entry.msgid: entry.msgstr for entry in po if entry.msgctxt == "punctuation"}
     assert marks == {": ": "：", " (": "（", ")": "）", ", ": "，", "; ": "；"}
+
+
+def test_the_complainant_is_told_a_payment_with_the_amounts_grouped(demo):
+    from datetime import date
+
+    from cases.complaints import services as complaints
+    from notifications.models import Notification
+
+    complaint = Complaint.objects.get(case__title="区某单位拖欠工程款 86 万元")
+    with translation.override("zh-hans"):
+        complaints.record_payment(actor=demo["banli"], complaint_id=complaint.pk, amount="200000",
+                                  paid_on=date(2026, 11, 30), proof="回单 1")  # fmt: skip
+    body = Notification.objects.filter(case=complaint.case).latest("pk").body
+    assert "200,000.00" in body and "660,000.00" in body
