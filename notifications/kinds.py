@@ -23,9 +23,9 @@ class Kind:
 KINDS: dict[str, Kind] = {
     kind.code: kind
     for kind in [
-        Kind("deadline.reminder", _("Reminder before a deadline (催办)"), (LIVE, EMAIL)),
-        Kind("deadline.overdue", _("Supervision order for an overdue step (督办单)"), (LIVE, EMAIL), urgent=True),
-        Kind("deadline.escalated", _("District-level supervision (挂牌督办)"), (LIVE, EMAIL, SMS), urgent=True),
+        Kind("deadline.reminder", _("Reminder before a deadline"), (LIVE, EMAIL)),
+        Kind("deadline.overdue", _("Supervision order for an overdue step"), (LIVE, EMAIL), urgent=True),
+        Kind("deadline.escalated", _("District-level supervision"), (LIVE, EMAIL, SMS), urgent=True),
         Kind("supervision.issued", _("Supervision order issued by a supervisor"), (LIVE, EMAIL), urgent=True),
         Kind("supervision.answered", _("A department answered a supervision order"), (LIVE,)),
         Kind("record.registered", _("A credit record about you was published"), (LIVE, SMS)),
@@ -40,7 +40,7 @@ KINDS: dict[str, Kind] = {
         Kind("repair.head_decided", _("The department head sent back your proposal or extension"), (LIVE, EMAIL)),
         Kind("objection.raised", _("A credit information objection arrived"), (LIVE, EMAIL)),
         Kind("objection.progress", _("Your credit information objection was decided"), (LIVE, SMS)),
-        Kind("report.due", _("The half-year progress report falls due (半年工作进展报告)"), (LIVE, EMAIL)),
+        Kind("report.due", _("The half-year progress report falls due"), (LIVE, EMAIL)),
     ]
 }
 

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.infra.navigation import redirect_back
@@ -11,7 +12,12 @@ from notifications import services
 from notifications.kinds import CHANNELS, KINDS, channels_for
 from notifications.models import NotificationPreference
 
-CHANNEL_LABELS = {"live": _("In the browser"), "email": _("By e-mail"), "sms": _("By SMS")}
+# Read when a page is drawn, in its language (not when the module is imported).
+CHANNEL_LABELS = {
+    "live": gettext_lazy("In the browser"),
+    "email": gettext_lazy("By e-mail"),
+    "sms": gettext_lazy("By SMS"),
+}
 
 
 @login_required

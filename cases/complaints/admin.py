@@ -18,8 +18,9 @@ from cases.infra.admin import ReadOnlyAdmin
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "active", "expires_at", "accepts_legacy_signatures", "legacy_signatures_until",
-                    "callback_required", "callback_url", "pushes_repair_applications"]  # fmt: skip
+    list_display = ["code", "name", "name_en", "active", "expires_at", "accepts_legacy_signatures",
+                    "legacy_signatures_until", "callback_required", "callback_url",
+                    "pushes_repair_applications"]  # fmt: skip
     list_filter = ["active", "accepts_legacy_signatures", "callback_required", "pushes_repair_applications"]
 
 

@@ -1,17 +1,23 @@
 """Government-default complaints (政府违约失信投诉): the channels they arrive through, and the
 complaint side of a Case."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import JSONField, Value
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.core.storage import complaint_evidence_path, private_storage
 from cases.infra.outbox import OutboxRow
 from cases.infra.sealed import SealedCharField
+
+# A complaint filed on the website, or entered by a clerk, has the form's one-time token as its reference.
+WEB_REFERENCE = re.compile(r"(WEB|CTR)-[0-9a-f]{32}")
 
 
 class Channel(models.Model):
@@ -25,6 +31,7 @@ class Channel(models.Model):
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True, default="", db_default="")
     secret = SealedCharField(
         _("signing secret"), max_length=128, help_text=_("Shared with the channel; it signs each request with it.")
     )
@@ -42,7 +49,7 @@ class Channel(models.Model):
     )  # fmt: skip
     pushes_repair_applications = models.BooleanField(
         _("pushes credit-repair applications"), default=False, db_default=False,
-        help_text=_('The national single window ("信用中国"网站) or the province\'s platform: it may push '
+        help_text=_('The national single window or the province\'s platform: it may push '
                     "credit-repair applications to the deciding units and read their status."),
     )  # fmt: skip
     legacy_signatures_until = models.DateTimeField(
@@ -57,7 +64,14 @@ class Channel(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The channel's name in the page's language (the Chinese name when it has no English one)."""
+        if (get_language() or "zh-hans").startswith("zh") or not self.name_en:
+            return self.name
+        return self.name_en
 
     def usable(self) -> bool:
         return self.active and (self.expires_at is None or self.expires_at > timezone.now())
@@ -175,7 +189,7 @@ class Complaint(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", verbose_name=_("merged into")
     )
-    typical = models.BooleanField(_("typical case for public reporting (典型案例)"), default=False, db_default=False)
+    typical = models.BooleanField(_("typical case for public reporting"), default=False, db_default=False)
     remedy = models.CharField(_("rectification ordered"), max_length=20, choices=Remedy.choices, blank=True,
                               default="", db_default="")  # fmt: skip
     rectification_evidence = models.TextField(_("evidence of rectification"), blank=True, default="", db_default="")
@@ -201,6 +215,15 @@ class Complaint(models.Model):
 
     def __str__(self):
         return f"{self.case.number} {self.channel_reference}"
+
+    @property
+    def short_reference(self) -> str:
+        """The channel's reference as a person reads it: a form's one-time token (WEB- or CTR- and
+        32 hex digits) by its first eight digits; other channels' references as sent."""
+        reference = self.channel_reference
+        if WEB_REFERENCE.fullmatch(reference):
+            return f"{reference[:4]}{reference[4:12].upper()}"
+        return reference
 
 
 class WorkOrder(models.Model):

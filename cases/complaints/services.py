@@ -550,7 +550,8 @@ def record_payment(*, actor, complaint_id: int, amount, paid_on, proof: str) -> 
     _close_paid_instalments(complaint, actor)
     _tell_complainant(complaint, _("Payment recorded on complaint %(number)s") % {"number": complaint.case.number},
                       _("%(amount)s yuan paid on %(day)s; still owed: %(owed)s yuan.")
-                      % {"amount": amount, "day": paid_on.isoformat(), "owed": owed(complaint)})  # fmt: skip
+                      % {"amount": f"{amount:,.2f}", "day": paid_on.isoformat(),
+                         "owed": f"{owed(complaint):,.2f}"})  # fmt: skip
     return complaint
 
 
@@ -573,7 +574,7 @@ def agree_plan(*, actor, complaint_id: int, instalments: list[tuple]) -> Complai
             or total != owed(complaint)):  # fmt: skip
         raise InvalidInput(details={"instalments": [
             _("Future due dates in order, with amounts that add up to what is owed (%(owed)s yuan).")
-            % {"owed": owed(complaint)}]})  # fmt: skip
+            % {"owed": f"{owed(complaint):,.2f}"}]})  # fmt: skip
     for number, (due_on, amount) in enumerate(instalments, start=1):
         Instalment.objects.create(complaint=complaint, number=number, due_on=due_on, amount=Decimal(str(amount)))
         services.start_deadline_on(case=complaint.case, step=instalment_step(number),

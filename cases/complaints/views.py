@@ -62,7 +62,8 @@ class FilingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subject"].choices = [(i["code"], i["name"]) for i in policies.choices("complaint", "subjects")]
+        subjects = policies.named_choices("complaint", "subjects")
+        self.fields["subject"].choices = [(i["code"], i["name"]) for i in subjects]
 
     def clean(self):
         data = super().clean()
@@ -117,7 +118,11 @@ class CounterForm(FilingForm):
             raise forms.ValidationError(exc.messages) from exc
 
 
-COUNTER_CHANNELS = {"phone": "电话登记", "counter": "窗口登记"}
+# The clerks' own channels: (Chinese name, English name).
+COUNTER_CHANNELS = {
+    "phone": ("电话登记", "Registered by telephone"),
+    "counter": ("窗口登记", "Registered at the counter"),
+}
 
 
 @login_required
@@ -130,7 +135,8 @@ def register_counter_complaint(request):
         data = form.cleaned_data
         # These channels send no signed requests: their secret only has to exist.
         channel, _created = Channel.objects.get_or_create(code=data["how"], defaults={
-            "name": COUNTER_CHANNELS[data["how"]], "secret": uuid.uuid4().hex, "callback_required": True,
+            "name": COUNTER_CHANNELS[data["how"]][0], "name_en": COUNTER_CHANNELS[data["how"]][1],
+            "secret": uuid.uuid4().hex, "callback_required": True,
         })  # fmt: skip
         complaint, _created = complaint_intake.receive(channel=channel, data={
             "reference": f"CTR-{data['token']}", "complainant_name": data["complainant_name"],
@@ -239,7 +245,7 @@ def _render_complaint(request, complaint: Complaint, status: int = 200, **refuse
         "is_supervisor": is_supervisor,
         # verifying a rectification and confirming a breach: the clerks or the supervisors
         "may_verify": is_clerk or is_supervisor,
-        "subjects": policies.choices("complaint", "subjects"),
+        "subjects": policies.named_choices("complaint", "subjects"),
         "departments": Department.objects.filter(active=True, is_supervising_unit=False),
         "remedies": Remedy.choices, "rectify_default": policies.working_days("complaint", "rectify_within"),
         "rectify_deadline": rectify_deadline,
@@ -259,8 +265,7 @@ def _named(deadlines) -> list:
     label is in the language it was set in); an instalment's keeps its own."""
     deadlines = list(deadlines)
     for deadline in deadlines:
-        known = deadline.step in event_types.DeadlineStep.values
-        deadline.name = event_types.DeadlineStep(deadline.step).label if known else deadline.label
+        deadline.name = deadline.step_name
     return deadlines
 
 

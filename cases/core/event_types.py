@@ -2,8 +2,8 @@
 against (DeadlineStep). Their values are the strings stored in the trail and in the deadlines
 table, and hashed into the audit chain: they never change; a new event gets a new member.
 
-Each event's label is how it reads on a case's timeline; an event without a translated label
-reads as its own name there (as the office's staff know it)."""
+Each event's label is how it reads on a case's timeline and on the public tracking page: every
+member has a translated label, and a stored name that is not a member reads as "Step recorded"."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,17 +14,17 @@ class EventType(models.TextChoices):
     CASE_CLAIMED = "case.claimed", _("Claimed by a caseworker")
     CASE_RELEASED = "case.released", _("Returned to the department's queue")
     CASE_HANDED = "case.handed", _("Handed to a caseworker by the department head")
-    TASK_CLAIMED = "task.claimed", "task.claimed"
-    TASK_RELEASED = "task.released", "task.released"
+    TASK_CLAIMED = "task.claimed", _("Task taken by a staff member")
+    TASK_RELEASED = "task.released", _("Task put back for others to take")
 
     DEADLINE_STARTED = "deadline.started", _("Deadline set")
     DEADLINE_PAUSED = "deadline.paused", _("Clock stopped")
     DEADLINE_RESUMED = "deadline.resumed", _("Clock restarted")
     DEADLINE_EXTENDED = "deadline.extended", _("Deadline extended")
     DEADLINE_CLOSED = "deadline.closed", _("Step completed")
-    DEADLINE_REMINDED = "deadline.reminded", _("Reminder sent (催办)")
-    DEADLINE_SUPERVISED = "deadline.supervised", _("Supervision order issued (督办单)")
-    DEADLINE_ESCALATED = "deadline.escalated", _("Escalated to the district (挂牌督办)")
+    DEADLINE_REMINDED = "deadline.reminded", _("Reminder sent")
+    DEADLINE_SUPERVISED = "deadline.supervised", _("Supervision order issued")
+    DEADLINE_ESCALATED = "deadline.escalated", _("Escalated to the district")
     SUPERVISION_ISSUED = "supervision.issued", _("Supervision order issued by a supervisor")
     SUPERVISION_ANSWERED = "supervision.answered", _("Department answered the supervision order")
 
@@ -51,28 +51,28 @@ class EventType(models.TextChoices):
     REPAIR_REVOKE = "repair.revoke", _("Repair revoked")
     REPAIR_LAPSE = "repair.lapse", _("Ended: materials not completed within the correction period")
     REPAIR_TERMINATE = "repair.terminate", _("Ended: the record is no longer displayed")
-    REPAIR_SENT_BACK = "repair.sent_back", _("Sent back for re-review (发回重审)")
+    REPAIR_SENT_BACK = "repair.sent_back", _("Sent back for re-review")
     REPAIR_EXTENSION_REQUESTED = "repair.extension_requested", _("Extension proposed")
     REPAIR_EXTENSION_APPROVED = "repair.extension_approved", _("Extension approved")
     REPAIR_EXTENSION_REFUSED = "repair.extension_refused", _("Extension refused")
 
-    COMPLAINT_RECEIVED = "complaint.received", "complaint.received"
-    COMPLAINT_REGISTER = "complaint.register", "complaint.register"
-    COMPLAINT_REREGISTER = "complaint.reregister", "complaint.reregister"
-    COMPLAINT_REJECT = "complaint.reject", "complaint.reject"
-    COMPLAINT_ASSIGN = "complaint.assign", "complaint.assign"
-    COMPLAINT_RETURN_MISROUTED = "complaint.return_misrouted", "complaint.return_misrouted"
-    COMPLAINT_START_WORK = "complaint.start_work", "complaint.start_work"
-    COMPLAINT_REQUEST_EXTENSION = "complaint.request_extension", "complaint.request_extension"
-    COMPLAINT_DECIDE_EXTENSION = "complaint.decide_extension", "complaint.decide_extension"
-    COMPLAINT_ANSWER = "complaint.answer", "complaint.answer"
-    COMPLAINT_CONFIRM = "complaint.confirm", "complaint.confirm"
-    COMPLAINT_REOPEN = "complaint.reopen", "complaint.reopen"
-    COMPLAINT_RESUME = "complaint.resume", "complaint.resume"
-    COMPLAINT_CLOSE = "complaint.close", "complaint.close"
-    COMPLAINT_INTEGRITY_RECORDED = "complaint.integrity_recorded", "complaint.integrity_recorded"
-    COMPLAINT_FLAGGED_TYPICAL = "complaint.flagged_typical", "complaint.flagged_typical"
-    COMPLAINT_MERGED = "complaint.merged", "complaint.merged"
+    COMPLAINT_RECEIVED = "complaint.received", _("Complaint received")
+    COMPLAINT_REGISTER = "complaint.register", _("Complaint registered")
+    COMPLAINT_REREGISTER = "complaint.reregister", _("Registered again after the department's return")
+    COMPLAINT_REJECT = "complaint.reject", _("Complaint not registered (out of scope)")
+    COMPLAINT_ASSIGN = "complaint.assign", _("Assigned to a department")
+    COMPLAINT_RETURN_MISROUTED = "complaint.return_misrouted", _("Returned by the department as not its duty")
+    COMPLAINT_START_WORK = "complaint.start_work", _("The department started work")
+    COMPLAINT_REQUEST_EXTENSION = "complaint.request_extension", _("Extension of the answer deadline requested")
+    COMPLAINT_DECIDE_EXTENSION = "complaint.decide_extension", _("Extension request decided")
+    COMPLAINT_ANSWER = "complaint.answer", _("The department answered")
+    COMPLAINT_CONFIRM = "complaint.confirm", _("The complainant gave their verdict")
+    COMPLAINT_REOPEN = "complaint.reopen", _("Reopened for further handling")
+    COMPLAINT_RESUME = "complaint.resume", _("Handling resumed")
+    COMPLAINT_CLOSE = "complaint.close", _("Complaint closed")
+    COMPLAINT_INTEGRITY_RECORDED = "complaint.integrity_recorded", _("Entered in the government integrity record")
+    COMPLAINT_FLAGGED_TYPICAL = "complaint.flagged_typical", _("Marked as a typical case")
+    COMPLAINT_MERGED = "complaint.merged", _("Merged with another complaint")
     COMPLAINT_REQUEST_RETURN = "complaint.request_return", _("The department asks to return the complaint")
     COMPLAINT_APPROVE_RETURN = "complaint.approve_return", _("Return approved: back to routing")
     COMPLAINT_REFUSE_RETURN = "complaint.refuse_return", _("Return refused: the department keeps the complaint")
@@ -86,40 +86,40 @@ class EventType(models.TextChoices):
     COMPLAINT_CALLBACK = "complaint.callback", _("Call-back recorded")
     COMPLAINT_EVIDENCE_ADDED = "complaint.evidence_added", _("Evidence uploaded")
     INTEGRITY_ENTRY_REPAIRED = "complaint.integrity_repaired", _("Integrity entry marked repaired")
-    ARREARS_AMOUNT_CONFIRMED = "arrears.amount_confirmed", "arrears.amount_confirmed"
-    ARREARS_PAYMENT = "arrears.payment", "arrears.payment"
-    ARREARS_PLAN_AGREED = "arrears.plan_agreed", "arrears.plan_agreed"
+    ARREARS_AMOUNT_CONFIRMED = "arrears.amount_confirmed", _("Amount owed confirmed")
+    ARREARS_PAYMENT = "arrears.payment", _("Payment recorded")
+    ARREARS_PLAN_AGREED = "arrears.plan_agreed", _("Repayment plan agreed")
 
-    RECORD_REGISTERED = "record.registered", "record.registered"
-    RECORD_DOCUMENTS_DELIVERED = "record.documents_delivered", "record.documents_delivered"
-    RECORD_REPAIRABLE = "record.repairable", "record.repairable"
-    RECORD_DISPLAY_ENDED = "record.display_ended", "record.display_ended"
-    RECORD_NOT_REPAIRABLE = "record.not_repairable", "record.not_repairable"
+    RECORD_REGISTERED = "record.registered", _("Credit record registered")
+    RECORD_DOCUMENTS_DELIVERED = "record.documents_delivered", _("Decision documents delivered")
+    RECORD_REPAIRABLE = "record.repairable", _("Record became repairable")
+    RECORD_DISPLAY_ENDED = "record.display_ended", _("Display period ended")
+    RECORD_NOT_REPAIRABLE = "record.not_repairable", _("Record marked not repairable")
 
-    POLICY_CHANGED = "policy.changed", "policy.changed"
-    DEPARTMENT_DOCUMENTS_CHANGED = "department.documents_changed", "department.documents_changed"
-    CALENDAR_DAY_SAVED = "calendar.day_saved", "calendar.day_saved"
-    CALENDAR_DAY_REMOVED = "calendar.day_removed", "calendar.day_removed"
-    REPORT_EXPORTED = "report.exported", "report.exported"
-    REPORT_REMINDED = "report.reminded", "report.reminded"
-    PHRASE_SAVED = "phrase.saved", "phrase.saved"
-    PHRASE_DELETED = "phrase.deleted", "phrase.deleted"
-    FILTER_SAVED = "filter.saved", "filter.saved"
-    FILTER_DEFAULT_SET = "filter.default_set", "filter.default_set"
-    FILTER_DELETED = "filter.deleted", "filter.deleted"
+    POLICY_CHANGED = "policy.changed", _("Policy value changed")
+    DEPARTMENT_DOCUMENTS_CHANGED = "department.documents_changed", _("Department's document settings changed")
+    CALENDAR_DAY_SAVED = "calendar.day_saved", _("Calendar day saved")
+    CALENDAR_DAY_REMOVED = "calendar.day_removed", _("Calendar day removed")
+    REPORT_EXPORTED = "report.exported", _("Report exported")
+    REPORT_REMINDED = "report.reminded", _("Report reminder sent")
+    PHRASE_SAVED = "phrase.saved", _("Reply phrase saved")
+    PHRASE_DELETED = "phrase.deleted", _("Reply phrase deleted")
+    FILTER_SAVED = "filter.saved", _("Saved filter stored")
+    FILTER_DEFAULT_SET = "filter.default_set", _("Default filter set")
+    FILTER_DELETED = "filter.deleted", _("Saved filter deleted")
 
-    USER_REGISTERED = "user.registered", "user.registered"
-    USER_ROLE_GRANTED = "user.role_granted", "user.role_granted"
-    USER_ROLE_REVOKED = "user.role_revoked", "user.role_revoked"
-    USER_LOCKED = "user.locked", "user.locked"
-    USER_UNLOCKED = "user.unlocked", "user.unlocked"
-    USER_SIGN_IN_UNLOCKED = "user.sign_in_unlocked", "user.sign_in_unlocked"
-    USER_SECOND_FACTOR_RESET = "user.second_factor_reset", "user.second_factor_reset"
-    IDENTITY_BOUND = "identity.bound", "identity.bound"
-    IDENTITY_UNBOUND = "identity.unbound", "identity.unbound"
-    IDENTITY_CODE_SENT = "identity.code_sent", "identity.code_sent"
-    IDENTITY_CODE_FAILED = "identity.code_failed", "identity.code_failed"
-    PARTY_PHONE_SET = "party.phone_set", "party.phone_set"
+    USER_REGISTERED = "user.registered", _("Account registered")
+    USER_ROLE_GRANTED = "user.role_granted", _("Role granted")
+    USER_ROLE_REVOKED = "user.role_revoked", _("Role removed")
+    USER_LOCKED = "user.locked", _("Account locked")
+    USER_UNLOCKED = "user.unlocked", _("Account unlocked")
+    USER_SIGN_IN_UNLOCKED = "user.sign_in_unlocked", _("Sign-in unlocked")
+    USER_SECOND_FACTOR_RESET = "user.second_factor_reset", _("Second factor reset")
+    IDENTITY_BOUND = "identity.bound", _("Identity verified and linked")
+    IDENTITY_UNBOUND = "identity.unbound", _("Identity link removed")
+    IDENTITY_CODE_SENT = "identity.code_sent", _("Verification code sent")
+    IDENTITY_CODE_FAILED = "identity.code_failed", _("Verification code failed")
+    PARTY_PHONE_SET = "party.phone_set", _("Mobile number on record set")
     OUTBOX_RESENT = "outbox.resent", _("Dead letters sent again")
 
 
@@ -146,8 +146,9 @@ HIDDEN_FROM_APPLICANT = frozenset(
 
 
 def label(event_type: str) -> str:
-    """How an event reads on a case's timeline; a name no longer (or not yet) in the enum reads as itself."""
-    return str(EventType(event_type).label) if event_type in EventType.values else event_type
+    """How an event reads on a case's timeline; a name no longer (or not yet) in the enum reads as a
+    step recorded, never as its stored name."""
+    return str(EventType(event_type).label) if event_type in EventType.values else str(_("Step recorded"))
 
 
 class DeadlineStep(models.TextChoices):

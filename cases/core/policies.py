@@ -216,6 +216,40 @@ def choices(case_type: str, key: str) -> list[dict]:
     return list(_value(case_type, key, ("choices",)))
 
 
+# The seeded names of the choice policies (complaint subjects, repair materials) in the reader's
+# language; a name an administrator wrote reads as written. Notices keep the stored names.
+CHOICE_NAMES = {
+    "政府采购": _("Government procurement"),
+    "招标投标": _("Tendering and bidding"),
+    "招商引资": _("Investment promotion"),
+    "政府债务": _("Government debt"),
+    "拖欠账款（清欠）": _("Unpaid accounts"),
+    "政策不兑现": _("Policy promises not honoured"),
+    "新官不理旧账": _("New officials ignoring old commitments"),
+    "其他违约失信": _("Other breach of trust"),
+    "信用修复申请书": _("Credit-repair application form"),
+    "履行义务证明（缴款凭证、整改报告等）": _(
+        "Proof of obligations fulfilled (payment receipts, rectification report, etc.)"
+    ),
+    "履行义务证明": _("Proof of obligations fulfilled"),
+    "信用承诺书": _("Credit commitment"),
+    "人民法院裁定批准重整计划或者认可和解协议的文书": _(
+        "The court's ruling approving the reorganisation plan or recognising the settlement"
+    ),
+}
+
+
+def choice_name(name: str) -> str:
+    """A choice's name as the page's reader reads it."""
+    label = CHOICE_NAMES.get(name)
+    return str(label) if label is not None else name
+
+
+def named_choices(case_type: str, key: str) -> list[dict]:
+    """The choices of a policy with each name in the reader's language (for pages and forms)."""
+    return [{**item, "name": choice_name(item.get("name", ""))} for item in choices(case_type, key)]
+
+
 def option(case_type: str, key: str) -> str:
     """One of the values OPTIONS allows for the policy (e.g. "restart" or "resume")."""
     value = _value(case_type, key, ("option",))

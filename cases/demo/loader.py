@@ -273,10 +273,10 @@ def _demo_repair_application(applicant) -> int:
 
 
 DEMO_CHANNELS = [
-    ("12345", "12345 政务服务便民热线"),
-    ("zqf", "张企服小程序"),
-    ("ztc", "营商环境直通车"),
-    ("website", "信用网站投诉专栏"),
+    ("12345", "12345 政务服务便民热线", "12345 government service hotline"),
+    ("zqf", "张企服小程序", "Zhangqifu mini-program"),
+    ("ztc", "营商环境直通车", "Business environment express line"),
+    ("website", "信用网站投诉专栏", "Complaints page of the credit website"),
 ]
 
 
@@ -288,11 +288,14 @@ def load_demo_channels() -> list[str]:
     """The four complaint channels, with demo signing secrets "demo-<code>" (replace in production)."""
     from cases.complaints.models import Channel
 
-    for code, name in DEMO_CHANNELS:
-        Channel.objects.get_or_create(
+    for code, name, name_en in DEMO_CHANNELS:
+        channel, _created = Channel.objects.get_or_create(
             code=code, defaults={"name": name, "secret": f"demo-{code}", "callback_required": code in CALLBACK_CHANNELS}
         )
-    return [code for code, _name in DEMO_CHANNELS]
+        if not channel.name_en:
+            channel.name_en = name_en
+            channel.save(update_fields=["name_en"])
+    return [code for code, _name, _name_en in DEMO_CHANNELS]
 
 
 # --- the registry of respondent bodies: a few bodies below the district's departments ---------

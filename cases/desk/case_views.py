@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from cases.core import selectors
+from cases.core.event_types import EventType
+from cases.core.models import CaseKind
 
 
 @login_required
@@ -24,6 +26,9 @@ def case_detail(request, number: str):
             "deadlines": case.deadlines.select_related("department", "assignee").order_by("due_at"),
             "orders": case.supervision_orders.select_related("department", "issued_by", "responded_by"),
             "timeline": selectors.case_timeline(case) if staff_view else [],
+            "accepted": selectors.case_timeline(case).filter(event_type=EventType.REPAIR_ACCEPT).first()
+            if case.kind == CaseKind.REPAIR
+            else None,
             "now": timezone.now(),
             "concerns": selectors.concerns_of(case) if staff_view else {},
         },

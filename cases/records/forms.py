@@ -37,7 +37,7 @@ class CreditRecordForm(forms.Form):
     decision_number = forms.CharField(label=_("Decision number"), max_length=100)
     decided_on = forms.DateField(label=_("Decision date"))
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
-    simple_procedure = forms.BooleanField(label=_("Decided by the simple procedure (简易程序)"), required=False)
+    simple_procedure = forms.BooleanField(label=_("Decided by the simple procedure"), required=False)
     summary = forms.CharField(label=_("Facts and decision"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     published_from = forms.DateField(
         label=_("Published from"), required=False, help_text=_("Leave empty to publish from the decision date.")

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import load_workbook
 
 from cases.core import permissions
@@ -170,7 +171,8 @@ def import_records(*, actor, upload) -> ImportReport:
         result = RowResult(row=number, decision_number=data.get("decision_number", ""))
         form = CreditRecordForm(data)
         if not form.is_valid():
-            result.errors = [f"{form.fields[name].label if name in form.fields else ''}：{message}".lstrip("：")
+            colon = pgettext("punctuation", ": ")
+            result.errors = [f"{form.fields[name].label}{colon}{message}" if name in form.fields else message
                              for name, messages in form.errors.items() for message in messages]  # fmt: skip
         else:
             try:

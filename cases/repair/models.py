@@ -14,12 +14,12 @@ from cases.infra.outbox import OutboxRow
 
 class Source(models.TextChoices):
     PORTAL = "portal", _("This portal")
-    NATIONAL_WINDOW = "national_window", _('"信用中国"网站 (single window)')
+    NATIONAL_WINDOW = "national_window", _('The "Credit China" website (single window)')
 
 
 class Basis(models.TextChoices):
     ORDINARY = "ordinary", _("Ordinary application")
-    BANKRUPTCY_REORGANISATION = "bankruptcy_reorganisation", _("Bankruptcy reorganisation (破产重整)")
+    BANKRUPTCY_REORGANISATION = "bankruptcy_reorganisation", _("Bankruptcy reorganisation")
 
 
 class RepairApplication(models.Model):
@@ -33,7 +33,7 @@ class RepairApplication(models.Model):
     obligations_fulfilled = models.BooleanField(
         _("obligations fulfilled (fine paid, correction made)"), default=False, db_default=False
     )
-    commitment_signed = models.BooleanField(_("credit commitment signed (信用承诺书)"), default=False, db_default=False)
+    commitment_signed = models.BooleanField(_("credit commitment signed"), default=False, db_default=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     notice_issued_at = models.DateTimeField(_("one-time notice issued at"), null=True, blank=True)
     missing_items = models.JSONField(_("missing items"), default=list, blank=True, db_default=Value([], JSONField()))
@@ -56,9 +56,9 @@ class RepairApplication(models.Model):
     extension_refusal_reason = models.TextField(
         _("reason the extension was refused"), blank=True, default="", db_default=""
     )
-    sent_back_reason = models.TextField(_("reason for re-review (发回重审)"), blank=True, default="", db_default="")
+    sent_back_reason = models.TextField(_("reason for re-review"), blank=True, default="", db_default="")
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    end_reason = models.TextField(_("why handling ended (终止办理)"), blank=True, default="", db_default="")
+    end_reason = models.TextField(_("why handling ended"), blank=True, default="", db_default="")
     basis = models.CharField(_("basis of the application"), max_length=30, choices=Basis.choices,
                              default=Basis.ORDINARY, db_default=Basis.ORDINARY)  # fmt: skip
     # Where the application came in: this portal, or pushed by the national single window (or the

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.core import documents, identity, permissions, policies, scaffold, services, transitions, uploads
 from cases.core.event_types import DeadlineStep, EventType
@@ -238,7 +239,7 @@ def unmet_conditions(application: RepairApplication, today=None) -> list[str]:
     if not application.obligations_fulfilled:
         problems.append(_("Confirm that the penalty's obligations are fulfilled (fine paid, correction made)."))
     if not application.commitment_signed:
-        problems.append(_("Sign the credit commitment (信用承诺书)."))
+        problems.append(_("Sign the credit commitment."))
     have = set(application.materials.current().values_list("code", flat=True))
     for item in application_materials(application):
         if item["code"] not in have:
@@ -299,9 +300,19 @@ def accept(*, actor, application_id: int) -> RepairApplication:
     _tell_applicant(
         application,
         _("Application %(number)s accepted") % {"number": application.case.number},
-        _("Your credit-repair application has been accepted for review (受理)."),
+        _("Your credit-repair application has been accepted for review."),
     )
     return application
+
+
+def _items_with_reasons(items: list[dict]) -> str:
+    """The items of a one-time notice with their reasons, punctuated as the language writes them."""
+    separator, opening, closing = (
+        pgettext("punctuation", "; "),
+        pgettext("punctuation", " ("),
+        pgettext("punctuation", ")"),
+    )
+    return separator.join(f"{item['name']}{opening}{item['reason']}{closing}" for item in items)
 
 
 # A free item of the one-time notice: what the caseworker asks for beyond the policy's materials.
@@ -359,7 +370,7 @@ def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) 
         application,
         _("Application %(number)s: materials to complete") % {"number": application.case.number},
         _("Please provide by %(day)s: %(items)s.")
-        % {"day": correction.due_on.isoformat(), "items": "；".join(f"{i['name']}（{i['reason']}）" for i in items)},
+        % {"day": correction.due_on.isoformat(), "items": _items_with_reasons(items)},
     )
     return application
 
@@ -423,7 +434,7 @@ def _lapse(application_id: int) -> bool:
     _tell_applicant(
         application,
         _("Application %(number)s ended: correction period passed") % {"number": application.case.number},
-        reason + " " + _("Handling has ended (终止办理). You may apply again."),
+        reason + " " + _("Handling has ended. You may apply again."),
     )
     return True
 
@@ -464,7 +475,7 @@ def end_for_records(record_ids: list[int] | None = None) -> int:
         _tell_applicant(
             application,
             _("Application %(number)s ended: the record is no longer displayed") % {"number": case.number},
-            reason + " " + _("Handling has ended (终止办理)."),
+            reason + " " + _("Handling has ended."),
         )
         ended += 1
     return ended

@@ -41,7 +41,7 @@ Repairs count by outcome; an application is decided on time when neither its acc
 decision deadline was missed (time the applicant spends completing materials stops the clock);
 durations are working days from submission to the department head's decision.
 
-Arrears (清欠) are those of the arrears complaints received in the period: amounts claimed,
+Arrears are those of the arrears complaints received in the period: amounts claimed,
 confirmed by the respondent, paid, and still owed (the confirmed amount, else the claimed one,
 less payments).
 """
@@ -193,30 +193,30 @@ DEFINITIONS = [
         "now: a past period's figures still move while its cases are open."
     ),
     _lazy(
-        "Response rate (响应率): complaints registered, or rejected as out of scope, within the registration "
+        "Response rate: complaints registered, or rejected as out of scope, within the registration "
         "time limit, out of those whose registration is done or overdue."
     ),
     _lazy(
-        "Answered-on-time rate (按时答复率): complaints the department answered without missing an answer deadline "
+        "Answered-on-time rate: complaints the department answered without missing an answer deadline "
         "(approved extensions and answers after a reopening count), out of those answered or whose answer is "
         "overdue; the rest are overdue."
     ),
     _lazy(
-        "Closed-on-time rate (按时办结率): complaints closed cured (the rectification reported by its deadline, "
+        "Closed-on-time rate: complaints closed cured (the rectification reported by its deadline, "
         "verified, and the loop closed) or closed as unsubstantiated, with none of the office's deadlines "
         "(registration, answer, rectification, instalments) missed; out of the complaints concluded and those "
         "still open with one of those deadlines missed. The complainant's confirmation window is not the "
         "office's deadline and never counts."
     ),
     _lazy(
-        "Resolution rate (解决率): complaints closed cured, or closed as unsubstantiated with the complainant "
+        "Resolution rate: complaints closed cured, or closed as unsubstantiated with the complainant "
         "satisfied or deemed satisfied, out of the complaints concluded. Concluded: closed cured, "
         "unsubstantiated, with a breach confirmed, or by the supervisors' review; withdrawn, rejected and "
         "merged complaints are left out. A confirmed breach or a closing after review is not resolved."
     ),
     _lazy(
-        "Satisfaction rate (满意率（回访及投诉人确认）): complainants satisfied out of those who gave their verdict "
-        "themselves, on the portal, through their channel or on a staff call-back. Deemed satisfied (视为满意, no "
+        "Satisfaction rate: complainants satisfied out of those who gave their verdict "
+        "themselves, on the portal, through their channel or on a staff call-back. Deemed satisfied (no "
         "answer within the confirmation window) is counted apart, with its share of all verdicts recorded; a "
         "call-back with no opinion counts in neither."
     ),
@@ -577,7 +577,7 @@ class Figures:
 
 
 def subject_names() -> dict[str, str]:
-    return {item["code"]: item["name"] for item in policies.choices("complaint", "subjects")}
+    return {item["code"]: item["name"] for item in policies.named_choices("complaint", "subjects")}
 
 
 def _by_department(rows: dict, departments: dict) -> list:

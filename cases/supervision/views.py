@@ -138,7 +138,9 @@ def _default_order(case, deadline, days_overdue: int) -> str:
             "number": case.number,
             "state": case.state_label,
         }
-    facts = {"number": case.number, "step": deadline.label, "due": f"{deadline.due_on:%Y-%m-%d}", "days": days_overdue}
+    facts = {
+        "number": case.number, "step": deadline.step_name, "due": f"{deadline.due_on:%Y-%m-%d}", "days": days_overdue,
+    }  # fmt: skip
     if days_overdue:
         return (
             _(
@@ -185,7 +187,7 @@ def _board_rows(page, supervising: bool) -> list[dict]:
                 "url": case_url(case.number),
                 "kind": kinds.get(case.kind, case.kind),
                 "state": states[case.kind, case.state],
-                "step": current.label if current else "",
+                "step": current.step_name if current else "",
                 "department": case.department.name if case.department_id else "",
                 "assignee": str(case.assignee) if case.assignee_id else "",
                 "due_on": f"{current.due_on:%Y-%m-%d}" if current else "",
@@ -226,9 +228,10 @@ def deadline_board(request):
             "departments": _options(departments, filters["department"]),
             "kinds": _options(CaseKind.choices, filters["kind"]),
             "subjects": _options(
-                [(item["code"], item["name"]) for item in policies.choices("complaint", "subjects")], filters["subject"]
+                [(item["code"], item["name"]) for item in policies.named_choices("complaint", "subjects")],
+                filters["subject"],
             ),
-            "channels": _options(Channel.objects.order_by("code").values_list("pk", "name"), filters["channel"]),
+            "channels": _options([(c.pk, c.label) for c in Channel.objects.order_by("code")], filters["channel"]),
             "stages": _options(Stage.choices, filters["stage"]),
             "querystring": listing.querystring,
         }

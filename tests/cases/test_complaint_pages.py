@@ -142,7 +142,7 @@ def test_the_department_records_arrears_on_the_page(client, world):
     client.post(f"/complaints/{number}/confirm-amount/", {"amount": "860000"})
     client.post(f"/complaints/{number}/payment/", {"amount": "200000", "paid_on": "2026-01-05", "proof": "回单 1"})
     page = client.get(f"/complaints/{number}/").content.decode()
-    assert "660000" in page
+    assert "660,000.00 元" in page
     bad = client.post(f"/complaints/{number}/plan/", {"plan": "2099-01-01 1"})
     assert bad.status_code == 400
 

@@ -301,7 +301,7 @@ def test_an_arrears_default_is_reported_cured_once_paid(client, world):
     act(client, world["worker"], complaint, "payment", {"amount": "200000", "paid_on": "2026-11-30", "proof": "回单"})
     page = act(client, world["worker"], complaint, "report-rectified", {"evidence": "回单"}).content.decode()
     assert state_of(complaint) == "rectification_reported"
-    assert "200000" in page  # the arrears section still shows what was paid
+    assert "200,000.00 元" in page  # the arrears section still shows what was paid
 
 
 # --- withdrawal (撤回) ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ class Holiday(models.Model):
     is_working_day = models.BooleanField(
         _("working day"),
         default=False,
-        help_text=_("Ticked for a weekend day declared a working day (调休上班)."),
+        help_text=_("Ticked for a weekend day declared a working day."),
         db_default=False,
     )
     name = models.CharField(_("name"), max_length=100)

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases.core.event_types import INSTALMENT_STEP, DeadlineStep
+
 
 class Stage(models.IntegerChoices):
     """How far supervision of a deadline has gone. Each stage fires once."""
@@ -62,6 +64,16 @@ class Deadline(models.Model):
         return f"{self.case.number} {self.label} {self.due_on:%Y-%m-%d}"
 
     @property
+    def step_name(self) -> str:
+        """The step as it reads in the page's language: the stored label is in the language it was
+        set in (a step of DeadlineStep reads by its enum label, an instalment as "Instalment n")."""
+        if self.step in DeadlineStep.values:
+            return str(DeadlineStep(self.step).label)
+        if self.step.startswith(INSTALMENT_STEP) and self.step[len(INSTALMENT_STEP) :].isdigit():
+            return _("Instalment %(number)d") % {"number": int(self.step[len(INSTALMENT_STEP) :])}
+        return self.label
+
+    @property
     def is_open(self) -> bool:
         return self.closed_at is None
 
@@ -71,5 +83,5 @@ class Deadline(models.Model):
 
 
 class SupervisionLevel(models.TextChoices):
-    ORDER = "order", _("Supervision order (督办单)")
-    ESCALATION = "escalation", _("District-level supervision (挂牌督办)")
+    ORDER = "order", _("Supervision order")
+    ESCALATION = "escalation", _("District-level supervision")

@@ -5,26 +5,25 @@ from django.db import models
 from django.db.models import JSONField, Value
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NoticeKind(models.TextChoices):
-    REPAIR_ADVICE = "repair_advice", _("Credit-repair notice (信用修复告知书)")
-    ACCEPTANCE = "acceptance", _("Notice of acceptance (受理通知书)")
-    CORRECTION = "correction", _("One-time notice of materials to complete (一次性告知书)")
-    NON_ACCEPTANCE = "non_acceptance", _("Notice of non-acceptance (不予受理通知书)")
-    REPAIR_DECISION = "repair_decision", _("Credit-repair decision (修复决定书)")
-    REFUSAL_DECISION = "refusal_decision", _("Decision not to repair (不予修复决定书)")
-    REVOCATION_DECISION = "revocation_decision", _("Decision revoking the credit repair (撤销信用修复决定书)")
+    REPAIR_ADVICE = "repair_advice", _("Credit-repair notice")
+    ACCEPTANCE = "acceptance", _("Notice of acceptance")
+    CORRECTION = "correction", pgettext_lazy("notice", "One-time notice of materials to complete")
+    NON_ACCEPTANCE = "non_acceptance", _("Notice of non-acceptance")
+    REPAIR_DECISION = "repair_decision", _("Credit-repair decision")
+    REFUSAL_DECISION = "refusal_decision", pgettext_lazy("notice", "Decision not to repair")
+    REVOCATION_DECISION = "revocation_decision", _("Decision revoking the credit repair")
     OBJECTION_CORRECTED = "objection_corrected", _("Objection outcome: record corrected")
     OBJECTION_CONFIRMED = "objection_confirmed", _("Objection outcome: record confirmed")
     OBJECTION_WITHDRAWN = "objection_withdrawn", _("Objection outcome: publication withdrawn")
 
 
 LIST_ENTRY_TITLES = {
-    NoticeKind.REPAIR_DECISION: _("Decision to remove from the serious-dishonesty list (严重失信主体名单移出决定书)"),
-    NoticeKind.REFUSAL_DECISION: _(
-        "Decision not to remove from the serious-dishonesty list (不予移出严重失信主体名单决定书)"
-    ),
+    NoticeKind.REPAIR_DECISION: _("Decision to remove from the serious-dishonesty list"),
+    NoticeKind.REFUSAL_DECISION: _("Decision not to remove from the serious-dishonesty list"),
 }
 
 

@@ -18,7 +18,7 @@ class Department(models.Model):
     is_supervising_unit = models.BooleanField(
         _("supervising unit"),
         default=False,
-        help_text=_("The lead unit that supervises every department (牵头单位)."),
+        help_text=_("The lead unit that supervises every department."),
         db_default=False,
     )
     active = models.BooleanField(_("active"), default=True, db_default=True)

@@ -30,15 +30,15 @@ class Party(models.Model):
 
 
 class RecordType(models.TextChoices):
-    PENALTY = "penalty", _("Administrative penalty (行政处罚信息)")
-    SERIOUS_LIST = "serious_list", _("Serious-dishonesty list entry (严重失信主体名单)")
+    PENALTY = "penalty", _("Administrative penalty")
+    SERIOUS_LIST = "serious_list", _("Serious-dishonesty list entry")
     OTHER = "other", _("Other dishonesty information")
 
 
 class Severity(models.TextChoices):
-    MINOR = "minor", _("Minor (轻微)")
-    GENERAL = "general", _("General (一般)")
-    SERIOUS = "serious", _("Serious (严重)")
+    MINOR = "minor", _("Minor")
+    GENERAL = "general", _("General")
+    SERIOUS = "serious", _("Serious")
 
 
 class RecordStatus(models.TextChoices):

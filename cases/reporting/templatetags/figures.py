@@ -7,8 +7,3 @@ register = template.Library()
 def percent(value) -> str:
     """66.7 → "66.7%"; a rate with nothing to count → "—"."""
     return "—" if value is None else f"{value:.1f}%"
-
-
-@register.filter
-def yuan(value) -> str:
-    return f"{value:,.2f}"

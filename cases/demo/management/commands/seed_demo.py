@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from cases.core.roles import Role
 from cases.demo.loader import (
@@ -17,6 +19,11 @@ class Command(BaseCommand):
     help = "Load the demo users (one per role, three departments). Safe to run again."
 
     def handle(self, *args, **options):
+        # What the demo stores in words (case titles, notifications) is written in the office's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            self._load()
+
+    def _load(self):
         users = load_demo_users()
         self.stdout.write(self.style.SUCCESS(f"Demo users ready (password for all: {DEMO_PASSWORD}):"))
         for demo in users:
