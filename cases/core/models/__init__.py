@@ -2,7 +2,7 @@ from .audit import AuditChainHead, AuditEvent
 from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
 from .deadline import Deadline, Stage, SupervisionLevel
-from .identity import BindingCode, BindingMethod, BindingRole, IdentityBinding
+from .identity import BindingCode, BindingMethod, BindingRole, IdentityBinding, PasswordResetCode
 from .notices import Notice, NoticeKind, NoticeSequence
 from .org import Department, User
 from .policy import Policy
@@ -26,6 +26,7 @@ __all__ = [
     "NoticeKind",
     "NoticeSequence",
     "Party",
+    "PasswordResetCode",
     "Policy",
     "RecordStatus",
     "RecordType",
