@@ -23,7 +23,8 @@ from cases.supervision import services as supervision_services
 
 class SupervisionOrderForm(forms.Form):
     reason = forms.CharField(
-        label=gettext_lazy("What the department must do"), widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("What the department must do"),
+        widget=forms.Textarea(attrs={"rows": 3, "aria-label": gettext_lazy("What the department must do")}),
     )
 
 
