@@ -122,3 +122,11 @@ def test_codes_an_hour_are_limited(client, applicant, settings):
     for _ in range(settings.IDENTITY_CODE_SENDS_PER_HOUR + 2):
         _ask_for_a_code(client)
     assert SmsMessage.objects.filter(phone=PHONE).count() == settings.IDENTITY_CODE_SENDS_PER_HOUR
+
+
+def test_the_password_change_page_is_in_the_sites_own_style(client, applicant):
+    client.force_login(applicant)
+    page = client.get("/accounts/password_change/").content.decode()
+    assert 'class="topbar"' in page
+    assert "修改密码" in page
+    assert "Django" not in page

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from axe_selenium_python import Axe
+from selenium.webdriver.common.keys import Keys
 
 from tests.e2e.pages import PUBLIC_PAGES, applicant_pages, staff_pages
 
@@ -43,3 +44,13 @@ def test_the_applicants_pages_have_no_serious_accessibility_problem(e2e_server, 
 def test_staff_pages_have_no_serious_accessibility_problem(e2e_server, browser, orm, role):
     problems = _problems(browser(role), staff_pages()[role])
     assert not problems, "\n".join(problems)
+
+
+def test_the_keyboard_focus_is_visible(e2e_server, browser):
+    b = browser()
+    b.visit("/accounts/login/")
+    b.find("body").send_keys(Keys.TAB)
+    style, width = b.driver.execute_script(
+        "const s = getComputedStyle(document.activeElement); return [s.outlineStyle, parseFloat(s.outlineWidth)];"
+    )
+    assert style != "none" and width >= 2
