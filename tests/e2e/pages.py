@@ -1,7 +1,13 @@
 """The pages of each kind that each role reaches on the demo data, for the browser tests that go
 through every page type (tests/e2e/test_accessibility.py, test_phone.py)."""
 
-from cases.core.models import Case, CaseKind, CreditRecord
+import secrets
+
+from django.utils import timezone
+
+from cases.core.models import Case, CaseKind, CreditRecord, User
+from cases.records import services as record_services
+from cases.repair import objections
 
 
 def _number(kind: str, **filters) -> str:
@@ -25,12 +31,29 @@ def applicant_pages() -> list[str]:
         f"/repair/{_number(CaseKind.REPAIR, applicant__username='qiye')}/",
         f"/complaints/{_number(CaseKind.COMPLAINT, applicant__username='qiye')}/",
     ]
-    objection = Case.objects.filter(kind=CaseKind.OBJECTION, applicant__username="qiye").order_by("id").first()
-    if objection is not None:
-        pages.append(f"/objections/{objection.number}/")
+    pages.append(f"/objections/{qiye_objection()}/")
     if record is not None:
         pages.append(f"/my/records/{record.pk}/objection/")
     return pages
+
+
+def qiye_objection() -> str:
+    """The number of an objection by qiye: the demo data has none, so one is raised (once a run)
+    against a record of its own, registered for it, so that no other test's records change."""
+    case = Case.objects.filter(kind=CaseKind.OBJECTION, applicant__username="qiye").order_by("id").first()
+    if case is not None:
+        return case.number
+    qiye = User.objects.get(username="qiye")
+    today = timezone.localdate()
+    record = record_services.register_credit_record(
+        actor=User.objects.get(username="banli"),
+        data={
+            "party_kind": qiye.entity_kind, "party_name": qiye.entity_name, "party_id_number": qiye.id_number,
+            "record_type": "penalty", "decision_number": f"甘市监罚〔{today.year}〕{secrets.randbelow(10**6)}号",
+            "decided_on": today, "severity": "general", "summary": "未按规定明码标价，罚款 1000 元",
+        },
+    )  # fmt: skip
+    return objections.raise_objection(actor=qiye, record_id=record.pk, reasons="处罚金额登记有误").case.number
 
 
 PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/track/", "/accounts/password_reset/",
