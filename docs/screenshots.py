@@ -144,15 +144,17 @@ def log_in(driver: webdriver.Chrome, base: str, username: str) -> None:
         sys.exit(f"{username} could not log in")
     if "/accounts/two-factor/verify/" in driver.current_url:  # staff: the code of the demo key
         page = driver.find_element(By.TAG_NAME, "html")
-        driver.find_element(By.NAME, "token").send_keys(demo_code())
+        driver.find_element(By.NAME, "token").send_keys(demo_code(username))
         driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
         WebDriverWait(driver, WAIT_SECONDS).until(expected_conditions.staleness_of(page))
+        if "/accounts/two-factor/" in driver.current_url:
+            sys.exit(f"{username}'s code was refused")
 
 
-_last_step = [-1]
+_last_step: dict[str, int] = {}  # user name -> the last time step whose code was typed (each is taken once)
 
 
-def demo_code() -> str:
+def demo_code(username: str) -> str:
     """The demo staff's authenticator code (cases.demo.loader.DEMO_TOTP_SECRET), each taken once."""
     import base64
     import hashlib
@@ -162,8 +164,8 @@ def demo_code() -> str:
 
     loader = (ROOT / "cases" / "demo" / "loader.py").read_text()
     secret = re.search(r'^DEMO_TOTP_SECRET = "(\w+)"', loader, re.MULTILINE).group(1)
-    step = max(int(time.time()) // 30, _last_step[0] + 1)
-    _last_step[0] = step
+    step = max(int(time.time()) // 30, _last_step.get(username, -1) + 1)
+    _last_step[username] = step
     digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", step), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
