@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from cases.core import events, masking
 from cases.core.models import PasswordResetCode, User
 from notifications import sms
 
@@ -62,6 +63,7 @@ def send_reset_code(*, username: str, phone: str) -> bool:
           "If you did not ask for it, ignore this message.")
         % {"code": code, "username": user.username, "minutes": settings.IDENTITY_CODE_MINUTES},
     )  # fmt: skip
+    events.password_code_sent_event(user=user, phone_masked=masking.mask_phone(user.phone))
     return True
 
 
@@ -93,8 +95,10 @@ def check_reset_code(*, username: str, code: str):
 
 
 @transaction.atomic
-def set_new_password(*, form) -> User:
-    """Save the new password of a SetPasswordForm whose user proved the code."""
-    user = User.objects.select_for_update().get(pk=form.user.pk)
-    form.user = user
-    return form.save()
+def set_new_password(*, form, method: str) -> User:
+    """Save the new password of a SetPasswordForm whose user proved the code ("sms") or came by
+    the e-mail link ("email"); on the audit trail."""
+    form.user = User.objects.select_for_update().get(pk=form.user.pk)
+    user = form.save()
+    events.password_reset_event(user=user, method=method)
+    return user

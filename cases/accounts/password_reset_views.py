@@ -5,6 +5,7 @@ import time
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -66,7 +67,16 @@ def new_password(request):
         return redirect("password-reset-sms")
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        password_reset.set_new_password(form=form)
+        password_reset.set_new_password(form=form, method="sms")
         request.session.pop(PROVEN_KEY, None)
         return redirect("password_reset_complete")
     return render(request, "registration/password_reset_confirm.html", {"form": form, "validlink": True})
+
+
+class EmailLinkNewPassword(auth_views.PasswordResetConfirmView):
+    """Django's page behind the e-mail link, the new password saved through the service."""
+
+    def form_valid(self, form):
+        password_reset.set_new_password(form=form, method="email")
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return redirect(self.get_success_url())

@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from cases.core.models import PasswordResetCode, User
+from cases.core.models import AuditEvent, PasswordResetCode, User
 from notifications.models import SmsMessage
 from tests.factories import ApplicantFactory
 from tests.identity import last_code_sent_to
@@ -130,3 +130,21 @@ def test_the_password_change_page_is_in_the_sites_own_style(client, applicant):
     assert 'class="topbar"' in page
     assert "修改密码" in page
     assert "Django" not in page
+
+
+def test_a_new_password_by_text_message_is_on_the_audit_trail(client, applicant):
+    _ask_for_a_code(client)
+    response = client.post("/accounts/password_reset/sms/code/", {"code": last_code_sent_to(PHONE)})
+    client.post(response["Location"], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    kinds = list(AuditEvent.objects.filter(reference="lihua").values_list("event_type", "payload"))
+    assert ("user.password_code_sent", {"phone": "139****1111"}) in kinds
+    assert ("user.password_reset", {"method": "sms"}) in kinds
+
+
+def test_a_new_password_by_e_mail_is_on_the_audit_trail(client, applicant):
+    client.post("/accounts/password_reset/", {"email": "lihua@example.com"})
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert _password_is(NEW_PASSWORD)
+    assert AuditEvent.objects.filter(reference="lihua", event_type="user.password_reset", payload={"method": "email"})
