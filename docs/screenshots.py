@@ -49,6 +49,13 @@ PAGES = [
     ("duban", "/supervision/", "supervisor-deadlines.png", None),
     ("duban", "/figures/", "figures.png", "main .charts"),
 ]
+# The applicant's pages on a phone (390×844), the menu opened on the second.
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+PHONE_PAGES = [
+    ("qiye", "/my/records/", "phone-records.png", None),
+    ("qiye", "/my/records/", "phone-menu.png", ".menu-button"),
+    ("qiye", "/repair/{repair}/", "phone-application.png", None),
+]
 
 # Loads the demo data and runs the sweep once, with tasks run in place (nothing is left in a
 # broker for another database); prints the demo application's number and the paths that exist.
@@ -135,6 +142,33 @@ def log_in(driver: webdriver.Chrome, base: str, username: str) -> None:
     WebDriverWait(driver, WAIT_SECONDS).until(expected_conditions.staleness_of(page))
     if "/accounts/login/" in driver.current_url:
         sys.exit(f"{username} could not log in")
+    if "/accounts/two-factor/verify/" in driver.current_url:  # staff: the code of the demo key
+        page = driver.find_element(By.TAG_NAME, "html")
+        driver.find_element(By.NAME, "token").send_keys(demo_code(username))
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        WebDriverWait(driver, WAIT_SECONDS).until(expected_conditions.staleness_of(page))
+        if "/accounts/two-factor/" in driver.current_url:
+            sys.exit(f"{username}'s code was refused")
+
+
+_last_step: dict[str, int] = {}  # user name -> the last time step whose code was typed (each is taken once)
+
+
+def demo_code(username: str) -> str:
+    """The demo staff's authenticator code (cases.demo.loader.DEMO_TOTP_SECRET), each taken once."""
+    import base64
+    import hashlib
+    import hmac
+    import re
+    import struct
+
+    loader = (ROOT / "cases" / "demo" / "loader.py").read_text()
+    secret = re.search(r'^DEMO_TOTP_SECRET = "(\w+)"', loader, re.MULTILINE).group(1)
+    step = max(int(time.time()) // 30, _last_step.get(username, -1) + 1)
+    _last_step[username] = step
+    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 def main() -> None:
@@ -174,6 +208,15 @@ def main() -> None:
                 settle(driver, focus)
             except TimeoutException:
                 sys.exit(f"{path} did not finish loading")
+            driver.save_screenshot(str(OUT / name))
+            print("saved", (OUT / name).relative_to(ROOT))
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+        for username, path, name, press in PHONE_PAGES:
+            log_in(driver, base, username)
+            driver.get(base + path.format(repair=repair))
+            settle(driver, None)
+            if press:
+                driver.find_element(By.CSS_SELECTOR, press).click()
             driver.save_screenshot(str(OUT / name))
             print("saved", (OUT / name).relative_to(ROOT))
     finally:

@@ -84,13 +84,13 @@ def test_the_environment_wins_over_the_env_file(tmp_path):
     result = _run(ENTRY_POINTS["asgi"], env_file=env_file, DJANGO_SETTINGS_MODULE="config.settings.local",
                   SQLITE_PATH=str(tmp_path / "db.sqlite3"))  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-2:] == ["config.settings.local", "True"]
+    assert result.stdout.split()[-2:] == ["config.settings.local", "False"]
 
 
 def test_without_a_settings_module_anywhere_the_local_settings_run(tmp_path):
     result = _run(ENTRY_POINTS["asgi"], SQLITE_PATH=str(tmp_path / "db.sqlite3"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-2:] == ["config.settings.local", "True"]
+    assert result.stdout.split()[-2:] == ["config.settings.local", "False"]
 
 
 @pytest.mark.parametrize(
@@ -178,3 +178,23 @@ def test_the_signing_keys_folder_may_not_be_served(tmp_path):
     for inside in (media, media / "private", tmp_path):
         with pytest.raises(ImproperlyConfigured, match="PRIVATE_ROOT"):
             refuse_served_private_root(inside, {"MEDIA_ROOT": media})
+
+
+# --- what `make run` shows for an address that does not exist -------------------------------
+
+UNKNOWN_PAGE = (
+    "from config.environment import select_settings; select_settings(); import django; django.setup(); "
+    "from django.test import Client; "
+    "response = Client().get('/no-such-page/', HTTP_HOST='127.0.0.1'); "
+    "print('STATUS', response.status_code); print(response.content.decode())"
+)
+
+
+def test_the_run_settings_show_the_sites_own_page_for_an_unknown_address(tmp_path):
+    result = _run(["-c", UNKNOWN_PAGE], SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 0, result.stderr
+    page = result.stdout.split("STATUS ", 1)[1]
+    assert page.startswith("404\n")
+    assert "页面不存在" in page
+    assert "Using the URLconf" not in page  # Django's debug page
+    assert 'class="topbar"' in page

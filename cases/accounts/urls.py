@@ -1,9 +1,18 @@
 from django.urls import path
 
-from cases.accounts import identity_views, platform_login, second_factor_views, views
+from cases.accounts import identity_views, password_reset_views, platform_login, second_factor_views, views
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    # Before django.contrib.auth.urls (config/urls.py includes this list first): the same page, audited.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        password_reset_views.EmailLinkNewPassword.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/password_reset/sms/", password_reset_views.request_code, name="password-reset-sms"),
+    path("accounts/password_reset/sms/code/", password_reset_views.enter_code, name="password-reset-sms-code"),
+    path("accounts/password_reset/sms/new/", password_reset_views.new_password, name="password-reset-sms-new"),
     path("accounts/two-factor/", second_factor_views.overview, name="two-factor"),
     path("accounts/two-factor/enrol/", second_factor_views.enrol, name="two-factor-enrol"),
     path("accounts/two-factor/verify/", second_factor_views.verify, name="two-factor-verify"),

@@ -121,6 +121,8 @@ class EventType(models.TextChoices):
     IDENTITY_CODE_FAILED = "identity.code_failed", _("Verification code failed")
     PARTY_PHONE_SET = "party.phone_set", _("Mobile number on record set")
     OUTBOX_RESENT = "outbox.resent", _("Dead letters sent again")
+    USER_PASSWORD_CODE_SENT = "user.password_code_sent", _("Code to set a new password sent")
+    USER_PASSWORD_RESET = "user.password_reset", _("New password set")
 
 
 # Internal deliberation and supervision stay with the office.

@@ -238,6 +238,17 @@ def identity_code_failed_event(*, user, attempts: int) -> AuditEvent:
                   attempts=attempts)  # fmt: skip
 
 
+def password_code_sent_event(*, user, phone_masked: str) -> AuditEvent:
+    return record(subject=user, event_type=EventType.USER_PASSWORD_CODE_SENT, actor=user, reference=user.username,
+                  phone=phone_masked)  # fmt: skip
+
+
+def password_reset_event(*, user, method: str) -> AuditEvent:
+    """A new password set without the old one: by a text-message code ("sms") or an e-mail link ("email")."""
+    return record(subject=user, event_type=EventType.USER_PASSWORD_RESET, actor=user, reference=user.username,
+                  method=method)  # fmt: skip
+
+
 def party_phone_set_event(*, party, actor, phone_masked: str) -> AuditEvent:
     return record(subject=party, event_type=EventType.PARTY_PHONE_SET, actor=actor, reference=party.name,
                   phone=phone_masked)  # fmt: skip

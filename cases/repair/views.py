@@ -21,7 +21,12 @@ from cases.repair.models import Material, RepairApplication
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        # Shown without its <label> in each action's form: the name comes from aria-label.
+        widget=forms.Textarea(attrs={"rows": 3, "aria-label": gettext_lazy("Reason")}),
+        required=False,
+    )
 
 
 def _application(request, number: str) -> RepairApplication:

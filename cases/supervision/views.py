@@ -33,7 +33,7 @@ class SupervisionOrderForm(forms.Form):
 
     reason = forms.CharField(
         label=gettext_lazy("Text of the order"),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "aria-label": gettext_lazy("Text of the order")}),
         error_messages={"required": gettext_lazy("Say what the department must do.")},
     )
     respond_within = forms.IntegerField(

@@ -3,7 +3,7 @@ from .calendar import Holiday
 from .case import Case, CaseCounter, CaseKind
 from .deadline import Deadline, Stage, SupervisionLevel
 from .desk import ReplyPhrase, SavedFilter
-from .identity import BindingCode, BindingMethod, BindingRole, IdentityBinding
+from .identity import BindingCode, BindingMethod, BindingRole, IdentityBinding, PasswordResetCode
 from .notices import Notice, NoticeKind, NoticeSequence
 from .org import Department, User
 from .policy import Policy
@@ -27,6 +27,7 @@ __all__ = [
     "NoticeKind",
     "NoticeSequence",
     "Party",
+    "PasswordResetCode",
     "Policy",
     "RecordStatus",
     "RecordType",
