@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0037_repair_order36_choices'),
+        ('cases', '0038_inputs_fields'),
     ]
 
     operations = [

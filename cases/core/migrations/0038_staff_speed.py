@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0037_repair_order36_choices'),
+        ('cases', '0038_phone_password_reset_code'),
     ]
 
     operations = [
