@@ -57,7 +57,7 @@ class FilingForm(forms.Form):
         required=False,
         max_digits=14,
         decimal_places=2,
-        help_text=gettext_lazy("Required for an arrears complaint (拖欠账款)."),
+        help_text=gettext_lazy("Required for an arrears complaint."),
     )
 
     def __init__(self, *args, **kwargs):

@@ -68,7 +68,9 @@ def test_the_form_takes_evidence_files_with_the_complaint(client, world):
     assert response.status_code == 302
     names = set(ComplaintEvidence.objects.values_list("original_name", flat=True))
     assert names == {"contract.pdf", "invoice.png"}
-    page = client.get(response["Location"]).content.decode()
+    assert "/receipt/" in response["Location"]  # the receipt first, then the complaint lists its files
+    number = ComplaintEvidence.objects.first().complaint.case.number
+    page = client.get(f"/complaints/{number}/").content.decode()
     assert "contract.pdf" in page and "invoice.png" in page
 
 

@@ -59,7 +59,9 @@ def step(client, user, path, data=None):
 def filed(client, world) -> Complaint:
     client.force_login(world["firm"])
     client.post("/complaints/new/", {"token": "t-1", "respondent": "区某街道办事处", "subject": "policy_not_honoured",
-                                     "facts": "奖励资金 20 万元未兑现"}, follow=True)  # fmt: skip
+                                     "facts": "奖励资金 20 万元未兑现",
+                                     "contact_name": "王经理", "contact_phone": "13812345678"},
+                follow=True)  # fmt: skip
     return Complaint.objects.get()
 
 

@@ -33,7 +33,8 @@ def signed_in(user) -> Client:
 
 def file_complaint(client):
     return client.post("/complaints/new/", {"token": "t-1", "respondent": "区某街道办事处", "subject": "arrears",
-                                            "facts": "工程款 86 万元至今未付", "amount_claimed": "860000"},
+                                            "facts": "工程款 86 万元至今未付", "amount_claimed": "860000",
+                                     "contact_name": "王经理", "contact_phone": "13812345678"},
                        follow=True)  # fmt: skip
 
 
