@@ -108,7 +108,7 @@ def pattern_of(path: str) -> str:
 def proper_names() -> set[str]:
     """The names of the demo data a page may show in Chinese whatever the language."""
     from cases.complaints.models import Complaint, IntegrityEntry, RespondentBody
-    from cases.core.models import CreditRecord, Party
+    from cases.core.models import CreditRecord, Party, ReplyPhrase
     from cases.repair.models import RepairApplication
 
     names: set[str] = set()
@@ -127,6 +127,8 @@ def proper_names() -> set[str]:
     names |= set(CreditRecord.objects.values_list("summary", flat=True))
     names |= set(RepairApplication.objects.values_list("statement", flat=True))
     names |= set(Case.objects.values_list("title", flat=True))
+    for values in ReplyPhrase.objects.values_list("title", "text"):  # a department's own reply phrases
+        names |= set(values)
     return {name for name in names if name}
 
 
