@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.db.models.signals import post_migrate
 from django.test import Client
+from django.utils import translation
 
 from cases.core import policies, reference_data, workdays
 from cases.core.roles import Role
@@ -21,6 +22,15 @@ def _staff_sign_in_with_their_second_factor():
 
     with mock.patch.object(Client, "force_login", force_login_verified):
         yield
+
+
+@pytest.fixture(autouse=True)
+def office_language():
+    """Each test starts in the office's language: a page requested in English by an earlier test
+    leaves English active in the thread, and texts written then (notifications) would follow it."""
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
