@@ -118,7 +118,7 @@ class Material(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_default=Now())
     # Set when the applicant uploads another file for the same item: kept in the history, no longer current.
-    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True, default=None, db_default=None)
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
 
     objects = MaterialQuerySet.as_manager()
 

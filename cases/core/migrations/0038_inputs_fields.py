@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='material',
             name='replaced_at',
-            field=models.DateTimeField(blank=True, db_default=None, default=None, null=True, verbose_name='replaced at'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='replaced at'),
         ),
         migrations.CreateModel(
             name='ComplaintEvidence',
