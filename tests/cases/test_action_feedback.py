@@ -235,7 +235,7 @@ def test_a_rejected_notice_keeps_the_items_and_reasons_typed(client, world):
     response = client.post(f"/repair/{number}/notice/", typed)
     page = response.content.decode()
     assert response.status_code == 400 and "此步骤未办理" in page
-    assert '<input type="checkbox" name="missing" value="commitment" checked>' in page
+    assert re.search(r'<input type="checkbox" name="missing" value="commitment"[^>]* checked>', page)
     assert re.search(r'name="reason_commitment" [^>]*value="未盖公章"', page)
     assert "每项需补正材料须为规定材料并说明理由。" in page and "<li>obligation_proof</li>" not in page
 
