@@ -382,7 +382,11 @@ class Supervisor(Person):
         if not WRITES[0]:
             return self.board()
         case = random.choice(SEEDED["open_cases"])
-        self.post(f"/supervision/cases/{case}/order/", "supervisor: issue an order", {"reason": "请于期限内答复。"})
+        # Sent from the order form (text, working days to answer); a case whose order is still open
+        # refuses a second one with 409 and its reason on the form, the outcome it is.
+        self.post(f"/supervision/cases/{case}/order/", "supervisor: issue an order",
+                  {"reason": "请于期限内答复。", "respond_within": "3", "action": "send"},
+                  expect=(302, 409))  # fmt: skip
 
 
 def table(stats) -> tuple[list[str], int, int]:
