@@ -88,7 +88,7 @@ def work_order_data(reference: str = "12345-20261125-0042", **overrides) -> dict
     return {
         "reference": reference, "complainant_name": "张经理", "enterprise_name": "示范公司",
         "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某街道办事处", "subject": "arrears",
-        "facts": "工程款 86 万元至今未付。", **overrides,
+        "facts": "工程款 86 万元至今未付。", "amount_claimed": "860000.00", **overrides,
     }  # fmt: skip
 
 

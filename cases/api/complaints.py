@@ -10,7 +10,6 @@ worker opens its case moments later, and GET on its status URL gives the case nu
 The same reference sent again, even at the same moment, is the same work order and is answered 200.
 """
 
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.conf import settings
@@ -23,10 +22,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.api.serializers import AmountField, TextField, TextPatternField
+from cases.complaints import arrears
 from cases.complaints import intake as complaint_intake
 from cases.complaints import services as complaint_services
-from cases.core import identifiers, policies
-from cases.core.exceptions import Conflict, DomainError, NotFound, Throttled, Unauthenticated
+from cases.core import identifiers, policies, uploads
+from cases.core.exceptions import Conflict, DomainError, InvalidInput, NotFound, Throttled, Unauthenticated
 from cases.core.middleware import error_body
 from cases.infra import throttle
 from cases.infra.client_address import client_ip
@@ -50,6 +50,23 @@ SIGNATURE_HEADERS = [
 ]  # fmt: skip
 
 
+class SentFileSerializer(serializers.Serializer):
+    """A file in a signed JSON body: its bytes in base64, so that the signature (over the body's
+    SHA-256) covers them."""
+
+    name = TextField(max_length=200, help_text="The file's name, with its extension (.pdf, .jpg, .jpeg, .png)")
+    content_type = TextField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="The declared type; the content decides (PDF, JPEG or PNG)",
+    )
+    content = TextField(
+        help_text="The file, base64 (standard alphabet, padded); at most MAX_MATERIAL_BYTES (10 MB) decoded",
+        trim_whitespace=False,
+    )
+
+
 class ComplaintIntakeSerializer(serializers.Serializer):
     reference = TextField(max_length=100, help_text="The channel's own work-order number")
     complainant_name = TextField(max_length=100)
@@ -59,8 +76,16 @@ class ComplaintIntakeSerializer(serializers.Serializer):
     respondent = TextField(max_length=200, help_text="The government body or state-owned enterprise")
     subject = TextField(max_length=40, help_text="A code from the policy's complaint subjects")
     facts = TextField(max_length=10000)
+    complainant_email = serializers.EmailField(
+        max_length=254, required=False, allow_blank=True, help_text="The complainant's e-mail, for the office's notices"
+    )
     amount_claimed = AmountField(max_digits=14, decimal_places=2, required=False, allow_null=True,
-                                              min_value=Decimal("0"))  # fmt: skip
+                                 help_text="The amount owed, in yuan: required, more than 0, for the subject "
+                                           "arrears (拖欠账款)")  # fmt: skip
+    evidence = SentFileSerializer(many=True, required=False,
+                                  help_text="Evidence files (contract, invoice, acceptance record): at most "
+                                            f"{complaint_services.MAX_EVIDENCE_FILES}, each a PDF, JPG or PNG of "
+                                            "at most 10 MB, as on the web form")  # fmt: skip
 
     def validate_enterprise_uscc(self, value):
         try:
@@ -73,6 +98,32 @@ class ComplaintIntakeSerializer(serializers.Serializer):
         if value not in codes:
             raise serializers.ValidationError(f"one of: {', '.join(sorted(codes))}")
         return value
+
+    def validate(self, data):
+        """The web form's rules: an arrears complaint's amount (arrears.check_claim), the evidence's
+        count, size and type (complaint_services.evidence_checked); validated_data["evidence"] is
+        then the decoded files, each with its content type."""
+        try:
+            data["amount_claimed"] = arrears.check_claim(data["subject"], data.get("amount_claimed"))
+            data["evidence"] = _evidence(data.get("evidence", []))
+        except InvalidInput as exc:
+            raise serializers.ValidationError(exc.details) from exc
+        return data
+
+
+def _evidence(items: list[dict]) -> list[tuple[object, str]]:
+    """The files sent, counted before any is decoded, then decoded and checked as uploads."""
+    if len(items) > complaint_services.MAX_EVIDENCE_FILES:
+        return complaint_services.evidence_checked(items)  # refused for the count, as on the form
+    files, errors = [], []
+    for item in items:
+        try:
+            files.append(uploads.decoded(item["name"], item["content"], item.get("content_type", "")))
+        except InvalidInput as exc:
+            errors.append(f"{uploads.safe_name(item['name'])}: {exc.message}")
+    if errors:
+        raise InvalidInput(errors[0], details={"evidence": errors})
+    return complaint_services.evidence_checked(files)
 
 
 class ComplaintFeedbackSerializer(serializers.Serializer):
@@ -168,7 +219,12 @@ def answer_work_order(request) -> tuple[int, dict]:
         incoming = ComplaintIntakeSerializer(data=_json_body(request))
         if not incoming.is_valid():
             return status.HTTP_400_BAD_REQUEST, incoming.errors
-        order, created = complaint_intake.accept(channel=channel, data=incoming.validated_data)
+        data = dict(incoming.validated_data)
+        evidence = data.pop("evidence")
+        if evidence:  # the case is opened at once, to keep the files with it
+            order, created = complaint_intake.accept_with_evidence(channel=channel, data=data, evidence=evidence)
+        else:
+            order, created = complaint_intake.accept(channel=channel, data=data)
     except DomainError as error:
         return error.status_code, error_body(error)
     body = ComplaintStatusSerializer(order).data

@@ -62,6 +62,8 @@ async def answer(scope, body: bytes) -> tuple[int, bytes] | None:
     try:
         nonce = complaint_intake.verify(channel, signed)
         data = complaint_intake.read_json(body)
+        if isinstance(data, dict) and data.get("evidence"):  # files to decode and store: the full way
+            return None
         incoming = _QuickIntakeSerializer(data=data) if isinstance(data, dict) else None
         if incoming is None or not incoming.is_valid():
             return None

@@ -20,7 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.complaints import SIGNATURE_HEADERS, _channel, _json_body
+from cases.api.complaints import SIGNATURE_HEADERS, SentFileSerializer, _channel, _json_body
 from cases.api.serializers import JsonBooleanField, TextField, TextPatternField
 from cases.core.exceptions import DomainError, NotFound
 from cases.core.forms import validate_identifier
@@ -33,22 +33,11 @@ PLATFORM_NUMBER = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_MATERIALS = 10
 
 
-class PushedMaterialSerializer(serializers.Serializer):
+class PushedMaterialSerializer(SentFileSerializer):
     code = TextField(
         max_length=60,
         help_text="A material code of the policy (e.g. obligation_proof, commitment, "
         "court_ruling for bankruptcy reorganisation)",
-    )
-    name = TextField(max_length=200, help_text="The file's name, with its extension (.pdf, .jpg, .jpeg, .png)")
-    content_type = TextField(
-        max_length=100,
-        required=False,
-        allow_blank=True,
-        help_text="The declared type; the content decides (PDF, JPEG or PNG)",
-    )
-    content = TextField(
-        help_text="The file, base64 (standard alphabet, padded); at most MAX_MATERIAL_BYTES (10 MB) decoded",
-        trim_whitespace=False,
     )
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases.complaints import building as complaint_building
 from cases.complaints import channel_nonces
+from cases.complaints import services as complaint_services
 from cases.complaints.models import Channel, Complaint, WorkOrder
 from cases.core.exceptions import InvalidInput, Unauthenticated
 
@@ -265,6 +266,18 @@ def accept(*, channel: Channel, data: dict, open_later: bool = True) -> tuple[Wo
     if open_later:
         transaction.on_commit(complaint_building.schedule_worker)
     return order, True
+
+
+def accept_with_evidence(*, channel: Channel, data: dict, evidence: list) -> tuple[WorkOrder, bool]:
+    """A work order sent with evidence files (checked: complaint_services.evidence_checked): its case
+    is opened at once and the files kept with it, all in one transaction. Sent before, the first
+    work order is returned and the files are not kept again."""
+    with transaction.atomic():
+        complaint, created = receive(channel=channel, data=data)
+        if created:
+            complaint_services.attach_sent_evidence(complaint_id=complaint.pk, checked=evidence,
+                                                    channel_code=channel.code)  # fmt: skip
+    return work_order(channel, data["reference"]), created
 
 
 @transaction.atomic

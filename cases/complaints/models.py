@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cases.core.models.files import UploadedFile
 from cases.core.storage import complaint_evidence_path, private_storage
 from cases.infra.outbox import OutboxRow
 from cases.infra.sealed import SealedCharField
@@ -415,25 +416,15 @@ class IntegrityEntry(models.Model):
         return f"{self.body} {self.complaint}"
 
 
-class ComplaintEvidence(models.Model):
+class ComplaintEvidence(UploadedFile):
     """A file the complainant gives as evidence (contract, invoice, acceptance record), checked like a
-    repair material and kept privately: only the complainant and the staff who see the case open it."""
+    repair material and kept privately: only the complainant and the staff who see the case open it.
+    Sent with a channel's work order, it has no uploader (the case's channel sent it)."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("file"), upload_to=complaint_evidence_path, storage=private_storage)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("file type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_default=Now())
 
-    class Meta:
+    class Meta(UploadedFile.Meta):
         app_label = "cases"
         verbose_name = _("complaint evidence")
         verbose_name_plural = _("complaint evidence")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name

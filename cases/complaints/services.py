@@ -351,17 +351,36 @@ def add_evidence(*, actor, complaint_id: int, upload) -> ComplaintEvidence:
     if complaint.evidence.count() >= MAX_EVIDENCE_FILES:
         raise InvalidInput(details={"evidence": [
             _("At most %(count)d evidence files per complaint.") % {"count": MAX_EVIDENCE_FILES}]})  # fmt: skip
-    try:
-        content_type = uploads.check_material(upload)
-    except InvalidInput as exc:
-        message = f"{uploads.safe_name(upload.name)}: {exc.message}"
-        raise InvalidInput(message, details={"evidence": [message]}) from exc
-    evidence = ComplaintEvidence.objects.create(complaint=complaint, file=upload, original_name=uploads.safe_name(
-        upload.name), content_type=content_type, size=upload.size, uploaded_by=actor)  # fmt: skip
-    transitions.record(complaint.case, EventType.COMPLAINT_EVIDENCE_ADDED, actor=actor, file=evidence.original_name)
+    [(upload, content_type)] = evidence_checked([upload])
+    evidence = _keep_evidence(complaint, upload, content_type, actor=actor)
     if complaint.case.department_id and not complaint.case.department.is_supervising_unit:
         common.tell_department(complaint, _("New evidence on complaint %(number)s") % {"number": complaint.case.number},
                                evidence.original_name)  # fmt: skip
+    return evidence
+
+
+def evidence_checked(files) -> list[tuple[object, str]]:
+    """Evidence files given together, checked as the web form checks them (at most
+    MAX_EVIDENCE_FILES, each by the upload rules); InvalidInput on the field "evidence"."""
+    try:
+        return uploads.check_materials(list(files), most=MAX_EVIDENCE_FILES)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, details={"evidence": exc.details["files"]}) from exc
+
+
+@transaction.atomic
+def attach_sent_evidence(*, complaint_id: int, checked, channel_code: str) -> list[ComplaintEvidence]:
+    """The evidence a channel sent with its work order (evidence_checked), kept with the complaint
+    the work order just opened; the audit event names the channel."""
+    complaint = _locked(complaint_id)
+    return [_keep_evidence(complaint, upload, content_type, actor=None, relayed_by=channel_code)
+            for upload, content_type in checked]  # fmt: skip
+
+
+def _keep_evidence(complaint: Complaint, upload, content_type: str, *, actor, **noted) -> ComplaintEvidence:
+    evidence = ComplaintEvidence.keep(upload, content_type, uploaded_by=actor, complaint=complaint)
+    transitions.record(complaint.case, EventType.COMPLAINT_EVIDENCE_ADDED, actor=actor, file=evidence.original_name,
+                       **noted)  # fmt: skip
     return evidence
 
 

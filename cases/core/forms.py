@@ -1,7 +1,6 @@
 """Form pieces every sub-domain uses: an identifier checked against the kind of entity it names."""
 
 from django import forms
-from django.utils.translation import gettext as _
 
 from cases.core import identifiers, uploads
 from cases.core.exceptions import InvalidInput
@@ -47,16 +46,11 @@ class MaterialFilesField(forms.FileField):
         files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
         if self.required and not files:
             raise forms.ValidationError(self.error_messages["required"], code="required")
-        if len(files) > self.max_files:
-            raise forms.ValidationError(_("Choose at most %(count)d files.") % {"count": self.max_files})
-        errors = []
-        for upload in files:
-            try:
-                uploads.check_material(super().clean(upload, initial))
-            except InvalidInput as exc:
-                errors.append(f"{uploads.safe_name(upload.name)}: {exc.message}")
-        if errors:
-            raise forms.ValidationError(errors)
+        try:
+            uploads.check_materials([super(MaterialFilesField, self).clean(upload, initial) for upload in files],
+                                    most=self.max_files)  # fmt: skip
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.details["files"]) from exc
         return files
 
 

@@ -1,9 +1,13 @@
-"""Checks on uploaded materials: size, real file type (by content, not by name), a safe name."""
+"""Checks on uploaded materials: size, real file type (by content, not by name), a safe name; the
+same checks for several files given together, and for a file a channel sends as base64."""
 
+import base64
+import binascii
 import unicodedata
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
 
 from cases.core.exceptions import InvalidInput
@@ -40,3 +44,35 @@ def check_material(upload) -> str:
     if not head.startswith(SIGNATURES[declared]):
         raise InvalidInput(_("The file's content is not a %(type)s file.") % {"type": extension.lstrip(".").upper()})
     return declared
+
+
+def check_materials(files, *, most: int) -> list[tuple[object, str]]:
+    """Several files given together (a form's field, a channel's request): at most `most`, each
+    checked by check_material. Each file with its content type; else InvalidInput whose
+    details["files"] says every problem, a file's prefixed with its name."""
+    if len(files) > most:
+        message = _("Choose at most %(count)d files.") % {"count": most}
+        raise InvalidInput(message, details={"files": [message]})
+    checked, errors = [], []
+    for upload in files:
+        try:
+            checked.append((upload, check_material(upload)))
+        except InvalidInput as exc:
+            errors.append(f"{safe_name(upload.name)}: {exc.message}")
+    if errors:
+        raise InvalidInput(errors[0], details={"files": errors})
+    return checked
+
+
+def decoded(name: str, encoded: str, content_type: str = "") -> SimpleUploadedFile:
+    """A file sent as base64 (standard alphabet, padded) in a JSON body, decoded; one larger than
+    MAX_MATERIAL_BYTES is refused from its length, before decoding. InvalidInput with the upload
+    checks' own words (check_material still checks the decoded file)."""
+    limit = settings.MAX_MATERIAL_BYTES
+    if len(encoded) > 4 * -(-limit // 3):  # longer than the largest file's base64
+        raise InvalidInput(_("The file is larger than %(limit)d MB.") % {"limit": limit // (1024 * 1024)})
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput(_("The content must be base64.")) from exc
+    return SimpleUploadedFile(safe_name(name), content, content_type=content_type)

@@ -9,6 +9,7 @@ from django.db.models import JSONField, Value
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from cases.core.models.files import UploadedFile
 from cases.infra.outbox import OutboxRow
 
 
@@ -105,28 +106,19 @@ class MaterialQuerySet(models.QuerySet):
         return self.filter(replaced_at__isnull=False)
 
 
-class Material(models.Model):
+class Material(UploadedFile):
     application = models.ForeignKey(RepairApplication, on_delete=models.CASCADE, related_name="materials")
     code = models.SlugField(_("material"), max_length=60)
     file = models.FileField(_("file"), upload_to=material_path)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("file type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    # None: pushed with the application by the national single window.
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_default=Now())
     # Set when the applicant uploads another file for the same item: kept in the history, no longer current.
     replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
 
     objects = MaterialQuerySet.as_manager()
 
-    class Meta:
+    class Meta(UploadedFile.Meta):
         app_label = "cases"
         verbose_name = _("material")
         verbose_name_plural = _("materials")
-        ordering = ["uploaded_at", "id"]
 
     def __str__(self):
         return f"{self.code}: {self.original_name}"
@@ -200,22 +192,14 @@ def evidence_path(instance, filename: str) -> str:
     return f"objections/{instance.objection_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class ObjectionEvidence(models.Model):
+class ObjectionEvidence(UploadedFile):
     objection = models.ForeignKey(Objection, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("file"), upload_to=evidence_path)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("file type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_default=Now())
 
-    class Meta:
+    class Meta(UploadedFile.Meta):
         app_label = "cases"
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name

@@ -85,8 +85,7 @@ def raise_objection(*, actor, record_id: int, reasons: str, evidence=()) -> Obje
     )
     objection = Objection.objects.create(case=case, record=record, reasons=reasons)
     for upload, content_type in checked:
-        ObjectionEvidence.objects.create(objection=objection, file=upload, original_name=uploads.safe_name(upload.name),
-                                         content_type=content_type, size=upload.size, uploaded_by=actor)  # fmt: skip
+        ObjectionEvidence.keep(upload, content_type, uploaded_by=actor, objection=objection)
     paused = pauses_display()
     record.under_objection, record.display_paused = True, paused
     record.save(update_fields=["under_objection", "display_paused"])

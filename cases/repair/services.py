@@ -179,15 +179,7 @@ def add_material(*, actor, application_id: int, code: str, upload) -> Material:
     replaced = list(application.materials.current().filter(code=code).values_list("original_name", flat=True))
     if replaced:
         application.materials.current().filter(code=code).update(replaced_at=timezone.now())
-    material = Material.objects.create(
-        application=application,
-        code=code,
-        file=upload,
-        original_name=uploads.safe_name(upload.name),
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=actor,
-    )
+    material = Material.keep(upload, content_type, uploaded_by=actor, application=application, code=code)
     if replaced:
         transitions.record(application.case, EventType.REPAIR_MATERIAL_REPLACED, actor=actor, code=code,
                            replaced=replaced)  # fmt: skip

@@ -7,10 +7,6 @@ status then goes back through the national-site outbox (services._queue_sync).
 Idempotent on (channel, platform number): the same application pushed again is the same one.
 """
 
-import base64
-import binascii
-
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -43,18 +39,9 @@ def pushed_application(channel: Channel, platform_number: str) -> RepairApplicat
 def decode_material(item: dict, index: int) -> tuple[SimpleUploadedFile, str]:
     """One material posted as base64, checked by the upload rules (size, real type, name): the
     file and its content type as found."""
-    limit = settings.MAX_MATERIAL_BYTES
-    encoded = item["content"]
     field = f"materials[{index}]"
-    if len(encoded) > 4 * -(-limit // 3):  # longer than the largest file's base64: refused before decoding
-        message = _("The file is larger than %(limit)d MB.") % {"limit": limit // (1024 * 1024)}
-        raise InvalidInput(message, details={field: [message]})
     try:
-        content = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise InvalidInput(details={field: [_("The content must be base64.")]}) from exc
-    upload = SimpleUploadedFile(uploads.safe_name(item["name"]), content, content_type=item.get("content_type", ""))
-    try:
+        upload = uploads.decoded(item["name"], item["content"], item.get("content_type", ""))
         content_type = uploads.check_material(upload)
     except InvalidInput as error:
         raise InvalidInput(error.message, details={field: [str(error.message)]}) from error
@@ -135,8 +122,7 @@ def _open(*, channel: Channel, data: dict) -> tuple[RepairApplication, bool]:
         if code not in asked:
             not_asked = _("This material is not asked for here: %(code)s.") % {"code": code}
             raise InvalidInput(not_asked, details={"materials": [not_asked]})
-        Material.objects.create(application=application, code=code, file=upload, original_name=upload.name,
-                                content_type=content_type, size=upload.size, uploaded_by=None)  # fmt: skip
+        Material.keep(upload, content_type, uploaded_by=None, application=application, code=code)
         transitions.record(case, EventType.REPAIR_MATERIAL_ADDED, actor=None, code=code)
     problems = repair.unmet_conditions(application)
     if problems:

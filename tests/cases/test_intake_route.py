@@ -24,7 +24,7 @@ def channel():
 def body_of(reference="12345-1", **overrides) -> bytes:
     data = {"reference": reference, "complainant_name": "张经理", "enterprise_name": "示范公司",
             "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某街道办事处", "subject": "arrears",
-            "facts": "工程款未付。", **overrides}  # fmt: skip
+            "facts": "工程款未付。", "amount_claimed": "50000.00", **overrides}  # fmt: skip
     return json.dumps(data, ensure_ascii=False).encode()
 
 

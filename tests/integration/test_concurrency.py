@@ -66,7 +66,8 @@ def test_the_same_decision_registered_twice_at_once_is_one_record():
 
 
 CHANNEL_ORDER = {"complainant_name": "张", "enterprise_name": "甲", "respondent": "乙", "subject": "arrears",
-                 "facts": "欠款", "enterprise_uscc": valid_uscc("91620702MA71ABCD0")}  # fmt: skip
+                 "facts": "欠款", "amount_claimed": "1000.00",
+                 "enterprise_uscc": valid_uscc("91620702MA71ABCD0")}  # fmt: skip
 
 
 def _post_work_order(reference: str):
