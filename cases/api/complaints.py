@@ -15,7 +15,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -240,7 +240,19 @@ class ComplaintIntake(APIView):
     @extend_schema(
         parameters=SIGNATURE_HEADERS,
         request=ComplaintIntakeSerializer,
-        responses={202: ComplaintStatusSerializer, 200: ComplaintStatusSerializer},
+        responses={
+            202: ComplaintStatusSerializer,
+            200: ComplaintStatusSerializer,
+            400: OpenApiResponse(
+                description="A field missing or malformed, named in the body: a bad e-mail, an arrears complaint "
+                "(subject arrears) without an amount more than 0, an evidence file too large, not base64, not a PDF, "
+                "JPG or PNG by its content, or more than the form's number of files. Nothing is kept."
+            ),
+            401: OpenApiResponse(
+                description="Bad, stale or replayed signature: the signature covers the whole body, evidence "
+                "files included, so a file changed after signing is refused here"
+            ),
+        },
         examples=[
             OpenApiExample(
                 "A 12345 work order about arrears",
@@ -249,12 +261,17 @@ class ComplaintIntake(APIView):
                     "reference": "12345-20261125-0042",
                     "complainant_name": "张经理",
                     "complainant_phone": "13912345678",
+                    "complainant_email": "zhang@example.com",
                     "enterprise_name": "甘州区示范商贸有限公司",
                     "enterprise_uscc": "91350100M000100Y43",
                     "respondent": "区某街道办事处",
                     "subject": "arrears",
                     "facts": "2025 年完工的道路维修工程款 86 万元至今未付。",
                     "amount_claimed": "860000.00",
+                    "evidence": [
+                        {"name": "施工合同.pdf", "content_type": "application/pdf", "content": "JVBERi0xLjQK..."},
+                        {"name": "验收单.jpg", "content_type": "image/jpeg", "content": "/9j/4AAQSkZJRgABAQ..."},
+                    ],
                 },
             )
         ],

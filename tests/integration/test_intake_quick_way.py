@@ -15,7 +15,8 @@ from django.test import override_settings
 
 from cases.api import intake_fast
 from cases.complaints import building as complaint_building
-from cases.complaints.models import Channel, WorkOrder
+from cases.complaints.models import Channel, ComplaintEvidence, WorkOrder
+from tests.cases.test_complaint_intake_evidence import sent_file
 from tests.cases.test_intake_route import body_of, signed_headers, through_the_server
 
 pytestmark = [
@@ -213,3 +214,11 @@ async def test_the_same_order_posted_four_times_at_once_is_one_order(channel):
     assert sorted(status for status, _ in answers) == [200, 200, 200, 202]
     assert {json.loads(content)["reference"] for _, content in answers} == {"12345-q"}
     assert await WorkOrder.objects.filter(reference="12345-q").acount() == 1
+
+
+async def test_a_work_order_with_evidence_goes_the_full_way_and_keeps_its_files(channel):
+    body = body_of("12345-e", evidence=[sent_file()])
+    assert await intake_fast.answer(scope_of(body, signed_headers(body)), body) is None
+    status, content = await through_the_server(body, signed_headers(body))
+    assert status == 202 and json.loads(content)["number"]
+    assert [item.original_name async for item in ComplaintEvidence.objects.all()] == ["contract.pdf"]
