@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from cases.complaints.models import (
     RespondentBody,
     SatisfactionSource,
 )
-from cases.core import event_types, feedback, identity, policies, selectors, staff_speed
+from cases.core import downloads, event_types, feedback, identity, policies, selectors, staff_speed
 from cases.core import services as case_services
 from cases.core.exceptions import InvalidInput, NotFound
 from cases.core.forms import MaterialFilesField, clean_phone
@@ -200,11 +200,8 @@ def evidence_upload(request, number: str):
 @login_required
 def evidence_file(request, evidence_id: int):
     """An evidence file, for the complainant and the staff who see the complaint; 404 for anyone else."""
-    evidence = get_object_or_404(ComplaintEvidence.objects.select_related("complaint"), pk=evidence_id)
-    if not selectors.cases_visible_to(request.user).filter(pk=evidence.complaint.case_id).exists():
-        raise Http404
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
-                        content_type=evidence.content_type)  # fmt: skip
+    return downloads.kept_file(request, ComplaintEvidence.objects.select_related("complaint"), evidence_id,
+                               case_of=lambda evidence: evidence.complaint.case_id)  # fmt: skip
 
 
 @login_required

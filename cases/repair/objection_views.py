@@ -4,12 +4,12 @@ cases/repair/objections.py; the state machine decides what is allowed."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.core import event_types, feedback, identity, policies, selectors, staff_speed
+from cases.core import downloads, event_types, feedback, identity, policies, selectors, staff_speed
 from cases.core.exceptions import InvalidInput
 from cases.core.states import OBJECTION_CLOSED, ObjectionStatus
 from cases.infra.listing import Filter, Listing
@@ -110,11 +110,8 @@ def act(request, number: str, action: str):
 
 @login_required
 def evidence_file(request, evidence_id: int):
-    evidence = get_object_or_404(ObjectionEvidence.objects.select_related("objection"), pk=evidence_id)
-    if not selectors.cases_visible_to(request.user).filter(pk=evidence.objection.case_id).exists():
-        raise Http404
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
-                        content_type=evidence.content_type)  # fmt: skip
+    return downloads.kept_file(request, ObjectionEvidence.objects.select_related("objection"), evidence_id,
+                               case_of=lambda evidence: evidence.objection.case_id)  # fmt: skip
 
 
 def _by_state(cases, state: str):

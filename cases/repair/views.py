@@ -4,14 +4,14 @@ queue and actions. Each POST calls one service; the state machine decides what i
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.core import event_types, feedback, policies, selectors, services, staff_speed, uploads
+from cases.core import downloads, event_types, feedback, policies, selectors, services, staff_speed, uploads
 from cases.core.exceptions import InvalidInput
 from cases.core.states import REPAIR_CLOSED, RepairStatus
 from cases.infra.listing import Filter, Listing, Paging
@@ -205,11 +205,8 @@ def release(request, case_id: int):
 
 @login_required
 def material_file(request, material_id: int):
-    material = get_object_or_404(Material.objects.select_related("application__case"), pk=material_id)
-    if not selectors.cases_visible_to(request.user).filter(pk=material.application.case_id).exists():
-        raise Http404
-    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.original_name,
-                        content_type=material.content_type)  # fmt: skip
+    return downloads.kept_file(request, Material.objects.select_related("application"), material_id,
+                               case_of=lambda material: material.application.case_id)  # fmt: skip
 
 
 @login_required
