@@ -43,7 +43,8 @@ def test_a_respondent_of_the_longest_allowed_name_still_makes_a_case(client, db)
     Channel.objects.create(code="c1", name="渠道", secret="s")
     body = json.dumps({"reference": "R-1", "complainant_name": "张经理", "enterprise_name": "甲公司",
                        "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区" * 200,
-                       "subject": "arrears", "facts": "工程款未付。"}).encode()  # fmt: skip
+                       "subject": "arrears", "facts": "工程款未付。",
+                       "amount_claimed": "1000.00"}).encode()  # fmt: skip
     headers = signed_headers("POST", "/api/v1/complaints/", body, secret="s", code="c1")
     response = client.post("/api/v1/complaints/", body, content_type="application/json", headers=headers)
     assert response.status_code == 202
