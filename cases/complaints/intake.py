@@ -272,11 +272,16 @@ def accept_with_evidence(*, channel: Channel, data: dict, evidence: list) -> tup
     """A work order sent with evidence files (checked: complaint_services.evidence_checked): its case
     is opened at once and the files kept with it, all in one transaction. Sent before, the first
     work order is returned and the files are not kept again."""
-    with transaction.atomic():
-        complaint, created = receive(channel=channel, data=data)
-        if created:
-            complaint_services.attach_sent_evidence(complaint_id=complaint.pk, checked=evidence,
-                                                    channel_code=channel.code)  # fmt: skip
+    kept = []
+    try:
+        with transaction.atomic():
+            complaint, created = receive(channel=channel, data=data)
+            if created:
+                kept = complaint_services.attach_sent_evidence(complaint_id=complaint.pk, checked=evidence,
+                                                               channel_code=channel.code)  # fmt: skip
+    except Exception:
+        complaint_services.forget_files(kept)  # their rows are rolled back: the files go too
+        raise
     return work_order(channel, data["reference"]), created
 
 

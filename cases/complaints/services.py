@@ -373,8 +373,21 @@ def attach_sent_evidence(*, complaint_id: int, checked, channel_code: str) -> li
     """The evidence a channel sent with its work order (evidence_checked), kept with the complaint
     the work order just opened; the audit event names the channel."""
     complaint = _locked(complaint_id)
-    return [_keep_evidence(complaint, upload, content_type, actor=None, relayed_by=channel_code)
-            for upload, content_type in checked]  # fmt: skip
+    kept = []
+    try:
+        for upload, content_type in checked:
+            kept.append(_keep_evidence(complaint, upload, content_type, actor=None, relayed_by=channel_code))
+    except Exception:
+        forget_files(kept)
+        raise
+    return kept
+
+
+def forget_files(kept) -> None:
+    """Remove the stored files of evidence rows a rollback undoes (a file is written when its row
+    is created, and a rollback does not unwrite it)."""
+    for evidence in kept:
+        evidence.file.delete(save=False)
 
 
 def _keep_evidence(complaint: Complaint, upload, content_type: str, *, actor, **noted) -> ComplaintEvidence:

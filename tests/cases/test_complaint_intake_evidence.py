@@ -180,3 +180,21 @@ def test_a_file_changed_after_signing_is_refused_as_a_bad_signature(client, chan
     assert response.status_code == 401
     assert response.json()["message"] == "签名与请求内容不符。"
     assert_nothing_kept(before)
+
+
+def test_files_already_written_are_removed_when_the_work_order_fails_after_them(client, channel, monkeypatch):
+    keep = ComplaintEvidence.keep.__func__
+    calls = []
+
+    def keep_then_fail(cls, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("the disk is full")
+        return keep(cls, *args, **kwargs)
+
+    monkeypatch.setattr(ComplaintEvidence, "keep", classmethod(keep_then_fail))
+    before = stored_files()
+    with pytest.raises(OSError):
+        send(client, order(evidence=[sent_file(), sent_file("invoice.png", PNG, "image/png")]))
+    assert len(calls) == 2
+    assert_nothing_kept(before)
