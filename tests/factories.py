@@ -121,6 +121,28 @@ def register_penalty(actor, **overrides):
     return record_services.register_credit_record(actor=actor, data=data)
 
 
+def repair_office(*, other_department: bool = False) -> dict:
+    """The people of a credit repair: the enterprise that applies, a caseworker and the head of the
+    department that decided its penalty (scjg) and, with `other_department`, a caseworker of
+    another department (fgj), who may not act on it."""
+    people = {
+        "entity": ApplicantFactory(username="entity", id_number=ENTITY_USCC),
+        "worker": StaffFactory(username="worker"),
+        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
+    }
+    if other_department:
+        people["other_worker"] = StaffFactory(username="other", department__code="fgj")
+    return people
+
+
+def repair_world() -> dict:
+    """The repair office (repair_office) with a general penalty about the enterprise, decided on
+    2026-03-02 and registered by the caseworker: `record`, the one the enterprise may repair."""
+    people = repair_office()
+    people["record"] = register_penalty(people["worker"], summary="罚款")
+    return people
+
+
 def complaint_office() -> dict:
     """The people of a complaint's loop: the clerk and the supervisor of the business-environment
     bureau, a caseworker and the head of the finance bureau (czj, the department that answers), a

@@ -12,15 +12,11 @@ from django.test import override_settings
 
 from cases.core import policies, services
 from cases.core.models import Case
-from cases.core.roles import Role
-from cases.records import services as record_services
 from cases.repair.models import Material
 from cases.supervision import services as supervision_services
-from tests.factories import ApplicantFactory, CaseFactory, StaffFactory, valid_uscc
+from tests.factories import CaseFactory, repair_world
 
 pytestmark = pytest.mark.django_db
-
-USCC = valid_uscc("91620702MA71ABCD0")
 
 
 @pytest.fixture(autouse=True)
@@ -31,19 +27,7 @@ def _today():
 
 @pytest.fixture
 def world(db):
-    worker = StaffFactory(username="worker")
-    people = {
-        "entity": ApplicantFactory(username="entity", id_number=USCC),
-        "worker": worker,
-        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
-    }
-    people["record"] = record_services.register_credit_record(
-        actor=worker,
-        data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": USCC, "record_type": "penalty",
-              "decision_number": "甘市监罚〔2026〕12号", "decided_on": date(2026, 3, 2), "severity": "general",
-              "summary": "罚款"},
-    )  # fmt: skip
-    return people
+    return repair_world()
 
 
 def pdf(name="proof.pdf", size=0):

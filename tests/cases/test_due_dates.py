@@ -66,6 +66,18 @@ def submit_application(people, moment):
     return application.case
 
 
+def raise_objection(people, moment):
+    record = register_penalty(people["worker"], decided_on=date(2026, 3, 2))
+    evidence = SimpleUploadedFile("proof.pdf", b"%PDF-1.7 x", content_type="application/pdf")
+    with time_machine.travel(moment, tick=False):
+        return objections.raise_objection(
+            actor=people["entity"],
+            record_id=record.pk,
+            reasons="罚款金额应为 2000 元，决定书有误。",
+            evidence=[evidence],
+        )
+
+
 def receive_complaint(moment):
     channel = Channel.objects.create(code="counter", name="窗口", secret="s")
     with time_machine.travel(moment, tick=False):
@@ -135,16 +147,7 @@ def test_the_complaint_deadline_shows_the_same_date_on_every_page(client, people
 
 @moments
 def test_the_objection_deadline_shows_the_same_date_on_every_page(client, people, moment):
-    record = register_penalty(people["worker"], decided_on=date(2026, 3, 2))
-    evidence = SimpleUploadedFile("proof.pdf", b"%PDF-1.7 x", content_type="application/pdf")
-    with time_machine.travel(moment, tick=False):
-        objection = objections.raise_objection(
-            actor=people["entity"],
-            record_id=record.pk,
-            reasons="罚款金额应为 2000 元，决定书有误。",
-            evidence=[evidence],
-        )
-    case = objection.case
+    case = raise_objection(people, moment).case
     due = CHECK_BY[moment]
     with time_machine.travel(moment + timedelta(minutes=5), tick=False):
         pages = {
@@ -280,16 +283,7 @@ def test_my_complaints_gives_the_date_the_complaint_page_and_the_receipt_give(cl
 
 @moments
 def test_my_records_gives_the_objections_date_the_objection_page_and_the_receipt_give(client, people, moment):
-    record = register_penalty(people["worker"], decided_on=date(2026, 3, 2))
-    evidence = SimpleUploadedFile("proof.pdf", b"%PDF-1.7 x", content_type="application/pdf")
-    with time_machine.travel(moment, tick=False):
-        objection = objections.raise_objection(
-            actor=people["entity"],
-            record_id=record.pk,
-            reasons="罚款金额应为 2000 元，决定书有误。",
-            evidence=[evidence],
-        )
-    case = objection.case
+    case = raise_objection(people, moment).case
     with time_machine.travel(moment + timedelta(minutes=5), tick=False):
         pages = {
             "my credit records": page(client, people["entity"], "/my/records/"),
