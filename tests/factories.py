@@ -143,6 +143,23 @@ def repair_world() -> dict:
     return people
 
 
+def submitted_application(people, **record_fields):
+    """A repair application against a new penalty (register_penalty with `record_fields`), with its
+    materials, submitted by the enterprise of `people` (repair_office)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.repair import services as repair
+
+    record = register_penalty(people["worker"], **record_fields)
+    application = repair.start_application(actor=people["entity"], record_id=record.pk)
+    for code in ("obligation_proof", "commitment"):
+        upload = SimpleUploadedFile("p.pdf", b"%PDF-1.7 x", content_type="application/pdf")
+        repair.add_material(actor=people["entity"], application_id=application.pk, code=code, upload=upload)
+    repair.submit(actor=people["entity"], application_id=application.pk, obligations_fulfilled=True,
+                  commitment_signed=True)  # fmt: skip
+    return application
+
+
 def complaint_office() -> dict:
     """The people of a complaint's loop: the clerk and the supervisor of the business-environment
     bureau, a caseworker and the head of the finance bureau (czj, the department that answers), a

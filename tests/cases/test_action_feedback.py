@@ -15,6 +15,7 @@ from cases.core.models import Case
 from cases.repair.models import Material
 from cases.supervision import services as supervision_services
 from tests.factories import CaseFactory, repair_world
+from tests.feedback import step, told
 
 pytestmark = pytest.mark.django_db
 
@@ -32,18 +33,6 @@ def world(db):
 
 def pdf(name="proof.pdf", size=0):
     return SimpleUploadedFile(name, b"%PDF-1.7 test" + b"0" * size, content_type="application/pdf")
-
-
-def told(response) -> list[str]:
-    """The messages the page shows after a step (the list at the top of the page)."""
-    page = response.content.decode()
-    found = re.search(r'<ul class="messages">(.*?)</ul>', page, re.S)
-    return re.findall(r"<li[^>]*>(.*?)</li>", found.group(1), re.S) if found else []
-
-
-def step(client, user, path, data=None):
-    client.force_login(user)
-    return client.post(path, data or {}, follow=True)
 
 
 def draft(client, world) -> str:
