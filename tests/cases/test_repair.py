@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from viewflow.fsm import TransitionNotAllowed
@@ -17,20 +16,13 @@ from cases.repair.models import NationalSync
 from notifications.models import Notification
 from tests.factories import ApplicantFactory, StaffFactory, repair_office, valid_uscc
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 USCC = valid_uscc("91620702MA71ABCD0")
-TODAY = date(2026, 11, 16)
 
 
 def pdf(name="proof.pdf"):
     return SimpleUploadedFile(name, b"%PDF-1.7 test content", content_type="application/pdf")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(TODAY):
-        yield
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ against their class, and bankruptcy reorganisation as a basis (Order No. 36)."""
 from datetime import date
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.core.exceptions import InvalidInput, NotFound
@@ -16,16 +15,9 @@ from cases.repair import services as repair
 from cases.repair.models import RepairApplication
 from tests.factories import ENTITY_USCC, ApplicantFactory, register_penalty, repair_office
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
-TODAY = date(2026, 11, 16)
 BASIS = "《某某管理条例》第二十条：该类信息不予修复"
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(TODAY):
-        yield
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ free items in the one-time notice (each with its reason), and replaced materials
 but never listed as current."""
 
 import re
-from datetime import date
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.core import documents
@@ -14,13 +12,7 @@ from cases.core.models import Case, NoticeKind
 from cases.repair.models import Material, NationalSync
 from tests.factories import ApplicantFactory, repair_world
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 
 @pytest.fixture

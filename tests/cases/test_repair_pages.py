@@ -1,21 +1,12 @@
 """The credit-repair story through the pages, as the applicant, the caseworker and the head see it."""
 
-from datetime import date
-
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.core.models import Case, CreditRecord
 from tests.factories import ApplicantFactory, repair_world
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 offers approve, send back and refuse, each reason written where it is asked for."""
 
 import re
-from datetime import date
 
 import pytest
-import time_machine
 
 from cases.core.models import Notice
 from cases.core.roles import Role
@@ -18,13 +16,7 @@ from tests.factories import (
 )
 from workflows import engine
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 
 @pytest.fixture

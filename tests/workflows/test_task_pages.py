@@ -1,9 +1,6 @@
 """The task inbox and queue: who sees which task, claiming and releasing, and refusals."""
 
-from datetime import date
-
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.repair import services as repair
@@ -15,13 +12,7 @@ from tests.factories import (
 )
 from workflows import engine
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 
 @pytest.fixture
