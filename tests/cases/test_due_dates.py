@@ -78,6 +78,18 @@ def raise_objection(people, moment):
         )
 
 
+def noticed_application(client, people, moment):
+    """An application submitted an hour before `moment`, taken up, and sent the one-time notice at `moment`."""
+    case = submit_application(people, moment - timedelta(hours=1))
+    [task] = engine.active_tasks(case)
+    client.force_login(people["worker"])
+    client.post(f"/tasks/{task.pk}/claim/")
+    with time_machine.travel(moment, tick=False):
+        repair.issue_incomplete_notice(actor=people["worker"], application_id=case.repair.pk,
+                                       missing=[{"code": "commitment", "reason": "未签字"}])  # fmt: skip
+    return case
+
+
 def receive_complaint(moment):
     channel = Channel.objects.create(code="counter", name="窗口", secret="s")
     with time_machine.travel(moment, tick=False):
@@ -167,13 +179,8 @@ def test_the_objection_deadline_shows_the_same_date_on_every_page(client, people
 
 @moments
 def test_the_one_time_notice_gives_the_date_the_pages_and_the_message_give(client, people, moment):
-    case = submit_application(people, moment - timedelta(hours=1))
-    [task] = engine.active_tasks(case)
-    client.force_login(people["worker"])
-    client.post(f"/tasks/{task.pk}/claim/")
+    case = noticed_application(client, people, moment)
     with time_machine.travel(moment, tick=False):
-        repair.issue_incomplete_notice(actor=people["worker"], application_id=case.repair.pk,
-                                       missing=[{"code": "commitment", "reason": "未签字"}])  # fmt: skip
         notice = Notice.objects.get(case=case, kind=NoticeKind.CORRECTION)
         message = Notification.objects.filter(recipient=people["entity"], case=case).latest("pk")
         texts = {
@@ -260,6 +267,29 @@ def receive_own_complaint(people, moment):
     return complaint
 
 
+def own_application(people, moment):
+    """A repair application the enterprise submitted at `moment`, its due date and its pages."""
+    case = submit_application(people, moment)
+    return case, ACCEPT_BY[moment], {
+        "my applications": "/my/applications/", "my credit records": "/my/records/",
+        "the applicant's application page": f"/repair/{case.number}/",
+    }  # fmt: skip
+
+
+def own_complaint(people, moment):
+    case = receive_own_complaint(people, moment).case
+    return case, REGISTER_BY[moment], {
+        "my complaints": "/my/complaints/", "the complainant's complaint page": f"/complaints/{case.number}/",
+    }  # fmt: skip
+
+
+def own_objection(people, moment):
+    case = raise_objection(people, moment).case
+    return case, CHECK_BY[moment], {
+        "my credit records": "/my/records/", "the applicant's objection page": f"/objections/{case.number}/",
+    }  # fmt: skip
+
+
 def applicants_pages(client, people, moment, case, paths: dict[str, str]) -> dict[str, str]:
     """The applicant's pages at `paths`, and the case's receipt, five minutes after `moment`."""
     with time_machine.travel(moment + timedelta(minutes=5), tick=False):
@@ -269,43 +299,23 @@ def applicants_pages(client, people, moment, case, paths: dict[str, str]) -> dic
 
 
 @moments
-def test_the_applicants_lists_give_the_repair_date_the_case_page_and_the_receipt_give(client, people, moment):
-    case = submit_application(people, moment)
-    pages = applicants_pages(client, people, moment, case, {
-        "my applications": "/my/applications/", "my credit records": "/my/records/",
-        "the applicant's application page": f"/repair/{case.number}/",
-    })  # fmt: skip
-    assert not_showing(pages, ACCEPT_BY[moment]) == []
-    assert "受理" in pages["my applications"] and "受理" in pages["my credit records"]
+@pytest.mark.parametrize("own_case", [own_application, own_complaint, own_objection], ids=lambda f: f.__name__)
+def test_the_applicants_lists_give_the_date_the_case_page_and_the_receipt_give(client, people, moment, own_case):
+    case, due, paths = own_case(people, moment)
+    assert not_showing(applicants_pages(client, people, moment, case, paths), due) == []
 
 
-@moments
-def test_my_complaints_gives_the_date_the_complaint_page_and_the_receipt_give(client, people, moment):
-    case = receive_own_complaint(people, moment).case
-    pages = applicants_pages(client, people, moment, case, {
-        "my complaints": "/my/complaints/", "the complainant's complaint page": f"/complaints/{case.number}/",
-    })  # fmt: skip
-    assert not_showing(pages, REGISTER_BY[moment]) == []
-
-
-@moments
-def test_my_records_gives_the_objections_date_the_objection_page_and_the_receipt_give(client, people, moment):
-    case = raise_objection(people, moment).case
-    pages = applicants_pages(client, people, moment, case, {
-        "my credit records": "/my/records/", "the applicant's objection page": f"/objections/{case.number}/",
-    })  # fmt: skip
-    assert not_showing(pages, CHECK_BY[moment]) == []
+def test_the_applicants_lists_name_the_step_the_office_is_on(client, people):
+    case, _due, paths = own_application(people, AFTER_MIDNIGHT)
+    pages = applicants_pages(client, people, AFTER_MIDNIGHT, case, paths)
+    assert '<span class="muted">受理审查</span>' in pages["my applications"]
+    assert "受理审查：办理期限至2026-12-07" in pages["my credit records"]
 
 
 @moments
 def test_after_a_one_time_notice_my_applications_asks_for_the_materials_by_the_notices_date(client, people, moment):
-    case = submit_application(people, moment - timedelta(hours=1))
-    [task] = engine.active_tasks(case)
-    client.force_login(people["worker"])
-    client.post(f"/tasks/{task.pk}/claim/")
+    case = noticed_application(client, people, moment)
     with time_machine.travel(moment, tick=False):
-        repair.issue_incomplete_notice(actor=people["worker"], application_id=case.repair.pk,
-                                       missing=[{"code": "commitment", "reason": "未签字"}])  # fmt: skip
         texts = {
             "my applications": page(client, people["entity"], "/my/applications/"),
             "my credit records": page(client, people["entity"], "/my/records/"),
