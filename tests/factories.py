@@ -176,6 +176,19 @@ def complaint_office() -> dict:
     }
 
 
+def website_filing() -> dict:
+    """The website channel open for filing, the firm that files on it, the intake clerk of the
+    business-environment bureau (yshj) and a caseworker of the finance bureau (czj)."""
+    from cases.complaints.models import Channel
+
+    Channel.objects.create(code="website", name="信用网站投诉专栏", secret="s")
+    return {
+        "firm": ApplicantFactory(username="firm", phone="13912345678"),
+        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
+        "worker": StaffFactory(username="worker", department__code="czj"),
+    }
+
+
 def answered_complaint(complaint, *, clerk, worker, subject="arrears"):
     """Carry a received complaint to "answered": registered, assigned to the worker's department,
     taken up and answered by the worker (found unsubstantiated, explained: the complainant's turn)."""
