@@ -1,6 +1,8 @@
+from datetime import date
 from unittest import mock
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.db.models.signals import post_migrate
 from django.test import Client
@@ -71,6 +73,13 @@ def _reference_data_after_every_flush():
     post_migrate.connect(_reseed_reference_data, sender=sender, dispatch_uid="tests-reference-data")
     yield
     post_migrate.disconnect(sender=sender, dispatch_uid="tests-reference-data")
+
+
+@pytest.fixture
+def on_16_november():
+    """The clock runs from Monday 16 November 2026, a working day (pytest.mark.usefixtures)."""
+    with time_machine.travel(date(2026, 11, 16)):
+        yield
 
 
 @pytest.fixture

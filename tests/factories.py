@@ -121,6 +121,45 @@ def register_penalty(actor, **overrides):
     return record_services.register_credit_record(actor=actor, data=data)
 
 
+def repair_office(*, other_department: bool = False) -> dict:
+    """The people of a credit repair: the enterprise that applies, a caseworker and the head of the
+    department that decided its penalty (scjg) and, with `other_department`, a caseworker of
+    another department (fgj), who may not act on it."""
+    people = {
+        "entity": ApplicantFactory(username="entity", id_number=ENTITY_USCC),
+        "worker": StaffFactory(username="worker"),
+        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
+    }
+    if other_department:
+        people["other_worker"] = StaffFactory(username="other", department__code="fgj")
+    return people
+
+
+def repair_world() -> dict:
+    """The repair office (repair_office) with a general penalty about the enterprise, decided on
+    2026-03-02 and registered by the caseworker: `record`, the one the enterprise may repair."""
+    people = repair_office()
+    people["record"] = register_penalty(people["worker"], summary="罚款")
+    return people
+
+
+def submitted_application(people, **record_fields):
+    """A repair application against a new penalty (register_penalty with `record_fields`), with its
+    materials, submitted by the enterprise of `people` (repair_office)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.repair import services as repair
+
+    record = register_penalty(people["worker"], **record_fields)
+    application = repair.start_application(actor=people["entity"], record_id=record.pk)
+    for code in ("obligation_proof", "commitment"):
+        upload = SimpleUploadedFile("p.pdf", b"%PDF-1.7 x", content_type="application/pdf")
+        repair.add_material(actor=people["entity"], application_id=application.pk, code=code, upload=upload)
+    repair.submit(actor=people["entity"], application_id=application.pk, obligations_fulfilled=True,
+                  commitment_signed=True)  # fmt: skip
+    return application
+
+
 def complaint_office() -> dict:
     """The people of a complaint's loop: the clerk and the supervisor of the business-environment
     bureau, a caseworker and the head of the finance bureau (czj, the department that answers), a
@@ -134,6 +173,19 @@ def complaint_office() -> dict:
         "head": StaffFactory(username="head", department__code="czj", role=Role.DEPARTMENT_HEAD),
         "wrong_worker": StaffFactory(username="wrong", department__code="scjg"),
         "complainant": ApplicantFactory(username="firm", id_number=valid_uscc("91620702MA71ABCD0")),
+    }
+
+
+def website_filing() -> dict:
+    """The website channel open for filing, the firm that files on it, the intake clerk of the
+    business-environment bureau (yshj) and a caseworker of the finance bureau (czj)."""
+    from cases.complaints.models import Channel
+
+    Channel.objects.create(code="website", name="信用网站投诉专栏", secret="s")
+    return {
+        "firm": ApplicantFactory(username="firm", phone="13912345678"),
+        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
+        "worker": StaffFactory(username="worker", department__code="czj"),
     }
 
 

@@ -34,7 +34,7 @@ from cases.complaints.models import (
     RespondentBody,
     SatisfactionSource,
 )
-from cases.core import downloads, event_types, feedback, identity, policies, selectors, staff_speed
+from cases.core import downloads, event_types, feedback, identity, policies, selectors, staff_speed, standing
 from cases.core import services as case_services
 from cases.core.exceptions import InvalidInput, NotFound
 from cases.core.forms import MaterialFilesField, clean_phone
@@ -470,7 +470,7 @@ def my_complaints(request):
     cases = selectors.cases_visible_to(request.user).filter(kind="complaint", complaint__complainant=request.user)
     listing = Listing(request, cases.order_by("-created_at"), paging=Paging.NONE)
     return render(request, "cases/my_complaints.html", {
-        "cases": listing.rows, "may_file": identity.acts_for_enterprise(request.user),
+        "cases": standing.annotate(listing.rows), "may_file": identity.acts_for_enterprise(request.user),
     })  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import documents, identity, selectors, staff_speed
+from cases.core import documents, identity, selectors, staff_speed, standing
 from cases.core.exceptions import InvalidInput
 from cases.core.models import Notice
 from cases.core.states import OBJECTION_CLOSED, REPAIR_CLOSED
@@ -118,16 +118,20 @@ def my_records(request):
         else []
     )
     found = Listing(request, found, paging=Paging.NONE).rows
-    open_applications = dict(
-        RepairApplication.objects.filter(record__in=found, case__applicant=user)
+    # The open application and objection on each record, with where each stands.
+    open_applications = {
+        application.record_id: application.case
+        for application in RepairApplication.objects.filter(record__in=found, case__applicant=user)
         .exclude(case__state__in=REPAIR_CLOSED)
-        .values_list("record_id", "case__number")
-    )
-    open_objections = dict(
-        Objection.objects.filter(record__in=found, case__applicant=user)
+        .select_related("case")
+    }
+    open_objections = {
+        objection.record_id: objection.case
+        for objection in Objection.objects.filter(record__in=found, case__applicant=user)
         .exclude(case__state__in=OBJECTION_CLOSED)
-        .values_list("record_id", "case__number")
-    )
+        .select_related("case")
+    }
+    standing.annotate([*open_applications.values(), *open_objections.values()])
     rows = [
         {"record": record, "repairable": records.is_repairable(record, today) and not record.under_objection,
          "open": open_applications.get(record.pk), "objection": open_objections.get(record.pk)}

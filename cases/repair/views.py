@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.core import downloads, event_types, feedback, policies, selectors, services, staff_speed, uploads
+from cases.core import downloads, event_types, feedback, policies, selectors, services, staff_speed, standing, uploads
 from cases.core.exceptions import InvalidInput
 from cases.core.states import REPAIR_CLOSED, RepairStatus
 from cases.infra.listing import Filter, Listing, Paging
@@ -213,7 +213,7 @@ def material_file(request, material_id: int):
 def my_applications(request):
     cases = selectors.cases_visible_to(request.user).filter(kind="repair", applicant=request.user)
     listing = Listing(request, cases.select_related("repair").order_by("-created_at"), paging=Paging.NONE)
-    return render(request, "cases/my_applications.html", {"cases": listing.rows})
+    return render(request, "cases/my_applications.html", {"cases": standing.annotate(listing.rows)})
 
 
 # The queue's filter for the department head: extensions proposed and awaiting approval.

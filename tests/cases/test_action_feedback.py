@@ -6,60 +6,26 @@ import re
 from datetime import date
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from cases.core import policies, services
 from cases.core.models import Case
-from cases.core.roles import Role
-from cases.records import services as record_services
 from cases.repair.models import Material
 from cases.supervision import services as supervision_services
-from tests.factories import ApplicantFactory, CaseFactory, StaffFactory, valid_uscc
+from tests.factories import CaseFactory, repair_world
+from tests.feedback import step, told
 
-pytestmark = pytest.mark.django_db
-
-USCC = valid_uscc("91620702MA71ABCD0")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 
 @pytest.fixture
 def world(db):
-    worker = StaffFactory(username="worker")
-    people = {
-        "entity": ApplicantFactory(username="entity", id_number=USCC),
-        "worker": worker,
-        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
-    }
-    people["record"] = record_services.register_credit_record(
-        actor=worker,
-        data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": USCC, "record_type": "penalty",
-              "decision_number": "甘市监罚〔2026〕12号", "decided_on": date(2026, 3, 2), "severity": "general",
-              "summary": "罚款"},
-    )  # fmt: skip
-    return people
+    return repair_world()
 
 
 def pdf(name="proof.pdf", size=0):
     return SimpleUploadedFile(name, b"%PDF-1.7 test" + b"0" * size, content_type="application/pdf")
-
-
-def told(response) -> list[str]:
-    """The messages the page shows after a step (the list at the top of the page)."""
-    page = response.content.decode()
-    found = re.search(r'<ul class="messages">(.*?)</ul>', page, re.S)
-    return re.findall(r"<li[^>]*>(.*?)</li>", found.group(1), re.S) if found else []
-
-
-def step(client, user, path, data=None):
-    client.force_login(user)
-    return client.post(path, data or {}, follow=True)
 
 
 def draft(client, world) -> str:

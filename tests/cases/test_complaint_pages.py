@@ -2,22 +2,16 @@
 
 import pytest
 
-from cases.complaints.models import Channel, Complaint
+from cases.complaints.models import Complaint
 from cases.core.models import Case, Department
-from cases.core.roles import Role
-from tests.factories import ApplicantFactory, StaffFactory, valid_resident_id
+from tests.factories import ApplicantFactory, StaffFactory, valid_resident_id, website_filing
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(db):
-    Channel.objects.create(code="website", name="信用网站投诉专栏", secret="s")
-    return {
-        "firm": ApplicantFactory(username="firm", phone="13912345678"),
-        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
-        "worker": StaffFactory(username="worker", department__code="czj"),
-    }
+    return website_filing()
 
 
 def file(client, firm, token="t-1"):

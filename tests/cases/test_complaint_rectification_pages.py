@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from cases.complaints import callbacks, rectification
 from cases.complaints import services as complaints
-from cases.complaints.models import Channel, Complaint, EntryKind, IntegrityEntry
+from cases.complaints.models import Complaint, EntryKind, IntegrityEntry
 from cases.core.event_types import DeadlineStep
 from cases.core.models import Case, Department
 from cases.core.roles import Role
-from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+from tests.factories import ApplicantFactory, StaffFactory, valid_uscc, website_filing
 from workflows import engine
 from workflows.models import CaseProcess
 
@@ -23,13 +23,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(db):
-    Channel.objects.create(code="website", name="信用网站投诉专栏", secret="s")
-    return {
-        "firm": ApplicantFactory(username="firm", phone="13912345678"),
-        "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
-        "worker": StaffFactory(username="worker", department__code="czj"),
-        "supervisor": StaffFactory(username="boss", department__code="yshj", role=Role.SUPERVISOR),
-    }
+    supervisor = StaffFactory(username="boss", department__code="yshj", role=Role.SUPERVISOR)
+    return {**website_filing(), "supervisor": supervisor}
 
 
 def filed(client, world, subject="policy_not_honoured") -> Complaint:

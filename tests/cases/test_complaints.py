@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-import time_machine
 from viewflow.fsm import TransitionNotAllowed
 
 from cases.complaints import intake as complaint_intake
@@ -15,13 +14,7 @@ from cases.core.models import AuditEvent, Deadline, Department
 from notifications.models import Notification
 from tests.factories import ApplicantFactory, complaint_office, valid_uscc
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from cases.records import services as record_services
 from cases.repair import objections
 from cases.repair import services as repair
 from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+from tests.feedback import step, told
 from workflows import engine
 
 pytestmark = pytest.mark.django_db
@@ -43,17 +44,6 @@ def world(db):
         "clerk": StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK),
         "worker": StaffFactory(username="worker", department__code="czj"),
     }
-
-
-def told(response) -> list[str]:
-    page = response.content.decode()
-    found = re.search(r'<ul class="messages">(.*?)</ul>', page, re.S)
-    return re.findall(r"<li[^>]*>(.*?)</li>", found.group(1), re.S) if found else []
-
-
-def step(client, user, path, data=None):
-    client.force_login(user)
-    return client.post(path, data or {}, follow=True)
 
 
 def filed(client, world) -> Complaint:

@@ -20,7 +20,14 @@ from cases.repair import objections
 from cases.repair import services as repair
 from cases.supervision import sweep as supervision
 from notifications.models import Notification
-from tests.factories import ApplicantFactory, StaffFactory, register_penalty, valid_uscc, work_order_data
+from tests.factories import (
+    ApplicantFactory,
+    StaffFactory,
+    answered_complaint,
+    register_penalty,
+    valid_uscc,
+    work_order_data,
+)
 from workflows import engine
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +66,30 @@ def submit_application(people, moment):
     return application.case
 
 
+def raise_objection(people, moment):
+    record = register_penalty(people["worker"], decided_on=date(2026, 3, 2))
+    evidence = SimpleUploadedFile("proof.pdf", b"%PDF-1.7 x", content_type="application/pdf")
+    with time_machine.travel(moment, tick=False):
+        return objections.raise_objection(
+            actor=people["entity"],
+            record_id=record.pk,
+            reasons="罚款金额应为 2000 元，决定书有误。",
+            evidence=[evidence],
+        )
+
+
+def noticed_application(client, people, moment):
+    """An application submitted an hour before `moment`, taken up, and sent the one-time notice at `moment`."""
+    case = submit_application(people, moment - timedelta(hours=1))
+    [task] = engine.active_tasks(case)
+    client.force_login(people["worker"])
+    client.post(f"/tasks/{task.pk}/claim/")
+    with time_machine.travel(moment, tick=False):
+        repair.issue_incomplete_notice(actor=people["worker"], application_id=case.repair.pk,
+                                       missing=[{"code": "commitment", "reason": "未签字"}])  # fmt: skip
+    return case
+
+
 def receive_complaint(moment):
     channel = Channel.objects.create(code="counter", name="窗口", secret="s")
     with time_machine.travel(moment, tick=False):
@@ -74,6 +105,11 @@ def page(client, user, url, **query) -> str:
     response = client.get(url, query)
     assert response.status_code == 200, url
     return response.content.decode()
+
+
+def not_showing(pages: dict[str, str], day: date) -> list[str]:
+    """The pages that do not give `day` as the due date."""
+    return [name for name, text in pages.items() if not shows(text, day)]
 
 
 def shows(text: str, day: date) -> bool:
@@ -128,16 +164,7 @@ def test_the_complaint_deadline_shows_the_same_date_on_every_page(client, people
 
 @moments
 def test_the_objection_deadline_shows_the_same_date_on_every_page(client, people, moment):
-    record = register_penalty(people["worker"], decided_on=date(2026, 3, 2))
-    evidence = SimpleUploadedFile("proof.pdf", b"%PDF-1.7 x", content_type="application/pdf")
-    with time_machine.travel(moment, tick=False):
-        objection = objections.raise_objection(
-            actor=people["entity"],
-            record_id=record.pk,
-            reasons="罚款金额应为 2000 元，决定书有误。",
-            evidence=[evidence],
-        )
-    case = objection.case
+    case = raise_objection(people, moment).case
     due = CHECK_BY[moment]
     with time_machine.travel(moment + timedelta(minutes=5), tick=False):
         pages = {
@@ -152,13 +179,8 @@ def test_the_objection_deadline_shows_the_same_date_on_every_page(client, people
 
 @moments
 def test_the_one_time_notice_gives_the_date_the_pages_and_the_message_give(client, people, moment):
-    case = submit_application(people, moment - timedelta(hours=1))
-    [task] = engine.active_tasks(case)
-    client.force_login(people["worker"])
-    client.post(f"/tasks/{task.pk}/claim/")
+    case = noticed_application(client, people, moment)
     with time_machine.travel(moment, tick=False):
-        repair.issue_incomplete_notice(actor=people["worker"], application_id=case.repair.pk,
-                                       missing=[{"code": "commitment", "reason": "未签字"}])  # fmt: skip
         notice = Notice.objects.get(case=case, kind=NoticeKind.CORRECTION)
         message = Notification.objects.filter(recipient=people["entity"], case=case).latest("pk")
         texts = {
@@ -230,3 +252,99 @@ def test_the_public_tracking_page_says_by_when_the_office_handles_the_step(clien
     with time_machine.travel(AFTER_MIDNIGHT + timedelta(minutes=5), tick=False):
         text = page(client, None, "/track/", number=case.number, code=case.verification_code)
     assert "<dt>办理期限至</dt><dd>2026-12-07</dd>" in text
+
+
+# The applicant's own lists: where each case stands, the date the office owes its next answer and,
+# when the next move is theirs, what they must do by when — the dates the case page and receipt give.
+
+
+def receive_own_complaint(people, moment):
+    channel = Channel.objects.create(code="counter", name="窗口", secret="s")
+    with time_machine.travel(moment, tick=False):
+        complaint, _created = complaint_intake.receive(
+            channel=channel, data=work_order_data("C-1", complainant=people["entity"])
+        )
+    return complaint
+
+
+def own_application(people, moment):
+    """A repair application the enterprise submitted at `moment`, its due date and its pages."""
+    case = submit_application(people, moment)
+    return case, ACCEPT_BY[moment], {
+        "my applications": "/my/applications/", "my credit records": "/my/records/",
+        "the applicant's application page": f"/repair/{case.number}/",
+    }  # fmt: skip
+
+
+def own_complaint(people, moment):
+    case = receive_own_complaint(people, moment).case
+    return case, REGISTER_BY[moment], {
+        "my complaints": "/my/complaints/", "the complainant's complaint page": f"/complaints/{case.number}/",
+    }  # fmt: skip
+
+
+def own_objection(people, moment):
+    case = raise_objection(people, moment).case
+    return case, CHECK_BY[moment], {
+        "my credit records": "/my/records/", "the applicant's objection page": f"/objections/{case.number}/",
+    }  # fmt: skip
+
+
+def applicants_pages(client, people, moment, case, paths: dict[str, str]) -> dict[str, str]:
+    """The applicant's pages at `paths`, and the case's receipt, five minutes after `moment`."""
+    with time_machine.travel(moment + timedelta(minutes=5), tick=False):
+        pages = {name: page(client, people["entity"], path) for name, path in paths.items()}
+        pages["receipt"] = page(client, people["entity"], f"/cases/{case.number}/receipt/")
+    return pages
+
+
+@moments
+@pytest.mark.parametrize("own_case", [own_application, own_complaint, own_objection], ids=lambda f: f.__name__)
+def test_the_applicants_lists_give_the_date_the_case_page_and_the_receipt_give(client, people, moment, own_case):
+    case, due, paths = own_case(people, moment)
+    assert not_showing(applicants_pages(client, people, moment, case, paths), due) == []
+
+
+def test_the_applicants_lists_name_the_step_the_office_is_on(client, people):
+    case, _due, paths = own_application(people, AFTER_MIDNIGHT)
+    pages = applicants_pages(client, people, AFTER_MIDNIGHT, case, paths)
+    assert '<span class="muted">受理审查</span>' in pages["my applications"]
+    assert "受理审查：办理期限至2026-12-07" in pages["my credit records"]
+
+
+@moments
+def test_after_a_one_time_notice_my_applications_asks_for_the_materials_by_the_notices_date(client, people, moment):
+    case = noticed_application(client, people, moment)
+    with time_machine.travel(moment, tick=False):
+        texts = {
+            "my applications": page(client, people["entity"], "/my/applications/"),
+            "my credit records": page(client, people["entity"], "/my/records/"),
+            "the applicant's application page": page(client, people["entity"], f"/repair/{case.number}/"),
+        }
+    day = f"{CORRECT_BY[moment]:%Y-%m-%d}"
+    assert f"请于{day}前补正一次性告知书所列材料" in texts["my applications"]
+    assert f"请于{day}前补正一次性告知书所列材料" in texts["my credit records"]
+    assert not_showing(texts, CORRECT_BY[moment]) == []
+
+
+def test_my_complaints_asks_the_complainant_to_confirm_the_answer_by_its_date(client, people):
+    people["worker"] = StaffFactory(username="czj", department__code="czj")
+    complaint = answered_complaint(receive_own_complaint(people, AFTER_MIDNIGHT), clerk=people["clerk"],
+                                   worker=people["worker"])  # fmt: skip
+    confirm = complaint.case.deadlines.get(step="complaint.confirm", closed_at__isnull=True)
+    text = page(client, people["entity"], "/my/complaints/")
+    assert f"请于{confirm.due_on:%Y-%m-%d}前告知是否满意答复" in text
+
+
+def test_a_draft_asks_for_its_materials_and_owes_no_date(client, people):
+    record = register_penalty(people["worker"], decided_on=date(2026, 3, 2))
+    repair.start_application(actor=people["entity"], record_id=record.pk)
+    text = page(client, people["entity"], "/my/applications/")
+    assert "补齐材料并提交申请" in text and "2026-12" not in text
+
+
+def test_a_closed_case_asks_nothing_and_owes_no_date(client, people):
+    case = submit_application(people, AFTER_MIDNIGHT)
+    repair.withdraw(actor=people["entity"], application_id=case.repair.pk)
+    text = page(client, people["entity"], "/my/applications/")
+    assert "目前无需办理" in text and f"{ACCEPT_BY[AFTER_MIDNIGHT]:%Y-%m-%d}" not in text

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from viewflow.fsm import TransitionNotAllowed
@@ -11,37 +10,24 @@ from viewflow.fsm import TransitionNotAllowed
 from cases.core import services
 from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from cases.core.models import AuditEvent, CreditRecord, Deadline
-from cases.core.roles import Role
 from cases.records import services as record_services
 from cases.repair import services as repair
 from cases.repair.models import NationalSync
 from notifications.models import Notification
-from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+from tests.factories import ApplicantFactory, StaffFactory, repair_office, valid_uscc
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 USCC = valid_uscc("91620702MA71ABCD0")
-TODAY = date(2026, 11, 16)
 
 
 def pdf(name="proof.pdf"):
     return SimpleUploadedFile(name, b"%PDF-1.7 test content", content_type="application/pdf")
 
 
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(TODAY):
-        yield
-
-
 @pytest.fixture
 def people(db):
-    return {
-        "entity": ApplicantFactory(username="entity", id_number=USCC),
-        "worker": StaffFactory(username="worker"),
-        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
-        "other_worker": StaffFactory(username="other", department__code="fgj"),
-    }
+    return repair_office(other_department=True)
 
 
 def register(people, decided_on=date(2026, 3, 2), number="甘市监罚〔2026〕12号"):

@@ -4,39 +4,25 @@ against their class, and bankruptcy reorganisation as a basis (Order No. 36)."""
 from datetime import date
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.core.exceptions import InvalidInput, NotFound
 from cases.core.models import AuditEvent, CreditRecord, Notice, NoticeKind
-from cases.core.roles import Role
 from cases.records import importing as record_import
 from cases.records import services as record_services
 from cases.records.forms import CreditRecordForm
 from cases.repair import services as repair
 from cases.repair.models import RepairApplication
-from tests.factories import ENTITY_USCC, ApplicantFactory, StaffFactory, register_penalty
+from tests.factories import ENTITY_USCC, ApplicantFactory, register_penalty, repair_office
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
-TODAY = date(2026, 11, 16)
 BASIS = "《某某管理条例》第二十条：该类信息不予修复"
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(TODAY):
-        yield
 
 
 @pytest.fixture
 def people(db):
-    return {
-        "entity": ApplicantFactory(username="entity", id_number=ENTITY_USCC),
-        "worker": StaffFactory(username="worker"),
-        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
-        "other_worker": StaffFactory(username="other", department__code="fgj"),
-    }
+    return repair_office(other_department=True)
 
 
 def pdf(name="p.pdf"):

@@ -13,13 +13,12 @@ from viewflow.fsm import TransitionNotAllowed
 
 from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
 from cases.core.models import AuditEvent, CreditRecord, Deadline, Notice, Policy
-from cases.core.roles import Role
 from cases.records import services as record_services
 from cases.repair import objections
 from cases.repair import services as repair
 from cases.repair.models import ObjectionEvidence
 from notifications.models import Notification
-from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+from tests.factories import ApplicantFactory, StaffFactory, repair_office, valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +38,7 @@ def _today():
 
 @pytest.fixture
 def people(db):
-    return {
-        "entity": ApplicantFactory(username="entity", id_number=USCC),
-        "worker": StaffFactory(username="worker"),
-        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
-        "other_worker": StaffFactory(username="other", department__code="fgj"),
-    }
+    return repair_office(other_department=True)
 
 
 @pytest.fixture

@@ -1,42 +1,17 @@
 """The credit-repair story through the pages, as the applicant, the caseworker and the head see it."""
 
-from datetime import date
-
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.core.models import Case, CreditRecord
-from cases.core.roles import Role
-from cases.records import services as record_services
-from tests.factories import ApplicantFactory, StaffFactory, valid_uscc
+from tests.factories import ApplicantFactory, repair_world
 
-pytestmark = pytest.mark.django_db
-
-USCC = valid_uscc("91620702MA71ABCD0")
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 
 @pytest.fixture
 def world(db):
-    worker = StaffFactory(username="worker")
-    people = {
-        "entity": ApplicantFactory(username="entity", id_number=USCC),
-        "worker": worker,
-        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
-    }
-    people["record"] = record_services.register_credit_record(
-        actor=worker,
-        data={"party_kind": "enterprise", "party_name": "示范公司", "party_id_number": USCC, "record_type": "penalty",
-              "decision_number": "甘市监罚〔2026〕12号", "decided_on": date(2026, 3, 2), "severity": "general",
-              "summary": "罚款"},
-    )  # fmt: skip
-    return people
+    return repair_world()
 
 
 def pdf():

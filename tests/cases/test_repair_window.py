@@ -3,10 +3,8 @@ channel, opened in the deciding department's queue, and every status sent back t
 
 import base64
 import json
-from datetime import date
 
 import pytest
-import time_machine
 
 from cases.complaints.models import Channel
 from cases.core.models import Deadline
@@ -18,17 +16,10 @@ from notifications.models import Notification
 from tests.channel_signing import signed_headers
 from tests.factories import ENTITY_USCC, ApplicantFactory, StaffFactory, register_penalty
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 URL = "/api/v1/repair-applications/"
 PDF = base64.b64encode(b"%PDF-1.7 proof").decode()
-TODAY = date(2026, 11, 16)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(TODAY):
-        yield
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 body, routing proposes its supervising body, and the assignment (交办) runs against a deadline."""
 
 import csv
-from datetime import date
 
 import pytest
-import time_machine
 
 from cases.complaints import intake as complaint_intake
 from cases.complaints import services as complaints
@@ -18,15 +16,9 @@ from cases.supervision import sweep as supervision
 from cases.supervision.models import SupervisionOrder
 from tests.factories import StaffFactory, valid_uscc
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 ASSIGN = "complaint.assign"
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
 
 
 @pytest.fixture

@@ -1,10 +1,7 @@
 """The viewflow processes follow each case step by step: the task open at each point is the one
 docs/domain.md says comes next, and the trail of finished tasks is the story of the case."""
 
-from datetime import date
-
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -20,13 +17,7 @@ from tests.factories import ApplicantFactory, CaseFactory, StaffFactory, registe
 from workflows import engine
 from workflows.models import CaseProcess
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 
 def pdf():

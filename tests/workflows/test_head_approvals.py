@@ -2,46 +2,31 @@
 offers approve, send back and refuse, each reason written where it is asked for."""
 
 import re
-from datetime import date
 
 import pytest
-import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.core.models import Notice
 from cases.core.roles import Role
 from cases.repair import services as repair
 from notifications.models import Notification
-from tests.factories import ApplicantFactory, StaffFactory, register_penalty, valid_uscc
+from tests.factories import (
+    StaffFactory,
+    repair_office,
+    submitted_application,
+)
 from workflows import engine
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 
 @pytest.fixture
 def people(db):
-    return {
-        "entity": ApplicantFactory(username="entity", id_number=valid_uscc("91620702MA71ABCD0")),
-        "worker": StaffFactory(username="worker"),
-        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
-        "other_head": StaffFactory(username="other-head", department__code="fgj", role=Role.DEPARTMENT_HEAD),
-    }
+    other_head = StaffFactory(username="other-head", department__code="fgj", role=Role.DEPARTMENT_HEAD)
+    return {**repair_office(), "other_head": other_head}
 
 
 def application(people, number="甘市监罚〔2026〕12号"):
-    record = register_penalty(people["worker"], decision_number=number)
-    app = repair.start_application(actor=people["entity"], record_id=record.pk)
-    for code in ("obligation_proof", "commitment"):
-        upload = SimpleUploadedFile("p.pdf", b"%PDF-1.7 x", content_type="application/pdf")
-        repair.add_material(actor=people["entity"], application_id=app.pk, code=code, upload=upload)
-    repair.submit(actor=people["entity"], application_id=app.pk, obligations_fulfilled=True, commitment_signed=True)
-    return app
+    return submitted_application(people, decision_number=number)
 
 
 def proposed(people, approve=True, reason="", number="甘市监罚〔2026〕12号"):

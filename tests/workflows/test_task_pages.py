@@ -1,46 +1,32 @@
 """The task inbox and queue: who sees which task, claiming and releasing, and refusals."""
 
-from datetime import date
-
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.core.roles import Role
 from cases.repair import services as repair
-from tests.factories import ApplicantFactory, StaffFactory, register_penalty, valid_uscc
+from tests.factories import (
+    StaffFactory,
+    register_penalty,
+    repair_office,
+    submitted_application,
+)
 from workflows import engine
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(date(2026, 11, 16)):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
 
 @pytest.fixture
 def people(db):
     return {
-        "entity": ApplicantFactory(username="entity", id_number=valid_uscc("91620702MA71ABCD0")),
-        "worker": StaffFactory(username="worker"),
+        **repair_office(),
         "colleague": StaffFactory(username="colleague"),
-        "head": StaffFactory(username="head", role=Role.DEPARTMENT_HEAD),
         "outsider": StaffFactory(username="outsider", department__code="fgj"),
     }
 
 
 @pytest.fixture
 def submitted(people):
-    record = register_penalty(people["worker"])
-    application = repair.start_application(actor=people["entity"], record_id=record.pk)
-    for code in ("obligation_proof", "commitment"):
-        upload = SimpleUploadedFile("p.pdf", b"%PDF-1.7 x", content_type="application/pdf")
-        repair.add_material(actor=people["entity"], application_id=application.pk, code=code, upload=upload)
-    repair.submit(actor=people["entity"], application_id=application.pk, obligations_fulfilled=True,
-                  commitment_signed=True)  # fmt: skip
-    return application
+    return submitted_application(people)
 
 
 def task_of(application):
