@@ -33,7 +33,7 @@ class Phrase:
         text = pgettext(self.context, self.msgid) if self.context else gettext(self.msgid)
         if not self.params:
             return text
-        return text % {key: render(value) for key, value in self.params.items()}
+        return text % {key: _said(value) for key, value in self.params.items()}
 
     def __str__(self) -> str:
         return self.render()
@@ -109,6 +109,11 @@ def _kept(value):
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def _said(value):
+    """A param as the msgid's placeholder takes it: words rendered, numbers left numbers (%d)."""
+    return value.render() if isinstance(value, (Phrase, Joined, Named)) else value
 
 
 def render(value) -> str:
