@@ -7,7 +7,7 @@ live toast, by e-mail or by text message. Django's lazy strings (gettext_lazy) r
 cannot be stored: they are Python objects with no serialised form. A Phrase is their storable
 counterpart; it translates with Django's own gettext/pgettext when it is rendered.
 
-A param is a Phrase itself when it is a label that translates too (a channel, a verdict, a
+A param is a Phrase itself when it is a label that translates too (a verdict, a deadline's step, a
 subject), a Named when it is a name kept in both languages (a department's, a channel's), or
 plain data that stays as it is (numbers, dates, case numbers, names and text that people typed).
 A lazy label (a TextChoices label, a gettext_lazy string) given as a param is kept as a Phrase of
