@@ -11,9 +11,9 @@ import logging
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from notifications.models import Notification
+from notifications.models import Notification, in_language
 from notifications.realtime import session_control_group, user_control_group
 from notifications.services import live_from_web
 from notifications.socket_sessions import groups_for, socket_may_stay
@@ -27,6 +27,16 @@ SESSION_ENDED = 4008
 LATEST = 5
 
 
+def socket_language(scope) -> str:
+    """The language of the pages this socket was opened from: as the pages choose it
+    (cases/core/middleware.py), the language switch's cookie, else the office's language."""
+    code = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
@@ -34,6 +44,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=UNAUTHENTICATED)
             return
         self.user = user
+        self.language = socket_language(self.scope)
         self.ended = False
         self.sent_ids: set[int] = set()
         session = self.scope.get("session")
@@ -102,13 +113,16 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             if message["id"] in self.sent_ids:
                 return
             self.sent_ids.add(message["id"])
+            with translation.override(self.language):  # said in this socket's language, not the sender's
+                message = in_language(message)
         await self.send_json(message)
 
     @database_sync_to_async
     def _snapshot(self):
         mine = Notification.objects.filter(recipient=self.user)
         unread = mine.filter(read_at__isnull=True).count()
-        latest = [n.as_message() for n in mine.select_related("case")[:LATEST]]
+        with translation.override(self.language):
+            latest = [in_language(n.as_message()) for n in mine.select_related("case")[:LATEST]]
         last_id = mine.order_by("-id").values_list("id", flat=True).first() or 0
         return unread, latest, last_id
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.infra import outbox
 from notifications import realtime, sms
@@ -26,18 +26,24 @@ def _send_live(notification: Notification) -> None:
 
 
 def _send_email(notification: Notification) -> None:
+    with translation.override(settings.LANGUAGE_CODE):  # e-mail and SMS are in the office's language
+        _send_email_text(notification)
+
+
+def _send_email_text(notification: Notification) -> None:
     context = {"notification": notification, "recipient": notification.recipient, "site_url": settings.SITE_URL}
     try:
         text = render_to_string(f"notifications/email/{notification.kind}.txt", context)
     except TemplateDoesNotExist:
         text = render_to_string("notifications/email/default.txt", context)
-    send_mail(notification.title, text, None, [notification.recipient.email])
+    send_mail(notification.display_title, text, None, [notification.recipient.email])
 
 
 def _send_sms(notification: Notification) -> None:
     """An account holder's text carries the link to the page it is about; a text to someone with
     no account carries the tracking page and the case's verification code in its title."""
-    text = f"【诚信】{notification.title}"
+    with translation.override(settings.LANGUAGE_CODE):
+        text = f"【诚信】{notification.display_title}"
     if notification.recipient_id:
         phone, text = notification.recipient.phone, f"{text} {settings.SITE_URL}{notification.url}"
     else:

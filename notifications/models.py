@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.infra.outbox import OutboxRow, OutboxState
+from notifications import phrases
 
 
 class Notification(OutboxRow):
@@ -37,6 +38,10 @@ class Notification(OutboxRow):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"))
     payload = models.JSONField(_("details"), default=dict, blank=True, db_default=Value({}, JSONField()))
+    # The title and body as what to say ({"title": ..., "body": ...}, notifications/phrases.py),
+    # rendered in each reader's language; title and body above keep them in the office's language
+    # (search, admin). A part written as typed text, and every part of an older row, is not here.
+    wording = models.JSONField(_("wording"), default=dict, blank=True, db_default=Value({}, JSONField()))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -104,17 +109,55 @@ class Notification(OutboxRow):
             return self.case.get_absolute_url()
         return reverse("notifications")
 
+    def _said(self, part: str) -> str:
+        if part in self.wording:
+            return phrases.render(phrases.load(self.wording[part]))
+        return getattr(self, part)
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (as stored when it was written as typed text)."""
+        return self._said("title")
+
+    @property
+    def display_body(self) -> str:
+        return self._said("body")
+
+    @property
+    def title_as_stored(self) -> bool:
+        """The title reads as it was stored, whatever the reader's language."""
+        return "title" not in self.wording
+
+    @property
+    def body_as_stored(self) -> bool:
+        return "body" not in self.wording
+
     def as_message(self) -> dict:
-        return {
+        """The live toast, in the active language; `wording` lets each socket say it again in its
+        own language (in_language)."""
+        message = {
             "type": "notification",
             "id": self.pk,
             "kind": self.kind,
-            "title": self.title,
-            "body": self.body,
+            "title": self.display_title,
+            "body": self.display_body,
             "case": self.case.number if self.case_id else None,
             "url": self.url,
             "created_at": self.created_at.isoformat(),
         }
+        if self.wording:
+            message["wording"] = self.wording
+        return message
+
+
+def in_language(message: dict) -> dict:
+    """A notification's live message with its title and body rendered in the active language,
+    without the stored wording (the browser needs the words only)."""
+    message = dict(message)
+    wording = message.pop("wording", None) or {}
+    for part, stored in wording.items():
+        message[part] = phrases.render(phrases.load(stored))
+    return message
 
 
 class NotificationPreference(models.Model):

@@ -2,13 +2,14 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.infra import outbox
 from cases.infra.bulk import insert_rows
-from notifications import delivery, realtime
+from notifications import delivery, phrases, realtime
 from notifications.kinds import EMAIL, KINDS, LIVE, SMS, channels_for
 from notifications.models import Notification, NotificationPreference
 from notifications.realtime import live_from_web
@@ -28,6 +29,17 @@ def _require_known(kind: str) -> None:
         raise ValueError(f"unknown notification kind {kind!r}")
 
 
+def _words(title, body) -> dict:
+    """The row's title and body in the office's language, and what was said as Phrases kept to be
+    rendered in each reader's language (a str is text as typed: it stays as it is)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {"title": phrases.render(title), "body": phrases.render(body)}
+    wording = {
+        part: phrases.dump(value) for part, value in (("title", title), ("body", body)) if phrases.is_phrased(value)
+    }
+    return {**words, "wording": wording}
+
+
 class Outbox:
     """Collects notifications and writes them in bulk in the current transaction; delivery is
     queued only once the transaction commits."""
@@ -35,11 +47,12 @@ class Outbox:
     def __init__(self):
         self._pending: list[tuple[list[int], dict]] = []
 
-    def add(self, recipients, *, kind: str, title: str, body: str, case=None, payload=None) -> "Outbox":
-        """`recipients`: users or their ids; `case`: a Case, its id, or None."""
+    def add(self, recipients, *, kind: str, title, body, case=None, payload=None) -> "Outbox":
+        """`recipients`: users or their ids; `case`: a Case, its id, or None; `title` and `body`:
+        Phrases (notifications/phrases.py) or text as a person typed it."""
         _require_known(kind)
         ids = [getattr(r, "pk", r) for r in recipients if r is not None]
-        fields = {"kind": kind, "title": title, "body": body, "case": case, "payload": payload or {}}
+        fields = {"kind": kind, **_words(title, body), "case": case, "payload": payload or {}}
         self._pending.append((list(dict.fromkeys(ids)), fields))
         return self
 
@@ -116,17 +129,17 @@ class Outbox:
         return rows
 
 
-def notify(recipients, *, kind: str, title: str, body: str, case=None, payload=None) -> list[Notification]:
+def notify(recipients, *, kind: str, title, body, case=None, payload=None) -> list[Notification]:
     ids = Outbox().add(recipients, kind=kind, title=title, body=body, case=case, payload=payload).flush()
     return list(Notification.objects.filter(pk__in=ids).order_by("pk"))
 
 
-def text_phone(phone: str, *, kind: str, title: str, body: str, case=None) -> Notification:
+def text_phone(phone: str, *, kind: str, title, body, case=None) -> Notification:
     """A text message to someone with no account here, through the outbox like any notification
     (written in this transaction, sent after commit, retried until it goes)."""
     _require_known(kind)
     notification = Notification.objects.create(
-        recipient=None, phone=phone, kind=kind, title=title, body=body, case=case, via_live=False, via_sms=True
+        recipient=None, phone=phone, kind=kind, **_words(title, body), case=case, via_live=False, via_sms=True
     )
     transaction.on_commit(lambda: deliver_after_commit([notification.pk]), robust=True)
     return notification

@@ -29,7 +29,7 @@ def _staff_sign_in_with_their_second_factor():
 @pytest.fixture(autouse=True)
 def office_language():
     """Each test starts in the office's language: a page requested in English by an earlier test
-    leaves English active in the thread, and texts written then (notifications) would follow it."""
+    leaves English active in the thread, and texts stored then (case titles, deadline labels) would follow it."""
     translation.activate("zh-hans")
     yield
     translation.deactivate()

@@ -27,6 +27,7 @@ from cases.core.models import Case, CaseKind, Deadline, Department, User
 from cases.core.roles import Role
 from cases.core.states import ComplaintStatus
 from cases.infra import outbox
+from notifications.phrases import Named, Phrase
 from notifications.services import Outbox
 
 logger = logging.getLogger(__name__)
@@ -166,8 +167,11 @@ def _tell_clerks(cases: list[Case], orders: list[WorkOrder]) -> None:
         outbox.add(
             clerks,
             kind="complaint.received",
-            title=_("New complaint %(number)s from %(channel)s")
-            % {"number": case.number, "channel": order.channel.name},
+            title=Phrase(
+                "New complaint %(number)s from %(channel)s",
+                number=case.number,
+                channel=Named(order.channel.name, order.channel.name_en),
+            ),
             body=case.title,
             case=case,
         )

@@ -12,6 +12,7 @@ from cases.core.event_types import DeadlineStep
 from cases.core.exceptions import InvalidInput
 from cases.core.roles import Role
 from notifications import services as notification_services
+from notifications.phrases import Phrase
 
 
 def locked(complaint_id: int) -> Complaint:
@@ -26,20 +27,23 @@ def transition(complaint: Complaint, declared, actor, **payload) -> None:
     channel_callbacks.queue(complaint)
 
 
-def tell(recipients, complaint: Complaint, title: str, body: str, kind="complaint.progress") -> None:
+def tell(recipients, complaint: Complaint, title, body, kind="complaint.progress") -> None:
+    """`title` and `body`: Phrases (notifications/phrases.py) or text as a person typed it."""
     notification_services.notify(recipients, kind=kind, title=title, body=body, case=complaint.case)
 
 
-def tell_complainant(complaint: Complaint, title: str, body: str) -> None:
+def tell_complainant(complaint: Complaint, title, body) -> None:
     """The complainant's account is told; one without an account (12345, the counter) gets a text
     at the number they gave, with what they need to read the case on the tracking page."""
     if complaint.complainant_id:
         tell([complaint.complainant_id], complaint, title, body)
     elif complaint.complainant_phone:
-        text = _("%(title)s. See it at %(url)s with the verification code %(code)s.") % {
-            "title": title, "url": f"{settings.SITE_URL.rstrip('/')}{reverse('track')}",
-            "code": complaint.case.verification_code,
-        }  # fmt: skip
+        text = Phrase(
+            "%(title)s. See it at %(url)s with the verification code %(code)s.",
+            title=title,
+            url=f"{settings.SITE_URL.rstrip('/')}{reverse('track')}",
+            code=complaint.case.verification_code,
+        )
         notification_services.text_phone(complaint.complainant_phone, kind="complaint.progress", title=text,
                                           body=body, case=complaint.case)  # fmt: skip
 
@@ -60,11 +64,11 @@ def require_clerk_or_supervisor(actor) -> None:
     require_clerk(actor)
 
 
-def tell_clerks(complaint: Complaint, title: str, body: str) -> None:
+def tell_clerks(complaint: Complaint, title, body) -> None:
     tell(services.users_with_role(Role.INTAKE_CLERK), complaint, title, body)
 
 
-def tell_department(complaint: Complaint, title: str, body: str) -> None:
+def tell_department(complaint: Complaint, title, body) -> None:
     """The caseworker holding the complaint, or else the department's caseworkers and head."""
     case = complaint.case
     if case.assignee_id:

@@ -18,6 +18,7 @@ from cases.core.event_types import DeadlineStep, EventType
 from cases.core.exceptions import Conflict, NotFound
 from cases.core.models import AuditEvent, Deadline
 from cases.core.states import ComplaintMachine, ComplaintStatus
+from notifications.phrases import Phrase
 
 RECTIFY = DeadlineStep.COMPLAINT_RECTIFY
 
@@ -31,8 +32,11 @@ def order(complaint: Complaint, actor, working_days: int | None) -> None:
                                        policy_key="rectify_within", working_days=working_days)  # fmt: skip
     common.tell_complainant(
         complaint,
-        _("Complaint %(number)s found substantiated: rectification by %(day)s")
-        % {"number": complaint.case.number, "day": deadline.due_on.isoformat()},
+        Phrase(
+            "Complaint %(number)s found substantiated: rectification by %(day)s",
+            number=complaint.case.number,
+            day=deadline.due_on.isoformat(),
+        ),
         complaint.answer,
     )
 
@@ -57,8 +61,8 @@ def report_rectified(*, actor, complaint_id: int, evidence: str) -> Complaint:
     complaint.save(update_fields=["rectification_evidence", "rectification_reported_at"])
     common.transition(complaint, ComplaintMachine.report_rectification, actor, evidence=evidence)
     services.close_deadline(case=complaint.case, step=RECTIFY, actor=actor)
-    common.tell_clerks(complaint, _("Rectification of complaint %(number)s to verify") % {
-        "number": complaint.case.number}, evidence)  # fmt: skip
+    common.tell_clerks(complaint, Phrase("Rectification of complaint %(number)s to verify",
+                                         number=complaint.case.number), evidence)  # fmt: skip
     return complaint
 
 
@@ -74,8 +78,8 @@ def verify(*, actor, complaint_id: int, note: str = "") -> Complaint:
     complaint.save(update_fields=["rectified_at"])
     common.transition(complaint, ComplaintMachine.verify_rectification, actor, note=(note or "").strip())
     common.start_confirmation_window(complaint)
-    common.tell_complainant(complaint, _("Complaint %(number)s: the default is rectified") % {
-        "number": complaint.case.number}, complaint.rectification_evidence)  # fmt: skip
+    title = Phrase("Complaint %(number)s: the default is rectified", number=complaint.case.number)
+    common.tell_complainant(complaint, title, complaint.rectification_evidence)
     return complaint
 
 
@@ -90,8 +94,8 @@ def send_back(*, actor, complaint_id: int, reason: str) -> Complaint:
     previous = rectification_deadline(complaint)
     due_on = max(previous.due_on, timezone.localdate()) if previous else timezone.localdate()
     services.start_deadline_on(case=complaint.case, step=RECTIFY, label=_("Rectification"), due_on=due_on)
-    common.tell_department(complaint, _("Rectification of complaint %(number)s not accepted") % {
-        "number": complaint.case.number}, reason)  # fmt: skip
+    common.tell_department(complaint, Phrase("Rectification of complaint %(number)s not accepted",
+                                             number=complaint.case.number), reason)  # fmt: skip
     return complaint
 
 
@@ -106,8 +110,8 @@ def report_refusal(*, actor, complaint_id: int, statement: str) -> Complaint:
     complaint.save(update_fields=["refusal_statement"])
     common.transition(complaint, ComplaintMachine.report_refusal, actor, statement=statement)
     services.close_deadline(case=complaint.case, step=RECTIFY, actor=actor)
-    common.tell_clerks(complaint, _("The body refuses to rectify complaint %(number)s") % {
-        "number": complaint.case.number}, statement)  # fmt: skip
+    common.tell_clerks(complaint, Phrase("The body refuses to rectify complaint %(number)s",
+                                         number=complaint.case.number), statement)  # fmt: skip
     return complaint
 
 
@@ -132,7 +136,7 @@ def confirm_breach(*, actor, complaint_id: int, finding: str) -> Complaint:
     complaint.case.closed_at = timezone.now()
     common.transition(complaint, ComplaintMachine.close, actor)
     record_breach(complaint, actor, finding)
-    title = _("Complaint %(number)s: breach confirmed") % {"number": complaint.case.number}
+    title = Phrase("Complaint %(number)s: breach confirmed", number=complaint.case.number)
     common.tell_complainant(complaint, title, finding)
     common.tell_department(complaint, title, finding)
     return complaint

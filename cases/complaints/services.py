@@ -29,6 +29,7 @@ from cases.core.exceptions import Conflict, InvalidInput, NotFound
 from cases.core.models import Department
 from cases.core.roles import Role
 from cases.core.states import ComplaintMachine, ComplaintStatus
+from notifications.phrases import Phrase
 
 REGISTER, ANSWER, CONFIRM = (
     DeadlineStep.COMPLAINT_REGISTER,
@@ -120,7 +121,7 @@ def reject(*, actor, complaint_id: int, reason: str) -> Complaint:
     complaint.outcome = Outcome.REJECTED
     complaint.save(update_fields=["rejection_reason", "outcome"])
     services.close_open_deadlines(case=complaint.case, actor=actor)
-    _tell_complainant(complaint, _("Complaint %(number)s not registered") % {"number": complaint.case.number}, reason)
+    _tell_complainant(complaint, Phrase("Complaint %(number)s not registered", number=complaint.case.number), reason)
     return complaint
 
 
@@ -141,7 +142,7 @@ def assign(*, actor, complaint_id: int, department_id: int) -> Complaint:
                             policy_key="answer_within", department=department)  # fmt: skip
     staff = services.users_with_role(Role.CASEWORKER, department.pk)
     staff += services.users_with_role(Role.DEPARTMENT_HEAD, department.pk)
-    _tell(staff, complaint, _("Complaint %(number)s assigned to your department") % {"number": complaint.case.number},
+    _tell(staff, complaint, Phrase("Complaint %(number)s assigned to your department", number=complaint.case.number),
           complaint.case.title)  # fmt: skip
     return complaint
 
@@ -158,7 +159,7 @@ def return_misrouted(*, actor, complaint_id: int, reason: str) -> Complaint:
     services.close_deadline(case=complaint.case, step=ANSWER, actor=actor)
     _back_to_routing(complaint, actor)
     _tell(services.users_with_role(Role.INTAKE_CLERK), complaint,
-          _("Complaint %(number)s returned as misrouted") % {"number": complaint.case.number}, reason)  # fmt: skip
+          Phrase("Complaint %(number)s returned as misrouted", number=complaint.case.number), reason)  # fmt: skip
     return complaint
 
 
@@ -182,8 +183,8 @@ def request_return(*, actor, complaint_id: int, reason: str) -> Complaint:
     complaint.return_reason = reason
     complaint.save(update_fields=["return_reason"])
     _transition(complaint, ComplaintMachine.request_return, actor, reason=reason)
-    common.tell_clerks(complaint, _("Complaint %(number)s: the department asks to return it") % {
-        "number": complaint.case.number}, reason)  # fmt: skip
+    common.tell_clerks(complaint, Phrase("Complaint %(number)s: the department asks to return it",
+                                         number=complaint.case.number), reason)  # fmt: skip
     return complaint
 
 
@@ -198,14 +199,15 @@ def decide_return(*, actor, complaint_id: int, approve: bool, note: str = "") ->
         raise InvalidInput(details={"note": [_("Say why the department keeps the complaint.")]})
     if approve:
         _transition(complaint, ComplaintMachine.approve_return, actor, note=note)
-        title = _("Return of complaint %(number)s approved") % {"number": complaint.case.number}
+        title = Phrase("Return of complaint %(number)s approved", number=complaint.case.number)
         common.tell_department(complaint, title, note or complaint.return_reason)
         _close_if_open(complaint, ANSWER, actor)
         _back_to_routing(complaint, actor)
         return complaint
     _transition(complaint, ComplaintMachine.refuse_return, actor, note=note)
-    common.tell_department(complaint, _("Return of complaint %(number)s refused") % {"number": complaint.case.number},
-                           note)  # fmt: skip
+    common.tell_department(
+        complaint, Phrase("Return of complaint %(number)s refused", number=complaint.case.number), note
+    )
     return complaint
 
 
@@ -228,7 +230,7 @@ def withdraw(*, actor, complaint_id: int, reason: str, relayed_by: str = "", rel
     complaint.withdrawal_reason, complaint.outcome = reason, Outcome.WITHDRAWN
     complaint.save(update_fields=["withdrawal_reason", "outcome"])
     services.close_open_deadlines(case=complaint.case, actor=actor)
-    title = _("Complaint %(number)s withdrawn") % {"number": complaint.case.number}
+    title = Phrase("Complaint %(number)s withdrawn", number=complaint.case.number)
     if complaint.case.department_id and not complaint.case.department.is_supervising_unit:
         common.tell_department(complaint, title, reason)
     if on_behalf:
@@ -263,7 +265,7 @@ def request_extension(*, actor, complaint_id: int, working_days: int, reason: st
         complaint, ComplaintMachine.request_extension, actor, working_days=complaint.extension_days, reason=reason
     )
     _tell(services.users_with_role(Role.SUPERVISOR), complaint,
-          _("Extension requested on complaint %(number)s") % {"number": complaint.case.number},
+          Phrase("Extension requested on complaint %(number)s", number=complaint.case.number),
           complaint.extension_reason)  # fmt: skip
     return complaint
 
@@ -279,9 +281,9 @@ def decide_extension(*, actor, complaint_id: int, approve: bool) -> Complaint:
                                  actor=actor, reason=complaint.extension_reason)  # fmt: skip
         complaint.extensions_granted += 1
         complaint.save(update_fields=["extensions_granted"])
-    verdict = _("approved") if approve else _("refused")
+    verdict = Phrase("approved") if approve else Phrase("refused")
     _tell([complaint.case.assignee_id], complaint,
-          _("Extension on complaint %(number)s %(verdict)s") % {"number": complaint.case.number, "verdict": verdict},
+          Phrase("Extension on complaint %(number)s %(verdict)s", number=complaint.case.number, verdict=verdict),
           complaint.extension_reason)  # fmt: skip
     return complaint
 
@@ -318,7 +320,7 @@ def answer(*, actor, complaint_id: int, finding: str, text: str, remedy: str = "
         return complaint
     _transition(complaint, ComplaintMachine.answer, actor, finding=finding)
     start_confirmation_window(complaint)
-    _tell_complainant(complaint, _("Complaint %(number)s answered") % {"number": complaint.case.number},
+    _tell_complainant(complaint, Phrase("Complaint %(number)s answered", number=complaint.case.number),
                       complaint.answer)  # fmt: skip
     return complaint
 
@@ -354,7 +356,7 @@ def add_evidence(*, actor, complaint_id: int, upload) -> ComplaintEvidence:
     [(upload, content_type)] = evidence_checked([upload])
     evidence = _keep_evidence(complaint, upload, content_type, actor=actor)
     if complaint.case.department_id and not complaint.case.department.is_supervising_unit:
-        common.tell_department(complaint, _("New evidence on complaint %(number)s") % {"number": complaint.case.number},
+        common.tell_department(complaint, Phrase("New evidence on complaint %(number)s", number=complaint.case.number),
                                evidence.original_name)  # fmt: skip
     return evidence
 
@@ -463,12 +465,12 @@ def reopen(complaint: Complaint, actor, *, reason: str, **payload) -> None:
     services.close_deadline(case=complaint.case, step=CONFIRM, actor=actor)
     if complaint.reopen_count > policies.count("complaint", "reopen_limit"):
         _tell(services.users_with_role(Role.SUPERVISOR), complaint,
-              _("Complaint %(number)s needs your review") % {"number": complaint.case.number}, reason)  # fmt: skip
+              Phrase("Complaint %(number)s needs your review", number=complaint.case.number), reason)  # fmt: skip
         return
     _transition(complaint, ComplaintMachine.resume, actor)
     services.start_deadline(case=complaint.case, step=ANSWER, label=_("Department's answer"),
                             policy_key="answer_within", assignee=complaint.case.assignee)  # fmt: skip
-    common.tell_department(complaint, _("Complaint %(number)s reopened") % {"number": complaint.case.number}, reason)
+    common.tell_department(complaint, Phrase("Complaint %(number)s reopened", number=complaint.case.number), reason)
 
 
 @transaction.atomic
@@ -483,7 +485,7 @@ def close_after_review(*, actor, complaint_id: int, conclusion: str) -> Complain
     complaint.outcome = Outcome.CLOSED_AFTER_REVIEW
     complaint.save(update_fields=["outcome"])
     _transition(complaint, ComplaintMachine.close, actor, conclusion=conclusion.strip())
-    _tell_complainant(complaint, _("Complaint %(number)s closed after review") % {"number": complaint.case.number},
+    _tell_complainant(complaint, Phrase("Complaint %(number)s closed after review", number=complaint.case.number),
                       conclusion)  # fmt: skip
     return complaint
 
@@ -580,10 +582,9 @@ def record_payment(*, actor, complaint_id: int, amount, paid_on, proof: str) -> 
     transitions.record(complaint.case, EventType.ARREARS_PAYMENT, actor=actor, amount=str(amount),
                        paid_on=paid_on.isoformat())  # fmt: skip
     _close_paid_instalments(complaint, actor)
-    _tell_complainant(complaint, _("Payment recorded on complaint %(number)s") % {"number": complaint.case.number},
-                      _("%(amount)s yuan paid on %(day)s; still owed: %(owed)s yuan.")
-                      % {"amount": f"{amount:,.2f}", "day": paid_on.isoformat(),
-                         "owed": f"{owed(complaint):,.2f}"})  # fmt: skip
+    _tell_complainant(complaint, Phrase("Payment recorded on complaint %(number)s", number=complaint.case.number),
+                      Phrase("%(amount)s yuan paid on %(day)s; still owed: %(owed)s yuan.", amount=f"{amount:,.2f}",
+                             day=paid_on.isoformat(), owed=f"{owed(complaint):,.2f}"))  # fmt: skip
     return complaint
 
 
@@ -688,5 +689,6 @@ def merge(*, actor, complaint_id: int, into_id: int) -> Complaint:
     _transition(complaint, ComplaintMachine.reject, actor, reason=reason, merged_into=target.case.number)
     services.close_open_deadlines(case=complaint.case, actor=actor)
     transitions.record(target.case, EventType.COMPLAINT_MERGED, actor=actor, duplicate=complaint.case.number)
-    _tell_complainant(complaint, _("Complaint %(number)s merged") % {"number": complaint.case.number}, reason)
+    _tell_complainant(complaint, Phrase("Complaint %(number)s merged", number=complaint.case.number),
+                      Phrase("Merged into %(number)s.", number=target.case.number))  # fmt: skip
     return complaint

@@ -10,6 +10,7 @@ from cases.core.exceptions import Conflict, InvalidInput, NotFound
 from cases.core.models import CreditRecord, NoticeKind, Party
 from cases.records import windows as records
 from notifications import services as notification_services
+from notifications.phrases import Phrase, named
 
 
 @transaction.atomic
@@ -87,17 +88,15 @@ def _tell_party(record: CreditRecord, party: Party) -> None:
     notification_services.notify(
         identity.users_acting_for({(party.kind, party.id_number)})[(party.kind, party.id_number)],
         kind="record.registered",
-        title=_("A credit record about %(name)s has been published") % {"name": party.name},
-        body=_(
+        title=Phrase("A credit record about %(name)s has been published", name=party.name),
+        body=Phrase(
             "%(department)s registered decision %(number)s. It is displayed until %(until)s; "
-            "you may apply for credit repair from %(from)s."
-        )
-        % {
-            "department": record.department.name,
-            "number": record.decision_number,
-            "until": display_until.isoformat(),
-            "from": repairable_from.isoformat(),
-        },
+            "you may apply for credit repair from %(from)s.",
+            department=named(record.department),
+            number=record.decision_number,
+            until=display_until,
+            **{"from": repairable_from},
+        ),
         payload={"record": record.pk, "url": "/my/records/"},
     )
 

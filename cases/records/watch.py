@@ -5,12 +5,12 @@ needed). Each is one indexed query; each record is told once."""
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cases.core import events, identity
 from cases.core.event_types import EventType
 from cases.core.models import CreditRecord, RecordStatus
 from cases.core.signals import display_ended
+from notifications.phrases import Phrase
 from notifications.services import Outbox
 
 BATCH = 1000
@@ -62,9 +62,11 @@ def tell_repairable(today=None) -> int:
             outbox.add(
                 users.get((record.party.kind, record.party.id_number), []),
                 kind="record.repairable",
-                title=_("You may now apply to repair %(number)s") % {"number": record.decision_number},
-                body=_("The shortest publicity period of %(number)s has passed. Apply online for credit repair.")
-                % {"number": record.decision_number},
+                title=Phrase("You may now apply to repair %(number)s", number=record.decision_number),
+                body=Phrase(
+                    "The shortest publicity period of %(number)s has passed. Apply online for credit repair.",
+                    number=record.decision_number,
+                ),
                 payload={"record": record.pk, "url": "/my/records/"},
             )
         events.record_many([_event(record, EventType.RECORD_REPAIRABLE, now) for record in batch])
@@ -86,9 +88,12 @@ def end_display(today=None) -> int:
             outbox.add(
                 users.get((record.party.kind, record.party.id_number), []),
                 kind="record.expired",
-                title=_("%(number)s is no longer displayed") % {"number": record.decision_number},
-                body=_("The longest publicity period of %(number)s ended on %(day)s; its display has stopped.")
-                % {"number": record.decision_number, "day": record.display_until.isoformat()},
+                title=Phrase("%(number)s is no longer displayed", number=record.decision_number),
+                body=Phrase(
+                    "The longest publicity period of %(number)s ended on %(day)s; its display has stopped.",
+                    number=record.decision_number,
+                    day=record.display_until.isoformat(),
+                ),
                 payload={"record": record.pk, "url": "/my/records/"},
             )
         events.record_many([_event(record, EventType.RECORD_DISPLAY_ENDED, now) for record in batch])

@@ -23,6 +23,7 @@ from cases.core.roles import Role
 from cases.core.states import OBJECTION_CLOSED, REPAIR_CLOSED, ObjectionMachine, ObjectionStatus
 from cases.repair.models import Objection, ObjectionEvidence, RepairApplication
 from notifications import services as notification_services
+from notifications.phrases import Phrase
 
 CHECK = DeadlineStep.OBJECTION_CHECK
 MAX_EVIDENCE_FILES = 10
@@ -48,7 +49,7 @@ def _require_caseworker(objection: Objection, actor) -> None:
     services.ensure_claimed_by(objection.case, actor)
 
 
-def _tell_entity(objection: Objection, title: str, body: str) -> None:
+def _tell_entity(objection: Objection, title, body) -> None:
     """The entity is told with a link: the notification carries the case, whose page it opens."""
     notification_services.notify(
         [objection.case.applicant_id], kind="objection.progress", title=title, body=body, case=objection.case
@@ -95,8 +96,8 @@ def raise_objection(*, actor, record_id: int, reasons: str, evidence=()) -> Obje
     notification_services.notify(
         services.users_with_role(Role.CASEWORKER, record.department_id),
         kind="objection.raised",
-        title=_("New credit information objection %(number)s") % {"number": case.number},
-        body=_("%(entity)s objects to %(record)s.") % {"entity": record.party.name, "record": record.decision_number},
+        title=Phrase("New credit information objection %(number)s", number=case.number),
+        body=Phrase("%(entity)s objects to %(record)s.", entity=record.party.name, record=record.decision_number),
         case=case,
     )
     return objection
@@ -170,8 +171,8 @@ def correct(*, actor, objection_id: int, changes: dict, reason: str) -> Objectio
                     corrections=objection.corrections, objection_raised_on=_raised_on(objection))  # fmt: skip
     _tell_entity(
         objection,
-        _("Objection %(number)s: record corrected") % {"number": objection.case.number},
-        _("Record %(record)s has been corrected and is displayed as corrected.") % {"record": record.decision_number},
+        Phrase("Objection %(number)s: record corrected", number=objection.case.number),
+        Phrase("Record %(record)s has been corrected and is displayed as corrected.", record=record.decision_number),
     )
     return objection
 
@@ -187,7 +188,7 @@ def confirm(*, actor, objection_id: int, reason: str) -> Objection:
     _close(objection, actor, reason, record)
     documents.issue(NoticeKind.OBJECTION_CONFIRMED, record=record, case=objection.case, reason=reason,
                     objection_raised_on=_raised_on(objection))  # fmt: skip
-    _tell_entity(objection, _("Objection %(number)s: record confirmed") % {"number": objection.case.number}, reason)
+    _tell_entity(objection, Phrase("Objection %(number)s: record confirmed", number=objection.case.number), reason)
     return objection
 
 
@@ -205,8 +206,8 @@ def withdraw_record(*, actor, objection_id: int, reason: str) -> Objection:
                     objection_raised_on=_raised_on(objection))  # fmt: skip
     _tell_entity(
         objection,
-        _("Objection %(number)s: publication withdrawn") % {"number": objection.case.number},
-        _("Record %(record)s is no longer displayed.") % {"record": record.decision_number},
+        Phrase("Objection %(number)s: publication withdrawn", number=objection.case.number),
+        Phrase("Record %(record)s is no longer displayed.", record=record.decision_number),
     )
     return objection
 

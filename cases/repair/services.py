@@ -12,7 +12,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from cases.core import documents, identity, permissions, policies, scaffold, services, transitions, uploads
 from cases.core.event_types import DeadlineStep, EventType
@@ -24,6 +23,7 @@ from cases.infra import outbox
 from cases.repair import national_site
 from cases.repair.models import Basis, Material, NationalSync, RepairApplication
 from notifications import services as notification_services
+from notifications.phrases import Joined, Phrase
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def _require_caseworker(application: RepairApplication, actor) -> None:
     services.ensure_claimed_by(application.case, actor)
 
 
-def _tell_applicant(application: RepairApplication, title: str, body: str) -> None:
+def _tell_applicant(application: RepairApplication, title, body) -> None:
     if application.case.applicant_id is None:  # pushed by the national window: told through the outbox
         return
     notification_services.notify(
@@ -99,7 +99,7 @@ def _tell_applicant(application: RepairApplication, title: str, body: str) -> No
     )
 
 
-def _tell_staff(application: RepairApplication, recipients: list[int], kind: str, title: str, body: str) -> None:
+def _tell_staff(application: RepairApplication, recipients: list[int], kind: str, title, body) -> None:
     notification_services.notify(
         [pk for pk in recipients if pk],
         kind=kind,
@@ -268,9 +268,12 @@ def start_department_work(application: RepairApplication) -> None:
     notification_services.notify(
         services.users_with_role(Role.CASEWORKER, case.department_id),
         kind="repair.submitted",
-        title=_("New credit-repair application %(number)s") % {"number": case.number},
-        body=_("%(entity)s applies to repair %(record)s.")
-        % {"entity": application.record.party.name, "record": application.record.decision_number},
+        title=Phrase("New credit-repair application %(number)s", number=case.number),
+        body=Phrase(
+            "%(entity)s applies to repair %(record)s.",
+            entity=application.record.party.name,
+            record=application.record.decision_number,
+        ),
         case=case,
     )
 
@@ -291,20 +294,19 @@ def accept(*, actor, application_id: int) -> RepairApplication:
     _queue_sync(application, NationalSync.Action.ACCEPTED)
     _tell_applicant(
         application,
-        _("Application %(number)s accepted") % {"number": application.case.number},
-        _("Your credit-repair application has been accepted for review."),
+        Phrase("Application %(number)s accepted", number=application.case.number),
+        Phrase("Your credit-repair application has been accepted for review."),
     )
     return application
 
 
-def _items_with_reasons(items: list[dict]) -> str:
-    """The items of a one-time notice with their reasons, punctuated as the language writes them."""
-    separator, opening, closing = (
-        pgettext("punctuation", "; "),
-        pgettext("punctuation", " ("),
-        pgettext("punctuation", ")"),
+def _items_with_reasons(items: list[dict]) -> Joined:
+    """The items of a one-time notice with their reasons, punctuated as the reader's language writes them."""
+    opening, closing = Phrase(" (", context="punctuation"), Phrase(")", context="punctuation")
+    return Joined(
+        [Joined([item["name"], opening, item["reason"], closing], "") for item in items],
+        Phrase("; ", context="punctuation"),
     )
-    return separator.join(f"{item['name']}{opening}{item['reason']}{closing}" for item in items)
 
 
 # A free item of the one-time notice: what the caseworker asks for beyond the policy's materials.
@@ -360,9 +362,10 @@ def issue_incomplete_notice(*, actor, application_id: int, missing: list[dict]) 
                     clock=policies.option("repair", "clock_after_correction"))  # fmt: skip
     _tell_applicant(
         application,
-        _("Application %(number)s: materials to complete") % {"number": application.case.number},
-        _("Please provide by %(day)s: %(items)s.")
-        % {"day": correction.due_on.isoformat(), "items": _items_with_reasons(items)},
+        Phrase("Application %(number)s: materials to complete", number=application.case.number),
+        Phrase(
+            "Please provide by %(day)s: %(items)s.", day=correction.due_on.isoformat(), items=_items_with_reasons(items)
+        ),
     )
     return application
 
@@ -389,12 +392,12 @@ def resubmit(*, actor, application_id: int) -> RepairApplication:
         application,
         [case.assignee_id] if case.assignee_id else services.users_with_role(Role.CASEWORKER, case.department_id),
         "repair.resubmitted",
-        _("%(number)s: the applicant resubmitted the materials") % {"number": case.number},
-        _("%(entity)s supplied the materials listed in the one-time notice: %(items)s. Decide on acceptance.")
-        % {
-            "entity": application.record.party.name,
-            "items": "、".join(item["name"] for item in application.missing_items),
-        },
+        Phrase("%(number)s: the applicant resubmitted the materials", number=case.number),
+        Phrase(
+            "%(entity)s supplied the materials listed in the one-time notice: %(items)s. Decide on acceptance.",
+            entity=application.record.party.name,
+            items=Joined([item["name"] for item in application.missing_items], Phrase(", ", context="enumeration")),
+        ),
     )
     return application
 
@@ -425,8 +428,8 @@ def _lapse(application_id: int) -> bool:
     _end(application, RepairMachine.lapse, reason)
     _tell_applicant(
         application,
-        _("Application %(number)s ended: correction period passed") % {"number": application.case.number},
-        reason + " " + _("Handling has ended. You may apply again."),
+        Phrase("Application %(number)s ended: correction period passed", number=application.case.number),
+        Joined([reason, Phrase("Handling has ended. You may apply again.")], " "),
     )
     return True
 
@@ -466,8 +469,8 @@ def end_for_records(record_ids: list[int] | None = None) -> int:
         _end(application, RepairMachine.terminate, reason)
         _tell_applicant(
             application,
-            _("Application %(number)s ended: the record is no longer displayed") % {"number": case.number},
-            reason + " " + _("Handling has ended."),
+            Phrase("Application %(number)s ended: the record is no longer displayed", number=case.number),
+            Joined([reason, Phrase("Handling has ended.")], " "),
         )
         ended += 1
     return ended
@@ -495,7 +498,7 @@ def refuse(*, actor, application_id: int, reason: str) -> RepairApplication:
     services.close_open_deadlines(case=application.case, actor=actor)
     _tell_applicant(
         application,
-        _("Application %(number)s not accepted") % {"number": application.case.number},
+        Phrase("Application %(number)s not accepted", number=application.case.number),
         reason,
     )
     return application
@@ -533,7 +536,7 @@ def request_extension(*, actor, application_id: int, reason: str) -> RepairAppli
         application,
         services.users_with_role(Role.DEPARTMENT_HEAD, application.record.department_id),
         "repair.decision_proposed",
-        _("Extension of %(number)s awaits your approval") % {"number": application.case.number},
+        Phrase("Extension of %(number)s awaits your approval", number=application.case.number),
         reason,
     )
     return application
@@ -557,7 +560,7 @@ def decide_extension(*, actor, application_id: int, approve: bool, reason: str =
         application.save(update_fields=["extension_requested_at", "extension_refusal_reason"])
         transitions.record(application.case, EventType.REPAIR_EXTENSION_REFUSED, actor=actor, reason=reason)
         _tell_staff(application, [application.case.assignee_id], "repair.head_decided",
-                    _("Extension of %(number)s refused") % {"number": number}, reason)  # fmt: skip
+                    Phrase("Extension of %(number)s refused", number=number), reason)  # fmt: skip
         return application
     days = policies.working_days("repair", "extension_days")
     deadline = services.extend_deadline(case=application.case, step=DECIDE, working_days=days, actor=actor,
@@ -568,8 +571,7 @@ def decide_extension(*, actor, application_id: int, approve: bool, reason: str =
                        due_on=deadline.due_on.isoformat())  # fmt: skip
     _tell_applicant(
         application,
-        _("Application %(number)s: decision extended to %(day)s") % {"number": number,
-                                                                       "day": deadline.due_on.isoformat()},
+        Phrase("Application %(number)s: decision extended to %(day)s", number=number, day=deadline.due_on.isoformat()),
         application.extension_reason,
     )  # fmt: skip
     return application
@@ -595,8 +597,8 @@ def propose_decision(*, actor, application_id: int, approve: bool, reason: str) 
     notification_services.notify(
         services.users_with_role(Role.DEPARTMENT_HEAD, application.record.department_id),
         kind="repair.decision_proposed",
-        title=_("Decision on %(number)s awaits your approval") % {"number": application.case.number},
-        body=reason or _("Proposed: repair the record."),
+        title=Phrase("Decision on %(number)s awaits your approval", number=application.case.number),
+        body=reason or Phrase("Proposed: repair the record."),
         case=application.case,
     )
     return application
@@ -618,7 +620,7 @@ def send_back(*, actor, application_id: int, reason: str) -> RepairApplication:
     application.save(update_fields=["proposed_approval", "proposed_reason", "sent_back_reason"])
     transitions.record(application.case, RepairMachine.SEND_BACK.event, actor=actor, reason=reason)
     _tell_staff(application, [proposer, application.case.assignee_id], "repair.head_decided",
-                _("%(number)s sent back for re-review") % {"number": application.case.number},
+                Phrase("%(number)s sent back for re-review", number=application.case.number),
                 reason)  # fmt: skip
     return application
 
@@ -653,7 +655,7 @@ def approve_decision(*, actor, application_id: int, approve: bool | None = None,
                         reason=application.decision_reason, **basis_facts(application))  # fmt: skip
         _queue_sync(application, NationalSync.Action.REFUSED, reason=application.decision_reason)
         _tell_applicant(
-            application, _("Credit repair %(number)s refused") % {"number": number}, application.decision_reason
+            application, Phrase("Credit repair %(number)s refused", number=number), application.decision_reason
         )
         return application
     transitions.transition(application.case, RepairMachine.approve, actor, otherwise=otherwise)
@@ -668,13 +670,14 @@ def approve_decision(*, actor, application_id: int, approve: bool | None = None,
     _queue_sync(application, NationalSync.Action.REPAIR)
     _tell_applicant(
         application,
-        _("Credit repair %(number)s approved") % {"number": number},
-        (
-            _("%(party)s is removed from the serious-dishonesty list (%(record)s).")
-            if record.record_type == RecordType.SERIOUS_LIST
-            else _("Record %(record)s is no longer displayed.")
+        Phrase("Credit repair %(number)s approved", number=number),
+        Phrase(
+            "%(party)s is removed from the serious-dishonesty list (%(record)s).",
+            party=record.party.name,
+            record=record.decision_number,
         )
-        % {"party": record.party.name, "record": record.decision_number},
+        if record.record_type == RecordType.SERIOUS_LIST
+        else Phrase("Record %(record)s is no longer displayed.", record=record.decision_number),
     )
     return application
 
@@ -710,11 +713,17 @@ def revoke(*, actor, application_id: int, reason: str) -> RepairApplication:
     _queue_sync(application, NationalSync.Action.REVOKE)
     _tell_applicant(
         application,
-        _("Credit repair %(number)s revoked") % {"number": application.case.number},
-        reason
-        + " "
-        + _("A new application on this record is possible from %(day)s.")
-        % {"day": barred_until.isoformat() if barred_until else timezone.localdate().isoformat()},
+        Phrase("Credit repair %(number)s revoked", number=application.case.number),
+        Joined(
+            [
+                reason,
+                Phrase(
+                    "A new application on this record is possible from %(day)s.",
+                    day=barred_until or timezone.localdate(),
+                ),
+            ],
+            " ",
+        ),
     )
     return application
 

@@ -20,7 +20,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -35,6 +34,7 @@ from cases.infra import csv_export
 from cases.reporting import metrics
 from cases.reporting.metrics import ComplaintFigures, Figures, Period, RepairFigures
 from notifications import services as notification_services
+from notifications.phrases import Phrase
 
 # The report for the first half-year falls due on 20 June, for the second on 20 December.
 DUE = {1: (6, 20), 2: (12, 20)}
@@ -435,12 +435,13 @@ def remind_department_heads(today: date | None = None) -> int:
         notification_services.notify(
             heads,
             kind="report.due",
-            title=_("Half-year progress report due on %(day)s") % {"day": due.isoformat()},
-            body=_(
+            title=Phrase("Half-year progress report due on %(day)s", day=due.isoformat()),
+            body=Phrase(
                 "The progress report on %(period)s is due on %(day)s. Please see that your department's complaints, "
-                "credit repairs and arrears are up to date on the figures page."
-            )
-            % {"period": period.code, "day": due.isoformat()},
+                "credit repairs and arrears are up to date on the figures page.",
+                period=period.code,
+                day=due.isoformat(),
+            ),
             payload={"period": period.code, "due_on": due.isoformat(), "url": url},
         )
     return len(heads)

@@ -14,6 +14,7 @@ from cases.core.roles import Role
 from cases.core.services import department_recipients, refresh_case_deadlines
 from cases.supervision.models import SupervisionOrder
 from notifications import services as notification_services
+from notifications.phrases import Joined, Phrase, named
 
 # The most working days a supervisor may give a department to answer an order.
 MAX_RESPOND_WITHIN = 30
@@ -29,25 +30,28 @@ def respond_by_after(days: int, today: date | None = None) -> date:
     return workdays.add_working_days(today or timezone.localdate(), days)
 
 
-def order_title(case: Case, *, escalate: bool) -> str:
+def order_title(case: Case, *, escalate: bool) -> Phrase:
     if escalate:
-        return _("District-level supervision on case %(number)s") % {"number": case.number}
-    return _("Supervision order on case %(number)s") % {"number": case.number}
+        return Phrase("District-level supervision on case %(number)s", number=case.number)
+    return Phrase("Supervision order on case %(number)s", number=case.number)
 
 
-def order_message(*, reason: str, respond_by: date, respond_within: int, escalation_reason: str = "") -> str:
+def order_message(*, reason: str, respond_by: date, respond_within: int, escalation_reason: str = "") -> Joined:
     """What the department reads: the supervisor's text, why it was escalated, and the answer's
     due date written from the chosen working days (never typed, so the two cannot disagree)."""
     parts = [reason.strip()]
     if escalation_reason.strip():
         parts.append(
-            _("Escalated to district-level supervision because: %(reason)s") % {"reason": escalation_reason.strip()}
+            Phrase("Escalated to district-level supervision because: %(reason)s", reason=escalation_reason.strip())
         )
     parts.append(
-        _("Answer this order by %(date)s (within %(days)s working days).")
-        % {"date": f"{respond_by:%Y-%m-%d}", "days": respond_within}
+        Phrase(
+            "Answer this order by %(date)s (within %(days)s working days).",
+            date=f"{respond_by:%Y-%m-%d}",
+            days=respond_within,
+        )
     )
-    return "\n\n".join(parts)
+    return Joined(parts)
 
 
 def pending_order(case: Case) -> SupervisionOrder | None:
@@ -200,8 +204,11 @@ def respond_to_supervision_order(*, order_id: int, actor, response: str) -> Supe
     notification_services.notify(
         [order.issued_by_id, *supervisors],
         kind="supervision.answered",
-        title=_("%(department)s answered the supervision order on case %(number)s")
-        % {"department": order.department.name, "number": order.case.number},
+        title=Phrase(
+            "%(department)s answered the supervision order on case %(number)s",
+            department=named(order.department),
+            number=order.case.number,
+        ),
         body=response,
         case=order.case,
         payload={"order": order.pk, "url": reverse("supervision-order", args=[order.pk])},

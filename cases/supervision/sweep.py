@@ -9,18 +9,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from cases.core import deadlines, events, policies, workdays
 from cases.core.event_types import EventType
 from cases.core.models import Case, Deadline, Stage, SupervisionLevel, User
+from cases.core.models.deadline import step_words
 from cases.core.roles import Role
 from cases.infra.bulk import insert_rows
 from cases.supervision.models import SupervisionOrder
+from notifications.phrases import Phrase
 from notifications.services import Outbox, board_changed
 
 logger = logging.getLogger(__name__)
@@ -125,27 +127,29 @@ class DueDeadline:
 
 
 def _templates() -> dict[int, tuple[str, str]]:
-    """The stage messages in the active language, translated once per sweep."""
+    """The stage messages' msgids: each notification says them in its reader's language."""
     return {
         Stage.REMINDED: (
-            _("Reminder: case %(number)s, %(step)s, is due on %(due)s"),
-            _("Case %(number)s (%(step)s) must be completed by %(due)s. Please deal with it in time."),
+            "Reminder: case %(number)s, %(step)s, is due on %(due)s",
+            "Case %(number)s (%(step)s) must be completed by %(due)s. Please deal with it in time.",
         ),
         Stage.SUPERVISED: (
-            _("Supervision order: case %(number)s, %(step)s, is overdue"),
-            _(
-                "Case %(number)s (%(step)s) was due on %(due)s and is overdue. A supervision order has been issued; "
-                "the department must respond."
-            ),
+            "Supervision order: case %(number)s, %(step)s, is overdue",
+            "Case %(number)s (%(step)s) was due on %(due)s and is overdue. A supervision order has been issued; "
+            "the department must respond.",
         ),
         Stage.ESCALATED: (
-            _("District-level supervision: case %(number)s is %(days)s working days overdue"),
-            _(
-                "Case %(number)s (%(step)s) was due on %(due)s and is %(days)s working days overdue. "
-                "It is now supervised at district level."
-            ),
+            "District-level supervision: case %(number)s is %(days)s working days overdue",
+            "Case %(number)s (%(step)s) was due on %(due)s and is %(days)s working days overdue. "
+            "It is now supervised at district level.",
         ),
     }
+
+
+def _office_text(phrase: Phrase) -> str:
+    """A supervision order's reason is kept as text, in the office's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return phrase.render()
 
 
 def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients, report: SweepReport) -> None:
@@ -168,11 +172,11 @@ def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients,
         for stage in due_stages:
             params = {
                 "number": number,
-                "step": deadline.label,
+                "step": step_words(deadline.step, deadline.label),
                 "due": deadline.due_on.isoformat(),
                 "days": recipients.days_overdue(deadline.due_on, today),
             }
-            title, body = (template % params for template in recipients.templates[stage])
+            title, body = (Phrase(template, **params) for template in recipients.templates[stage])
             audit_rows.append(
                 {
                     "subject_type_id": case_type.pk,
@@ -197,7 +201,7 @@ def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients,
                         "deadline_id": deadline.pk,
                         "department_id": deadline.department_id,
                         "level": STAGE_LEVEL[stage],
-                        "reason": body,
+                        "reason": _office_text(body),
                         "issued_by_id": None,
                         "issued_at": now,
                         "respond_by": respond_by_cache[kind],

@@ -62,7 +62,7 @@ ZH_ALLOWED_LATIN = {
 
 class VisibleText(HTMLParser):
     """The text a person reads, and the same-site links they can follow. Text inside an element
-    marked `data-stored-text` (a notification as it was written when sent) is kept apart."""
+    marked `data-stored-text` (text read as it was stored, e.g. typed into a notification) is kept apart."""
 
     HIDDEN = {"script", "style", "template", "noscript", "head"}
 
@@ -173,8 +173,8 @@ def crawl(client, starts: list[str], language: str, codes: set[str], names: list
             continue
         page = VisibleText()
         page.feed(response.content.decode())
-        # A notification reads as it was written when it was sent, in the office's language: the
-        # Chinese pages check it too, the English ones do not (it is not rewritten per reader).
+        # What reads as it was stored (a notification's text typed by a person, an older
+        # notification without phrases) is in the office's language: the Chinese pages check it too.
         text = page.text if language != "zh-hans" else "\n".join([page.text, *page.stored])
         found = problems_on(text, language, codes, names)
         if found:

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.core.event_types import INSTALMENT_STEP, DeadlineStep
+from notifications.phrases import Phrase
 
 
 class Stage(models.IntegerChoices):
@@ -15,6 +16,16 @@ class Stage(models.IntegerChoices):
     REMINDED = 1, _("Reminded")  # 催办
     SUPERVISED = 2, _("Supervision order issued")  # 督办单
     ESCALATED = 3, _("Escalated to the district")  # 挂牌督办
+
+
+def step_words(step: str, label: str):
+    """A deadline's step as words said in the reader's language (its enum label, "Instalment n"),
+    else its stored label as it was set."""
+    if step in DeadlineStep.values:
+        return DeadlineStep(step).label
+    if step.startswith(INSTALMENT_STEP) and step[len(INSTALMENT_STEP) :].isdigit():
+        return Phrase("Instalment %(number)d", number=int(step[len(INSTALMENT_STEP) :]))
+    return label
 
 
 class Deadline(models.Model):
@@ -67,11 +78,7 @@ class Deadline(models.Model):
     def step_name(self) -> str:
         """The step as it reads in the page's language: the stored label is in the language it was
         set in (a step of DeadlineStep reads by its enum label, an instalment as "Instalment n")."""
-        if self.step in DeadlineStep.values:
-            return str(DeadlineStep(self.step).label)
-        if self.step.startswith(INSTALMENT_STEP) and self.step[len(INSTALMENT_STEP) :].isdigit():
-            return _("Instalment %(number)d") % {"number": int(self.step[len(INSTALMENT_STEP) :])}
-        return self.label
+        return str(step_words(self.step, self.label))
 
     @property
     def is_open(self) -> bool:
