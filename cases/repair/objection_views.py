@@ -40,11 +40,11 @@ def objection_new(request, record_id: int):
                 evidence=request.FILES.getlist("evidence"),
             )
         except InvalidInput as exc:
-            errors = [str(message) for messages_ in (exc.details or {}).values() for message in messages_]
-            context = {"record": record, "errors": errors or [str(exc)], "reasons": request.POST.get("reasons", "")}
+            context = {"record": record, "errors": feedback.refusal(exc), "reasons": request.POST.get("reasons", "")}
             return render(request, "cases/objection_form.html", context, status=400)
         feedback.announce(request, objection.case, since, days=policies.working_days("objection", "check_within"))
-        return redirect("objection", number=objection.case.number)
+        # The receipt: the case number, the verification code and the check's due date, printable.
+        return redirect("case-receipt", number=objection.case.number)
     context = {"record": record, "open": objections.open_objection_of(record)}
     return render(request, "cases/objection_form.html", context)
 
