@@ -138,12 +138,15 @@ def register_counter_complaint(request):
             "name": COUNTER_CHANNELS[data["how"]][0], "name_en": COUNTER_CHANNELS[data["how"]][1],
             "secret": uuid.uuid4().hex, "callback_required": True,
         })  # fmt: skip
-        complaint, _created = complaint_intake.receive(channel=channel, data={
-            "reference": f"CTR-{data['token']}", "complainant_name": data["complainant_name"],
-            "complainant_phone": data.get("complainant_phone") or "", "enterprise_name": data["enterprise_name"],
-            "enterprise_uscc": data["enterprise_uscc"], "respondent": data["respondent"], "subject": data["subject"],
-            "facts": data["facts"], "amount_claimed": data["amount_claimed"],
-        })  # fmt: skip
+        try:
+            complaint, _created = complaint_intake.receive(channel=channel, data={
+                "reference": f"CTR-{data['token']}", "complainant_name": data["complainant_name"],
+                "complainant_phone": data.get("complainant_phone") or "", "enterprise_name": data["enterprise_name"],
+                "enterprise_uscc": data["enterprise_uscc"], "respondent": data["respondent"],
+                "subject": data["subject"], "facts": data["facts"], "amount_claimed": data["amount_claimed"],
+            })  # fmt: skip
+        except feedback.REFUSED as error:
+            return feedback.form_again(request, "cases/complaint_file.html", {"form": form, "counter": True}, error)
         return redirect("complaint", number=complaint.case.number)
     return render(request, "cases/complaint_file.html", {"form": form, "counter": True})
 
@@ -162,37 +165,49 @@ def file_complaint(request):
     initial = {"token": uuid.uuid4().hex, "contact_name": user.full_name, "contact_phone": user.phone}
     form = PortalFilingForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        channel = Channel.objects.filter(code=WEBSITE).first()
-        if channel is None:
-            raise InvalidInput(_("Online filing is not open: the website channel is not set up."))
-        data = form.cleaned_data
-        with transaction.atomic():  # the complaint and its evidence are filed together, or not at all
-            complaint, created = complaint_intake.receive(channel=channel, data={
-                # the form's one-time token is the reference: a double click files one complaint
-                "reference": f"WEB-{data['token']}", "complainant_name": data["contact_name"],
-                "complainant_phone": data["contact_phone"], "complainant_email": data["contact_email"],
-                "enterprise_name": binding.entity_name or user.entity_name, "enterprise_uscc": binding.id_number,
-                "respondent": data["respondent"], "subject": data["subject"], "facts": data["facts"],
-                "amount_claimed": data["amount_claimed"], "complainant": user,
-            })  # fmt: skip
-            for upload in data["evidence"] if created else []:
-                complaints.add_evidence(actor=user, complaint_id=complaint.pk, upload=upload)
+        try:
+            complaint = _file_online(user, binding, form.cleaned_data)
+        except feedback.REFUSED as error:
+            return feedback.form_again(request, "cases/complaint_file.html", {"form": form}, error)
         # The receipt: the case number and the verification code for the tracking page, printable.
         return redirect("case-receipt", number=complaint.case.number)
     return render(request, "cases/complaint_file.html", {"form": form})
 
 
+def _file_online(user, binding, data) -> Complaint:
+    channel = Channel.objects.filter(code=WEBSITE).first()
+    if channel is None:
+        raise InvalidInput(_("Online filing is not open: the website channel is not set up."))
+    with transaction.atomic():  # the complaint and its evidence are filed together, or not at all
+        complaint, created = complaint_intake.receive(channel=channel, data={
+            # the form's one-time token is the reference: a double click files one complaint
+            "reference": f"WEB-{data['token']}", "complainant_name": data["contact_name"],
+            "complainant_phone": data["contact_phone"], "complainant_email": data["contact_email"],
+            "enterprise_name": binding.entity_name or user.entity_name, "enterprise_uscc": binding.id_number,
+            "respondent": data["respondent"], "subject": data["subject"], "facts": data["facts"],
+            "amount_claimed": data["amount_claimed"], "complainant": user,
+        })  # fmt: skip
+        for upload in data["evidence"] if created else []:
+            complaints.add_evidence(actor=user, complaint_id=complaint.pk, upload=upload)
+    return complaint
+
+
 @login_required
 @require_POST
 def evidence_upload(request, number: str):
-    """The complainant adds evidence files to their complaint while it is open."""
+    """The complainant adds evidence files to their complaint while it is open; a refused upload
+    shows the complaint's page again with the reason at the upload form."""
     complaint = _complaint(request, number)
     files = request.FILES.getlist("evidence")
-    if not files:
-        raise InvalidInput(details={"evidence": [_("Choose a file to upload.")]})
-    with transaction.atomic():
-        for upload in files:
-            complaints.add_evidence(actor=request.user, complaint_id=complaint.pk, upload=upload)
+    try:
+        if not files:
+            raise InvalidInput(details={"evidence": [_("Choose a file to upload.")]})
+        with transaction.atomic():
+            for upload in files:
+                complaints.add_evidence(actor=request.user, complaint_id=complaint.pk, upload=upload)
+    except feedback.REFUSED as error:
+        refused = {"refused_messages": feedback.refusal(error), "typed": feedback.typed(request.POST, "evidence")}
+        return _render_complaint(request, complaint, status=400, refused_action="evidence", **refused)
     messages.success(request, _("Evidence uploaded: %(count)d file(s).") % {"count": len(files)})
     return redirect("complaint", number=number)
 
@@ -447,9 +462,7 @@ def complaint_bulk(request):
             outcome = bulk.assign_selected(actor=request.user, case_ids=post.getlist("case"),
                                            department_id=_whole(post.get("department"), "department"))  # fmt: skip
     except (InvalidInput, NotFound) as error:
-        messages.error(request, " ".join(str(text) for texts in error.details.values() for text in texts)
-                       or str(error.message))  # fmt: skip
-        return redirect_back(request, "complaint-queue")
+        return feedback.told_back(request, error, "complaint-queue")
     if token:
         request.session[BULK_TOKENS] = [*used, token][-20:]
     done = {"done": len(outcome.done), "selected": outcome.selected}
@@ -543,6 +556,7 @@ def _history_steps(history) -> list[dict]:
 
 @login_required
 @require_POST
+@feedback.back_on_refusal("integrity")
 def integrity_repair(request, entry_id: int):
     """A supervisor marks a breach entry repaired (已修复) once the body has performed."""
     since = feedback.mark()

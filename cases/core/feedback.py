@@ -239,11 +239,12 @@ def on_form(form, error: Exception) -> None:
         form.add_error(None, str(error.message))
 
 
-def form_again(request, template: str, context: dict, error: Exception, *, form="form", status: int = 400):
+def form_again(request, template: str, context: dict, error: Exception, *, form: str = "form"):
     """The same page again after a refused step, the reasons at its form (context[form]), what was
-    typed still in it (a bound form keeps it)."""
+    typed still in it (a bound form keeps it). The status is the refusal's: 400 for what was typed,
+    409 for a step the state no longer allows (a double submit), 429 for too many tries."""
     on_form(context[form], error)
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=_error(error).status_code)
 
 
 def told_back(request, error: Exception, fallback: str):
