@@ -99,7 +99,6 @@ def verify_code(request):
 
 @login_required
 @require_POST
-@feedback.back_on_refusal("identity")
 def revoke(request, binding_id: int):
     binding = identity_services.revoke_binding(
         actor=request.user, binding_id=binding_id, reason=request.POST.get("reason", "")
@@ -127,4 +126,5 @@ def counter(request):
             request, _("%(user)s now acts for %(entity)s.") % {"user": binding.user, "entity": binding.entity_name}
         )
         return redirect("identity-counter")
-    return render(request, "cases/identity_counter.html", {"form": form})
+    context = {"form": form}
+    return render(request, "cases/identity_counter.html", context, status=feedback.status_after(request, form))

@@ -148,7 +148,8 @@ def register_counter_complaint(request):
         except feedback.REFUSED as error:
             return feedback.form_again(request, "cases/complaint_file.html", {"form": form, "counter": True}, error)
         return redirect("complaint", number=complaint.case.number)
-    return render(request, "cases/complaint_file.html", {"form": form, "counter": True})
+    context = {"form": form, "counter": True}
+    return render(request, "cases/complaint_file.html", context, status=feedback.status_after(request, form))
 
 
 def _complaint(request, number: str) -> Complaint:
@@ -171,7 +172,7 @@ def file_complaint(request):
             return feedback.form_again(request, "cases/complaint_file.html", {"form": form}, error)
         # The receipt: the case number and the verification code for the tracking page, printable.
         return redirect("case-receipt", number=complaint.case.number)
-    return render(request, "cases/complaint_file.html", {"form": form})
+    return render(request, "cases/complaint_file.html", {"form": form}, status=feedback.status_after(request, form))
 
 
 def _file_online(user, binding, data) -> Complaint:
@@ -206,8 +207,7 @@ def evidence_upload(request, number: str):
             for upload in files:
                 complaints.add_evidence(actor=request.user, complaint_id=complaint.pk, upload=upload)
     except feedback.REFUSED as error:
-        refused = {"refused_messages": feedback.refusal(error), "typed": feedback.typed(request.POST, "evidence")}
-        return _render_complaint(request, complaint, status=400, refused_action="evidence", **refused)
+        return _render_complaint(request, complaint, **feedback.again(error, request.POST, "evidence"))
     messages.success(request, _("Evidence uploaded: %(count)d file(s).") % {"count": len(files)})
     return redirect("complaint", number=number)
 
@@ -360,9 +360,8 @@ def complaint_act(request, number: str, action: str):
     since = feedback.mark()
     try:
         actions[action]()
-    except InvalidInput as exc:
-        refused = {"refused_messages": feedback.refusal(exc), "typed": feedback.typed(post, action)}
-        return _render_complaint(request, complaint, status=400, refused_action=action, **refused)
+    except feedback.REFUSED as exc:
+        return _render_complaint(request, complaint, **feedback.again(exc, post, action))
     feedback.announce(request, complaint.case, since)
     return redirect("complaint", number=number)
 
@@ -494,6 +493,12 @@ def my_complaints(request):
 def integrity_record(request):
     """The government-integrity record (政务诚信记录): per body, its confirmed breaches (拒不整改,
     逾期未整改), apart from the defaults it cured; only unrepaired breaches count against it."""
+    return _render_integrity(request, request.GET.get("body", ""))
+
+
+def _render_integrity(request, chosen: str, status: int = 200, **refused):
+    """The integrity record page; after a refused step the same page again with the reason at the
+    entry's form and what was typed put back (static/js/forms.js)."""
     if not (selectors.can_supervise(request.user) or request.user.has_perm("cases.register_complaints")):
         raise PermissionDenied
     breach = Q(entries__kind=EntryKind.BREACH)
@@ -507,7 +512,6 @@ def integrity_record(request):
         .filter(total__gt=0)
         .order_by("-breaches", "-repaired", "name")
     )
-    chosen = request.GET.get("body", "")
     body = RespondentBody.objects.filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 10 else None
     entries = []
     if body is not None:
@@ -522,8 +526,8 @@ def integrity_record(request):
         "bodies": bodies, "body": body, "kinds": EntryKind,
         "breaches": [entry for entry in entries if entry.kind == EntryKind.BREACH],
         "cured": [entry for entry in entries if entry.kind == EntryKind.CURED],
-        "may_repair": selectors.can_supervise(request.user),
-    })  # fmt: skip
+        "may_repair": selectors.can_supervise(request.user), **refused,
+    }, status=status)  # fmt: skip
 
 
 # What a step of an entry's history shows besides its name, in this order of preference.
@@ -556,10 +560,14 @@ def _history_steps(history) -> list[dict]:
 
 @login_required
 @require_POST
-@feedback.back_on_refusal("integrity")
 def integrity_repair(request, entry_id: int):
     """A supervisor marks a breach entry repaired (已修复) once the body has performed."""
     since = feedback.mark()
-    entry = rectification.mark_repaired(actor=request.user, entry_id=entry_id, note=request.POST.get("note", ""))
+    try:
+        entry = rectification.mark_repaired(actor=request.user, entry_id=entry_id, note=request.POST.get("note", ""))
+    except feedback.REFUSED as error:
+        body = IntegrityEntry.objects.filter(pk=entry_id).values_list("body_id", flat=True).first()
+        refused = feedback.again(error, request.POST, f"{entry_id}/repaired")
+        return _render_integrity(request, str(body), **refused)
     feedback.announce(request, entry.complaint.case, since)
     return redirect(f"{reverse('integrity')}?body={entry.body_id}")

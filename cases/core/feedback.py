@@ -226,6 +226,28 @@ def typed(post, action: str) -> dict:
     return {"action": action, "fields": fields}
 
 
+def status_of(error: Exception) -> int:
+    """The status of the page shown again: 400 for what was typed, 409 for a step the state no
+    longer allows (a double submit), 429 for too many tries."""
+    return _error(error).status_code
+
+
+def again(error: Exception, post, action: str) -> dict:
+    """What a page shown again after its step `action` was refused gets: its status, the step (its
+    form is opened), the reasons, and what was typed (put back at that form by static/js/forms.js)."""
+    return {
+        "status": status_of(error),
+        "refused_action": action,
+        "refused_messages": refusal(error),
+        "typed": typed(post, action),
+    }
+
+
+def status_after(request, form) -> int:
+    """The status of a form's page: 400 when what was sent is not valid (the form's own checks)."""
+    return 400 if request.method == "POST" and form.errors else 200
+
+
 def on_form(form, error: Exception) -> None:
     """Put a refused step on its form: each detail at its field, the rest at the top of the form."""
     error = _error(error)
@@ -241,10 +263,9 @@ def on_form(form, error: Exception) -> None:
 
 def form_again(request, template: str, context: dict, error: Exception, *, form: str = "form"):
     """The same page again after a refused step, the reasons at its form (context[form]), what was
-    typed still in it (a bound form keeps it). The status is the refusal's: 400 for what was typed,
-    409 for a step the state no longer allows (a double submit), 429 for too many tries."""
+    typed still in it (a bound form keeps it), with the refusal's status (status_of)."""
     on_form(context[form], error)
-    return render(request, template, context, status=_error(error).status_code)
+    return render(request, template, context, status=status_of(error))
 
 
 def told_back(request, error: Exception, fallback: str):

@@ -98,8 +98,7 @@ def phrase_edit(request, phrase_id: int):
             position=_position(post.get("position")),
         )
     except InvalidInput as error:
-        refused = {"refused_messages": feedback.refusal(error), "typed": feedback.typed(post, f"phrases/{phrase_id}")}
-        return _render_phrases(request, status=400, **refused)
+        return _render_phrases(request, **feedback.again(error, post, f"phrases/{phrase_id}"))
     messages.success(request, _("The phrase “%(title)s” is saved.") % {"title": phrase.title})
     return redirect("phrases")
 

@@ -62,7 +62,7 @@ def record_new(request):
             % {"number": record.decision_number, "from": record.repairable_from, "until": record.display_until},
         )
         return redirect("records")
-    return render(request, "cases/record_form.html", {"form": form})
+    return render(request, "cases/record_form.html", {"form": form}, status=feedback.status_after(request, form))
 
 
 @login_required
@@ -75,7 +75,8 @@ def record_import_view(request):
             report = record_import.import_records(actor=request.user, upload=form.cleaned_data["file"])
         except feedback.REFUSED as error:
             return feedback.form_again(request, "cases/record_import.html", {"form": form, "report": None}, error)
-    return render(request, "cases/record_import.html", {"form": form, "report": report})
+    context = {"form": form, "report": report}
+    return render(request, "cases/record_import.html", context, status=feedback.status_after(request, form))
 
 
 @login_required
@@ -106,7 +107,8 @@ def record_not_repairable(request, record_id: int):
             return feedback.form_again(request, "cases/record_not_repairable.html", context, error)
         messages.success(request, _("Repair eligibility of %(number)s saved.") % {"number": record.decision_number})
         return redirect("records")
-    return render(request, "cases/record_not_repairable.html", {"form": form, "record": record})
+    context = {"form": form, "record": record}
+    return render(request, "cases/record_not_repairable.html", context, status=feedback.status_after(request, form))
 
 
 @login_required

@@ -159,8 +159,8 @@ def act(request, number: str, action: str):
     since = feedback.mark()
     try:
         ACTIONS[action](request.user, application.pk, post)
-    except InvalidInput as exc:
-        return _render_application(request, application, status=400, refused_action=action,
+    except feedback.REFUSED as exc:
+        return _render_application(request, application, status=feedback.status_of(exc), refused_action=action,
                                    refused_messages=feedback.refusal(exc), typed_reason=post.get("reason", ""),
                                    typed_missing={code: post.get(f"reason_{code}", "") for code in
                                                   post.getlist("missing")},

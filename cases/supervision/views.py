@@ -364,4 +364,5 @@ def order_respond(request, order_id: int):
             return feedback.form_again(request, "cases/supervision_order.html", {"order": order, "form": form}, error)
         feedback.announce(request, order.case, since)
         return redirect("supervision-orders")
-    return render(request, "cases/supervision_order.html", {"order": order, "form": form})
+    context = {"order": order, "form": form}
+    return render(request, "cases/supervision_order.html", context, status=feedback.status_after(request, form))

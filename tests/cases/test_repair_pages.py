@@ -144,3 +144,13 @@ def test_the_applicant_reads_the_timeline_in_words_without_internal_steps(client
     page = client.get(f"/repair/{number}/").content.decode()
     assert "提交申请" in page and "已受理" in page
     assert "承办人认领" not in page
+
+
+def test_a_refused_start_goes_back_to_the_records_page_with_why(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    response = client.post(f"/repair/start/{world['record'].pk}/", follow=True)
+    assert response.redirect_chain == [("/my/records/", 302)]
+    page = response.content.decode()
+    assert 'role="alert"' in page and "该记录已有办理中的修复申请" in page
+    assert Case.objects.count() == 1
