@@ -154,3 +154,19 @@ def test_a_refused_start_goes_back_to_the_records_page_with_why(client, world):
     page = response.content.decode()
     assert 'role="alert"' in page and "该记录已有办理中的修复申请" in page
     assert Case.objects.count() == 1
+
+
+def test_claiming_a_case_someone_holds_goes_back_to_the_queue_with_who_holds_it(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    case = Case.objects.get()
+    for code in ("obligation_proof", "commitment"):
+        client.post(f"/repair/{case.number}/upload/", {"code": code, "file": pdf()})
+    client.post(f"/repair/{case.number}/submit/", {"obligations": "on", "commitment": "on"})
+    as_user(client, world["worker"]).post(f"/cases/{case.pk}/claim/")
+    colleague = StaffFactory(username="colleague", department=world["worker"].department)
+    response = as_user(client, colleague).post(f"/cases/{case.pk}/claim/", follow=True)
+    assert response.redirect_chain == [("/repair/queue/", 302)]
+    assert f"{world['worker']} 正在办理此案件。" in response.content.decode()
+    case.refresh_from_db()
+    assert case.assignee == world["worker"]
