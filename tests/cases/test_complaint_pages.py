@@ -1,5 +1,7 @@
 """The complaint loop through the pages: file, register, route, answer, rectify, verify, confirm."""
 
+import json
+
 import pytest
 
 from cases.complaints.models import Channel, Complaint
@@ -95,8 +97,12 @@ def test_answering_before_assignment_is_a_409_page(client, world):
     client.post(f"/complaints/{number}/register/", {"subject": "arrears", "respondent": "区某街道办事处"})
     client.post(f"/complaints/{number}/assign/", {"department": Department.objects.get(code="czj").pk})
     client.force_login(world["worker"])
-    response = client.post(f"/complaints/{number}/answer/", {"finding": "substantiated", "text": "x"})
+    response = client.post(f"/complaints/{number}/answer/", {"finding": "substantiated", "text": "答复草稿"})
     assert response.status_code == 409
+    page = response.content.decode()  # the complaint's page again, not a dead end
+    assert 'role="alert"' in page and number in page and '"action": "answer"' in page
+    assert json.dumps("答复草稿") in page  # put back at the answer form by static/js/forms.js
+    assert Case.objects.get().state == "assigned"
 
 
 def test_an_applicant_has_no_complaint_queue(client, world):

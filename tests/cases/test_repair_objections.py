@@ -369,3 +369,14 @@ def test_the_department_corrects_through_the_page_and_the_entity_sees_the_correc
     assert response.status_code == 302
     page = client_of(people["entity"]).get(reverse("objection", args=[number])).content.decode()
     assert "已更正" in page and "罚款 2000 元" in page and "信用信息异议处理中" not in page
+
+
+def test_a_step_sent_twice_shows_the_objection_again_with_why(people, record, under_check):
+    worker = client_of(people["worker"])
+    number = under_check.case.number
+    worker.post(reverse("objection-act", args=[number, "confirm"]), {"reason": "记录无误"})
+    response = worker.post(reverse("objection-act", args=[number, "confirm"]), {"reason": "再次确认"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert 'role="alert"' in page and number in page and '"action": "confirm"' in page
+    assert AuditEvent.objects.for_subject(under_check.case).filter(event_type="objection.confirm").count() == 1

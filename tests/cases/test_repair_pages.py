@@ -108,7 +108,9 @@ def test_an_illegal_step_is_a_409_page(client, world):
     as_user(client, world["worker"])
     response = client.post(f"/repair/{number}/review/")  # not accepted yet
     assert response.status_code == 409
-    assert "当前状态下不能进行此操作" in response.content.decode()
+    page = response.content.decode()  # the application's page again, the reason in an alert
+    assert "当前状态下不能进行此操作" in page and 'role="alert"' in page and number in page
+    assert Case.objects.get().state == "submitted"
 
 
 def test_materials_download_only_for_those_who_see_the_case(client, world):
