@@ -39,6 +39,7 @@ def task_list(request):
 
 @login_required
 @require_POST
+@feedback.back_on_refusal("tasks")
 def claim(request, task_id: int):
     task = services.claim_task(task_id=task_id, actor=request.user)
     _announce(request, task, EventType.TASK_CLAIMED)
@@ -47,6 +48,7 @@ def claim(request, task_id: int):
 
 @login_required
 @require_POST
+@feedback.back_on_refusal("tasks")
 def release(request, task_id: int):
     task = services.release_task(task_id=task_id, actor=request.user)
     _announce(request, task, EventType.TASK_RELEASED)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.accounts import services as identity_services
-from cases.core import identity, masking
+from cases.core import feedback, identity, masking
 from cases.core.exceptions import InvalidInput, Throttled
 from cases.core.models import BindingRole
 from cases.core.models.org import EntityKind
@@ -46,6 +46,10 @@ class CounterBindingForm(forms.Form):
 
 @login_required
 def identity_page(request):
+    return render(request, "cases/identity.html", _identity_context(request, CodeForm()))
+
+
+def _identity_context(request, code_form) -> dict:
     user = request.user
     binding = identity.binding_of(user)
     pending_phone = ""
@@ -55,7 +59,7 @@ def identity_page(request):
         "binding": binding,
         "claimed_kind": EntityKind(user.entity_kind).label if user.entity_kind else "",
         "phone_masked": masking.mask_phone(pending_phone) if pending_phone else "",
-        "code_form": CodeForm(),
+        "code_form": code_form,
         "code_minutes": settings.IDENTITY_CODE_MINUTES,
         "people": (
             identity.bindings_of_entity(binding.entity_kind, binding.id_number)
@@ -63,7 +67,7 @@ def identity_page(request):
             else []
         ),
     }
-    return render(request, "cases/identity.html", context)
+    return context
 
 
 @login_required
@@ -86,11 +90,9 @@ def verify_code(request):
         if not form.is_valid():
             raise InvalidInput(_("Type the six digits of the code."))
         identity_services.verify_binding_code(user=request.user, code=form.cleaned_data["code"])
-    except InvalidInput as error:
-        problems = [str(m) for messages_ in error.details.values() for m in messages_] or [str(error.message)]
-        for problem in problems:
-            messages.error(request, problem)
-        return redirect("identity")
+    except feedback.REFUSED as error:
+        context = _identity_context(request, form)
+        return feedback.form_again(request, "cases/identity.html", context, error, form="code_form")
     messages.success(request, _("Your account is now verified for this enterprise or person."))
     return redirect("my-records")
 
@@ -118,14 +120,11 @@ def counter(request):
                 actor=request.user, username=data["username"], kind=data["entity_kind"], id_number=data["id_number"],
                 name=data["entity_name"], role=data["role"], phone=data["phone"],
             )  # fmt: skip
-        except InvalidInput as error:
-            for field, problems in (error.details or {"__all__": [error.message]}).items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, str(problem))
-        else:
-            messages.success(
-                request,
-                _("%(user)s now acts for %(entity)s.") % {"user": binding.user, "entity": binding.entity_name},
-            )
-            return redirect("identity-counter")
-    return render(request, "cases/identity_counter.html", {"form": form})
+        except feedback.REFUSED as error:
+            return feedback.form_again(request, "cases/identity_counter.html", {"form": form}, error)
+        messages.success(
+            request, _("%(user)s now acts for %(entity)s.") % {"user": binding.user, "entity": binding.entity_name}
+        )
+        return redirect("identity-counter")
+    context = {"form": form}
+    return render(request, "cases/identity_counter.html", context, status=feedback.status_after(request, form))

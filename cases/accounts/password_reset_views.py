@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.accounts import password_reset
+from cases.core import feedback
 from cases.core.models import User
 
 USERNAME_KEY = "password_reset_sms_username"
@@ -35,7 +36,9 @@ def request_code(request):
         request.session[USERNAME_KEY] = form.cleaned_data["username"].strip()
         request.session.pop(PROVEN_KEY, None)
         return redirect("password-reset-sms-code")
-    return render(request, "registration/password_reset_sms.html", {"form": form})
+    return render(
+        request, "registration/password_reset_sms.html", {"form": form}, status=feedback.status_after(request, form)
+    )
 
 
 def enter_code(request):
@@ -55,7 +58,9 @@ def enter_code(request):
             "wrong": _("The code is not right."),
         }[outcome])  # fmt: skip
     context = {"form": form, "code_minutes": settings.IDENTITY_CODE_MINUTES}
-    return render(request, "registration/password_reset_sms_code.html", context)
+    return render(
+        request, "registration/password_reset_sms_code.html", context, status=feedback.status_after(request, form)
+    )
 
 
 def new_password(request):
@@ -70,7 +75,10 @@ def new_password(request):
         password_reset.set_new_password(form=form, method="sms")
         request.session.pop(PROVEN_KEY, None)
         return redirect("password_reset_complete")
-    return render(request, "registration/password_reset_confirm.html", {"form": form, "validlink": True})
+    context = {"form": form, "validlink": True}
+    return render(
+        request, "registration/password_reset_confirm.html", context, status=feedback.status_after(request, form)
+    )
 
 
 class EmailLinkNewPassword(auth_views.PasswordResetConfirmView):

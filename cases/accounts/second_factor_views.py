@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from cases.accounts import second_factor
+from cases.core import feedback
 from cases.core.exceptions import NotPermitted
 from cases.core.roles import is_staff_member
 
@@ -68,7 +69,7 @@ def enrol(request):
         "secret": second_factor.secret_base32(device),
         "next": _next(request),
     }
-    return render(request, "registration/two_factor_enrol.html", context)
+    return render(request, "registration/two_factor_enrol.html", context, status=feedback.status_after(request, form))
 
 
 @login_required
@@ -83,7 +84,8 @@ def verify(request):
         if second_factor.verify(request, form.cleaned_data["token"]):
             return redirect(_next(request))
         form.add_error("token", _("That code is not right, or it was used already. Wait for the next code."))
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next(request)})
+    context = {"form": form, "next": _next(request)}
+    return render(request, "registration/two_factor_verify.html", context, status=feedback.status_after(request, form))
 
 
 @require_POST

@@ -138,14 +138,18 @@ def register_counter_complaint(request):
             "name": COUNTER_CHANNELS[data["how"]][0], "name_en": COUNTER_CHANNELS[data["how"]][1],
             "secret": uuid.uuid4().hex, "callback_required": True,
         })  # fmt: skip
-        complaint, _created = complaint_intake.receive(channel=channel, data={
-            "reference": f"CTR-{data['token']}", "complainant_name": data["complainant_name"],
-            "complainant_phone": data.get("complainant_phone") or "", "enterprise_name": data["enterprise_name"],
-            "enterprise_uscc": data["enterprise_uscc"], "respondent": data["respondent"], "subject": data["subject"],
-            "facts": data["facts"], "amount_claimed": data["amount_claimed"],
-        })  # fmt: skip
+        try:
+            complaint, _created = complaint_intake.receive(channel=channel, data={
+                "reference": f"CTR-{data['token']}", "complainant_name": data["complainant_name"],
+                "complainant_phone": data.get("complainant_phone") or "", "enterprise_name": data["enterprise_name"],
+                "enterprise_uscc": data["enterprise_uscc"], "respondent": data["respondent"],
+                "subject": data["subject"], "facts": data["facts"], "amount_claimed": data["amount_claimed"],
+            })  # fmt: skip
+        except feedback.REFUSED as error:
+            return feedback.form_again(request, "cases/complaint_file.html", {"form": form, "counter": True}, error)
         return redirect("complaint", number=complaint.case.number)
-    return render(request, "cases/complaint_file.html", {"form": form, "counter": True})
+    context = {"form": form, "counter": True}
+    return render(request, "cases/complaint_file.html", context, status=feedback.status_after(request, form))
 
 
 def _complaint(request, number: str) -> Complaint:
@@ -162,37 +166,48 @@ def file_complaint(request):
     initial = {"token": uuid.uuid4().hex, "contact_name": user.full_name, "contact_phone": user.phone}
     form = PortalFilingForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        channel = Channel.objects.filter(code=WEBSITE).first()
-        if channel is None:
-            raise InvalidInput(_("Online filing is not open: the website channel is not set up."))
-        data = form.cleaned_data
-        with transaction.atomic():  # the complaint and its evidence are filed together, or not at all
-            complaint, created = complaint_intake.receive(channel=channel, data={
-                # the form's one-time token is the reference: a double click files one complaint
-                "reference": f"WEB-{data['token']}", "complainant_name": data["contact_name"],
-                "complainant_phone": data["contact_phone"], "complainant_email": data["contact_email"],
-                "enterprise_name": binding.entity_name or user.entity_name, "enterprise_uscc": binding.id_number,
-                "respondent": data["respondent"], "subject": data["subject"], "facts": data["facts"],
-                "amount_claimed": data["amount_claimed"], "complainant": user,
-            })  # fmt: skip
-            for upload in data["evidence"] if created else []:
-                complaints.add_evidence(actor=user, complaint_id=complaint.pk, upload=upload)
+        try:
+            complaint = _file_online(user, binding, form.cleaned_data)
+        except feedback.REFUSED as error:
+            return feedback.form_again(request, "cases/complaint_file.html", {"form": form}, error)
         # The receipt: the case number and the verification code for the tracking page, printable.
         return redirect("case-receipt", number=complaint.case.number)
-    return render(request, "cases/complaint_file.html", {"form": form})
+    return render(request, "cases/complaint_file.html", {"form": form}, status=feedback.status_after(request, form))
+
+
+def _file_online(user, binding, data) -> Complaint:
+    channel = Channel.objects.filter(code=WEBSITE).first()
+    if channel is None:
+        raise InvalidInput(_("Online filing is not open: the website channel is not set up."))
+    with transaction.atomic():  # the complaint and its evidence are filed together, or not at all
+        complaint, created = complaint_intake.receive(channel=channel, data={
+            # the form's one-time token is the reference: a double click files one complaint
+            "reference": f"WEB-{data['token']}", "complainant_name": data["contact_name"],
+            "complainant_phone": data["contact_phone"], "complainant_email": data["contact_email"],
+            "enterprise_name": binding.entity_name or user.entity_name, "enterprise_uscc": binding.id_number,
+            "respondent": data["respondent"], "subject": data["subject"], "facts": data["facts"],
+            "amount_claimed": data["amount_claimed"], "complainant": user,
+        })  # fmt: skip
+        for upload in data["evidence"] if created else []:
+            complaints.add_evidence(actor=user, complaint_id=complaint.pk, upload=upload)
+    return complaint
 
 
 @login_required
 @require_POST
 def evidence_upload(request, number: str):
-    """The complainant adds evidence files to their complaint while it is open."""
+    """The complainant adds evidence files to their complaint while it is open; a refused upload
+    shows the complaint's page again with the reason at the upload form."""
     complaint = _complaint(request, number)
     files = request.FILES.getlist("evidence")
-    if not files:
-        raise InvalidInput(details={"evidence": [_("Choose a file to upload.")]})
-    with transaction.atomic():
-        for upload in files:
-            complaints.add_evidence(actor=request.user, complaint_id=complaint.pk, upload=upload)
+    try:
+        if not files:
+            raise InvalidInput(details={"evidence": [_("Choose a file to upload.")]})
+        with transaction.atomic():
+            for upload in files:
+                complaints.add_evidence(actor=request.user, complaint_id=complaint.pk, upload=upload)
+    except feedback.REFUSED as error:
+        return _render_complaint(request, complaint, **feedback.again(error, request.POST, "evidence"))
     messages.success(request, _("Evidence uploaded: %(count)d file(s).") % {"count": len(files)})
     return redirect("complaint", number=number)
 
@@ -342,9 +357,8 @@ def complaint_act(request, number: str, action: str):
     since = feedback.mark()
     try:
         actions[action]()
-    except InvalidInput as exc:
-        refused = {"refused_messages": feedback.refusal(exc), "typed": feedback.typed(post, action)}
-        return _render_complaint(request, complaint, status=400, refused_action=action, **refused)
+    except feedback.REFUSED as exc:
+        return _render_complaint(request, complaint, **feedback.again(exc, post, action))
     feedback.announce(request, complaint.case, since)
     return redirect("complaint", number=number)
 
@@ -444,9 +458,7 @@ def complaint_bulk(request):
             outcome = bulk.assign_selected(actor=request.user, case_ids=post.getlist("case"),
                                            department_id=_whole(post.get("department"), "department"))  # fmt: skip
     except (InvalidInput, NotFound) as error:
-        messages.error(request, " ".join(str(text) for texts in error.details.values() for text in texts)
-                       or str(error.message))  # fmt: skip
-        return redirect_back(request, "complaint-queue")
+        return feedback.told_back(request, error, "complaint-queue")
     if token:
         request.session[BULK_TOKENS] = [*used, token][-20:]
     done = {"done": len(outcome.done), "selected": outcome.selected}
@@ -478,6 +490,12 @@ def my_complaints(request):
 def integrity_record(request):
     """The government-integrity record (政务诚信记录): per body, its confirmed breaches (拒不整改,
     逾期未整改), apart from the defaults it cured; only unrepaired breaches count against it."""
+    return _render_integrity(request, request.GET.get("body", ""))
+
+
+def _render_integrity(request, chosen: str, status: int = 200, **refused):
+    """The integrity record page; after a refused step the same page again with the reason at the
+    entry's form and what was typed put back (static/js/forms.js)."""
     if not (selectors.can_supervise(request.user) or request.user.has_perm("cases.register_complaints")):
         raise PermissionDenied
     breach = Q(entries__kind=EntryKind.BREACH)
@@ -491,7 +509,6 @@ def integrity_record(request):
         .filter(total__gt=0)
         .order_by("-breaches", "-repaired", "name")
     )
-    chosen = request.GET.get("body", "")
     body = RespondentBody.objects.filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 10 else None
     entries = []
     if body is not None:
@@ -506,8 +523,8 @@ def integrity_record(request):
         "bodies": bodies, "body": body, "kinds": EntryKind,
         "breaches": [entry for entry in entries if entry.kind == EntryKind.BREACH],
         "cured": [entry for entry in entries if entry.kind == EntryKind.CURED],
-        "may_repair": selectors.can_supervise(request.user),
-    })  # fmt: skip
+        "may_repair": selectors.can_supervise(request.user), **refused,
+    }, status=status)  # fmt: skip
 
 
 # What a step of an entry's history shows besides its name, in this order of preference.
@@ -543,6 +560,11 @@ def _history_steps(history) -> list[dict]:
 def integrity_repair(request, entry_id: int):
     """A supervisor marks a breach entry repaired (已修复) once the body has performed."""
     since = feedback.mark()
-    entry = rectification.mark_repaired(actor=request.user, entry_id=entry_id, note=request.POST.get("note", ""))
+    try:
+        entry = rectification.mark_repaired(actor=request.user, entry_id=entry_id, note=request.POST.get("note", ""))
+    except feedback.REFUSED as error:
+        body = IntegrityEntry.objects.filter(pk=entry_id).values_list("body_id", flat=True).first()
+        refused = feedback.again(error, request.POST, f"{entry_id}/repaired")
+        return _render_integrity(request, str(body), **refused)
     feedback.announce(request, entry.complaint.case, since)
     return redirect(f"{reverse('integrity')}?body={entry.body_id}")

@@ -8,14 +8,18 @@ user wrote on the case since the mark are looked up, and the first of them in th
 (the step itself before what it set off: a claim, a closed deadline, the case closed) is told."""
 
 import re
+from functools import wraps
 
 from django.contrib import messages
 from django.db.models import Max
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from viewflow.fsm import TransitionNotAllowed
 
 from cases.core.event_types import EventType as E
-from cases.core.exceptions import InvalidInput
+from cases.core.exceptions import Conflict, DomainError, IllegalTransition, InvalidInput, Throttled
 from cases.core.models import AuditEvent
+from cases.infra.navigation import redirect_back
 
 # Events whose message depends on one field of the payload: (event, field) -> {value: message}.
 VARIANTS = {
@@ -194,13 +198,22 @@ def announce(request, case, since: int, *, otherwise: E | None = None, **extra) 
 
 
 # --- a refused step -----------------------------------------------------------------------------
+# A refused step (what was typed is not valid, the state does not allow it, someone else was
+# quicker, too many tries) is told on the page the person acted on. Only what has no page to go
+# back to (not found, not permitted) ends on the error page (cases/core/middleware.py).
 
+REFUSED = (InvalidInput, IllegalTransition, Conflict, Throttled, TransitionNotAllowed)
 CODE = re.compile(r"^[a-z0-9_]+$")
 
 
-def refusal(error: InvalidInput) -> list[str]:
+def _error(error: Exception) -> DomainError:
+    return IllegalTransition() if isinstance(error, TransitionNotAllowed) else error
+
+
+def refusal(error: Exception) -> list[str]:
     """What the person reads about a refused step: its message (unless only the general one),
     then each detail in words (a material's code alone says nothing to them)."""
+    error = _error(error)
     said = [] if error.message == InvalidInput.default_message else [str(error.message)]
     details = [str(message) for messages_ in (error.details or {}).values() for message in messages_]
     said += [detail for detail in details if not CODE.match(detail)]
@@ -211,3 +224,69 @@ def typed(post, action: str) -> dict:
     """What the person typed into the refused step's form, to be put back on the page."""
     fields = {name: post.getlist(name) for name in post if name != "csrfmiddlewaretoken"}
     return {"action": action, "fields": fields}
+
+
+def status_of(error: Exception) -> int:
+    """The status of the page shown again: 400 for what was typed, 409 for a step the state no
+    longer allows (a double submit), 429 for too many tries."""
+    return _error(error).status_code
+
+
+def again(error: Exception, post, action: str) -> dict:
+    """What a page shown again after its step `action` was refused gets: its status, the step (its
+    form is opened), the reasons, and what was typed (put back at that form by static/js/forms.js)."""
+    return {
+        "status": status_of(error),
+        "refused_action": action,
+        "refused_messages": refusal(error),
+        "typed": typed(post, action),
+    }
+
+
+def status_after(request, form) -> int:
+    """The status of a form's page: 400 when what was sent is not valid (the form's own checks)."""
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+def on_form(form, error: Exception) -> None:
+    """Put a refused step on its form: each detail at its field, the rest at the top of the form."""
+    error = _error(error)
+    placed = False
+    for field, problems in (error.details or {}).items():
+        for problem in problems:
+            if not CODE.match(str(problem)):
+                form.add_error(field if field in form.fields else None, str(problem))
+                placed = True
+    if not placed or error.message != InvalidInput.default_message:
+        form.add_error(None, str(error.message))
+
+
+def form_again(request, template: str, context: dict, error: Exception, *, form: str = "form"):
+    """The same page again after a refused step, the reasons at its form (context[form]), what was
+    typed still in it (a bound form keeps it), with the refusal's status (status_of)."""
+    on_form(context[form], error)
+    return render(request, template, context, status=status_of(error))
+
+
+def told_back(request, error: Exception, fallback: str):
+    """A one-click step refused: back to the page it was taken on, the reason said there."""
+    for text in refusal(error):
+        messages.error(request, text)
+    return redirect_back(request, fallback)
+
+
+def back_on_refusal(fallback: str):
+    """For a view of a one-click step (claim, release…): a refusal goes back to the page the
+    step was taken on (the form's `next`, else `fallback`) with the reason, not to the error page."""
+
+    def decorate(view):
+        @wraps(view)
+        def step(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except REFUSED as error:
+                return told_back(request, error, fallback)
+
+        return step
+
+    return decorate

@@ -9,13 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.core import staff_speed
+from cases.core import feedback, staff_speed
 from cases.core.exceptions import InvalidInput
 from cases.infra.navigation import redirect_back
-
-
-def _details(error: InvalidInput) -> str:
-    return " ".join(str(message) for messages_ in error.details.values() for message in messages_) or str(error.message)
 
 
 @login_required
@@ -30,8 +26,7 @@ def save_filter(request):
             query=request.POST.get("query", ""),
         )
     except InvalidInput as error:
-        messages.error(request, _details(error))
-        return redirect_back(request, list_key)
+        return feedback.told_back(request, error, list_key)
     messages.success(request, _("The filter is saved as “%(name)s”.") % {"name": saved.name})
     return redirect(f"{reverse(list_key)}?{saved.query or staff_speed.PLAIN}")
 
@@ -80,13 +75,14 @@ def phrases(request):
         else:
             messages.success(request, _("The phrase “%(title)s” is added.") % {"title": phrase.title})
             return redirect("phrases")
-    status = 400 if errors else 200
-    return render(
-        request,
-        "cases/phrases.html",
-        {"phrases": staff_speed.phrases_for(user), "errors": errors, "values": values},
-        status=status,
-    )
+    return _render_phrases(request, status=400 if errors else 200, errors=errors, values=values)
+
+
+def _render_phrases(request, status: int = 200, **context):
+    """The phrases page; after a refused edit the same page again with the reasons at that
+    phrase's form and what was typed put back (static/js/forms.js)."""
+    context = {"phrases": staff_speed.phrases_for(request.user), **context}
+    return render(request, "cases/phrases.html", context, status=status)
 
 
 @login_required
@@ -102,8 +98,7 @@ def phrase_edit(request, phrase_id: int):
             position=_position(post.get("position")),
         )
     except InvalidInput as error:
-        messages.error(request, _details(error))
-        return redirect("phrases")
+        return _render_phrases(request, **feedback.again(error, post, f"phrases/{phrase_id}"))
     messages.success(request, _("The phrase “%(title)s” is saved.") % {"title": phrase.title})
     return redirect("phrases")
 

@@ -10,8 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.core import documents, identity, selectors, staff_speed, standing
-from cases.core.exceptions import InvalidInput
+from cases.core import documents, feedback, identity, selectors, staff_speed, standing
 from cases.core.models import Notice
 from cases.core.states import OBJECTION_CLOSED, REPAIR_CLOSED
 from cases.infra import csv_export
@@ -53,14 +52,17 @@ def record_new(request):
     _require_department_staff(request.user)
     form = CreditRecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        record = record_services.register_credit_record(actor=request.user, data=form.cleaned_data)
+        try:
+            record = record_services.register_credit_record(actor=request.user, data=form.cleaned_data)
+        except feedback.REFUSED as error:
+            return feedback.form_again(request, "cases/record_form.html", {"form": form}, error)
         messages.success(
             request,
             _("Record %(number)s registered: repairable from %(from)s, displayed until %(until)s.")
             % {"number": record.decision_number, "from": record.repairable_from, "until": record.display_until},
         )
         return redirect("records")
-    return render(request, "cases/record_form.html", {"form": form})
+    return render(request, "cases/record_form.html", {"form": form}, status=feedback.status_after(request, form))
 
 
 @login_required
@@ -69,8 +71,12 @@ def record_import_view(request):
     form = RecordImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = record_import.import_records(actor=request.user, upload=form.cleaned_data["file"])
-    return render(request, "cases/record_import.html", {"form": form, "report": report})
+        try:
+            report = record_import.import_records(actor=request.user, upload=form.cleaned_data["file"])
+        except feedback.REFUSED as error:
+            return feedback.form_again(request, "cases/record_import.html", {"form": form, "report": None}, error)
+    context = {"form": form, "report": report}
+    return render(request, "cases/record_import.html", context, status=feedback.status_after(request, form))
 
 
 @login_required
@@ -96,13 +102,13 @@ def record_not_repairable(request, record_id: int):
             record_services.mark_not_repairable(actor=request.user, record_id=record.pk,
                                                 not_repairable=form.cleaned_data["not_repairable"],
                                                 basis=form.cleaned_data["basis"])  # fmt: skip
-        except InvalidInput as error:
-            for field, problems in (error.details or {}).items():
-                form.add_error(field if field in form.fields else None, problems)
-        else:
-            messages.success(request, _("Repair eligibility of %(number)s saved.") % {"number": record.decision_number})
-            return redirect("records")
-    return render(request, "cases/record_not_repairable.html", {"form": form, "record": record})
+        except feedback.REFUSED as error:
+            context = {"form": form, "record": record}
+            return feedback.form_again(request, "cases/record_not_repairable.html", context, error)
+        messages.success(request, _("Repair eligibility of %(number)s saved.") % {"number": record.decision_number})
+        return redirect("records")
+    context = {"form": form, "record": record}
+    return render(request, "cases/record_not_repairable.html", context, status=feedback.status_after(request, form))
 
 
 @login_required

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.core import downloads, event_types, feedback, identity, policies, selectors, staff_speed
-from cases.core.exceptions import InvalidInput
 from cases.core.states import OBJECTION_CLOSED, ObjectionStatus
 from cases.infra.listing import Filter, Listing
 from cases.repair import objections
@@ -39,12 +38,12 @@ def objection_new(request, record_id: int):
                 reasons=request.POST.get("reasons", ""),
                 evidence=request.FILES.getlist("evidence"),
             )
-        except InvalidInput as exc:
-            errors = [str(message) for messages_ in (exc.details or {}).values() for message in messages_]
-            context = {"record": record, "errors": errors or [str(exc)], "reasons": request.POST.get("reasons", "")}
-            return render(request, "cases/objection_form.html", context, status=400)
+        except feedback.REFUSED as exc:
+            context = {"record": record, "errors": feedback.refusal(exc), "reasons": request.POST.get("reasons", "")}
+            return render(request, "cases/objection_form.html", context, status=feedback.status_of(exc))
         feedback.announce(request, objection.case, since, days=policies.working_days("objection", "check_within"))
-        return redirect("objection", number=objection.case.number)
+        # The receipt: the case number, the verification code and the check's due date, printable.
+        return redirect("case-receipt", number=objection.case.number)
     context = {"record": record, "open": objections.open_objection_of(record)}
     return render(request, "cases/objection_form.html", context)
 
@@ -101,9 +100,8 @@ def act(request, number: str, action: str):
     since = feedback.mark()
     try:
         steps[action]()
-    except InvalidInput as exc:
-        refused = {"refused_messages": feedback.refusal(exc), "typed": feedback.typed(post, action)}
-        return _render_objection(request, objection, status=400, refused_action=action, **refused)
+    except feedback.REFUSED as exc:
+        return _render_objection(request, objection, **feedback.again(exc, post, action))
     feedback.announce(request, objection.case, since)
     return redirect("objection", number=objection.case.number)
 

@@ -42,6 +42,7 @@ def _back(application: RepairApplication):
 
 @login_required
 @require_POST
+@feedback.back_on_refusal("my-records")
 def start(request, record_id: int):
     application = repair.start_application(
         actor=request.user,
@@ -158,8 +159,8 @@ def act(request, number: str, action: str):
     since = feedback.mark()
     try:
         ACTIONS[action](request.user, application.pk, post)
-    except InvalidInput as exc:
-        return _render_application(request, application, status=400, refused_action=action,
+    except feedback.REFUSED as exc:
+        return _render_application(request, application, status=feedback.status_of(exc), refused_action=action,
                                    refused_messages=feedback.refusal(exc), typed_reason=post.get("reason", ""),
                                    typed_missing={code: post.get(f"reason_{code}", "") for code in
                                                   post.getlist("missing")},
@@ -187,6 +188,7 @@ def _free_items(post) -> list[dict]:
 
 @login_required
 @require_POST
+@feedback.back_on_refusal("repair-queue")
 def claim(request, case_id: int):
     since = feedback.mark()
     case = services.claim_case(case_id=case_id, actor=request.user)
@@ -196,6 +198,7 @@ def claim(request, case_id: int):
 
 @login_required
 @require_POST
+@feedback.back_on_refusal("repair-queue")
 def release(request, case_id: int):
     since = feedback.mark()
     case = services.release_case(case_id=case_id, actor=request.user)

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from cases.complaints.models import Channel
 from cases.core import feedback, policies, selectors, staff_speed
 from cases.core.deadlines import office_today, working_days_overdue
-from cases.core.exceptions import IllegalTransition, InvalidInput
 from cases.core.models import Case, CaseKind, Department, Stage, SupervisionLevel, User
 from cases.core.services import department_recipients
 from cases.infra.listing import Filter, Listing, Paging
@@ -316,14 +315,8 @@ def issue_order(request, case_id: int):
                 escalate=form.cleaned_data["escalate"],
                 escalation_reason=form.cleaned_data["escalation_reason"],
             )
-        except IllegalTransition as refused:
-            form.add_error(None, str(refused.message))
-            return render(request, template, _order_context(case, form, next_url), status=409)
-        except InvalidInput as invalid:
-            for field, errors in invalid.details.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, str(error))
-            return render(request, template, _order_context(case, form, next_url), status=400)
+        except feedback.REFUSED as refused:
+            return feedback.form_again(request, template, _order_context(case, form, next_url), refused)
         if order.level == SupervisionLevel.ESCALATION:
             message = _("District-level supervision ordered on case %(number)s; answer due %(date)s.")
         else:
@@ -363,9 +356,13 @@ def order_respond(request, order_id: int):
     form = ResponseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         since = feedback.mark()
-        supervision_services.respond_to_supervision_order(
-            order_id=order.pk, actor=request.user, response=form.cleaned_data["response"]
-        )
+        try:
+            supervision_services.respond_to_supervision_order(
+                order_id=order.pk, actor=request.user, response=form.cleaned_data["response"]
+            )
+        except feedback.REFUSED as error:
+            return feedback.form_again(request, "cases/supervision_order.html", {"order": order, "form": form}, error)
         feedback.announce(request, order.case, since)
         return redirect("supervision-orders")
-    return render(request, "cases/supervision_order.html", {"order": order, "form": form})
+    context = {"order": order, "form": form}
+    return render(request, "cases/supervision_order.html", context, status=feedback.status_after(request, form))

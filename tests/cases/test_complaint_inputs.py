@@ -87,7 +87,7 @@ def test_evidence_is_stored_privately_never_under_media(client, world):
 @override_settings(MAX_MATERIAL_BYTES=1024)
 def test_an_oversized_evidence_file_is_refused_on_the_form_and_nothing_is_filed(client, world):
     response = file(client, world["firm"], evidence=[pdf(content=b"%PDF-1.7" + b"0" * 2048)])
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert "contract.pdf" in page and "MB" in page
     assert "工程款 86 万元至今未付" in page  # what was typed is kept
@@ -96,14 +96,14 @@ def test_an_oversized_evidence_file_is_refused_on_the_form_and_nothing_is_filed(
 
 def test_an_evidence_file_whose_content_is_not_its_type_is_refused(client, world):
     response = file(client, world["firm"], evidence=[pdf("invoice.pdf", b"MZ\x90\x00 an executable")])
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "invoice.pdf" in response.content.decode()
     assert not Complaint.objects.exists()
 
 
 def test_an_evidence_file_of_another_type_is_refused(client, world):
     response = file(client, world["firm"], evidence=[SimpleUploadedFile("notes.docx", b"PK\x03\x04", "text/plain")])
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "notes.docx" in response.content.decode()
     assert not ComplaintEvidence.objects.exists()
 
@@ -179,7 +179,7 @@ def test_the_form_starts_with_the_account_holders_name_and_phone(client, world):
 @pytest.mark.parametrize("phone", ["12345", "1381234567", "23812345678", "0936-12345", "电话"])
 def test_a_phone_that_is_not_a_mainland_number_is_refused(client, world, phone):
     response = file(client, world["firm"], contact_phone=phone)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "请填写 11 位手机号码" in response.content.decode()
     assert not Complaint.objects.exists()
 
@@ -191,12 +191,12 @@ def test_a_landline_with_its_area_code_is_taken(client, world):
 
 def test_the_contact_person_is_required(client, world):
     response = file(client, world["firm"], contact_name="")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Complaint.objects.exists()
 
 
 def test_the_e_mail_is_optional_but_checked(client, world):
-    assert file(client, world["firm"], contact_email="not-an-address").status_code == 200
+    assert file(client, world["firm"], contact_email="not-an-address").status_code == 400
     assert not Complaint.objects.exists()
     assert file(client, world["firm"], contact_email="").status_code == 302
 
@@ -221,7 +221,7 @@ def test_phone_numbers_refused(value):
 
 def test_an_arrears_complaint_without_an_amount_is_refused_with_a_clear_message(client, world):
     response = file(client, world["firm"], amount_claimed="")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "拖欠账款投诉须填写欠款金额" in response.content.decode()
     assert not Complaint.objects.exists()
 
@@ -233,7 +233,7 @@ def test_an_arrears_complaint_without_an_amount_is_refused_with_a_clear_message(
 )  # fmt: skip
 def test_an_arrears_amount_out_of_bounds_is_refused(client, world, amount, message):
     response = file(client, world["firm"], amount_claimed=amount)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Complaint.objects.exists()
 
@@ -255,6 +255,6 @@ def test_the_counter_form_also_requires_the_arrears_amount(client, world):
         "enterprise_name": "甲公司", "enterprise_uscc": valid_uscc("91620702MA71ABCD0"), "respondent": "区某局",
         "subject": "arrears", "facts": "货款未付", "amount_claimed": "",
     })  # fmt: skip
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "拖欠账款投诉须填写欠款金额" in response.content.decode()
     assert not Complaint.objects.exists()

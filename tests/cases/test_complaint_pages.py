@@ -1,8 +1,10 @@
 """The complaint loop through the pages: file, register, route, answer, rectify, verify, confirm."""
 
+import json
+
 import pytest
 
-from cases.complaints.models import Complaint
+from cases.complaints.models import Channel, Complaint
 from cases.core.models import Case, Department
 from tests.factories import ApplicantFactory, StaffFactory, valid_resident_id, website_filing
 
@@ -89,8 +91,12 @@ def test_answering_before_assignment_is_a_409_page(client, world):
     client.post(f"/complaints/{number}/register/", {"subject": "arrears", "respondent": "区某街道办事处"})
     client.post(f"/complaints/{number}/assign/", {"department": Department.objects.get(code="czj").pk})
     client.force_login(world["worker"])
-    response = client.post(f"/complaints/{number}/answer/", {"finding": "substantiated", "text": "x"})
+    response = client.post(f"/complaints/{number}/answer/", {"finding": "substantiated", "text": "答复草稿"})
     assert response.status_code == 409
+    page = response.content.decode()  # the complaint's page again, not a dead end
+    assert 'role="alert"' in page and number in page and '"action": "answer"' in page
+    assert json.dumps("答复草稿") in page  # put back at the answer form by static/js/forms.js
+    assert Case.objects.get().state == "assigned"
 
 
 def test_an_applicant_has_no_complaint_queue(client, world):
@@ -152,3 +158,24 @@ def test_the_integrity_record_page_lists_bodies_with_defaults(client, world):
     assert "区某街道办事处" in page and "拖欠工程款" in page
     client.force_login(world["worker"])
     assert client.get("/integrity/").status_code == 403
+
+
+def test_filing_while_online_filing_is_not_open_keeps_what_was_typed(client, world):
+    Channel.objects.filter(code="website").delete()
+    response = file(client, world["firm"])
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'role="alert"' in page and "在线投诉暂未开通" in page
+    assert "工程款 86 万元至今未付" in page and 'value="区某街道办事处"' in page
+    assert not Complaint.objects.exists()
+
+
+def test_an_upload_without_a_file_shows_the_complaint_again_with_why(client, world):
+    file(client, world["firm"])
+    number = Case.objects.get().number
+    response = client.post(f"/complaints/{number}/evidence/", {})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'role="alert"' in page and "请选择要上传的文件。" in page and number in page
+    assert '"action": "evidence"' in page
+    assert not Complaint.objects.get().evidence.exists()

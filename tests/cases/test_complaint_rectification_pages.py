@@ -3,6 +3,7 @@ breach (确认违约失信), the return (退单), the withdrawal (撤回), call-
 record. Each role sees its own forms in its state; each action says what it did; a refusal reads as
 a clear error."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -552,3 +553,16 @@ def test_the_admin_cannot_add_an_integrity_entry(client, world, admin_user):
     page = client.get("/admin/cases/integrityentry/").content.decode()
     assert breach.complaint.case.number in page
     assert client.get(f"/admin/cases/complaint/{breach.complaint.pk}/change/").status_code == 200
+
+
+def test_a_refused_repair_shows_the_integrity_record_again_with_the_note_typed(client, world):
+    breach, _cured = breach_and_cured(client, world)
+    rectification.mark_repaired(actor=world["supervisor"], entry_id=breach.pk, note="已补发奖励")
+    client.force_login(world["supervisor"])
+    response = client.post(f"/integrity/{breach.pk}/repaired/", {"note": "又一次说明"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert 'role="alert"' in page and "该记录已标记为已修复。" in page and "区某街道办事处" in page
+    assert f'"action": "{breach.pk}/repaired"' in page and json.dumps("又一次说明") in page  # put back by forms.js
+    breach.refresh_from_db()
+    assert breach.repair_note == "已补发奖励"

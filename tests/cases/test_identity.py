@@ -229,14 +229,18 @@ def sign_up_direct(id_number=PERSON_ID):
 # --- binding at the counter ----------------------------------------------------------------
 
 
+def bind_at_the_counter(client, clerk, username: str):
+    client.force_login(clerk)
+    return client.post("/identity/counter/", {
+        "username": username, "entity_kind": "enterprise", "id_number": UNCLAIMED_USCC, "entity_name": "某公司",
+        "role": "legal_representative", "phone": "13900004444", "documents_seen": "on",
+    })  # fmt: skip
+
+
 def test_a_clerk_binds_an_account_after_seeing_the_licence(client, person_record):
     applicant = ApplicantFactory(username="newco", verified=False)
     clerk = StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK)
-    client.force_login(clerk)
-    response = client.post("/identity/counter/", {
-        "username": "newco", "entity_kind": "enterprise", "id_number": UNCLAIMED_USCC, "entity_name": "某公司",
-        "role": "legal_representative", "phone": "13900004444", "documents_seen": "on",
-    })  # fmt: skip
+    response = bind_at_the_counter(client, clerk, "newco")
     assert response.status_code == 302
     binding = IdentityBinding.objects.get(user=applicant, revoked_at__isnull=True)
     assert (binding.method, binding.role, binding.verified_by) == ("counter", "legal_representative", clerk)
@@ -330,3 +334,25 @@ def test_the_api_says_whether_the_account_is_verified(client, enterprise):
     client.force_login(enterprise["agent"])
     verified = client.get("/api/v1/me/").json()["verified_entity"]
     assert (verified["entity_kind"], verified["role"], verified["method"]) == ("enterprise", "agent", "counter")
+
+
+def test_a_wrong_code_on_the_page_shows_the_page_again_with_the_code_typed(client, person_record):
+    user = sign_up(client, "person", PERSON_ID)
+    client.post("/identity/code/")
+    right = last_code_sent_to(PHONE)
+    wrong = f"{(int(right) + 1) % 10**6:06d}"
+    response = client.post("/identity/verify/", {"code": wrong})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "验证码不正确。" in page and f'value="{wrong}"' in page and 'action="/identity/verify/"' in page
+    assert not IdentityBinding.objects.filter(user=user).exists()
+
+
+def test_a_refused_counter_binding_keeps_what_the_clerk_typed(client, person_record):
+    clerk = StaffFactory(username="clerk", department__code="yshj", role=Role.INTAKE_CLERK)
+    response = bind_at_the_counter(client, clerk, "nobody-here")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "没有使用该用户名的有效账户。" in page
+    assert 'value="nobody-here"' in page and 'value="某公司"' in page
+    assert not IdentityBinding.objects.filter(id_number=UNCLAIMED_USCC).exists()

@@ -105,7 +105,7 @@ def test_the_code_dies_after_too_many_wrong_tries(client, applicant, settings):
     for _ in range(settings.IDENTITY_CODE_ATTEMPTS):
         client.post("/accounts/password_reset/sms/code/", {"code": wrong})
     response = client.post("/accounts/password_reset/sms/code/", {"code": code})
-    assert response.status_code == 200  # the right code no longer works
+    assert response.status_code == 400  # the right code no longer works
     assert _password_is("pw-for-tests")
 
 
@@ -114,7 +114,7 @@ def test_the_code_expires(client, applicant, settings):
     code = last_code_sent_to(PHONE)
     with time_machine.travel(timezone.now() + timedelta(minutes=settings.IDENTITY_CODE_MINUTES + 1)):
         response = client.post("/accounts/password_reset/sms/code/", {"code": code})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "/accounts/password_reset/sms/" in response.content.decode()
 
 

@@ -214,3 +214,24 @@ def test_the_template_downloads_with_the_expected_header(client, caseworker):
     client.force_login(caseworker)
     content = client.get("/records/import/template.csv").content.decode("utf-8-sig")
     assert content.splitlines()[0].startswith("主体类型,主体名称")
+
+
+def test_a_refused_registration_shows_the_form_again_with_what_was_typed(client, caseworker):
+    client.force_login(caseworker)
+    client.post("/records/new/", form_data())
+    response = client.post("/records/new/", form_data(party_name="另一家示范公司"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<span class="error">该决定书文号的记录已登记。</span>' in page  # at its field
+    assert 'value="另一家示范公司"' in page and "<form" in page
+    assert CreditRecord.objects.count() == 1
+
+
+def test_a_refused_import_shows_the_import_form_again_with_the_reason(client, caseworker):
+    client.force_login(caseworker)
+    upload = SimpleUploadedFile("records.csv", "名称,统一社会信用代码\n示范公司,x\n".encode(), content_type="text/csv")
+    response = client.post("/records/import/", {"file": upload})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'role="alert"' in page and "表头" in page and 'type="file"' in page
+    assert not CreditRecord.objects.exists()

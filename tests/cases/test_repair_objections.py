@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from viewflow.fsm import TransitionNotAllowed
 
+from cases.core import policies
 from cases.core.exceptions import Conflict, InvalidInput, NotFound, NotPermitted
-from cases.core.models import AuditEvent, CreditRecord, Deadline, Notice, Policy
+from cases.core.models import AuditEvent, Case, CreditRecord, Deadline, Notice, Policy
 from cases.records import services as record_services
 from cases.repair import objections
 from cases.repair import services as repair
@@ -103,8 +104,9 @@ def test_the_entity_raises_an_objection_from_its_records_page(people, record):
     form = client.get(reverse("objection-new", args=[record.pk])).content.decode()
     assert "提出信用信息异议" in form and "未按规定公示年度报告" in form
     response = client.post(reverse("objection-new", args=[record.pk]), {"reasons": "金额有误", "evidence": [pdf()]})
-    assert response.status_code == 302
-    page = client.get(response.url).content.decode()
+    case = Case.objects.get(kind="objection")
+    assert response.status_code == 302 and response.url == reverse("case-receipt", args=[case.number])
+    page = client.get(reverse("objection", args=[case.number])).content.decode()
     assert "金额有误" in page and "proof.pdf" in page
     assert "信用信息异议处理中" in client.get(reverse("my-records")).content.decode()
 
@@ -236,6 +238,18 @@ def test_a_new_objection_may_follow_a_decided_one(people, record, under_check):
     assert raise_one(people, record).case.state == "submitted"
 
 
+def test_after_raising_the_entity_reads_the_receipt_with_the_check_due_date(people, record):
+    client = client_of(people["entity"])
+    response = client.post(reverse("objection-new", args=[record.pk]), {"reasons": "金额有误"}, follow=True)
+    case = Case.objects.get(kind="objection")
+    check = case.deadlines.get(step="objection.check")
+    page = response.content.decode()
+    assert "信用信息异议申请回执" in page and "查询码" in page
+    assert case.number in page and case.verification_code in page
+    assert "核查" in page and f"{check.due_on:%Y-%m-%d}" in page
+    assert f"{policies.working_days('objection', 'check_within')} 个工作日" in page  # the success message
+
+
 def test_missing_reasons_are_refused_and_nothing_opened(people, record):
     with pytest.raises(InvalidInput) as exc:
         raise_one(people, record, reasons="   ")
@@ -349,3 +363,14 @@ def test_the_department_corrects_through_the_page_and_the_entity_sees_the_correc
     assert response.status_code == 302
     page = client_of(people["entity"]).get(reverse("objection", args=[number])).content.decode()
     assert "已更正" in page and "罚款 2000 元" in page and "信用信息异议处理中" not in page
+
+
+def test_a_step_sent_twice_shows_the_objection_again_with_why(people, record, under_check):
+    worker = client_of(people["worker"])
+    number = under_check.case.number
+    worker.post(reverse("objection-act", args=[number, "confirm"]), {"reason": "记录无误"})
+    response = worker.post(reverse("objection-act", args=[number, "confirm"]), {"reason": "再次确认"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert 'role="alert"' in page and number in page and '"action": "confirm"' in page
+    assert AuditEvent.objects.for_subject(under_check.case).filter(event_type="objection.confirm").count() == 1

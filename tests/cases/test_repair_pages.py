@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.core.models import Case, CreditRecord
-from tests.factories import ApplicantFactory, repair_world
+from tests.factories import ApplicantFactory, StaffFactory, repair_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
@@ -83,7 +83,9 @@ def test_an_illegal_step_is_a_409_page(client, world):
     as_user(client, world["worker"])
     response = client.post(f"/repair/{number}/review/")  # not accepted yet
     assert response.status_code == 409
-    assert "当前状态下不能进行此操作" in response.content.decode()
+    page = response.content.decode()  # the application's page again, the reason in an alert
+    assert "当前状态下不能进行此操作" in page and 'role="alert"' in page and number in page
+    assert Case.objects.get().state == "submitted"
 
 
 def test_materials_download_only_for_those_who_see_the_case(client, world):
@@ -119,3 +121,29 @@ def test_the_applicant_reads_the_timeline_in_words_without_internal_steps(client
     page = client.get(f"/repair/{number}/").content.decode()
     assert "提交申请" in page and "已受理" in page
     assert "承办人认领" not in page
+
+
+def test_a_refused_start_goes_back_to_the_records_page_with_why(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    response = client.post(f"/repair/start/{world['record'].pk}/", follow=True)
+    assert response.redirect_chain == [("/my/records/", 302)]
+    page = response.content.decode()
+    assert 'role="alert"' in page and "该记录已有办理中的修复申请" in page
+    assert Case.objects.count() == 1
+
+
+def test_claiming_a_case_someone_holds_goes_back_to_the_queue_with_who_holds_it(client, world):
+    as_user(client, world["entity"])
+    client.post(f"/repair/start/{world['record'].pk}/")
+    case = Case.objects.get()
+    for code in ("obligation_proof", "commitment"):
+        client.post(f"/repair/{case.number}/upload/", {"code": code, "file": pdf()})
+    client.post(f"/repair/{case.number}/submit/", {"obligations": "on", "commitment": "on"})
+    as_user(client, world["worker"]).post(f"/cases/{case.pk}/claim/")
+    colleague = StaffFactory(username="colleague", department=world["worker"].department)
+    response = as_user(client, colleague).post(f"/cases/{case.pk}/claim/", follow=True)
+    assert response.redirect_chain == [("/repair/queue/", 302)]
+    assert f"{world['worker']} 正在办理此案件。" in response.content.decode()
+    case.refresh_from_db()
+    assert case.assignee == world["worker"]

@@ -2,6 +2,7 @@
 complaints claimed or assigned at once through the single-item services, and the departments'
 reply phrases (常用语) inserted into reply and reason boxes."""
 
+import json
 import re
 
 import pytest
@@ -309,3 +310,16 @@ def test_a_caseworker_cannot_hand_complaints(client, people):
         "action": "hand", "assignee": people["worker"].pk, "case": [first.case_id]})  # fmt: skip
     assert response.status_code == 403
     assert "交办到人" not in client.get("/complaints/").content.decode()
+
+
+def test_a_refused_phrase_edit_shows_the_page_again_with_what_was_typed(client, people):
+    client.force_login(people["head"])
+    client.post("/phrases/", {"title": "已核实", "text": "经核实，情况属实。"})
+    phrase = ReplyPhrase.objects.get()
+    response = client.post(f"/phrases/{phrase.pk}/", {"title": "改过的标题", "text": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'role="alert"' in page and "请填写常用语内容。" in page
+    assert json.dumps("改过的标题") in page and f'"action": "phrases/{phrase.pk}"' in page  # put back by forms.js
+    phrase.refresh_from_db()
+    assert (phrase.title, phrase.text) == ("已核实", "经核实，情况属实。")

@@ -150,3 +150,15 @@ def test_the_applicant_sees_their_case_without_internal_records(client, applican
 def test_another_applicant_cannot_open_the_case(client, applicant, overdue_case):
     client.force_login(applicant)
     assert client.get(f"/cases/{overdue_case.number}/").status_code == 404
+
+
+def test_an_answer_sent_twice_shows_the_order_again_with_why(client, supervisor, caseworker, overdue_case):
+    order = supervision_services.issue_supervision_order(case_id=overdue_case.pk, actor=supervisor, reason="请答复")
+    client.force_login(caseworker)
+    client.post(f"/supervision/orders/{order.pk}/", {"response": "已付款"})
+    response = client.post(f"/supervision/orders/{order.pk}/", {"response": "再次"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert 'role="alert"' in page and "该督办单已答复。" in page and "已付款" in page  # the page, not a dead end
+    order.refresh_from_db()
+    assert order.response == "已付款"

@@ -15,7 +15,7 @@ def test_a_code_and_a_recovery_code_verify_a_session_on_postgresql():
     device = enrolled_device(worker)
     client = Client()
     force_login_password_only(client, worker)
-    assert client.post("/accounts/two-factor/verify/", {"token": "not-a-code"}).status_code == 200
+    assert client.post("/accounts/two-factor/verify/", {"token": "not-a-code"}).status_code == 400
     device.refresh_from_db()
     device.throttling_failure_count = 0  # the wait a failure costs is not what this test is about
     device.throttling_failure_timestamp = None

@@ -102,7 +102,7 @@ TABLE: list[Row] = [
     Row("identity/", "/identity/", SIGNED_IN),
     Row("identity/code/", "/identity/code/", expect(302, anon=LOGIN), method="POST",
         note="back to the identity page, with the reason when no code can be sent"),
-    Row("identity/verify/", "/identity/verify/", expect(302, anon=LOGIN), method="POST", data={"code": "000000"}),
+    Row("identity/verify/", "/identity/verify/", expect(400, anon=LOGIN), method="POST", data={"code": "000000"}),
     Row("identity/bindings/<int:binding_id>/revoke/", "/identity/bindings/{w.agent_binding_of_a.pk}/revoke/",
         expect(404, anon=LOGIN, a=302), method="POST",
         note="an agent's binding: ended by the enterprise's verified legal representative (or the agent)"),

@@ -112,7 +112,7 @@ def test_a_wrong_code_is_refused_and_the_pages_stay_closed(worker):
     client = signed_in_with_password(worker)
     right = current_code(device)
     response = client.post(VERIFY, {"token": f"{(int(right) + 1) % 1000000:06d}"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "该验证码不正确" in response.content.decode()
     assert client.get("/repair/queue/").status_code == 302
 
@@ -123,7 +123,7 @@ def test_a_recovery_code_signs_in_once(worker):
     assert first.post(VERIFY, {"token": codes[0]})["Location"] == "/home/"
     assert first.get("/repair/queue/").status_code == 200
     second = signed_in_with_password(worker)
-    assert second.post(VERIFY, {"token": codes[0]}).status_code == 200
+    assert second.post(VERIFY, {"token": codes[0]}).status_code == 400
     assert second.get("/repair/queue/").status_code == 302
     assert StaticToken.objects.filter(device__user=worker).count() == 9
 
