@@ -62,9 +62,11 @@ def test_the_queue_offers_claim_and_filters_mine(client, case, two):
     assert case.number in page and f"/cases/{case.pk}/release/" in page
 
 
-def test_a_claim_taken_by_someone_else_is_a_409_page(client, case, two):
+def test_a_claim_taken_by_someone_else_goes_back_with_who_holds_it(client, case, two):
     first, second = two
     services.claim_case(case_id=case.pk, actor=first)
     client.force_login(second)
-    response = client.post(f"/cases/{case.pk}/claim/")
-    assert response.status_code == 409
+    response = client.post(f"/cases/{case.pk}/claim/", follow=True)
+    assert f"{first} 正在办理此案件。" in response.content.decode()
+    case.refresh_from_db()
+    assert case.assignee == first
