@@ -15,7 +15,8 @@ Load: locust users mixing applicants (my records, my applications, my complaints
 complaint), caseworkers (both queues, an application page, claim then release) and supervisors
 (the deadline board, the orders, issuing an order), each pausing 0.5–2 s (`--pace`) between steps.
 Prints p95 per page type and the errors (any failure; the goal is 0). A claim that another
-caseworker won a moment earlier is answered 409 with a message: counted apart, as the outcome it is.
+caseworker won a moment earlier goes back to the queue with a message saying who holds the case:
+counted apart, as the outcome it is.
 
 Memory: the same people without pauses and reading only (so that no page grows as the run goes
 on): after 5,000 requests of warm-up at that pace, daphne's resident memory at the start and at
@@ -354,8 +355,12 @@ class Caseworker(Person):
         self.get(f"/repair/{application['number']}/", "caseworker: application page")
         if not WRITES[0]:
             return
-        claimed = self.post(f"/cases/{application['case']}/claim/", "caseworker: claim", expect=(302, 409))
-        if claimed.status_code == 409:  # another caseworker holds it: the page said who
+        claimed = self.post(f"/cases/{application['case']}/claim/", "caseworker: claim")
+        # Won or lost, the claim goes back to the queue; one that another caseworker had just won
+        # says who holds the case there, as an error message.
+        queue = self.get(urlsplit(claimed.headers.get("Location", "")).path or "/repair/queue/",
+                         "caseworker: repair queue")  # fmt: skip
+        if 'role="alert"' in queue.text:
             CLAIM_CONFLICTS[0] += 1
             return
         self.post(f"/cases/{application['case']}/release/", "caseworker: release")
@@ -435,7 +440,7 @@ def run(users: int, seconds: int, memory_requests: int, stack: Stack) -> int:
     print(f"\nLoad: {users} people, {seconds} s, {requests} requests ({requests / seconds:.1f}/s)")
     print(f"  {'page type':<34} {'':<5} {'count':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7}")
     print("\n".join(lines))
-    print(f"  errors: {failures}; claims that another caseworker had just won (409 with a message): "
+    print(f"  errors: {failures}; claims that another caseworker had just won (told on the queue): "
           f"{CLAIM_CONFLICTS[0]}")  # fmt: skip
     for error in env.stats.errors.values():
         print(f"  error: {error.method} {error.name}: {error.error} × {error.occurrences}")
