@@ -44,6 +44,8 @@ CHROME_FLAGS = (
 PAGES = [
     ("qiye", "/my/records/", "portal-records.png", None),
     ("qiye", "/repair/{repair}/", "portal-application.png", None),
+    ("qiye", "/cases/{repair}/receipt/", "portal-receipt.png", None),
+    ("qiye", "/my/applications/", "portal-applications.png", None),
     ("banli", "/repair/queue/", "queue-repair.png", None),
     ("dengji", "/complaints/", "queue-complaints.png", None),
     ("duban", "/supervision/", "supervisor-deadlines.png", None),
