@@ -12,3 +12,8 @@ class ComplaintsConfig(AppConfig):
         from cases.infra import outbox
 
         outbox.register(OUTBOX_KIND)
+
+        from cases.complaints import retention as complaint_retention
+        from cases.core import retention
+
+        retention.register("complaint", complaint_retention.anonymise)

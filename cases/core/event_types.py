@@ -14,6 +14,7 @@ class EventType(models.TextChoices):
     CASE_CLAIMED = "case.claimed", _("Claimed by a caseworker")
     CASE_RELEASED = "case.released", _("Returned to the department's queue")
     CASE_HANDED = "case.handed", _("Handed to a caseworker by the department head")
+    CASE_ANONYMISED = "case.anonymised", _("Personal data anonymised after the retention period")
     TASK_CLAIMED = "task.claimed", _("Task taken by a staff member")
     TASK_RELEASED = "task.released", _("Task put back for others to take")
 

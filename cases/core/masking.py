@@ -8,6 +8,10 @@ from django.core.exceptions import ValidationError
 from cases.core import identifiers
 
 # A resident ID or a mobile number standing on its own (not part of a longer run of characters).
+# What the retention task (cases/core/retention.py) puts in place of a name, a phone or an ID
+# number: stored data, not a page's text; masking leaves it as it is.
+ANONYMISED = "已匿名化"
+
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 # A landline with its area code: 0931-8881234, 09318881234, (0931)8881234.
@@ -20,6 +24,8 @@ def mask_name(name) -> str:
     张三 → 张*, 李小明 → 李*明, 欧阳小明 → 欧**明.
     """
     name = str(name or "").strip()
+    if name == ANONYMISED:
+        return name
     if len(name) <= 1:
         return "*" * len(name)
     if len(name) == 2:
@@ -30,6 +36,8 @@ def mask_name(name) -> str:
 def mask_phone(phone) -> str:
     """A telephone number: the first 3 and the last 4 digits kept (138****5678)."""
     phone = str(phone or "").strip()
+    if phone == ANONYMISED:
+        return phone
     if len(phone) <= 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
@@ -59,3 +67,11 @@ def mask_text(text) -> str:
     text = _RESIDENT_ID.sub(lambda m: mask_resident_id(m.group()) if _is_resident_id(m.group()) else m.group(), text)
     text = _MOBILE.sub(lambda m: mask_phone(m.group()), text)
     return _LANDLINE.sub(lambda m: mask_phone(m.group()), text)
+
+
+def scrub_text(text) -> str:
+    """Free text with the resident ID numbers and telephone numbers in it replaced by ANONYMISED
+    (the retention task's, where mask_text keeps part of each)."""
+    text = str(text or "")
+    text = _RESIDENT_ID.sub(lambda m: ANONYMISED if _is_resident_id(m.group()) else m.group(), text)
+    return _LANDLINE.sub(ANONYMISED, _MOBILE.sub(ANONYMISED, text))

@@ -13,6 +13,12 @@ class RepairConfig(AppConfig):
 
         outbox.register(OUTBOX_KIND)
 
+        from cases.core import retention
+        from cases.repair import retention as repair_retention
+
+        retention.register("repair", repair_retention.anonymise_applications)
+        retention.register("objection", repair_retention.anonymise_objections)
+
         from cases.core.signals import display_ended
         from cases.repair.services import end_for_records
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -306,6 +307,8 @@ CELERY_BEAT_SCHEDULE = {
     "confirm-overdue-answers": {"task": "cases.tasks.confirm_overdue_answers", "schedule": 600.0},
     "remind-report-due": {"task": "cases.tasks.remind_report_due", "schedule": 3600.0},
     "open-work-orders": {"task": "cases.tasks.open_work_orders", "schedule": 60.0},
+    # Daily at 02:30 office time: closed cases past their retention period (cases/core/retention.py).
+    "anonymise-closed-cases": {"task": "cases.tasks.anonymise_closed_cases", "schedule": crontab(hour=2, minute=30)},
 }
 # A broker that is down must not hold up the request that queued a task: the outbox keeps the work.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}

@@ -63,6 +63,8 @@ class Case(models.Model):
     verification_code = models.CharField(_("verification code"), max_length=8, default=new_verification_code)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the retention task replaced the personal data of the closed case (cases/core/retention.py).
+    anonymised_at = models.DateTimeField(_("personal data anonymised at"), null=True, blank=True, editable=False)
     # What the supervisor board and the queues sort and filter by, kept by the deadline services
     # (services.refresh_case_deadlines) and the sweep: the earliest due time among the case's
     # running deadlines (empty when no clock runs) and the furthest stage among its open ones.
