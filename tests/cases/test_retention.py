@@ -14,12 +14,22 @@ from django.utils import timezone
 from cases.complaints.models import Channel, Complaint, ComplaintEvidence, WorkOrder
 from cases.core import events, policies, retention
 from cases.core.event_types import EventType, label
-from cases.core.models import AuditEvent, Policy
+from cases.core.models import AuditEvent, Case, Policy
+from cases.core.states import ObjectionStatus, RepairStatus
+from cases.repair.models import Material, Objection, RepairApplication
 from cases.reporting import reports
 from cases.reporting.metrics import Period
 from notifications.models import Notification, SmsMessage
 from tests.cases.test_audit_chain import verify_audit
-from tests.factories import CaseFactory, valid_resident_id, valid_uscc, work_order_data
+from tests.factories import (
+    CaseFactory,
+    repair_office,
+    repair_world,
+    submitted_application,
+    valid_resident_id,
+    valid_uscc,
+    work_order_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +207,51 @@ def test_the_daily_task_is_in_the_beat_schedule_and_runs_the_service():
     assert settings.CELERY_BEAT_SCHEDULE["anonymise-closed-cases"]["task"] == anonymise_closed_cases.name
     closed_complaint(closed_ago=relativedelta(months=months(), days=1))
     assert anonymise_closed_cases() == 1
+
+
+def close_long_ago(case, state: str) -> None:
+    closed = timezone.now() - relativedelta(months=months(), days=1)
+    type(case).objects.filter(pk=case.pk).update(state=state, closed_at=closed)
+
+
+def test_a_repair_application_loses_the_pushed_name_and_contact_ids_in_its_statement_and_its_materials(
+    django_capture_on_commit_callbacks,
+):
+    application = submitted_application(repair_office())
+    RepairApplication.objects.filter(pk=application.pk).update(
+        applicant_name="李小明", applicant_contact=PHONE, statement=f"经办人身份证 {RESIDENT_ID}"
+    )
+    close_long_ago(application.case, RepairStatus.WITHDRAWN)
+    files = [(m.file.storage, m.file.name) for m in Material.objects.filter(application=application)]
+    assert files and all(storage.exists(name) for storage, name in files)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention.anonymise_due().anonymised == [application.case.number]
+
+    application.refresh_from_db()
+    assert (application.applicant_name, application.applicant_contact) == (MARKER, MARKER)
+    assert application.statement == f"经办人身份证 {MARKER}"
+    assert not any(storage.exists(name) for storage, name in files)
+    assert set(Material.objects.filter(application=application).values_list("original_name", flat=True)) == {MARKER}
+
+
+def test_an_objection_loses_the_ids_and_phones_in_its_reasons():
+    people = repair_world()
+    case = CaseFactory(kind="objection", number="YY2026000001", state="in_progress")
+    objection = Objection.objects.create(case=case, record=people["record"], reasons=f"联系电话 {PHONE}，记录有误")
+    close_long_ago(case, ObjectionStatus.CONFIRMED)
+
+    assert retention.anonymise_due().anonymised == [case.number]
+
+    objection.refresh_from_db()
+    assert objection.reasons == f"联系电话 {MARKER}，记录有误"
+
+
+def test_an_open_repair_application_is_untouched_however_old():
+    application = submitted_application(repair_office())
+    RepairApplication.objects.filter(pk=application.pk).update(applicant_name="李小明")
+    # closed_at set by mistake on a case still in an open state: the state decides.
+    Case.objects.filter(pk=application.case_id).update(closed_at=timezone.now() - relativedelta(years=20))
+
+    assert retention.anonymise_due().anonymised == []
+    assert RepairApplication.objects.get(pk=application.pk).applicant_name == "李小明"
