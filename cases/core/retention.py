@@ -14,11 +14,13 @@ What is replaced, and by what:
 
 The audit trail is not anonymised. It is append-only (a trigger refuses UPDATE) and hash-chained:
 every event's hash covers its payload, so rewriting a payload would break `verify_audit` from that
-event on. Instead the trail keeps no contact data of the people: payloads carry states, ids,
-decisions and reasons, never the complainant's or applicant's name, phone, e-mail or ID number
-(the opened event's payload is the case's kind only). Anonymising therefore changes only rows
-outside the chain and appends one new event per case (case.anonymised), so the chain still
-verifies and says when the data went.
+event on, and a digest-only chain would need every old event re-hashed (its canonical content
+must never change). Instead the trail keeps no contact fields of the people: payloads carry
+states, ids, decisions and reasons, never the complainant's or applicant's name, phone, e-mail or
+ID number as a field (the opened event's payload is the case's kind only). Anonymising therefore
+changes only rows outside the chain and appends one new event per case (case.anonymised), so the
+chain still verifies and says when the data went. The limit: a reason typed in free text (a
+withdrawal's, a refusal's) is in its event's payload as typed and stays there with the trail.
 
 Each batch is one transaction: the due cases are locked with SELECT ... FOR UPDATE SKIP LOCKED
 (a second run at the same moment takes other cases, never the same one twice), anonymised,
