@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from cases.core import events, policies, states
 from cases.core.event_types import EventType
-from cases.core.masking import ANONYMISED
+from cases.core.masking import ANONYMISED, scrub_text
 from cases.core.models import Case
 from cases.core.models.case import CaseKind
 
@@ -65,6 +65,15 @@ def files_of(queryset) -> list[StoredFile]:
     found = [(row.file.storage, row.file.name) for row in queryset.only("id", "file") if row.file.name]
     queryset.update(original_name=ANONYMISED)
     return found
+
+
+def scrub_free_text(queryset, *fields: str) -> None:
+    """The resident ID and phone numbers written into these text fields replaced by the marker."""
+    for row in queryset.only("pk", *fields):
+        changed = {name: scrub_text(getattr(row, name)) for name in fields}
+        changed = {name: value for name, value in changed.items() if value != getattr(row, name)}
+        if changed:
+            type(row).objects.filter(pk=row.pk).update(**changed)
 
 
 @dataclass

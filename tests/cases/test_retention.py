@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases.complaints.models import Channel, Complaint, ComplaintEvidence, WorkOrder
+from cases.complaints.models import CallBack, Channel, Complaint, ComplaintEvidence, WorkOrder
 from cases.core import events, policies, retention
 from cases.core.event_types import EventType, label
 from cases.core.models import AuditEvent, Case, Policy
@@ -23,6 +23,7 @@ from notifications.models import Notification, SmsMessage
 from tests.cases.test_audit_chain import verify_audit
 from tests.factories import (
     CaseFactory,
+    StaffFactory,
     repair_office,
     repair_world,
     submitted_application,
@@ -54,7 +55,9 @@ def closed_complaint(*, closed_ago: relativedelta | None, reference: str = "1234
         case=case, channel=channel, channel_reference=reference, complainant_name="王丽", complainant_phone=PHONE,
         complainant_email="wangli@example.com", enterprise_name="甘州区丽华建材经营部",
         enterprise_uscc=valid_uscc("92620702MA72XYHW0"), respondent="区某局", subject="arrears", facts=facts,
+        withdrawal_reason=f"请联系 {PHONE}",
     )  # fmt: skip
+    CallBack.objects.create(complaint=complaint, made_by=StaffFactory(), reached=True, note=f"投诉人留了新号码 {PHONE}")
     WorkOrder.objects.create(channel=channel, reference=reference, complaint=complaint,
                              payload=work_order_data(reference, complainant_phone=PHONE, facts=facts))  # fmt: skip
     notification = Notification.objects.create(
@@ -80,6 +83,8 @@ def test_a_case_closed_longer_ago_than_the_period_loses_names_phones_ids_and_ema
     order = WorkOrder.objects.get(complaint=complaint).payload
     assert (order["complainant_name"], order["complainant_phone"]) == (MARKER, MARKER)
     assert RESIDENT_ID not in order["facts"] and PHONE not in order["facts"]
+    assert complaint.withdrawal_reason == f"请联系 {MARKER}"
+    assert CallBack.objects.get(complaint=complaint).note == f"投诉人留了新号码 {MARKER}"
     assert Notification.objects.get(case=case).phone == MARKER
     assert SmsMessage.objects.get().phone == MARKER
     # What is not a person's data stays.
