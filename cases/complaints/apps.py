@@ -8,7 +8,18 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
+        from cases.complaints import building
         from cases.complaints.channel_callbacks import OUTBOX_KIND
-        from cases.infra import outbox
+        from cases.infra import metrics, outbox
 
         outbox.register(OUTBOX_KIND)
+        metrics.register(
+            metrics.Figure("work_orders_waiting", "Work orders not yet opened as cases.", building.waiting_count)
+        )
+        metrics.register(
+            metrics.Figure(
+                "work_order_oldest_waiting_age_seconds",
+                "Seconds since the oldest waiting work order arrived (0: none waits).",
+                building.oldest_waiting_age,
+            )
+        )

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and next to last: request counts and latencies per view for /metrics (cases/infra/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "cases.core.middleware.PermissionsPolicyMiddleware",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.core.middleware.DomainErrorMiddleware",
+    # Next to last, so that it sees the lockout page django-axes puts in place of a sign-in's answer.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: answers a locked-out sign-in with cases.accounts.sign_in_lockout's page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -297,6 +301,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # becomes a dead letter for an administrator to re-send (cases/infra/outbox.py: 30 s doubling to
 # an hour between attempts, so 20 attempts span about 13 hours).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
+
+# /metrics (cases/infra/metrics.py) answers 404 unless one of these is set; with both, a scrape
+# needs the bearer token and an address in the list (addresses or networks, e.g. "10.0.0.0/24").
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 60.0},
     "sweep-deadlines": {"task": "cases.tasks.sweep_deadlines", "schedule": 60.0},
