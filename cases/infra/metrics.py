@@ -18,7 +18,8 @@ A figure whose source cannot be read is left out of that scrape, and
 from "could not look".
 
 The endpoint answers 404 unless METRICS_TOKEN or METRICS_ALLOWED_IPS is set; then a request needs
-the bearer token (compared in constant time) and/or an address in the allow-list.
+the bearer token (compared in constant time) and/or an address in the allow-list. The thresholds
+and what to do for each are in docs/operations.md, "Metrics and alarms".
 """
 
 import ipaddress
