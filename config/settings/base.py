@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.environment import load_env_file
-from config.settings.guards import refuse_served_private_root
+from config.settings.guards import refuse_served_private_root, refuse_weak_metrics_access
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -306,6 +306,7 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
 # needs the bearer token and an address in the list (addresses or networks, e.g. "10.0.0.0/24").
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+refuse_weak_metrics_access(METRICS_TOKEN, METRICS_ALLOWED_IPS)
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 60.0},
     "sweep-deadlines": {"task": "cases.tasks.sweep_deadlines", "schedule": 60.0},

@@ -6,6 +6,7 @@ import pytest
 from celery import shared_task
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -14,6 +15,7 @@ from cases.complaints.models import Channel, WorkOrder
 from cases.core.models import Deadline
 from cases.infra import metrics
 from cases.infra.outbox import OutboxState
+from config.settings.guards import refuse_weak_metrics_access
 from notifications.consumers import NotificationConsumer
 from notifications.models import Notification
 from tests.factories import CaseFactory, StaffFactory, work_order_data
@@ -209,3 +211,20 @@ async def test_an_open_websocket_is_counted_until_it_closes():
     assert metrics.WEBSOCKETS._value.get() == before + 1
     await communicator.disconnect()
     assert metrics.WEBSOCKETS._value.get() == before
+
+
+# --- settings refused at start-up ------------------------------------------------------------------
+
+
+def test_a_short_token_is_refused_at_start_up():
+    with pytest.raises(ImproperlyConfigured, match="METRICS_TOKEN"):
+        refuse_weak_metrics_access("short-token", [])
+
+
+def test_an_unreadable_address_in_the_allowed_list_is_refused_at_start_up():
+    with pytest.raises(ImproperlyConfigured, match="METRICS_ALLOWED_IPS"):
+        refuse_weak_metrics_access("", ["10.0.0.0/24", "prometheus.internal"])
+
+
+def test_a_long_token_and_addresses_or_networks_are_accepted():
+    refuse_weak_metrics_access(TOKEN, ["10.0.0.5", "10.0.0.0/24", "::1"])
