@@ -141,15 +141,23 @@ def outbox_figures(now) -> dict[str, tuple[int, float]]:
     return figures
 
 
+# Caught up (all it received is replayed): no lag, however long the primary has written nothing.
+REPLICA_LAG_SQL = """
+    SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END
+"""
+
+
 def replica_lag() -> float | None:
-    """Seconds since the last transaction the replica replayed; None without a replica."""
+    """Seconds the replica's replay is behind; None without a replica (or when the `replica`
+    database is not in recovery, i.e. is a primary)."""
     if REPLICA_ALIAS not in settings.DATABASES:
         return None
     connection = connections[REPLICA_ALIAS]
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())")
+        cursor.execute(REPLICA_LAG_SQL)
         (lag,) = cursor.fetchone()
     return None if lag is None else max(float(lag), 0.0)
 

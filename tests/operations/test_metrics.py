@@ -182,6 +182,17 @@ def test_without_a_replica_there_is_no_replica_lag(client, with_token):
     assert not [name for name, _labels in scrape(client) if name == "chengxin_replica_lag_seconds"]
 
 
+def test_with_a_replica_its_lag_is_reported(client, with_token, monkeypatch):
+    """The query itself needs a PostgreSQL replica; here the figure's way to the scrape."""
+    monkeypatch.setattr(metrics, "REPLICA_ALIAS", "default")
+    monkeypatch.setattr(metrics, "replica_lag", lambda: 42.0)
+    assert scrape(client)[("chengxin_replica_lag_seconds", ())] == 42
+
+
+def test_without_a_replica_database_no_lag_is_read():
+    assert metrics.replica_lag() is None  # no `replica` database in the test settings
+
+
 def test_a_source_that_cannot_be_read_is_left_out_and_marked_down(client, with_token, monkeypatch):
     def broken():
         raise ConnectionError("unreachable")
