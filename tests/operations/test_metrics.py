@@ -172,7 +172,8 @@ def test_a_failed_celery_task_is_counted(client, with_token):
     assert scrape(client)[key] == before + 1
 
 
-def test_the_filesystem_broker_reports_no_queue_depth(client, with_token):
+def test_the_filesystem_broker_reports_no_queue_depth(client, with_token, settings):
+    settings.REDIS_URL = ""  # the embedded default
     figures = scrape(client)
     assert not [name for name, _labels in figures if name == "chengxin_celery_queue_depth"]
     assert figures[("chengxin_metrics_source_up", (("source", "celery_queues"),))] == 1
