@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from cases.infra import metrics
+
 urlpatterns = [
     path("", include("cases.desk.urls")),
     path("", include("cases.accounts.urls")),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("", include("cases.reporting.urls")),
     path("api/v1/", include("cases.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # For the monitoring system only: 404 until METRICS_TOKEN or METRICS_ALLOWED_IPS is set.
+    path("metrics", metrics.endpoint, name="metrics"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []

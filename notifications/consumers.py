@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone, translation
 
+from cases.infra.metrics import WEBSOCKETS
 from notifications.models import Notification, in_language
 from notifications.realtime import session_control_group, user_control_group
 from notifications.services import live_from_web
@@ -56,6 +57,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        self.counted = True
+        WEBSOCKETS.inc()
         unread, latest, self.last_seen_id = await self._snapshot()
         self.sent_ids.update(item["id"] for item in latest)
         await self.send_json({"type": "hello", "unread": unread, "latest": latest})
@@ -63,6 +66,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.guard = asyncio.ensure_future(self._check_periodically())
 
     async def disconnect(self, code):
+        if getattr(self, "counted", False):
+            self.counted = False
+            WEBSOCKETS.dec()
         await self._leave()
 
     async def _leave(self):

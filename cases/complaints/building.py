@@ -26,7 +26,7 @@ from cases.core.event_types import DeadlineStep, EventType
 from cases.core.models import Case, CaseKind, Deadline, Department, User
 from cases.core.roles import Role
 from cases.core.states import ComplaintStatus
-from cases.infra import outbox
+from cases.infra import metrics, outbox
 from notifications.phrases import Named, Phrase
 from notifications.services import Outbox
 
@@ -180,6 +180,16 @@ def _tell_clerks(cases: list[Case], orders: list[WorkOrder]) -> None:
 
 def _waiting():
     return WorkOrder.objects.filter(complaint__isnull=True, failure="")
+
+
+def waiting_count() -> int:
+    """Work orders kept but not yet opened as cases (/metrics; the work_order_waiting index)."""
+    return _waiting().count()
+
+
+def oldest_waiting_age() -> float:
+    """Seconds since the oldest waiting work order arrived (0: none waits)."""
+    return metrics.age_seconds(_waiting().order_by("pk").values_list("received_at", flat=True).first())
 
 
 @transaction.atomic

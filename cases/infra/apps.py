@@ -8,4 +8,12 @@ class InfraConfig(AppConfig):
     verbose_name = _("Infrastructure")
 
     def ready(self):
-        from . import lookups  # noqa: F401 (registers field__any)
+        from celery.signals import task_failure
+
+        from . import (
+            lookups,  # noqa: F401 (registers field__any)
+            metrics,
+        )
+
+        # Counted where the task ran (a worker process), read by /metrics (cases/infra/metrics.py).
+        task_failure.connect(metrics.record_task_failure, dispatch_uid="metrics-task-failure")

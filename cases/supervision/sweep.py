@@ -20,6 +20,7 @@ from cases.core.event_types import EventType
 from cases.core.models import Case, Deadline, Stage, SupervisionLevel, User
 from cases.core.models.deadline import step_words
 from cases.core.roles import Role
+from cases.infra import metrics
 from cases.infra.bulk import insert_rows
 from cases.supervision.models import SupervisionOrder
 from notifications.phrases import Phrase
@@ -286,6 +287,19 @@ def due_batch(now: datetime, batch_size: int, skip=()) -> list[DueDeadline]:
         .values_list(*SWEEP_FIELDS)[:batch_size]
     )
     return [DueDeadline(row) for row in rows]
+
+
+def lag_seconds(now: datetime | None = None) -> float:
+    """How late the sweep is: seconds since the oldest stage that has come was due and has not
+    fired (0 when none waits). The sweep's own query (the deadline_sweep index), without locks."""
+    now = now or timezone.now()
+    oldest = (
+        Deadline.objects.filter(next_action_at__lte=now, supervised=True)
+        .order_by("next_action_at")
+        .values_list("next_action_at", flat=True)
+        .first()
+    )
+    return metrics.age_seconds(oldest, now)
 
 
 def lock_cases(case_ids: set[int]) -> set[int]:

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.environment import load_env_file
-from config.settings.guards import refuse_served_private_root
+from config.settings.guards import refuse_served_private_root, refuse_weak_metrics_access
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and next to last: request counts and latencies per view for /metrics (cases/infra/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "cases.core.middleware.PermissionsPolicyMiddleware",
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.core.middleware.DomainErrorMiddleware",
+    # Next to last, so that it sees the lockout page django-axes puts in place of a sign-in's answer.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: answers a locked-out sign-in with cases.accounts.sign_in_lockout's page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -298,6 +302,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # becomes a dead letter for an administrator to re-send (cases/infra/outbox.py: 30 s doubling to
 # an hour between attempts, so 20 attempts span about 13 hours).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
+
+# /metrics (cases/infra/metrics.py) answers 404 unless one of these is set; with both, a scrape
+# needs the bearer token and an address in the list (addresses or networks, e.g. "10.0.0.0/24").
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+refuse_weak_metrics_access(METRICS_TOKEN, METRICS_ALLOWED_IPS)
 CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "workflows.tasks.fire_workflow_timers", "schedule": 60.0},
     "sweep-deadlines": {"task": "cases.tasks.sweep_deadlines", "schedule": 60.0},

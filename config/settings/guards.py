@@ -2,6 +2,7 @@
 database that is not on this machine, production with a secret key anyone can read, and the
 departments' signing keys in a folder that is served."""
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -59,3 +60,23 @@ def refuse_served_private_root(private_root, served_roots: dict) -> None:
                 f"PRIVATE_ROOT ({private}) and {name} ({served}) overlap: the signing keys would be served. "
                 "Give PRIVATE_ROOT a folder of its own outside the served ones."
             )
+
+
+MIN_METRICS_TOKEN_LENGTH = 24
+
+
+def refuse_weak_metrics_access(token: str, allowed_ips: list[str]) -> None:
+    """/metrics behind a token anyone could guess, or an address list that cannot be read, is
+    refused at start-up rather than at the first scrape."""
+    if token and len(token) < MIN_METRICS_TOKEN_LENGTH:
+        raise ImproperlyConfigured(
+            f"METRICS_TOKEN is shorter than {MIN_METRICS_TOKEN_LENGTH} characters; use a long random "
+            'value (python -c "import secrets; print(secrets.token_urlsafe(32))").'
+        )
+    for entry in allowed_ips:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"METRICS_ALLOWED_IPS: {entry!r} is not an address or a network (e.g. 10.0.0.5 or 10.0.0.0/24)."
+            ) from None

@@ -245,6 +245,9 @@ TABLE: list[Row] = [
     Row("api/v1/repair-applications/<str:platform_number>/", "/api/v1/repair-applications/XYZG-1/", expect(401)),
     Row("api/schema/", "/api/schema/", PUBLIC),
     Row("api/docs/", "/api/docs/", PUBLIC),
+    # For the monitoring system's token or address only (tests/operations/test_metrics.py): with
+    # neither configured, as here, nobody is answered, whatever their role.
+    Row("metrics", "/metrics", expect(404)),
     # A sample of the admin site: its index and the audit trail, which only the audit administrator
     # reads and nobody can change (三员分立: not the system or the security administrator).
     Row("admin/", "/admin/", ADMIN_ONLY),
