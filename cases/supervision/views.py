@@ -19,6 +19,7 @@ from cases.core.models import Case, CaseKind, Department, Stage, SupervisionLeve
 from cases.core.services import department_recipients
 from cases.infra.listing import Filter, Listing, Paging
 from cases.infra.navigation import redirect_back
+from cases.infra.replica import reads_from_replica
 from cases.supervision import services as supervision_services
 
 
@@ -205,6 +206,7 @@ def _board_rows(page, supervising: bool) -> list[dict]:
 
 @login_required
 @staff_speed.with_default_filter("deadline-board")
+@reads_from_replica
 def deadline_board(request):
     """The supervisor board (督办台): every open case, most urgent first, live (board.js)."""
     user = request.user
