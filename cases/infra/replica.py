@@ -129,7 +129,7 @@ def choose(user) -> str | None:
         return None
     lag = _probe.current()
     if lag > max_lag():
-        skipped["lagging"] += 1
+        skipped["unavailable" if math.isinf(lag) else "lagging"] += 1
         return None
     return REPLICA
 

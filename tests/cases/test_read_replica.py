@@ -170,6 +170,7 @@ def test_a_replica_that_does_not_answer_is_skipped(client, supervisor, overdue_c
     client.force_login(supervisor)
     _response, reads = get(client, "/supervision/")
     assert reads.on_primary() and not reads.on_replica()
+    assert replica.skipped["unavailable"] >= 1
 
 
 def test_the_replica_is_used_again_once_it_has_caught_up(client, supervisor, overdue_case, replica_on):
