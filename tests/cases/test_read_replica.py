@@ -3,7 +3,6 @@ write and every other page stays on the primary; a user who just wrote reads the
 too far behind is skipped. Here the replica is the test database itself (a mirror)."""
 
 import math
-from datetime import date
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -12,11 +11,11 @@ from django.db import connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.core import services
 from cases.core.models import Case
 from cases.core.roles import Role
 from cases.infra import replica
-from tests.factories import CaseFactory, StaffFactory
+from tests import factories
+from tests.factories import StaffFactory
 from tests.second_factor import force_login_verified
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
@@ -37,11 +36,7 @@ def replica_on(settings, monkeypatch):
 
 @pytest.fixture
 def overdue_case(caseworker):
-    case = CaseFactory(assignee=caseworker, title="拖欠货款")
-    services.start_deadline(
-        case=case, step="complaint.answer", label="部门答复", policy_key="answer_within", start=date(2025, 3, 3)
-    )
-    return case
+    return factories.overdue_case(assignee=caseworker, title="拖欠货款")
 
 
 class Reads:

@@ -2,17 +2,14 @@
 paused replica falls behind and is skipped (the board reads the primary and shows the new case);
 resumed, it catches up and is used again."""
 
-from datetime import date
-
 import pytest
 from django.core.cache import cache
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
-from cases.core import services
 from cases.core.models import Case
 from cases.infra import replica
-from tests.factories import CaseFactory
+from tests.factories import overdue_case
 from tests.integration.private_services import wait_for
 from tests.integration.streaming_replica import StreamingReplica, replication_allowed
 
@@ -53,14 +50,6 @@ def replica_reads(settings, standby):
     replica._probe.reset()
 
 
-def overdue_case(title: str) -> Case:
-    case = CaseFactory(title=title)
-    services.start_deadline(
-        case=case, step="complaint.answer", label="部门答复", policy_key="answer_within", start=date(2025, 3, 3)
-    )
-    return case
-
-
 def on_replica(case: Case) -> bool:
     return Case.objects.using("replica").filter(pk=case.pk).exists()
 
@@ -76,7 +65,7 @@ def board(client) -> tuple[str, list[str]]:
 
 def test_a_paused_replica_is_skipped_and_used_again_once_resumed(client, supervisor, standby, replica_reads):
     client.force_login(supervisor)
-    first = overdue_case("拖欠货款")
+    first = overdue_case(title="拖欠货款")
     wait_for(lambda: on_replica(first), timeout=30, what="the first case on the replica")
     wait_for(lambda: replica.replica_lag() <= MAX_LAG, timeout=30, what="the replica caught up")
 
@@ -85,7 +74,7 @@ def test_a_paused_replica_is_skipped_and_used_again_once_resumed(client, supervi
     assert replica_reads_of_cases
 
     standby.sql("SELECT pg_wal_replay_pause()")
-    second = overdue_case("政策不兑现")
+    second = overdue_case(title="政策不兑现")
     wait_for(lambda: replica.replica_lag() > MAX_LAG, timeout=30, what="the paused replica falling behind")
     assert not on_replica(second)
 
@@ -105,7 +94,7 @@ def test_a_paused_replica_is_skipped_and_used_again_once_resumed(client, supervi
 
 def test_an_idle_primary_leaves_a_caught_up_replica_in_use(client, supervisor, standby, replica_reads):
     """With nothing written for a while, the last replayed commit grows old: that is no lag."""
-    case = overdue_case("拖欠货款")
+    case = overdue_case(title="拖欠货款")
     wait_for(lambda: on_replica(case), timeout=30, what="the case on the replica")
     wait_for(
         lambda: standby.sql("SELECT now() - pg_last_xact_replay_timestamp() > interval '2 seconds'")[0][0],
@@ -120,7 +109,7 @@ def test_an_idle_primary_leaves_a_caught_up_replica_in_use(client, supervisor, s
 
 
 def test_a_stopped_replica_is_skipped(client, supervisor, standby, replica_reads):
-    case = overdue_case("拖欠货款")
+    case = overdue_case(title="拖欠货款")
     standby.stop()
     client.force_login(supervisor)
     replica._probe.reset()
