@@ -144,15 +144,21 @@ def replica_scope(user):
         _reading_from.reset(token)
 
 
-def reads_from_replica(view):
-    """Decorates a heavy view (GET only): its reads go to the replica when allowed."""
+def reads_from_replica(view=None, *, unless=None):
+    """Decorates a heavy view (GET only): its reads go to the replica when allowed; a request for
+    which `unless(request)` is true reads the primary."""
 
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        with replica_scope(request.user):
-            return view(request, *args, **kwargs)
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if unless is not None and unless(request):
+                return view(request, *args, **kwargs)
+            with replica_scope(request.user):
+                return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
 
 
 class ReplicaRouter:

@@ -76,6 +76,13 @@ def test_the_board_reads_its_cases_from_the_replica(client, supervisor, overdue_
     assert reads.on_replica() and not reads.on_primary()
 
 
+def test_the_boards_live_refresh_after_a_push_reads_the_primary(client, supervisor, overdue_case):
+    client.force_login(supervisor)
+    response, reads = get(client, "/supervision/", fragment="1")
+    assert overdue_case.number in response.content.decode()
+    assert reads.on_primary() and not reads.on_replica()
+
+
 def test_the_figures_read_from_the_replica(client, supervisor, overdue_case):
     client.force_login(supervisor)
     _response, reads = get(client, "/figures/", period="2025-H1")
