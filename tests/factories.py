@@ -110,6 +110,19 @@ class CaseFactory(factory.django.DjangoModelFactory):
 ENTITY_USCC = valid_uscc("91620702MA71ABCD0")
 
 
+def overdue_case(**fields) -> Case:
+    """A case whose department's answer fell due long ago (on the board, overdue)."""
+    from datetime import date
+
+    from cases.core import services
+
+    case = CaseFactory(**fields)
+    services.start_deadline(
+        case=case, step="complaint.answer", label="部门答复", policy_key="answer_within", start=date(2025, 3, 3)
+    )
+    return case
+
+
 def register_penalty(actor, **overrides):
     """A general-severity penalty about the demo-like enterprise, through the registration service."""
     from datetime import date

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from cases.core import selectors
 from cases.core.models import Department
+from cases.infra.replica import reads_from_replica
 from cases.reporting import metrics, reports
 from cases.reporting.metrics import Period
 
@@ -102,6 +103,7 @@ def chart_data(figures: metrics.Figures) -> dict:
 
 @login_required
 @require_GET
+@reads_from_replica
 def figures(request):
     department = _scope(request)
     period = Period.from_params(request.GET)
@@ -136,6 +138,7 @@ def figures(request):
 
 @login_required
 @require_GET
+@reads_from_replica
 def report_download(request, fmt: str):
     """The half-year report for the period asked for, as a workbook or a PDF (supervisors only)."""
     if fmt not in CONTENT_TYPES:

@@ -19,6 +19,7 @@ from cases.core.models import Case, CaseKind, Department, Stage, SupervisionLeve
 from cases.core.services import department_recipients
 from cases.infra.listing import Filter, Listing, Paging
 from cases.infra.navigation import redirect_back
+from cases.infra.replica import reads_from_replica
 from cases.supervision import services as supervision_services
 
 
@@ -203,8 +204,15 @@ def _board_rows(page, supervising: bool) -> list[dict]:
     return rows
 
 
+def _live_refresh(request) -> bool:
+    """board.js fetching the rows after a push about a change just committed: the replica may not
+    have it yet, and no second push would come, so it reads the primary."""
+    return request.GET.get("fragment") == "1"
+
+
 @login_required
 @staff_speed.with_default_filter("deadline-board")
+@reads_from_replica(unless=_live_refresh)
 def deadline_board(request):
     """The supervisor board (督办台): every open case, most urgent first, live (board.js)."""
     user = request.user

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After a request that may have written, its user's heavy reads stay on the primary a while.
+    "cases.infra.replica.PinAfterWriteMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Staff (and applicants who chose it) pass the second factor before any other page.
     "cases.accounts.second_factor.SecondFactorMiddleware",
@@ -111,10 +113,10 @@ TEMPLATES = [
 ]
 
 
-def _database_from_env():
+def _database_from_env(variable="DATABASE_URL"):
     """DATABASE_URL wins; otherwise the embedded SQLite database in WAL mode."""
-    if env.str("DATABASE_URL", default=""):
-        db = env.db("DATABASE_URL")
+    if env.str(variable, default=""):
+        db = env.db(variable)
         if db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=False):
             # Django's own psycopg pool: one per process, shared by the ASGI event loop's threads.
             db.setdefault("OPTIONS", {})["pool"] = {
@@ -148,6 +150,18 @@ def _database_from_env():
 
 
 DATABASES = {"default": _database_from_env()}
+# The read replica (a PostgreSQL streaming standby of the primary), configured like the primary:
+# the supervisor board, the figures and the half-year reports read from it (cases/infra/replica.py)
+# while it is at most REPLICA_MAX_LAG_SECONDS behind; every write and every other read stays on
+# the primary. Off when unset.
+REPLICA_READS = bool(env.str("DATABASE_REPLICA_URL", default=""))
+if REPLICA_READS:
+    DATABASES["replica"] = _database_from_env("DATABASE_REPLICA_URL")
+    if "postgresql" in DATABASES["replica"]["ENGINE"]:
+        # A replica that does not answer is skipped after this many seconds, not waited for.
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+DATABASE_ROUTERS = ["cases.infra.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cases.User"
 

@@ -1,5 +1,6 @@
 """Settings for the test suite: the embedded default unless DATABASE_URL / REDIS_URL are set."""
 
+import copy
 import os
 import tempfile
 
@@ -8,6 +9,11 @@ from .guards import TEST_SECRET_KEY
 os.environ.setdefault("DJANGO_SECRET_KEY", TEST_SECRET_KEY)
 
 from .base import *  # noqa: F403
+
+# The replica alias is the test database itself (a mirror), so the router's tests read what the
+# test wrote; replica reads stay off unless a test turns them on (REPLICA_READS).
+DATABASES["replica"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPLICA_READS = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="chengxin-media-")

@@ -1,32 +1,22 @@
-from datetime import date
-
 import pytest
 
 from cases.complaints.models import Channel, Complaint
-from cases.core import services
 from cases.supervision import services as supervision_services
 from cases.supervision.models import SupervisionOrder
-from tests.factories import CaseFactory, StaffFactory
+from tests import factories
+from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def overdue_case(caseworker):
-    case = CaseFactory(assignee=caseworker, title="拖欠货款")
-    services.start_deadline(
-        case=case, step="complaint.answer", label="部门答复", policy_key="answer_within", start=date(2025, 3, 3)
-    )
-    return case
+    return factories.overdue_case(assignee=caseworker, title="拖欠货款")
 
 
 @pytest.fixture
 def other_case(db):
-    case = CaseFactory(department=StaffFactory(department__code="fgj").department, title="政策不兑现")
-    services.start_deadline(
-        case=case, step="complaint.answer", label="部门答复", policy_key="answer_within", start=date(2025, 3, 3)
-    )
-    return case
+    return factories.overdue_case(department=StaffFactory(department__code="fgj").department, title="政策不兑现")
 
 
 def test_the_supervisor_sees_every_departments_deadlines_with_days_overdue(
