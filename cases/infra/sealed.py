@@ -40,7 +40,8 @@ def unseal(stored: str) -> str:
         return _keys().decrypt(stored.removeprefix(PREFIX).encode()).decode()
     except InvalidToken as exc:
         raise ImproperlyConfigured(
-            "A channel secret was sealed with a SECRET_KEY that is neither SECRET_KEY nor in SECRET_KEY_FALLBACKS."
+            "A sealed secret (a channel's signing secret, a key passphrase) was sealed with a SECRET_KEY "
+            "that is neither SECRET_KEY nor in SECRET_KEY_FALLBACKS."
         ) from exc
 
 
