@@ -1,7 +1,10 @@
 """The admin of complaints: the channels (their secrets and callback addresses), and what came in
 through them and went back to them, shown read-only."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from cases.complaints.models import (
     CallBack,
@@ -16,8 +19,31 @@ from cases.core.outbox_admin import OutboxAdmin
 from cases.infra.admin import ReadOnlyAdmin
 
 
+class ChannelForm(forms.ModelForm):
+    """The signing secret is never shown again once saved: the field stays empty, and empty keeps it."""
+
+    secret = forms.CharField(
+        label=_("signing secret"), required=False, strip=True, widget=forms.PasswordInput(render_value=False),
+        help_text=_("Never shown once saved. Leave empty to keep the current secret; type a new one to replace "
+                    "it (the channel must switch at the same moment)."),
+    )  # fmt: skip
+
+    class Meta:
+        model = Channel
+        fields = "__all__"  # noqa: DJ007 (the admin shows them all, as without this form)
+
+    def clean_secret(self):
+        secret = self.cleaned_data["secret"]
+        if secret:
+            return secret
+        if self.instance.pk:
+            return self.instance.secret
+        raise ValidationError(_("Give the channel its signing secret."))
+
+
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
+    form = ChannelForm
     list_display = ["code", "name", "name_en", "active", "expires_at", "accepts_legacy_signatures",
                     "legacy_signatures_until", "callback_required", "callback_url",
                     "pushes_repair_applications"]  # fmt: skip

@@ -55,3 +55,41 @@ def test_a_secret_no_key_opens_is_named_and_left_alone(sealed_under_the_old_key)
         reseal()
     with override_settings(SECRET_KEY=OLD, SECRET_KEY_FALLBACKS=[]):
         assert Channel.objects.get(pk=channel.pk).secret == "channel-secret"
+
+
+@pytest.fixture
+def security_of_channels(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+CHANNEL_FORM = {"code": "12345", "name": "12345 热线", "callback_url": "", "active": "on"}
+
+
+def test_the_admin_never_shows_a_channels_secret(security_of_channels):
+    channel = Channel.objects.create(code="12345", name="12345 热线", secret="channel-secret-1")
+    page = security_of_channels.get(f"/admin/cases/channel/{channel.pk}/change/").content.decode()
+    assert 'name="secret"' in page and 'type="password"' in page
+    assert "channel-secret-1" not in page and "sealed:" not in page
+
+
+def test_saving_a_channel_with_the_secret_left_empty_keeps_it(security_of_channels):
+    channel = Channel.objects.create(code="12345", name="12345 热线", secret="channel-secret-1")
+    response = security_of_channels.post(f"/admin/cases/channel/{channel.pk}/change/", {**CHANNEL_FORM, "secret": ""})
+    assert response.status_code == 302
+    assert Channel.objects.get(pk=channel.pk).secret == "channel-secret-1"
+
+
+def test_a_secret_typed_in_replaces_the_old_one(security_of_channels):
+    channel = Channel.objects.create(code="12345", name="12345 热线", secret="channel-secret-1")
+    security_of_channels.post(f"/admin/cases/channel/{channel.pk}/change/", {**CHANNEL_FORM, "secret": "channel-2"})
+    assert Channel.objects.get(pk=channel.pk).secret == "channel-2"
+
+
+def test_a_new_channel_without_a_secret_is_refused(security_of_channels):
+    response = security_of_channels.post("/admin/cases/channel/add/", {**CHANNEL_FORM, "secret": ""})
+    assert response.status_code == 200
+    assert "请填写该渠道的签名密钥。" in response.content.decode()
+    assert not Channel.objects.exists()
