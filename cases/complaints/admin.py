@@ -1,9 +1,13 @@
 """The admin of complaints: the channels (their secrets and callback addresses), and what came in
 through them and went back to them, shown read-only."""
 
+from datetime import timedelta
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.complaints.models import (
@@ -17,6 +21,9 @@ from cases.complaints.models import (
 )
 from cases.core.outbox_admin import OutboxAdmin
 from cases.infra.admin import ReadOnlyAdmin
+
+# How long before a channel's key ends its list in the admin starts warning.
+KEY_EXPIRY_WARNING_DAYS = 30
 
 
 class ChannelForm(forms.ModelForm):
@@ -48,6 +55,21 @@ class ChannelAdmin(admin.ModelAdmin):
                     "legacy_signatures_until", "callback_required", "callback_url",
                     "pushes_repair_applications"]  # fmt: skip
     list_filter = ["active", "accepts_legacy_signatures", "callback_required", "pushes_repair_applications"]
+
+    def changelist_view(self, request, extra_context=None):
+        """A warning above the list for each active channel whose key has ended or ends within
+        KEY_EXPIRY_WARNING_DAYS: a new secret is agreed with the channel before then."""
+        if request.method == "GET":
+            now = timezone.now()
+            ending = Channel.objects.filter(active=True, expires_at__lte=now + timedelta(days=KEY_EXPIRY_WARNING_DAYS))
+            for channel in ending.order_by("expires_at"):
+                when = timezone.localtime(channel.expires_at).strftime("%Y-%m-%d %H:%M")
+                if channel.expires_at <= now:
+                    text = gettext("The key of %(channel)s ended at %(when)s: its requests are refused.")
+                else:
+                    text = gettext("The key of %(channel)s ends at %(when)s: agree on a new secret with it first.")
+                messages.warning(request, text % {"channel": channel.label, "when": when})
+        return super().changelist_view(request, extra_context)
 
 
 class CallBackInline(admin.TabularInline):

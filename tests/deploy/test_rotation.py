@@ -1,10 +1,12 @@
 """Rotating the secret key: what the old key sealed is sealed again under the new one."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from cases.complaints.models import Channel
 from cases.core.models import Department
@@ -93,3 +95,15 @@ def test_a_new_channel_without_a_secret_is_refused(security_of_channels):
     assert response.status_code == 200
     assert "请填写该渠道的签名密钥。" in response.content.decode()
     assert not Channel.objects.exists()
+
+
+def test_the_channel_list_warns_of_keys_ending_within_30_days_and_of_ended_ones(security_of_channels):
+    now = timezone.now()
+    Channel.objects.create(code="soon", name="直通车", secret="s1", expires_at=now + timedelta(days=10))
+    Channel.objects.create(code="ended", name="小程序", secret="s2", expires_at=now - timedelta(days=1))
+    Channel.objects.create(code="later", name="网站", secret="s3", expires_at=now + timedelta(days=90))
+    Channel.objects.create(code="off", name="旧热线", secret="s4", active=False, expires_at=now - timedelta(days=1))
+    page = security_of_channels.get("/admin/cases/channel/").content.decode()
+    assert "直通车 的密钥将于" in page and "请在此之前与该渠道商定新密钥" in page
+    assert "小程序 的密钥已于" in page and "其请求均被拒绝" in page
+    assert "网站 的密钥" not in page and "旧热线 的密钥" not in page
