@@ -31,13 +31,22 @@ class ChannelForm(forms.ModelForm):
 
     secret = forms.CharField(
         label=_("signing secret"), required=False, strip=True, widget=forms.PasswordInput(render_value=False),
-        help_text=_("Never shown once saved. Leave empty to keep the current secret; type a new one to replace "
-                    "it (the channel must switch at the same moment)."),
+        help_text=_("Never shown once saved. Leave empty to keep the current secret; type a new one to replace it."),
+    )  # fmt: skip
+
+    overlap_days = forms.IntegerField(
+        label=_("days the previous secret is still taken"), min_value=0, max_value=90, initial=7, required=False,
+        help_text=_("When a new secret is typed in: requests signed with the one it replaces are taken for this "
+                    "many days more, so that the channel may switch at any moment of them. 0: refused at once."),
     )  # fmt: skip
 
     class Meta:
         model = Channel
         fields = "__all__"  # noqa: DJ007 (the admin shows them all, as without this form)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_secret = self.instance.secret if self.instance.pk else ""
 
     def clean_secret(self):
         secret = self.cleaned_data["secret"]
@@ -47,10 +56,23 @@ class ChannelForm(forms.ModelForm):
             return self.instance.secret
         raise ValidationError(_("Give the channel its signing secret."))
 
+    def save(self, commit=True):
+        channel = super().save(commit=False)
+        if self.current_secret and channel.secret != self.current_secret:
+            days = self.cleaned_data.get("overlap_days")
+            days = 7 if days is None else days
+            channel.previous_secret = self.current_secret if days else ""
+            channel.previous_secret_until = timezone.now() + timedelta(days=days) if days else None
+        if commit:
+            channel.save()
+            self._save_m2m()
+        return channel
+
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
+    readonly_fields = ["previous_secret_until"]
     list_display = ["code", "name", "name_en", "active", "expires_at", "accepts_legacy_signatures",
                     "legacy_signatures_until", "callback_required", "callback_url",
                     "pushes_repair_applications"]  # fmt: skip

@@ -107,3 +107,57 @@ def test_the_channel_list_warns_of_keys_ending_within_30_days_and_of_ended_ones(
     assert "直通车 的密钥将于" in page and "请在此之前与该渠道商定新密钥" in page
     assert "小程序 的密钥已于" in page and "其请求均被拒绝" in page
     assert "网站 的密钥" not in page and "旧热线 的密钥" not in page
+
+
+# --- a channel's new secret, with the old one taken for a while ---------------------------------
+
+INTAKE = "/api/v1/complaints/"
+
+
+def send_signed(client, secret, reference):
+    import json
+
+    from tests.channel_signing import signed_headers
+    from tests.factories import work_order_data
+
+    body = json.dumps(work_order_data(reference), ensure_ascii=False).encode()
+    headers = signed_headers("POST", INTAKE, body, secret=secret, code="12345")
+    return client.post(INTAKE, body, content_type="application/json", REMOTE_ADDR="10.1.1.1", headers=headers)
+
+
+def test_a_new_secret_typed_in_keeps_the_old_one_for_the_days_given(security_of_channels):
+    channel = Channel.objects.create(code="12345", name="12345 热线", secret="channel-secret-1")
+    url = f"/admin/cases/channel/{channel.pk}/change/"
+    security_of_channels.post(url, {**CHANNEL_FORM, "secret": "channel-secret-2", "overlap_days": "7"})
+    channel.refresh_from_db()
+    assert (channel.secret, channel.previous_secret) == ("channel-secret-2", "channel-secret-1")
+    assert abs(channel.previous_secret_until - (timezone.now() + timedelta(days=7))) < timedelta(minutes=1)
+
+
+def test_no_overlap_refuses_the_old_secret_at_once(security_of_channels):
+    channel = Channel.objects.create(code="12345", name="12345 热线", secret="channel-secret-1")
+    url = f"/admin/cases/channel/{channel.pk}/change/"
+    security_of_channels.post(url, {**CHANNEL_FORM, "secret": "channel-secret-2", "overlap_days": "0"})
+    channel.refresh_from_db()
+    assert (channel.previous_secret, channel.previous_secret_until) == ("", None)
+
+
+def test_saving_without_a_new_secret_leaves_the_overlap_as_it_was(security_of_channels):
+    until = timezone.now() + timedelta(days=3)
+    channel = Channel.objects.create(code="12345", name="12345 热线", secret="new", previous_secret="old",
+                                     previous_secret_until=until)  # fmt: skip
+    security_of_channels.post(f"/admin/cases/channel/{channel.pk}/change/", {**CHANNEL_FORM, "secret": ""})
+    channel.refresh_from_db()
+    assert (channel.secret, channel.previous_secret, channel.previous_secret_until) == ("new", "old", until)
+
+
+def test_during_the_overlap_both_secrets_sign_and_after_it_only_the_new_one(client):
+    channel = Channel.objects.create(code="12345", name="12345 热线", secret="new-secret", previous_secret="old-secret",
+                                     previous_secret_until=timezone.now() + timedelta(days=1))  # fmt: skip
+    assert send_signed(client, "old-secret", "12345-1").status_code == 202
+    assert send_signed(client, "new-secret", "12345-2").status_code == 202
+    assert send_signed(client, "guess", "12345-3").status_code == 401
+    channel.previous_secret_until = timezone.now() - timedelta(seconds=1)
+    channel.save()
+    assert send_signed(client, "old-secret", "12345-4").status_code == 401
+    assert send_signed(client, "new-secret", "12345-5").status_code == 202
