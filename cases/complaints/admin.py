@@ -24,6 +24,8 @@ from cases.infra.admin import ReadOnlyAdmin
 
 # How long before a channel's key ends its list in the admin starts warning.
 KEY_EXPIRY_WARNING_DAYS = 30
+# How long a replaced secret is still taken unless the admin says otherwise.
+SECRET_OVERLAP_DAYS = 7
 
 
 class ChannelForm(forms.ModelForm):
@@ -35,7 +37,8 @@ class ChannelForm(forms.ModelForm):
     )  # fmt: skip
 
     overlap_days = forms.IntegerField(
-        label=_("days the previous secret is still taken"), min_value=0, max_value=90, initial=7, required=False,
+        label=_("days the previous secret is still taken"), min_value=0, max_value=90, initial=SECRET_OVERLAP_DAYS,
+        required=False,
         help_text=_("When a new secret is typed in: requests signed with the one it replaces are taken for this "
                     "many days more, so that the channel may switch at any moment of them. 0: refused at once."),
     )  # fmt: skip
@@ -60,7 +63,7 @@ class ChannelForm(forms.ModelForm):
         channel = super().save(commit=False)
         if self.current_secret and channel.secret != self.current_secret:
             days = self.cleaned_data.get("overlap_days")
-            days = 7 if days is None else days
+            days = SECRET_OVERLAP_DAYS if days is None else days
             channel.previous_secret = self.current_secret if days else ""
             channel.previous_secret_until = timezone.now() + timedelta(days=days) if days else None
         if commit:
