@@ -4,6 +4,7 @@ the Procfile starts."""
 import configparser
 import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -36,6 +37,12 @@ def nginx_blocks() -> dict[str, str]:
         key = match.group(2) if match.group(2) not in blocks else match.group(2) + " (2)"
         blocks[key] = match.group(3)
     return blocks
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def size_in_bytes(value: str) -> int:
@@ -116,9 +123,15 @@ def test_nginx_accepts_the_configuration(tmp_path):
                     "-keyout", key, "-out", cert], check=True, capture_output=True)  # fmt: skip
     site = NGINX.read_text().replace("/etc/ssl/chengxin/privkey.pem", str(key))
     site = site.replace("/etc/ssl/chengxin/fullchain.pem", str(cert)).replace("/var/log/nginx/", f"{tmp_path}/")
+    # `nginx -t` binds the ports: free ones here (no root needed, no clash with a running nginx).
+    for port in ("80", "443"):
+        free = free_port()
+        site = re.sub(rf"listen (\[::\]:)?{port} ", rf"listen \g<1>{free} ", site)
     (tmp_path / "chengxin.conf").write_text(site)
+    temp = "".join(f"    {kind}_temp_path {tmp_path}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi",
+                                                                                  "uwsgi", "scgi"))  # fmt: skip
     (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n    include {tmp_path}/chengxin.conf;\n}}\n"
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n{temp}    include {tmp_path}/chengxin.conf;\n}}\n"
     )
     result = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
                              "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)  # fmt: skip
