@@ -188,17 +188,21 @@ def _verify_v2(channel: Channel, signed: SignedRequest) -> None:
         raise Unauthenticated(_("X-Nonce is too long: at most 64 characters."))
     if not _NONCE.fullmatch(nonce):
         raise Unauthenticated(_("X-Nonce must be 16 to 64 letters, digits, '-' or '_'."))
-    expected = signature(channel.secret, timestamp=signed.timestamp, nonce=nonce, method=signed.method,
-                         path=signed.path, body=signed.body)  # fmt: skip
-    if not hmac.compare_digest(expected, signed.signature.lower()):
+    given = signed.signature.lower()
+    if not any(
+        hmac.compare_digest(given, signature(secret, timestamp=signed.timestamp, nonce=nonce, method=signed.method,
+                                             path=signed.path, body=signed.body))
+        for secret in channel.secrets()
+    ):  # fmt: skip
         raise Unauthenticated(_("The signature does not match the request."))
 
 
 def _verify_legacy(channel: Channel, signed: SignedRequest, now) -> None:
     if not channel.accepts_legacy_signatures:
         raise Unauthenticated(_("X-Nonce is missing: this channel signs its requests with signature version 2."))
-    expected = legacy_signature(channel.secret, signed.timestamp, signed.body)
-    if not hmac.compare_digest(expected, signed.signature.lower()):
+    given = signed.signature.lower()
+    if not any(hmac.compare_digest(given, legacy_signature(secret, signed.timestamp, signed.body))
+               for secret in channel.secrets()):  # fmt: skip
         raise Unauthenticated(_("The signature does not match the request."))
     at = timezone.now() if now is None else datetime.datetime.fromtimestamp(now, tz=datetime.UTC)
     if not channel.accepts_legacy(at):  # said only to whoever holds the secret

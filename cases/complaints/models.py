@@ -36,6 +36,13 @@ class Channel(models.Model):
     secret = SealedCharField(
         _("signing secret"), max_length=128, help_text=_("Shared with the channel; it signs each request with it.")
     )
+    # The secret before the last change, still taken until previous_secret_until: the channel may
+    # switch to the new one at any moment of that overlap (the admin sets both when a secret changes).
+    previous_secret = SealedCharField(
+        _("previous signing secret"), max_length=128, blank=True, default="", db_default="", editable=False
+    )
+    previous_secret_until = models.DateTimeField(_("previous secret taken until"), null=True, blank=True,
+                                                 editable=False)  # fmt: skip
     callback_url = models.URLField(_("callback URL"), blank=True, default="", db_default="")
     active = models.BooleanField(_("active"), default=True, db_default=True)
     expires_at = models.DateTimeField(_("key expires at"), null=True, blank=True)
@@ -73,6 +80,13 @@ class Channel(models.Model):
         if (get_language() or "zh-hans").startswith("zh") or not self.name_en:
             return self.name
         return self.name_en
+
+    def secrets(self, now=None) -> list[str]:
+        """The secrets a request may be signed with: the current one, and the previous one while
+        its overlap lasts."""
+        if self.previous_secret and self.previous_secret_until and (now or timezone.now()) < self.previous_secret_until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
     def usable(self) -> bool:
         return self.active and (self.expires_at is None or self.expires_at > timezone.now())

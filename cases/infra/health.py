@@ -1,9 +1,12 @@
-"""What /healthz reports: can we reach the database and Redis, and is the schema current."""
+"""What /healthz reports: can we reach the database and Redis, is the schema current, and (in
+production) are the Celery worker and beat alive (cases/infra/liveness.py)."""
 
 import redis
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+
+from cases.infra import liveness
 
 # How long the probe waits for a pooled connection. Pages wait longer (DATABASE_POOL_TIMEOUT) so
 # that a burst queues instead of failing; a probe must answer quickly when the database is down.
@@ -54,4 +57,7 @@ def report() -> dict:
         "redis": check_redis(),
         "migrations": check_migrations() if database["ok"] else {"ok": False, "error": "database unreachable"},
     }
+    if settings.HEALTH_CHECK_WORKERS:
+        checks["worker"] = liveness.check_worker()
+        checks["beat"] = liveness.check_beat()
     return {"status": "ok" if all(check["ok"] for check in checks.values()) else "unavailable", "checks": checks}

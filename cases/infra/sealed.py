@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models.functions import Cast
 
 PREFIX = "sealed:"
 
@@ -39,7 +40,8 @@ def unseal(stored: str) -> str:
         return _keys().decrypt(stored.removeprefix(PREFIX).encode()).decode()
     except InvalidToken as exc:
         raise ImproperlyConfigured(
-            "A channel secret was sealed with a SECRET_KEY that is neither SECRET_KEY nor in SECRET_KEY_FALLBACKS."
+            "A sealed secret (a channel's signing secret, a key passphrase) was sealed with a SECRET_KEY "
+            "that is neither SECRET_KEY nor in SECRET_KEY_FALLBACKS."
         ) from exc
 
 
@@ -55,3 +57,35 @@ class SealedCharField(models.CharField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return value if value in (None, "") else seal(value)
+
+
+def sealed_with_current_key(stored: str) -> bool:
+    """Whether `stored` is sealed, and with SECRET_KEY itself (not a fallback)."""
+    if not stored.startswith(PREFIX):
+        return False
+    try:
+        _fernet(settings.SECRET_KEY).decrypt(stored.removeprefix(PREFIX).encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def sealed_columns():
+    """Every (model, field) that keeps sealed values."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, SealedCharField):
+                yield model, field
+
+
+def stored_values(model, field):
+    """(pk, the column's value as stored) of every row with a value in `field`."""
+    raw = Cast(field.attname, models.TextField())
+    return model._default_manager.exclude(**{field.attname: ""}).annotate(stored=raw).values_list("pk", "stored")
+
+
+def reseal(model, field, pk, stored: str) -> None:
+    """The row's value sealed again, under SECRET_KEY (opened with whichever key sealed it)."""
+    model._default_manager.filter(pk=pk).update(**{field.attname: unseal(stored)})

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.core.management import call_command
 
 from cases.infra import outbox
 
@@ -7,3 +8,9 @@ from cases.infra import outbox
 def redeliver_outbox() -> dict[str, int]:
     """The one periodic re-delivery of every outbox kind's due rows."""
     return outbox.redeliver_all()
+
+
+@shared_task(name="cases.infra.tasks.clear_sessions")
+def clear_sessions() -> None:
+    """Expired sessions out of the database (Django's clearsessions), on beat's nightly schedule."""
+    call_command("clearsessions")

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.environment import load_env_file
+from config.logs import logging_config
 from config.settings.guards import refuse_served_private_root, refuse_weak_metrics_access
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -311,7 +312,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, noting each tick for /healthz (cases/infra/liveness.py).
+CELERY_BEAT_SCHEDULER = "cases.infra.liveness:LivenessScheduler"
+# Celery leaves the logging to Django's LOGGING (config/celery.py's setup_logging receiver).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Failed attempts after which an outbox row (notification, national-site sync, channel callback)
 # becomes a dead letter for an administrator to re-send (cases/infra/outbox.py: 30 s doubling to
 # an hour between attempts, so 20 attempts span about 13 hours).
@@ -333,7 +337,17 @@ CELERY_BEAT_SCHEDULE = {
     "open-work-orders": {"task": "cases.tasks.open_work_orders", "schedule": 60.0},
     # Daily at 02:30 office time: closed cases past their retention period (cases/core/retention.py).
     "anonymise-closed-cases": {"task": "cases.tasks.anonymise_closed_cases", "schedule": crontab(hour=2, minute=30)},
+    # Expired sessions out of the database, nightly (Django's clearsessions).
+    "clear-sessions": {"task": "cases.infra.tasks.clear_sessions", "schedule": crontab(hour=3, minute=17)},
 }
+# /healthz also reports the Celery worker and beat (cases/infra/liveness.py): on by default in
+# production, where they share Redis with the web server; off on the embedded stack.
+HEALTH_CHECK_WORKERS = env.bool("HEALTH_CHECK_WORKERS", default=False)
+# Beat notes a tick at least every 5 seconds; a worker a finished task (beat sends one a minute).
+BEAT_STALE_SECONDS = env.int("BEAT_STALE_SECONDS", default=60)
+WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=180)
+# How long the probe waits for a worker to answer a ping when it has finished no task lately.
+WORKER_PING_SECONDS = env.float("WORKER_PING_SECONDS", default=1.0)
 # A broker that is down must not hold up the request that queued a task: the outbox keeps the work.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -367,28 +381,22 @@ if AUDIT_HASH_ALGORITHM not in ("sha256", "sm3"):
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}},
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "daphne": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# One line a record with an ISO 8601 time and offset (config/logs.py): "text" for a terminal,
+# "json" for the journal and log collectors (the production default).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="chengxin@localhost")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The SMTP relay (with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The address people open from e-mail and SMS links.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

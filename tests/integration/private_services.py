@@ -135,9 +135,11 @@ def project_env(**extra: str) -> dict:
 
 
 def production_env(*, database_url: str, redis_url: str, **extra: str) -> dict:
-    """The production settings on loopback: no HTTPS redirect (no TLS proxy in front here)."""
+    """The production settings on loopback: no HTTPS redirect (no TLS proxy in front here), and
+    /healthz not asking for a Celery beat (none runs here)."""
     return project_env(
         DJANGO_SETTINGS_MODULE="config.settings.production",
+        HEALTH_CHECK_WORKERS="false",
         DJANGO_SECRET_KEY="a-private-test-stack-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="false",
