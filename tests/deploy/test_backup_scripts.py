@@ -49,3 +49,21 @@ def test_the_nightly_unit_runs_base_media_and_prune_as_the_postgres_user():
     assert unit["Service"]["User"] == "postgres" and unit["Service"]["Type"] == "oneshot"
     timer = (ROOT / "deploy" / "systemd" / "chengxin-backup.timer").read_text()
     assert "OnCalendar=" in timer and "Persistent=true" in timer
+
+
+def test_prune_keeps_the_newest_backups_and_the_wal_they_need(tmp_path):
+    backups = tmp_path / "backups"
+    starts = {"20261201T023000Z": 2, "20261202T023000Z": 5, "20261203T023000Z": 9}  # their first WAL segments
+    for name, start in starts.items():
+        (backups / "base" / name).mkdir(parents=True)
+        (backups / "base" / name / "start_wal").write_text(f"0000000100000000000000{start:02X}\n")
+        (backups / "media" / name).mkdir(parents=True)
+    (backups / "wal").mkdir()
+    for segment in range(1, 11):
+        (backups / "wal" / f"0000000100000000000000{segment:02X}").write_bytes(b"wal")
+    env = {**os.environ, "BACKUP_DIR": str(backups), "BACKUP_KEEP": "2"}
+    subprocess.run([BACKUP, "prune"], env=env, check=True, capture_output=True, timeout=30)
+    assert sorted(p.name for p in (backups / "base").iterdir()) == ["20261202T023000Z", "20261203T023000Z"]
+    assert sorted(p.name for p in (backups / "media").iterdir()) == ["20261202T023000Z", "20261203T023000Z"]
+    kept = sorted(p.name for p in (backups / "wal").iterdir())
+    assert kept == [f"0000000100000000000000{segment:02X}" for segment in range(5, 11)]
