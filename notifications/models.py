@@ -186,7 +186,13 @@ class SmsMessage(models.Model):
 
     phone = models.CharField(_("mobile phone"), max_length=20)
     text = models.TextField(_("text"))
-    notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # No constraint in the database: notifications are partitioned by month on PostgreSQL
+    # (cases/infra/partitions.py) and a partitioned table's unique keys include the month, so no
+    # foreign key can point at the id alone. SET_NULL is Django's own (the deleting collector), so
+    # deleting a notification through the ORM still empties the link.
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_default=Now())
 
     class Meta:

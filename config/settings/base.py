@@ -339,6 +339,8 @@ CELERY_BEAT_SCHEDULE = {
     "anonymise-closed-cases": {"task": "cases.tasks.anonymise_closed_cases", "schedule": crontab(hour=2, minute=30)},
     # Expired sessions out of the database, nightly (Django's clearsessions).
     "clear-sessions": {"task": "cases.infra.tasks.clear_sessions", "schedule": crontab(hour=3, minute=17)},
+    # Daily: the coming months' partitions of the audit trail and the notifications (cases/infra/partitions.py).
+    "ensure-partitions": {"task": "cases.infra.tasks.ensure_partitions", "schedule": crontab(hour=1, minute=43)},
 }
 # /healthz also reports the Celery worker and beat (cases/infra/liveness.py): on by default in
 # production, where they share Redis with the web server; off on the embedded stack.
