@@ -20,7 +20,8 @@ def _tasks(statuses=ACTIVE) -> QuerySet[Task]:
     although its task's status implies it: it lets PostgreSQL read the open cases' indexes in
     their due order and stop at the page's last row, instead of joining every active task of the
     province to its case and sorting them."""
-    return Task.objects.filter(status__in=statuses, **{f"{CASE}__closed_at__isnull": True}).select_related(
+    open_cases = {f"{CASE}__isnull": False, f"{CASE}__closed_at__isnull": True}  # joined, not outer-joined
+    return Task.objects.filter(status__in=statuses, **open_cases).select_related(
         "owner", f"{CASE}", f"{CASE}__department"
     )
 
@@ -45,7 +46,10 @@ def inbox(user) -> QuerySet[Task]:
     mine = Q(owner=user)
     approvals = _approvals_awaiting(user)
     if approvals is not None:
-        mine |= approvals
+        # Looked up first, from the department's open cases: OR-ed into one query with "mine", the
+        # condition on the case kept PostgreSQL from using an index for either side, and it joined
+        # every pooled approval of the province to its case.
+        mine |= Q(pk__in=list(_tasks(statuses=[STATUS.NEW]).filter(approvals).values_list("pk", flat=True)))
     tasks = (
         _tasks()
         .filter(mine)
