@@ -27,8 +27,11 @@ def _tasks(statuses=ACTIVE) -> QuerySet[Task]:
 
 
 def _most_urgent_first(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """By the case's next due time (cases without a running clock last), then the oldest task."""
-    return tasks.order_by(F(f"{CASE}__next_due_at").asc(nulls_last=True), "created", "pk")
+    """By the case's next due time (cases without a running clock last), then the oldest case: the
+    order of the open cases' index (next_due_at, id), so PostgreSQL reads it and stops at the
+    page's last row. Due times are starts of days; ordered by the task's age within one, a
+    province's queue sorted the tens of thousands of cases due that day first."""
+    return tasks.order_by(F(f"{CASE}__next_due_at").asc(nulls_last=True), f"{CASE}__id", "pk")
 
 
 def _approvals_awaiting(user) -> Q | None:
