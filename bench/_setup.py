@@ -3,6 +3,7 @@
 
 import argparse
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -141,3 +142,132 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def sizes(text: str) -> list[int]:
+    """`--cases 1000000,10000000`: one or more sizes, measured one after the other."""
+    try:
+        values = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"sizes are whole numbers separated by commas: {text}") from error
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"at least one size, each above zero: {text}")
+    return values
+
+
+def use_database(name: str) -> None:
+    """The database this bench's build and measures use (one per size, so several sizes are kept)."""
+    global DB_NAME
+    DB_NAME = database_name(name)
+
+
+def database_exists() -> bool:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is not None
+
+
+def database_size() -> int:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        return conn.execute("SELECT pg_database_size(%s)", [DB_NAME]).fetchone()[0]
+
+
+def recorded_build(cursor) -> dict | None:
+    """What an earlier run built into this database (None when it was not built to the end)."""
+    cursor.execute("SELECT to_regclass('bench_build') IS NOT NULL")
+    if not cursor.fetchone()[0]:
+        return None
+    cursor.execute("SELECT shape, seconds FROM bench_build")
+    row = cursor.fetchone()
+    return None if row is None else {"shape": row[0], "seconds": row[1]}
+
+
+def record_build(cursor, shape: dict, seconds: float) -> None:
+    """Written last, so `--reuse` never measures a database whose build was interrupted."""
+    cursor.execute("CREATE TABLE IF NOT EXISTS bench_build (shape jsonb NOT NULL, seconds float NOT NULL)")
+    cursor.execute("DELETE FROM bench_build")
+    cursor.execute("INSERT INTO bench_build VALUES (%s::jsonb, %s)", [json.dumps(shape), seconds])
+
+
+@contextlib.contextmanager
+def bulk_load(cursor, tables: list[str]) -> Iterator[None]:
+    """Load `tables` as pg_restore does: their secondary indexes dropped and created again after
+    the rows are in (one sort per index instead of millions of inserts into each), foreign keys
+    and triggers not fired row by row (the rows are built consistent), then ANALYZE. The primary
+    keys and unique constraints stay: the build relies on them being checked."""
+    cursor.execute(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.schemaname = 'public' AND i.tablename = ANY(%s)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+        """,
+        [tables],
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    cursor.execute("SET session_replication_role = replica")
+    cursor.execute("SET synchronous_commit = off")
+    try:
+        yield
+    finally:
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for table in tables:
+            cursor.execute(f"VACUUM ANALYZE {table}")  # as autovacuum would, before anything is timed
+
+
+def in_batches(cursor, sql: str, params: dict, first: int, last: int, batch: int = 1_000_000) -> None:
+    """Run an INSERT … SELECT over row numbers first..last, `batch` at a time (%(lo)s ≤ g ≤ %(hi)s):
+    each batch its own transaction, so a ten-million-row build neither holds one huge transaction
+    nor keeps every row's undo in memory."""
+    for lo in range(first, last + 1, batch):
+        cursor.execute(sql, {**params, "lo": lo, "hi": min(last, lo + batch - 1)})
+
+
+def run_per_size(script: str, sizes_: list[int], argv: list[str]) -> list[dict]:
+    """Run the bench once per size in its own process (Django binds one database per process) and
+    collect what each measured; each run's own output goes through as it comes."""
+    results = []
+    for size in sizes_:
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            command = [sys.executable, str(ROOT / "bench" / script), *argv, "--cases", str(size), "--results", out.name]
+            print(f"== {script} --cases {size:,}", flush=True)
+            subprocess.run(command, cwd=ROOT, check=True)
+            results.append(json.loads(Path(out.name).read_text()))
+    return results
+
+
+def strip_option(argv: list[str], option: str) -> list[str]:
+    """argv without `option` and its value (either `--x v` or `--x=v`)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == option:
+            skip = True
+        elif not arg.startswith(option + "="):
+            kept.append(arg)
+    return kept
+
+
+def build_or_reuse(shape: dict, reuse: bool, build, reused):
+    """With `reuse`, the kept database when an earlier run built it to the end with the same
+    `shape` (`reused()` then says what the run needs of it); else a fresh one, `build()` into it.
+    Returns what build or reused gave, whether it was built now, and how long its build took."""
+    if reuse and database_exists():
+        with psycopg.connect(f"{PG}/{DB_NAME}") as conn, conn.cursor() as cursor:
+            recorded = recorded_build(cursor)
+        if recorded is not None and recorded["shape"] == shape:
+            django_on_bench_database(fresh=False)
+            return reused(), False, recorded["seconds"]
+    django_on_bench_database(fresh=True)
+    start = time.perf_counter()
+    value = build()
+    seconds = time.perf_counter() - start
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        record_build(cursor, shape, seconds)
+    return value, True, seconds

@@ -207,6 +207,16 @@ def test_the_board_filters_by_department(client, supervisor, caseworker, other_w
     assert numbers(board(client, supervisor, department=other_worker.department_id)) == [theirs.number]
 
 
+def test_the_department_filter_offers_the_active_departments_and_keeps_the_chosen_one(
+    client, supervisor, caseworker, other_worker
+):
+    other_worker.department.__class__.objects.filter(pk=caseworker.department_id).update(active=False)
+    page = board(client, supervisor, department=other_worker.department_id)
+    chosen = f'<option value="{other_worker.department_id}" selected>{html.escape(other_worker.department.name_zh)}<'
+    assert chosen in page
+    assert f'<option value="{caseworker.department_id}"' not in page
+
+
 def test_the_board_finds_a_case_by_its_number_or_words_of_its_subject(client, supervisor):
     wanted = open_case(date(2025, 10, 20), title="拖欠工程款")
     other = open_case(date(2025, 10, 20), title="政策不兑现")

@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cases.core.models import Case
 from cases.repair import services as repair
 from tests.factories import (
     StaffFactory,
@@ -125,15 +126,38 @@ def test_the_head_may_still_take_an_approval_into_their_hands(client, people, su
     assert submitted.case.number in client.get("/tasks/").content.decode()
 
 
-def test_the_queue_puts_the_most_urgent_case_first_and_marks_it_overdue(client, people, submitted):
+def another_submitted(people, due_at: str):
+    """A second application in the department's queue, due at `due_at`."""
     record = register_penalty(people["worker"], decision_number="甘市监罚〔2026〕13号")
     later = repair.start_application(actor=people["entity"], record_id=record.pk)
     for code in ("obligation_proof", "commitment"):
         upload = SimpleUploadedFile("p.pdf", b"%PDF-1.7 x", content_type="application/pdf")
         repair.add_material(actor=people["entity"], application_id=later.pk, code=code, upload=upload)
     repair.submit(actor=people["entity"], application_id=later.pk, obligations_fulfilled=True, commitment_signed=True)
-    later.case.__class__.objects.filter(pk=later.case_id).update(next_due_at="2026-11-10T09:00:00+08:00")
+    Case.objects.filter(pk=later.case_id).update(next_due_at=due_at)
+    return later
+
+
+def test_the_queue_puts_the_most_urgent_case_first_and_marks_it_overdue(client, people, submitted):
+    later = another_submitted(people, "2026-11-10T09:00:00+08:00")
     client.force_login(people["worker"])
     page = client.get("/tasks/?tab=queue").content.decode()
     assert page.index(later.case.number) < page.index(submitted.case.number)
     assert page.count('class="overdue"') == 1
+
+
+def test_the_queue_pages_on_without_counting_the_tasks(client, people, submitted, monkeypatch):
+    monkeypatch.setattr("workflows.views.PAGE_SIZE", 1)
+    later = another_submitted(people, "2026-11-10T09:00:00+08:00")
+    client.force_login(people["worker"])
+    first = client.get("/tasks/?tab=queue").content.decode()
+    second = client.get("/tasks/?tab=queue&page=2").content.decode()
+    assert later.case.number in first and submitted.case.number not in first
+    assert 'tab=queue&amp;page=2"' in first and "页，共" not in first
+    assert submitted.case.number in second
+
+
+def test_a_closed_case_waits_on_nobody_even_if_its_task_was_left_open(client, people, submitted):
+    Case.objects.filter(pk=submitted.case_id).update(closed_at="2026-11-15T09:00:00+08:00")
+    client.force_login(people["worker"])
+    assert submitted.case.number not in client.get("/tasks/?tab=queue").content.decode()

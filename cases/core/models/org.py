@@ -66,9 +66,14 @@ class Department(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "zh-hans").startswith("zh") or not self.name_en:
-            return self.name_zh
-        return self.name_en
+        return self.name_in_language(self.name_zh, self.name_en)
+
+    @staticmethod
+    def name_in_language(name_zh: str, name_en: str) -> str:
+        """The name the page's language shows (for names read as plain values, not instances)."""
+        if (get_language() or "zh-hans").startswith("zh") or not name_en:
+            return name_zh
+        return name_en
 
 
 class EntityKind(models.TextChoices):
