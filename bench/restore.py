@@ -4,7 +4,7 @@
 
 A private PostgreSQL cluster archiving its WAL through `chengxin-backup wal` (in a temporary folder,
 removed at the end): the schema, a first base backup, `--cases` cases with their deadlines and
-complaints built in SQL (bench/queue_at_scale.py's builders), the demo data (seed_demo), a second base
+complaints built in SQL (bench/_queues_build.py, the queue bench's builders), the demo data (seed_demo), a second base
 backup, complaints filed through the intake service around a noted time. Then `chengxin-restore
 --to` the noted time twice, each into a fresh cluster: from the second base backup (the nightly
 backup and a little WAL: the usual restore) and from the first (the cases' whole WAL replayed: a
@@ -41,9 +41,9 @@ def build(drill: Drill, cases: int) -> None:
     import django
 
     django.setup()
-    from queue_at_scale import build_cases, build_people
+    from _queues_build import build_cases, build_people
 
-    build_cases(cases, build_people())
+    build_cases(cases, build_people(districts=1))
     from django.db import connection
 
     connection.close()
