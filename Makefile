@@ -72,7 +72,7 @@ run: $(VENV)/.runtime $(VENV)/.system ## install, migrate, load demo data and se
 
 # The production topology on loopback (deploy/stack/stack.py): ctrl-C stops it and removes its
 # PostgreSQL clusters and Redis. STACK_PORT moves it (the balancer; the parts take the next nine).
-STACK_PORT ?= 55200
+STACK_PORT ?= 8200
 stack: $(VENV)/.runtime $(VENV)/.system balancer ## HAProxy, two web nodes, two workers on named queues, two beats, PostgreSQL primary + replica, Redis
 	$(BIN)/python deploy/stack/stack.py --port $(STACK_PORT)
 

@@ -1,6 +1,6 @@
 """Work orders per second through the balancer with two web nodes, then one, then two again.
 
-    python deploy/stack/bench.py [--orders 1500] [--threads 8] [--port 55220]
+    python deploy/stack/bench.py [--orders 1500] [--threads 8] [--port 8220]
 
 Starts the stack (deploy/stack/stack.py), posts signed work orders through HAProxy from several
 client threads over keep-alive connections, and prints for each round the rate of 202 answers
@@ -33,7 +33,6 @@ CHANNEL = (
 
 
 def uscc() -> str:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     from cases.core.identifiers import uscc_check_character
 
     return "91620702MA71ABCD0" + uscc_check_character("91620702MA71ABCD0")
@@ -94,8 +93,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=1500)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--port", type=int, default=55220)
+    parser.add_argument("--port", type=int, default=8220)
     args = parser.parse_args()
+    # This process only signs the requests (cases.complaints.intake): Django without a database.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
     stack = Stack(args.port, ROOT / "var" / "stack-bench")
     try:
         stack.start()

@@ -48,7 +48,7 @@ CELERY = [sys.executable, "-m", "celery", "-A", "config", "--quiet"]
 class Stack:
     """All the components, on the ports base_port … base_port + 9."""
 
-    def __init__(self, base_port: int = 55200, folder: Path = ROOT / "var" / "stack", *, retries: str = RETRIES,
+    def __init__(self, base_port: int = 8200, folder: Path = ROOT / "var" / "stack", *, retries: str = RETRIES,
                  web_nodes: tuple[str, ...] = WEB_NODES, beat_lock: bool = True, **extra_env: str):  # fmt: skip
         self.folder = Path(folder)
         self.logs = self.folder / "logs"
@@ -206,7 +206,7 @@ def haproxy() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=int(os.environ.get("STACK_PORT", 55200)),
+    parser.add_argument("--port", type=int, default=int(os.environ.get("STACK_PORT", 8200)),
                         help="the balancer's port; the other parts take the next nine")  # fmt: skip
     args = parser.parse_args()
     stack = Stack(args.port)

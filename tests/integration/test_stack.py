@@ -20,7 +20,7 @@ from tests.factories import valid_uscc
 
 pytestmark = pytest.mark.integration
 
-BASE_PORT = 55210
+BASE_PORT = 8210
 SECRET = "s3cret"
 LEASE_SECONDS = 6
 SETUP = f"""
