@@ -16,7 +16,7 @@ SEED := $(shell od -An -N3 -tu4 /dev/urandom | tr -d ' ')
 endif
 UNIT := -m "not integration and not e2e" -q
 
-.PHONY: help run test test-unit test-orders test-integration test-e2e browser lint format messages bench bench-smoke coverage mutate mutate-services clean
+.PHONY: help run stack stack-bench balancer test test-unit test-orders test-integration test-e2e browser lint format messages bench bench-smoke coverage mutate mutate-services clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -44,6 +44,14 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); \
 	else echo "The browser tests need: $(BROWSER_PACKAGES) (Debian package names)"; exit 1; fi
 
+# The multi-node stack's balancer is Debian's HAProxy: installed here when missing (as root),
+# otherwise named for whoever runs this.
+balancer:
+	@if command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy; \
+	else echo "make stack needs: haproxy (Debian package name)"; exit 1; fi
+
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
@@ -61,6 +69,15 @@ run: $(VENV)/.runtime $(VENV)/.system ## install, migrate, load demo data and se
 	@echo "  Chengxin is starting at http://127.0.0.1:$(PORT)/  (ctrl-C stops everything)"
 	@echo ""
 	$(BIN)/honcho -f Procfile start --port $(PORT)
+
+# The production topology on loopback (deploy/stack/stack.py): ctrl-C stops it and removes its
+# PostgreSQL clusters and Redis. STACK_PORT moves it (the balancer; the parts take the next nine).
+STACK_PORT ?= 8200
+stack: $(VENV)/.runtime $(VENV)/.system balancer ## HAProxy, two web nodes, two workers on named queues, two beats, PostgreSQL primary + replica, Redis
+	$(BIN)/python deploy/stack/stack.py --port $(STACK_PORT)
+
+stack-bench: $(VENV)/.dev $(VENV)/.system balancer ## work orders/s through the balancer: two web nodes vs one
+	$(BIN)/python deploy/stack/bench.py
 
 test: test-unit test-integration test-e2e bench-smoke ## the whole suite: embedded stack, then PostgreSQL + Redis + Celery, then the browser tests, then the benches at smoke size
 

@@ -57,10 +57,29 @@ def check_worker() -> dict:
 
 
 class LivenessScheduler(DatabaseScheduler):
-    """django-celery-beat's database scheduler, noting each tick for /healthz."""
+    """django-celery-beat's database scheduler, noting each tick for /healthz, and sending
+    periodic tasks only while it holds the beat lease (cases/infra/beat_lock.py)."""
+
+    STANDBY_SECONDS = 1.0
+    lease = None  # set in __init__ (none without Redis)
+
+    def __init__(self, *args, **kwargs):
+        from cases.infra.beat_lock import lease_from_settings
+
+        self.lease = lease_from_settings()
+        super().__init__(*args, **kwargs)
 
     def tick(self, *args, **kwargs):
+        if self.lease is not None:
+            was_active = self.lease.held
+            if not self.lease.hold():
+                return self.STANDBY_SECONDS
+            if not was_active:
+                # Taking over: read the schedule (and the last runs the previous beat saved) anew.
+                self._initial_read, self._heap = True, None
         interval = super().tick(*args, **kwargs)
         with contextlib.suppress(Exception):  # a cache outage must not stop the schedule
             note_beat()
+        if self.lease is not None:  # renewed well before it runs out
+            interval = min(interval, settings.BEAT_LOCK_SECONDS / 3)
         return interval

@@ -8,6 +8,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from config.environment import load_env_file
 from config.logs import logging_config
@@ -308,6 +309,41 @@ if not REDIS_URL:
         "control_folder": str(VAR_DIR / "broker-control"),
     }
 CELERY_RESULT_BACKEND = REDIS_URL or None
+# Named queues, so that a worker can be given a part of the work (docs/operations.md, "Several
+# nodes"): intake opens the cases of work orders, delivery sends what leaves the office
+# (notifications, channel callbacks, national-site syncs), sweep runs the periodic scans. A task not
+# named here goes to the default queue "celery". A worker started without -Q consumes all four.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+TASK_QUEUE_NAMES = ("intake", "delivery", "sweep", CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_QUEUES = [Queue(name) for name in TASK_QUEUE_NAMES]
+CELERY_TASK_ROUTES = {
+    "cases.tasks.open_work_orders": {"queue": "intake"},
+    **{
+        name: {"queue": "delivery"}
+        for name in (
+            "notifications.tasks.deliver_notifications",
+            "notifications.tasks.redeliver_pending",
+            "cases.tasks.push_channel_callback",
+            "cases.tasks.retry_channel_callbacks",
+            "cases.tasks.push_national_sync",
+            "cases.tasks.retry_national_syncs",
+            "cases.infra.tasks.redeliver_outbox",
+        )
+    },
+    **{
+        name: {"queue": "sweep"}
+        for name in (
+            "cases.tasks.sweep_deadlines",
+            "workflows.tasks.fire_workflow_timers",
+            "cases.tasks.watch_records",
+            "cases.tasks.lapse_overdue_corrections",
+            "cases.tasks.confirm_overdue_answers",
+            "cases.tasks.remind_report_due",
+            "cases.tasks.anonymise_closed_cases",
+            "cases.infra.tasks.clear_sessions",
+        )
+    },
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -345,6 +381,9 @@ CELERY_BEAT_SCHEDULE = {
 # /healthz also reports the Celery worker and beat (cases/infra/liveness.py): on by default in
 # production, where they share Redis with the web server; off on the embedded stack.
 HEALTH_CHECK_WORKERS = env.bool("HEALTH_CHECK_WORKERS", default=False)
+# Several beat candidates may run; the one holding this lease in Redis sends the periodic tasks, a
+# standby takes over when it has not been renewed for this long (cases/infra/beat_lock.py).
+BEAT_LOCK_SECONDS = env.float("BEAT_LOCK_SECONDS", default=30.0)
 # Beat notes a tick at least every 5 seconds; a worker a finished task (beat sends one a minute).
 BEAT_STALE_SECONDS = env.int("BEAT_STALE_SECONDS", default=60)
 WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=180)
