@@ -16,7 +16,7 @@ SEED := $(shell od -An -N3 -tu4 /dev/urandom | tr -d ' ')
 endif
 UNIT := -m "not integration and not e2e" -q
 
-.PHONY: help run test test-unit test-orders test-integration test-e2e browser lint format messages bench bench-smoke coverage mutate mutate-services clean
+.PHONY: help run test test-unit test-orders test-integration test-e2e browser lint format messages bench bench-smoke coverage mutate mutate-services clean drill
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -86,6 +86,12 @@ test-integration: $(VENV)/.dev $(VENV)/.system ## the integration suite on real 
 test-e2e: $(VENV)/.dev $(VENV)/.system browser ## the browser tests: headless Chromium on the real pages (daphne, PostgreSQL, Redis, a worker)
 	DJANGO_SETTINGS_MODULE=tests.e2e.settings DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_E2E_REDIS_URL) \
 	  $(BIN)/pytest -p no:randomly -m e2e -q tests/e2e
+
+# docs/operations.md's `sh install` blocks run as written on this machine (as root: apt-get, adduser,
+# runuser), under a temporary folder with free ports, then production checked through nginx and TLS
+# (deploy/drill/from_docs.py). The integration suite runs it too (tests/integration/test_operations_drill.py).
+drill: $(VENV)/.dev ## install from docs/operations.md on this machine, then check it through nginx (as root, ~4 min)
+	mkdir -p var && $(BIN)/python deploy/drill/from_docs.py --report var/drill-report.json
 
 # lint-imports holds the layers of docs/architecture.md ([tool.importlinter] in pyproject.toml).
 lint: $(VENV)/.dev ## ruff lint and format check, import-linter's layer contracts
