@@ -280,6 +280,7 @@ def snapshot(into: Path) -> str:
     bare = into / "origin.git"
     run("git", "init", "--quiet", "--bare", bare)
     run("git", "-C", REPO, "push", "--quiet", bare, f"{commit}:refs/heads/drill")
+    run("git", "-C", bare, "symbolic-ref", "HEAD", "refs/heads/drill")
     return str(bare)
 
 
@@ -387,8 +388,10 @@ def totp(secret_base32: str, at: float | None = None) -> str:
 
 
 def sign_in_with_second_factor(site: Site, username: str) -> dict:
-    status, headers, _ = site.form("/accounts/login/", {"username": username, "password": PASSWORD})
-    seen = {"password_status": status, "sent_to": headers.get("Location", "")}
+    status, _headers, _ = site.form("/accounts/login/", {"username": username, "password": PASSWORD})
+    seen = {"password_status": status}
+    status, headers, _ = site.request("GET", "/")
+    seen["before_second_factor"] = {"status": status, "sent_to": headers.get("Location", "")}
     _status, _headers, page = site.request("GET", "/accounts/two-factor/enrol/")
     secret = re.search(rb'id="totp-secret">([A-Z2-7]+)<', page).group(1).decode()
     status, _headers, page = site.form("/accounts/two-factor/enrol/", {"token": totp(secret)})
@@ -463,9 +466,9 @@ def prove(values: dict, ca: Path, channel_secret: str, report: dict):
     clerk = Site(https, ca)
     checks["clerk_sign_in"] = sign_in_with_second_factor(clerk, "clerk")
 
-    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in clerk.cookies.items()), "Origin": clerk.origin}
+    cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in clerk.cookies.items())}
     with connect(f"wss://{DOMAIN}:{https}/ws/notifications/", sock=socket.create_connection(("127.0.0.1", https)),
-                 ssl=site.context, server_hostname=DOMAIN, additional_headers=headers,
+                 ssl=site.context, server_hostname=DOMAIN, origin=clerk.origin, additional_headers=cookie,
                  open_timeout=30) as ws:  # fmt: skip
         hello = json.loads(ws.recv(timeout=30))
         checks["websocket_hello"] = hello.get("type")
@@ -489,7 +492,7 @@ def prove(values: dict, ca: Path, channel_secret: str, report: dict):
     def case_number():
         got = site.request("GET", status_path, None, signed_headers(channel_secret, "12345", "GET", status_path, b""))
         data = json.loads(got[2] or b"{}")
-        return data if data.get("case_number") or data.get("number") else None
+        return data if data.get("number") else None
 
     checks["work_order_status"] = wait_until(case_number, 60) or {}
 
@@ -577,8 +580,31 @@ def check(work: Path, report: dict) -> None:
     except Exception as exc:  # the report says how far it got
         report["checks"]["error"] = f"{type(exc).__name__}: {exc}"
     report["seconds"]["checks"] = round(time.monotonic() - started, 1)
+    report["checks"]["unit_users"] = unit_users(json.loads((work / "machine.json").read_text()).get("units", {}))
     journal = work / "root/var/log/journal"
     report["journal_tail"] = {p.stem: p.read_text(errors="replace")[-1500:] for p in journal.glob("*.log")}
+
+
+def unit_users(units: dict[str, int]) -> dict[str, list[str]]:
+    """Who each unit's processes run as (runuser's children and theirs)."""
+    import pwd
+
+    def tree(pid: int) -> list[int]:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(c) for c in children] + [g for c in children for g in tree(int(c))]
+
+    users = {}
+    for name, pid in units.items():
+        uids = set()
+        for child in tree(pid):
+            with contextlib.suppress(OSError):
+                status = Path(f"/proc/{child}/status").read_text()
+                uids.add(int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)))
+        users[name] = sorted(pwd.getpwuid(uid).pw_name for uid in uids)
+    return users
 
 
 def teardown(work: Path) -> None:

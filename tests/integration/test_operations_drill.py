@@ -59,18 +59,25 @@ def test_the_admin_answers_only_the_allow_list(drill):
 
 def test_the_first_administrator_signs_in_with_a_second_factor(drill):
     seen = drill["checks"]["first_admin_sign_in"]
-    assert "/accounts/two-factor/" in seen["sent_to"], seen  # staff are sent to enrol first
+    assert seen["password_status"] == 302, seen
+    assert "/accounts/two-factor/enrol/" in seen["before_second_factor"]["sent_to"], seen  # a password is not enough
     assert seen["recovery_codes_shown"] and seen["home_status"] == 200, seen
 
 
 def test_a_signed_work_order_through_nginx_becomes_a_case(drill):
     posted = drill["checks"]["work_order_post"]
     assert posted["status"] == 202, posted
-    assert drill["checks"]["work_order_status"].get("case_number"), drill["checks"]["work_order_status"]
+    assert drill["checks"]["work_order_status"].get("number"), drill["checks"]["work_order_status"]
 
 
 def test_the_clerks_websocket_through_nginx_receives_the_new_complaint(drill):
     assert drill["checks"]["websocket_hello"] == "hello"
     notification = drill["checks"]["websocket_notification"]
     assert notification and notification["type"] == "notification", drill["checks"]
-    assert drill["checks"]["work_order_status"]["case_number"] in json.dumps(notification, ensure_ascii=False)
+    assert drill["checks"]["work_order_status"]["number"] in json.dumps(notification, ensure_ascii=False)
+
+
+def test_each_service_runs_as_the_service_user_of_its_unit(drill):
+    users = drill["checks"]["unit_users"]
+    assert set(users) == {"chengxin-web", "chengxin-worker", "chengxin-beat"}
+    assert all(names == ["chengxin"] for names in users.values()), users
