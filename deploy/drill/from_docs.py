@@ -167,6 +167,11 @@ class Machine:
             (self.root / folder).mkdir(parents=True, exist_ok=True)
         moves = [("/etc/nginx", str(etc)), ("/run/nginx.pid", str(self.root / "run/nginx.pid")),
                  ("/var/log/nginx", str(self.root / "var/log/nginx"))]  # fmt: skip
+        for link in etc.rglob("*"):  # sites-enabled/default -> /etc/nginx/sites-available/default: to the copy
+            if link.is_symlink() and os.readlink(link).startswith("/etc/nginx/"):
+                target = etc / os.readlink(link).removeprefix("/etc/nginx/")
+                link.unlink()
+                link.symlink_to(target)
         for path in [etc / "nginx.conf", *etc.glob("sites-available/*")]:
             text = path.read_text()
             for old, new in moves:
