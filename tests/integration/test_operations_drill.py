@@ -1,7 +1,7 @@
 """docs/operations.md followed to the letter on this machine (deploy/drill/from_docs.py): a fresh
 install behind nginx with TLS, services started from the unit files as the service user, the first
 administrators, a signed work order and the clerk's websocket. One drill for the module (about three
-minutes), each test one thing an operator would look at."""
+minutes on an idle machine, pip and collectstatic most of it), each test one thing an operator would look at."""
 
 import json
 import os
@@ -23,7 +23,7 @@ def drill(tmp_path_factory):
     report = tmp_path_factory.mktemp("drill") / "report.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     done = subprocess.run([sys.executable, "deploy/drill/from_docs.py", "--report", str(report)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=1800)  # fmt: skip
+                          capture_output=True, text=True, timeout=3300)  # fmt: skip
     assert report.exists(), done.stderr[-3000:]
     return json.loads(report.read_text())
 
