@@ -1,7 +1,7 @@
 """docs/operations.md followed to the letter on this machine (deploy/drill/from_docs.py): a fresh
 install behind nginx with TLS, services started from the unit files as the service user, the first
-administrators, a signed work order and the clerk's websocket. One drill for the module (about three
-minutes on an idle machine, pip and collectstatic most of it), each test one thing an operator would look at."""
+administrators, a signed work order and the clerk's websocket. One drill for the module (minutes:
+pip and collectstatic's compression are most of it), each test one thing an operator would look at."""
 
 import json
 import os
