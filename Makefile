@@ -16,7 +16,7 @@ SEED := $(shell od -An -N3 -tu4 /dev/urandom | tr -d ' ')
 endif
 UNIT := -m "not integration and not e2e" -q
 
-.PHONY: help run stack stack-bench balancer test test-unit test-orders test-integration test-e2e browser lint format messages bench bench-smoke coverage mutate mutate-services clean
+.PHONY: help run stack stack-bench balancer drill test test-unit test-orders test-integration test-stack test-e2e browser lint format messages bench bench-smoke coverage mutate mutate-services clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -79,7 +79,7 @@ stack: $(VENV)/.runtime $(VENV)/.system balancer ## HAProxy, two web nodes, two 
 stack-bench: $(VENV)/.dev $(VENV)/.system balancer ## work orders/s through the balancer: two web nodes vs one
 	$(BIN)/python deploy/stack/bench.py
 
-test: test-unit test-integration test-e2e bench-smoke ## the whole suite: embedded stack, then PostgreSQL + Redis + Celery, then the browser tests, then the benches at smoke size
+test: test-unit test-integration test-stack test-e2e bench-smoke ## the whole suite: embedded stack, then PostgreSQL + Redis + Celery, then the production drills, then the browser tests, then the benches at smoke size
 
 test-unit: $(VENV)/.dev $(VENV)/.system ## lint, import contracts, migration check and the suite on SQLite + in-memory layer
 	$(BIN)/ruff check .
@@ -98,11 +98,23 @@ test-orders: $(VENV)/.dev $(VENV)/.system ## the unit suite reversed and in two 
 # The integration and browser suites keep the collected order (-p no:randomly): their tests start
 # workers and servers against shared PostgreSQL and Redis, and are not shuffled.
 test-integration: $(VENV)/.dev $(VENV)/.system ## the integration suite on real PostgreSQL, Redis and Celery workers
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:randomly -m integration -q tests/integration
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:randomly -m "integration and not stack" -q tests/integration
+
+# The production drills, minutes each (part of make test): the multi-node topology through HAProxy
+# (tests/integration/test_stack.py), the restore to the minute (test_restore_drill.py) and the install
+# from docs/operations.md (test_operations_drill.py, as root).
+test-stack: $(VENV)/.dev $(VENV)/.system balancer ## the production drills: several nodes, restore to the minute, install from the docs
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -p no:randomly -m stack -q tests/integration
 
 test-e2e: $(VENV)/.dev $(VENV)/.system browser ## the browser tests: headless Chromium on the real pages (daphne, PostgreSQL, Redis, a worker)
 	DJANGO_SETTINGS_MODULE=tests.e2e.settings DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_E2E_REDIS_URL) \
 	  $(BIN)/pytest -p no:randomly -m e2e -q tests/e2e
+
+# docs/operations.md's `sh install` blocks run as written on this machine (as root: apt-get, adduser,
+# runuser), under a temporary folder with free ports, then production checked through nginx and TLS
+# (deploy/drill/from_docs.py). make test-stack runs it too (tests/integration/test_operations_drill.py).
+drill: $(VENV)/.dev ## install from docs/operations.md on this machine, then check it through nginx (as root, ~4 min)
+	mkdir -p var && $(BIN)/python deploy/drill/from_docs.py --report var/drill-report.json
 
 # lint-imports holds the layers of docs/architecture.md ([tool.importlinter] in pyproject.toml).
 lint: $(VENV)/.dev ## ruff lint and format check, import-linter's layer contracts

@@ -121,8 +121,8 @@ def test_nginx_accepts_the_configuration(tmp_path):
     key, cert = tmp_path / "privkey.pem", tmp_path / "fullchain.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test",
                     "-keyout", key, "-out", cert], check=True, capture_output=True)  # fmt: skip
-    site = NGINX.read_text().replace("/etc/ssl/chengxin/privkey.pem", str(key))
-    site = site.replace("/etc/ssl/chengxin/fullchain.pem", str(cert)).replace("/var/log/nginx/", f"{tmp_path}/")
+    site = NGINX.read_text().replace("/etc/chengxin/tls/privkey.pem", str(key))
+    site = site.replace("/etc/chengxin/tls/fullchain.pem", str(cert)).replace("/var/log/nginx/", f"{tmp_path}/")
     # `nginx -t` binds the ports: free ones here (no root needed, no clash with a running nginx).
     for port in ("80", "443"):
         free = free_port()

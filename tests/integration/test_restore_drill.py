@@ -15,7 +15,7 @@ import pytest
 from tests.integration.private_services import migrate
 from tests.integration.restore_drill import DATABASE, Drill, rows
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.stack]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from cases.complaints.intake import signed_headers
 from deploy.stack.stack import ROOT, Stack
 from tests.factories import valid_uscc
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.stack]
 
 BASE_PORT = 8210
 SECRET = "s3cret"
