@@ -26,5 +26,8 @@ if REDIS_URL:  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"e2e{RUN}"  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"e2e{RUN}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"e2e-{RUN}"
+# Every task to the run's own queue, which its one worker consumes: the named production queues
+# (intake, delivery, sweep) are shared by every run on this Redis.
+CELERY_TASK_ROUTES = {}
 # daphne serves the static files from the app folders, with DEBUG off and no collectstatic.
 WHITENOISE_USE_FINDERS = True

@@ -45,10 +45,13 @@ def service_env(**extra) -> dict:
 
 
 class CeleryWorker:
-    """A real `celery worker` process on this run's database and Redis, on a queue of its own."""
+    """A real `celery worker` process on this run's database and Redis, on a queue of its own (and,
+    with `also_queues`, on those queues too: settings.TASK_QUEUE_NAMES for every queue the app's own
+    routes send to, as a production worker without -Q)."""
 
-    def __init__(self, queue: str, **env):
+    def __init__(self, queue: str, also_queues=(), **env):
         self.queue = queue
+        self.queues = ",".join(dict.fromkeys([queue, *also_queues]))
         self.env = env
         self.process = None
 
@@ -68,7 +71,7 @@ class CeleryWorker:
                 "--without-mingle",
                 "--without-heartbeat",
                 "-Q",
-                self.queue,
+                self.queues,
                 "-n",
                 f"{self.queue}@%h",
             ],

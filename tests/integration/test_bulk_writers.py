@@ -8,6 +8,7 @@ from functools import partial
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import NOT_PROVIDED
@@ -40,7 +41,7 @@ def worker(own_redis):
     """A real worker on a Redis of the test's own, on the queue the app sends to: it runs the
     sweep and then the deliveries the sweep queues."""
     own_redis.start()
-    worker = CeleryWorker(queue="celery", REDIS_URL=own_redis.url).start()
+    worker = CeleryWorker(queue="celery", also_queues=settings.TASK_QUEUE_NAMES, REDIS_URL=own_redis.url).start()
     yield worker
     worker.stop()
 

@@ -17,6 +17,7 @@ import redis
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 from kombu import Connection
@@ -102,7 +103,7 @@ async def _supervisor_works_across_the_outage(user, redis_server: RedisServer) -
         socket.scope["user"] = user
         assert (await socket.connect())[0]
         assert (await socket.receive_json_from(timeout=5))["type"] == "hello"
-        worker = CeleryWorker(queue="celery", REDIS_URL=redis_server.url)  # the queue the app sends to
+        worker = CeleryWorker(queue="celery", also_queues=settings.TASK_QUEUE_NAMES, REDIS_URL=redis_server.url)
         await database_sync_to_async(worker.start)()
         supervisor = subprocess.Popen(
             [sys.executable, "-c", SUPERVISOR_AT_WORK], cwd=ROOT, env=service_env(REDIS_URL=redis_server.url),

@@ -29,20 +29,23 @@ def figure(client, name: str, **labels) -> float | None:
     return None
 
 
+REDELIVER = "cases.infra.tasks.redeliver_outbox"
+
+
 @pytest.fixture
-def empty_default_queue():
+def empty_delivery_queue():
     client = redis.Redis.from_url(settings.REDIS_URL)
-    queue = current_app.conf.task_default_queue
+    queue = settings.CELERY_TASK_ROUTES[REDELIVER]["queue"]  # the named queue its route sends it to
     client.delete(queue)
     yield queue
     client.delete(queue)
 
 
-def test_the_queue_depth_is_the_length_of_the_brokers_list(client, empty_default_queue):
-    assert figure(client, "chengxin_celery_queue_depth", queue=empty_default_queue) == 0
-    for _ in range(3):  # no worker reads the default queue in this test run
-        current_app.send_task("cases.infra.tasks.redeliver_outbox")
-    assert figure(client, "chengxin_celery_queue_depth", queue=empty_default_queue) == 3
+def test_the_queue_depth_is_the_length_of_the_brokers_list(client, empty_delivery_queue):
+    assert figure(client, "chengxin_celery_queue_depth", queue=empty_delivery_queue) == 0
+    for _ in range(3):  # no worker reads the app's named queues on this Redis in this test run
+        current_app.send_task(REDELIVER)
+    assert figure(client, "chengxin_celery_queue_depth", queue=empty_delivery_queue) == 3
 
 
 def test_a_task_failing_in_a_worker_process_is_counted(client, celery_worker):
