@@ -63,7 +63,10 @@ def test_healthz_is_503_when_beat_has_not_ticked_lately(client, probe):
     seen(liveness.WORKER_KEY, 3)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["checks"]["beat"] == {"ok": False, "seconds_since_tick": 300.0}
+    beat = response.json()["checks"]["beat"]
+    assert beat["ok"] is False
+    # The age is read when the request runs: a slow test run adds its own seconds to the 300.
+    assert 300.0 <= beat["seconds_since_tick"] < 310.0
 
 
 def test_healthz_is_503_when_beat_never_ran(client, probe):
