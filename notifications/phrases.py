@@ -13,7 +13,9 @@ plain data that stays as it is (numbers, dates, case numbers, names and text tha
 A lazy label (a TextChoices label, a gettext_lazy string) given as a param is kept as a Phrase of
 its msgid (its pgettext context, if any, is not kept: give such a label as a Phrase)."""
 
+import contextlib
 import datetime
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,10 +29,10 @@ class Phrase:
 
     def __init__(self, msgid: str, *, context: str = "", **params):
         self.msgid, self.context = msgid, context
-        self.params = {key: _kept(value) for key, value in params.items()}
+        self.params = {key: kept(value) for key, value in params.items()}
 
     def render(self) -> str:
-        text = pgettext(self.context, self.msgid) if self.context else gettext(self.msgid)
+        text = _translated(self.context, self.msgid)
         if not self.params:
             return text
         return text % {key: _said(value) for key, value in self.params.items()}
@@ -48,14 +50,45 @@ class Phrase:
         return hash((self.msgid, self.context))
 
 
+# Translations looked up within said_in(): {(context, msgid): text}, or None outside it.
+_catalogue_memo: ContextVar[dict | None] = ContextVar("phrase_catalogue_memo", default=None)
+
+
+@contextlib.contextmanager
+def said_in(language: str):
+    """Render many Phrases in one language: each msgid is looked up in the catalogue once.
+
+    Why: a sweep renders tens of thousands of notifications from a handful of msgids, and each of
+    Django's gettext calls reads the active translation through asgiref's context-local storage
+    (about 14 µs); with one override and a memo the same text costs a dict lookup. Nothing inside
+    may switch language (the memo would answer in this one)."""
+    with translation.override(language):
+        token = _catalogue_memo.set({})
+        try:
+            yield
+        finally:
+            _catalogue_memo.reset(token)
+
+
+def _translated(context: str, msgid: str) -> str:
+    memo = _catalogue_memo.get()
+    if memo is None:
+        return pgettext(context, msgid) if context else gettext(msgid)
+    key = (context, msgid)
+    text = memo.get(key)
+    if text is None:
+        text = memo[key] = pgettext(context, msgid) if context else gettext(msgid)
+    return text
+
+
 class Joined:
     """Several pieces said one after the other (paragraphs of a message), each rendered on its own."""
 
     __slots__ = ("parts", "separator")
 
     def __init__(self, parts, separator="\n\n"):
-        self.parts = [_kept(part) for part in parts]
-        self.separator = _kept(separator)  # text, or a Phrase where punctuation differs by language
+        self.parts = [kept(part) for part in parts]
+        self.separator = kept(separator)  # text, or a Phrase where punctuation differs by language
 
     def render(self) -> str:
         return render(self.separator).join(render(part) for part in self.parts)
@@ -99,7 +132,7 @@ def named(thing) -> Named:
     return Named(thing.name_zh, thing.name_en)
 
 
-def _kept(value):
+def kept(value):
     """A param as it is stored: lazy labels become Phrases of their msgid, dates their ISO text."""
     if isinstance(value, Promise):
         with translation.override(None):  # no catalogue: the lazy string gives back its msgid

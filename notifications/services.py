@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from cases.infra import outbox
 from cases.infra.bulk import insert_rows
@@ -31,13 +31,18 @@ def _require_known(kind: str) -> None:
 
 def _words(title, body) -> dict:
     """The row's title and body in the office's language, and what was said as Phrases kept to be
-    rendered in each reader's language (a str is text as typed: it stays as it is)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        words = {"title": phrases.render(title), "body": phrases.render(body)}
+    rendered in each reader's language (a str is text as typed: it stays as it is). Call it
+    within phrases.said_in(settings.LANGUAGE_CODE), once for many."""
+    words = {"title": phrases.render(title), "body": phrases.render(body)}
     wording = {
         part: phrases.dump(value) for part, value in (("title", title), ("body", body)) if phrases.is_phrased(value)
     }
     return {**words, "wording": wording}
+
+
+def _office_words(title, body) -> dict:
+    with phrases.said_in(settings.LANGUAGE_CODE):
+        return _words(title, body)
 
 
 class Outbox:
@@ -52,15 +57,22 @@ class Outbox:
         Phrases (notifications/phrases.py) or text as a person typed it."""
         _require_known(kind)
         ids = [getattr(r, "pk", r) for r in recipients if r is not None]
-        fields = {"kind": kind, **_words(title, body), "case": case, "payload": payload or {}}
+        fields = {"kind": kind, "title": title, "body": body, "case": case, "payload": payload or {}}
         self._pending.append((list(dict.fromkeys(ids)), fields))
         return self
+
+    def _rendered(self) -> None:
+        """Each pending notification's words in the office's language, all in one pass."""
+        with phrases.said_in(settings.LANGUAGE_CODE):
+            for _ids, fields in self._pending:
+                fields.update(_words(fields.pop("title"), fields.pop("body")))
 
     def flush(self) -> list[int]:
         """Write the collected notifications; returns their ids. Delivery is queued on commit."""
         if not self._pending:
             return []
         written_at = timezone.now()
+        self._rendered()
         rows = self._rows(written_at)
         self._pending = []
         if len(rows) < COPY_THRESHOLD:
@@ -139,7 +151,7 @@ def text_phone(phone: str, *, kind: str, title, body, case=None) -> Notification
     (written in this transaction, sent after commit, retried until it goes)."""
     _require_known(kind)
     notification = Notification.objects.create(
-        recipient=None, phone=phone, kind=kind, **_words(title, body), case=case, via_live=False, via_sms=True
+        recipient=None, phone=phone, kind=kind, **_office_words(title, body), case=case, via_live=False, via_sms=True
     )
     transaction.on_commit(lambda: deliver_after_commit([notification.pk]), robust=True)
     return notification

@@ -8,7 +8,7 @@ from django.db.models.signals import post_migrate
 from django.test import Client
 from django.utils import translation
 
-from cases.core import policies, reference_data, workdays
+from cases.core import department_options, policies, reference_data, workdays
 from cases.core.roles import Role
 from tests.factories import ApplicantFactory, StaffFactory, UserFactory
 
@@ -37,12 +37,15 @@ def office_language():
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
-    # Each test sees the Holiday table as it left it, not a year cached by an earlier test.
+    # Each test sees the Holiday table as it left it, not a year cached by an earlier test (nor
+    # another test's departments in a select).
     workdays.clear_cache()
     policies.clear_cache()
+    department_options.forget()
     yield
     workdays.clear_cache()
     policies.clear_cache()
+    department_options.forget()
 
 
 @pytest.fixture(autouse=True)

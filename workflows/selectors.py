@@ -8,22 +8,24 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from cases.core import states
 from cases.core.models import Case as CaseRow
 from workflows.engine import ACTIVE
-from workflows.flows import DEPARTMENT_DECISION, DEPARTMENT_WORK, INTAKE, SUPERVISION
+from workflows.flows import DEPARTMENT_DECISION, DEPARTMENT_WORK, FLOWS, INTAKE, SUPERVISION
 
 CASE = "process__caseprocess__case"
 
 
 def _tasks(statuses=ACTIVE) -> QuerySet[Task]:
-    """Active tasks of open cases (a closed case waits on nobody). The case's being open is said
-    although its task's status implies it: it lets PostgreSQL read the open cases' indexes in
-    their due order and stop at the page's last row, instead of joining every active task of the
-    province to its case and sorting them."""
+    """Active tasks of open cases (a closed case waits on nobody; `statuses` None: the caller says
+    them). The case's being open is said although its task's status implies it: it lets
+    PostgreSQL read the open cases' indexes in their due order and stop at the page's last row,
+    instead of joining every active task of the province to its case and sorting them."""
     open_cases = {f"{CASE}__isnull": False, f"{CASE}__closed_at__isnull": True}  # joined, not outer-joined
-    return Task.objects.filter(status__in=statuses, **open_cases).select_related(
-        "owner", f"{CASE}", f"{CASE}__department"
-    )
+    tasks = Task.objects.filter(**open_cases)
+    if statuses is not None:
+        tasks = tasks.filter(status__in=statuses)
+    return tasks.select_related("owner", f"{CASE}", f"{CASE}__department")
 
 
 def _most_urgent_first(tasks: QuerySet[Task]) -> QuerySet[Task]:
@@ -34,27 +36,44 @@ def _most_urgent_first(tasks: QuerySet[Task]) -> QuerySet[Task]:
     return tasks.order_by(F(f"{CASE}__next_due_at").asc(nulls_last=True), f"{CASE}__id", "pk")
 
 
+def states_awaiting(permission: str) -> list[str]:
+    """The case states in which a task for `permission` can wait (the flows' nodes that ask for it,
+    and where each kind's state machine waits on them)."""
+    waiting = set()
+    for kind, flow_class in FLOWS.items():
+        for wait in states.WAITS.get(kind, ()):
+            node = getattr(flow_class, wait.task, None)
+            if getattr(node, "_owner_permission", None) == permission:
+                waiting.update(str(state) for state in wait.states)
+    return sorted(waiting)
+
+
 def _approvals_awaiting(user) -> Q | None:
-    """The department head's approvals nobody holds: theirs to decide without taking them first."""
+    """The department head's approvals nobody holds: theirs to decide without taking them first.
+    The case's state is said although the task implies it: PostgreSQL then reads the
+    department's cases in those states (an index) rather than all its open cases."""
     if user.department_id is None or not user.has_perm(DEPARTMENT_DECISION):
         return None
     return Q(owner__isnull=True, status=STATUS.NEW, owner_permission=DEPARTMENT_DECISION,
-             **{f"{CASE}__department_id": user.department_id})  # fmt: skip
+             **{f"{CASE}__department_id": user.department_id,
+                f"{CASE}__state__in": states_awaiting(DEPARTMENT_DECISION)})  # fmt: skip
 
 
 def inbox(user) -> QuerySet[Task]:
     """Tasks the user holds and, for a department head, the approvals awaiting them: those first."""
     if not user.is_authenticated:
         return Task.objects.none()
-    mine = Q(owner=user)
+    mine = Q(owner=user, status__in=ACTIVE)
     approvals = _approvals_awaiting(user)
     if approvals is not None:
         # Looked up first, from the department's open cases: OR-ed into one query with "mine", the
         # condition on the case kept PostgreSQL from using an index for either side, and it joined
-        # every pooled approval of the province to its case.
-        mine |= Q(pk__in=list(_tasks(statuses=[STATUS.NEW]).filter(approvals).values_list("pk", flat=True)))
+        # every pooled approval of the province to its case. The ids found are of waiting tasks:
+        # the status is said on "mine" alone, else PostgreSQL read every active task's status.
+        pooled = _tasks(statuses=[STATUS.NEW]).filter(approvals).order_by().values_list("pk", flat=True)
+        mine |= Q(pk__in=list(pooled))
     tasks = (
-        _tasks()
+        _tasks(statuses=None)
         .filter(mine)
         .annotate(approval_last=Case(When(owner_permission=DEPARTMENT_DECISION, then=Value(0)), default=Value(1)))
     )

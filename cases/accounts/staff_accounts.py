@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.accounts import second_factor
-from cases.core import events, permissions
+from cases.core import access, events, permissions
 from cases.core.exceptions import NotPermitted
 from cases.core.models import User
 from cases.core.roles import ADMINISTRATOR_ROLES, ROLES_THE_SECURITY_ADMIN_ASSIGNS
@@ -54,7 +54,7 @@ def change_roles(*, actor, user_id: int, roles) -> User:
         raise NotPermitted(_("This role is not given or taken away from a page."))
     check_roles(wanted)
     user.groups.set(Group.objects.filter(name__in=wanted))
-    user.__dict__.pop("_role_names", None)
+    access.forget(user)
     is_staff = bool(wanted & ADMINISTRATOR_ROLES)
     if user.is_staff != is_staff:
         user.is_staff = is_staff

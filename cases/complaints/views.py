@@ -34,7 +34,17 @@ from cases.complaints.models import (
     RespondentBody,
     SatisfactionSource,
 )
-from cases.core import downloads, event_types, feedback, identity, policies, selectors, staff_speed, standing
+from cases.core import (
+    department_options,
+    downloads,
+    event_types,
+    feedback,
+    identity,
+    policies,
+    selectors,
+    staff_speed,
+    standing,
+)
 from cases.core import services as case_services
 from cases.core.exceptions import InvalidInput, NotFound
 from cases.core.forms import MaterialFilesField, clean_phone
@@ -424,8 +434,8 @@ def complaint_queue(request):
                   listing.context(states=ComplaintStatus.choices, now=timezone.now(),
                                   awaiting_callback=AWAITING_CALLBACK, may_assign=may_assign, may_claim=may_claim,
                                   bulk=may_assign or may_claim, bulk_token=uuid.uuid4().hex,
-                                  departments=Department.objects.filter(active=True, is_supervising_unit=False)
-                                  if may_assign else [], may_hand=may_hand,
+                                  department_options=department_options.options(department_options.ROUTABLE)
+                                  if may_assign else "", may_hand=may_hand,
                                   workers=case_services.department_workers(user.department_id)
                                   if may_hand else []))  # fmt: skip
 

@@ -13,7 +13,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from . import roles
+        from . import access, department_options, roles
+
+        access.connect_signals()
+        department_options.connect_signals()
 
         # After every migrate (and test-database flush) the role groups carry exactly
         # the permissions roles.py gives them.

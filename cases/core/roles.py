@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.core import access
+
 
 class Role(models.TextChoices):
     APPLICANT = "applicant", _("Applicant")
@@ -74,7 +76,7 @@ def sync_role_groups_after_migrate(**kwargs) -> None:
 def grant_role(user, role: str) -> None:
     """Give a role outright (seed data, the command line); pages go through cases.accounts.staff_accounts."""
     user.groups.add(Group.objects.get(name=role))
-    user.__dict__.pop("_role_names", None)
+    access.forget(user)
     if role in ADMINISTRATOR_ROLES and not user.is_staff:
         user.is_staff = True  # the admin site's door; what each may do there is its role's
         user.save(update_fields=["is_staff"])

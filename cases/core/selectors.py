@@ -26,6 +26,14 @@ def works_department_cases(user) -> bool:
     return user.is_authenticated and user.department_id is not None and user.has_perm("cases.work_department_cases")
 
 
+# What a board row shows (cases.supervision.views._board_rows): the page is asked for on every
+# change of any case, and the department's and the caseworker's every column cost as much again.
+BOARD_COLUMNS = (
+    "number", "title", "kind", "state", "supervision_stage", "next_due_at", "department", "assignee",
+    "department__name_zh", "department__name_en", "assignee__full_name", "assignee__username",
+)  # fmt: skip
+
+
 def board_cases(user) -> QuerySet[Case]:
     """The supervisor board: every open case of both kinds to supervisors, a department's own
     to its staff. An applicant's draft is not the office's case yet."""
@@ -33,6 +41,7 @@ def board_cases(user) -> QuerySet[Case]:
         Case.objects.filter(closed_at__isnull=True)
         .exclude(state=RepairStatus.DRAFT)
         .select_related("department", "assignee")
+        .only(*BOARD_COLUMNS)
         .order_by(*URGENCY)
     )
     if can_supervise(user):

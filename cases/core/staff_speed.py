@@ -52,6 +52,15 @@ def saved_filters(user, list_key: str):
     return SavedFilter.objects.filter(user=user, list_key=list_key)
 
 
+def saved_filters_of_request(request, list_key: str) -> list[SavedFilter]:
+    """The person's saved filters of a list, read once per request (the default filter's redirect
+    and the filter bar above the list both ask)."""
+    kept = request.__dict__.setdefault("_saved_filters", {})
+    if list_key not in kept:
+        kept[list_key] = list(saved_filters(request.user, list_key))
+    return kept[list_key]
+
+
 @transaction.atomic
 def save_filter(*, actor, list_key: str, name: str, query: str) -> SavedFilter:
     """Keep the list's current query under a name; a name already used on that list is replaced."""
@@ -113,7 +122,7 @@ def with_default_filter(list_key: str):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method == "GET" and not request.GET and request.user.is_authenticated:
-                default = saved_filters(request.user, list_key).filter(is_default=True).first()
+                default = next((item for item in saved_filters_of_request(request, list_key) if item.is_default), None)
                 if default is not None and default.query:
                     return redirect(f"{request.path}?{default.query}")
             return view(request, *args, **kwargs)

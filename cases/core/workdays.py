@@ -96,10 +96,6 @@ def years_to_check(today: date | None = None) -> list[int]:
 
 
 def missing_calendar_years(today: date | None = None) -> list[int]:
-    from cases.core.models import Holiday
-
-    years = years_to_check(today)
-    loaded = set(
-        Holiday.objects.filter(date__year__in=years).dates("date", "year").values_list("date__year", flat=True)
-    )
-    return [year for year in years if year not in loaded]
+    """The years to check (years_to_check) with no holiday schedule loaded, from the per-process
+    cache of the table that working-day counts read (every page's banner asks)."""
+    return [year for year in years_to_check(today) if not is_year_loaded(year)]

@@ -7,12 +7,30 @@ the field's own default exactly as the ORM would fill it (or left to its databas
 a column with neither is refused before anything is written. A column added to a model later
 therefore reaches every bulk writer without touching it."""
 
+import json
 from collections.abc import Callable
 
 from django.db import connections, models, router
 from django.db.models import NOT_PROVIDED
 from django.utils import timezone
-from psycopg.types.json import Jsonb
+
+
+def _json_once() -> Callable[[object], str]:
+    """JSON text for COPY's text format (PostgreSQL parses it into the jsonb column), each value
+    object dumped once: rows written together often share one (every recipient of a message its
+    wording, every row an empty dict). Keyed by identity: the rows keep each value alive meanwhile."""
+    dumped: dict[int, str] = {}
+
+    def as_json(value) -> str:
+        if not value and isinstance(value, dict):
+            return "{}"
+        key = id(value)
+        text = dumped.get(key)
+        if text is None:
+            text = dumped[key] = json.dumps(value)
+        return text
+
+    return as_json
 
 
 class IncompleteRows(ValueError):
@@ -83,9 +101,10 @@ def insert_rows(model: type[models.Model], rows: list[dict]) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(by_attname[name].column) for name in names)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    as_json = _json_once()
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             values = [row[name] for name in names]
             for i in json_positions:
-                values[i] = Jsonb(values[i])
+                values[i] = as_json(values[i])
             copy.write_row(values)

@@ -12,8 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from cases.core import deadlines, events, policies, workdays
 from cases.core.event_types import EventType
@@ -22,7 +21,9 @@ from cases.core.models.deadline import step_words
 from cases.core.roles import Role
 from cases.infra import metrics
 from cases.infra.bulk import insert_rows
+from cases.infra.navigation import url_for_each
 from cases.supervision.models import SupervisionOrder
+from notifications import phrases
 from notifications.phrases import Phrase
 from notifications.services import Outbox, board_changed
 
@@ -62,7 +63,16 @@ class Recipients:
         self._days_overdue: dict[tuple, int] = {}
         self._stage_times: dict[tuple, dict[int, datetime]] = {}
         self._for_deadline: dict[tuple, list[int]] = {}
+        self._steps: dict[tuple[str, str], object] = {}
         self.templates = _templates()
+
+    def step(self, deadline: Deadline):
+        """The deadline's step as a message param; a batch has few different steps, and keeping
+        a lazy label as a Phrase switches language off and on again."""
+        key = (deadline.step, deadline.label)
+        if key not in self._steps:
+            self._steps[key] = phrases.kept(step_words(*key))
+        return self._steps[key]
 
     def stage_times(self, deadline: Deadline, kind: str) -> dict[int, datetime]:
         # Many deadlines share a due date; their stage times are the same.
@@ -147,10 +157,12 @@ def _templates() -> dict[int, tuple[str, str]]:
     }
 
 
-def _office_text(phrase: Phrase) -> str:
+def _reasons_in_office_language(orders: list[dict]) -> list[dict]:
     """A supervision order's reason is kept as text, in the office's language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return phrase.render()
+    with phrases.said_in(settings.LANGUAGE_CODE):
+        for order in orders:
+            order["reason"] = order["reason"].render()
+    return orders
 
 
 def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients, report: SweepReport) -> None:
@@ -173,7 +185,7 @@ def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients,
         for stage in due_stages:
             params = {
                 "number": number,
-                "step": step_words(deadline.step, deadline.label),
+                "step": recipients.step(deadline),
                 "due": deadline.due_on.isoformat(),
                 "days": recipients.days_overdue(deadline.due_on, today),
             }
@@ -202,7 +214,7 @@ def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients,
                         "deadline_id": deadline.pk,
                         "department_id": deadline.department_id,
                         "level": STAGE_LEVEL[stage],
-                        "reason": _office_text(body),
+                        "reason": body,
                         "issued_by_id": None,
                         "issued_at": now,
                         "respond_by": respond_by_cache[kind],
@@ -219,7 +231,7 @@ def _fire_batch(batch: list[DueDeadline], now: datetime, recipients: Recipients,
             departments.add(deadline.department_id)
         deadline.next_action_at = deadlines.next_action_at(deadline, kind, times)
     events.record_many(audit_rows)
-    insert_rows(SupervisionOrder, orders)
+    insert_rows(SupervisionOrder, _reasons_in_office_language(orders))
     order_urls = _order_urls(orders)
     for recipient_ids, kind, title, body, deadline, stage in told:
         payload = {"deadline": deadline.pk, "stage": stage}
@@ -237,7 +249,7 @@ def _order_urls(orders: list[dict]) -> dict[tuple, str]:
     """(deadline, level) → the page of the order the batch just wrote for it (bulk writes give no ids)."""
     if not orders:
         return {}
-    order_url = _url_for_each("supervision-order")
+    order_url = url_for_each("supervision-order")
     written = (
         SupervisionOrder.objects.filter(
             deadline_id__any={order["deadline_id"] for order in orders}, issued_by__isnull=True
@@ -247,13 +259,6 @@ def _order_urls(orders: list[dict]) -> dict[tuple, str]:
     )
     # A deadline reaches each stage once: its order of a level is the latest written.
     return {(deadline_id, level): order_url(pk) for deadline_id, level, pk in written}
-
-
-def _url_for_each(name: str):
-    """One reverse for a whole batch: the address with a marker, filled in per order."""
-    marker = 999999937
-    head, tail = reverse(name, args=[marker]).rsplit(str(marker), 1)
-    return lambda value: f"{head}{value}{tail}"
 
 
 def _save_stages(batch: list[DueDeadline]) -> None:

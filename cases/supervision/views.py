@@ -6,21 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cases.complaints.models import Channel
-from cases.core import feedback, policies, selectors, staff_speed
+from cases.core import department_options, feedback, policies, selectors, staff_speed
 from cases.core.deadlines import office_today, working_days_overdue
-from cases.core.models import Case, CaseKind, Department, Stage, SupervisionLevel, User
+from cases.core.models import Case, CaseKind, Stage, SupervisionLevel, User
 from cases.core.services import department_recipients
 from cases.infra.listing import Filter, Listing, Paging
-from cases.infra.navigation import redirect_back
+from cases.infra.navigation import redirect_back, url_for_each
 from cases.infra.replica import reads_from_replica
 from cases.supervision import services as supervision_services
 
@@ -154,29 +151,6 @@ def _default_order(case, deadline, days_overdue: int) -> str:
     return _("Case %(number)s (%(step)s) is due on %(due)s. See that it is done in time.") % facts
 
 
-def _url_for_each(name: str):
-    """Links of one kind for every row of a page: reversed once and filled in, since reversing
-    each costs as much as the rest of the row."""
-    marker = 999999937
-    head, tail = reverse(name, args=[marker]).rsplit(str(marker), 1)
-    return lambda value: f"{head}{value}{tail}"
-
-
-def _department_options(chosen: str) -> str:
-    """The department filter's <option>s, read as plain values and joined here rather than looped
-    over in the template: a province has thousands of departments (86 districts' 29 each), and
-    instances and a template loop over them cost four times the rest of the board."""
-    rows = Department.objects.filter(active=True).order_by("code").values_list("pk", "name_zh", "name_en")
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (pk, mark_safe(" selected") if str(pk) == chosen else "", Department.name_in_language(zh, en))
-            for pk, zh, en in rows
-        ),
-    )
-
-
 def _options(choices, chosen: str) -> list[dict]:
     return [{"value": str(value), "label": label, "selected": str(value) == chosen} for value, label in choices]
 
@@ -190,7 +164,7 @@ def _board_rows(page, supervising: bool) -> list[dict]:
     stages = {value: str(label) for value, label in Stage.choices}
     kinds = {value: str(label) for value, label in CaseKind.choices}
     states: dict[tuple[str, str], str] = {}
-    case_url, order_url = _url_for_each("case-detail"), _url_for_each("supervision-issue")
+    case_url, order_url = url_for_each("case-detail"), url_for_each("supervision-issue")
     rows = []
     for case in page:
         current, overdue = _current_step(deadlines[case.pk], now)
@@ -248,13 +222,17 @@ def deadline_board(request):
     context.update(
         {
             "filters": filters,
-            "department_options": _department_options(filters["department"]) if supervising else "",
+            "department_options": department_options.options(chosen=filters["department"]) if supervising else "",
             "kinds": _options(CaseKind.choices, filters["kind"]),
             "subjects": _options(
                 [(item["code"], item["name"]) for item in policies.named_choices("complaint", "subjects")],
                 filters["subject"],
             ),
-            "channels": _options([(c.pk, c.label) for c in Channel.objects.order_by("code")], filters["channel"]),
+            "channels": _options(
+                # Names only: a channel's instance would unseal its secrets for nothing.
+                [(c.pk, c.label) for c in Channel.objects.order_by("code").only("pk", "name", "name_en")],
+                filters["channel"],
+            ),
             "stages": _options(Stage.choices, filters["stage"]),
             "querystring": listing.querystring,
         }

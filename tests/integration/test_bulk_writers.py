@@ -202,6 +202,24 @@ def test_copy_fills_each_column_the_rows_leave_out_with_the_fields_default():
                 assert field.null and value is None, field.name
 
 
+@pytest.mark.django_db(transaction=True)
+def test_copy_writes_each_json_value_as_given_though_rows_share_one_object():
+    """COPY dumps a JSON object the rows share once: every row still reads back its own value,
+    Chinese text, quotes, backslashes and tabs included."""
+    user = StaffFactory()
+    shared = {"msgid": 'Case %(number)s "urgent"\tdue', "params": {"name": "区财政局\\一科"}}
+    rows = [
+        {"recipient_id": user.pk, "kind": "deadline.reminder", "title": "催办", "body": "请办理",
+         "wording": shared, "payload": {"deadline": index} if index % 2 else {}}
+        for index in range(COPY_THRESHOLD + 1)
+    ]  # fmt: skip
+    with transaction.atomic():
+        insert_rows(Notification, rows)
+    written = Notification.objects.filter(recipient=user).order_by("pk").values_list("wording", "payload")
+    assert [wording for wording, _payload in written] == [shared] * len(rows)
+    assert [payload for _wording, payload in written] == [row["payload"] for row in rows]
+
+
 # The raw INSERTs that name their columns: every NOT NULL column they leave out must have a
 # database default, or the first such INSERT after a migration fails in production.
 RAW_INSERTS = {

@@ -20,7 +20,7 @@ from cases.supervision import sweep as supervision
 from notifications import services
 from notifications.consumers import NotificationConsumer
 from notifications.models import Notification, SmsMessage
-from notifications.phrases import Joined, Named, Phrase, dump, load
+from notifications.phrases import Joined, Named, Phrase, dump, load, said_in
 from tests.factories import CaseFactory, StaffFactory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -53,6 +53,16 @@ def test_a_phrase_renders_in_the_active_language_with_its_labels_translated():
         assert phrase.render() == "Extension on complaint TS-1 approved"
     with translation.override("zh-hans"):
         assert phrase.render() == "投诉 TS-1 的延期申请已批准"
+
+
+def test_phrases_said_together_in_one_language_read_as_each_would_alone():
+    with translation.override("en"), said_in("zh-hans"):
+        assert [ANSWERED.render(), ANSWERED.render()] == ["投诉 TS-2026-000001 已答复"] * 2
+        with said_in("en"):
+            assert ANSWERED.render() == "Complaint TS-2026-000001 answered"
+        assert ANSWERED.render() == "投诉 TS-2026-000001 已答复"
+    with translation.override("en"):
+        assert ANSWERED.render() == "Complaint TS-2026-000001 answered"
 
 
 def test_a_name_reads_in_english_only_where_it_has_an_english_one():

@@ -18,10 +18,13 @@ class Stage(models.IntegerChoices):
     ESCALATED = 3, _("Escalated to the district")  # 挂牌督办
 
 
+_ENUM_STEPS = frozenset(DeadlineStep.values)
+
+
 def step_words(step: str, label: str):
     """A deadline's step as words said in the reader's language (its enum label, "Instalment n"),
     else its stored label as it was set."""
-    if step in DeadlineStep.values:
+    if step in _ENUM_STEPS:
         return DeadlineStep(step).label
     if step.startswith(INSTALMENT_STEP) and step[len(INSTALMENT_STEP) :].isdigit():
         return Phrase("Instalment %(number)d", number=int(step[len(INSTALMENT_STEP) :]))

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cases.core import identifiers
+from cases.core import access, identifiers
 from cases.core.storage import private_storage
 from cases.infra.sealed import SealedCharField
 
@@ -141,10 +141,19 @@ class User(AbstractUser):
 
     @property
     def role_names(self) -> set[str]:
-        # Prefetched on the request user by the middleware-free path: one query, cached per instance.
+        # Read once per instance, from the shared cache (cases.core.access).
         if not hasattr(self, "_role_names"):
-            self._role_names = set(self.groups.values_list("name", flat=True))
+            self._role_names = set(access.of(self)[1]) if self.pk is not None else set()
         return self._role_names
+
+    def has_perm(self, perm, obj=None) -> bool:
+        """As Django's, with the permissions from the shared cache (cases.core.access): only the
+        model backend grants permissions here, and it answers from the same rows."""
+        if self.is_active and self.is_superuser:
+            return True
+        if obj is None and self.pk is not None:
+            return self.is_active and perm in access.of(self)[0]
+        return super().has_perm(perm, obj)
 
     def has_role(self, role: str) -> bool:
         return role in self.role_names

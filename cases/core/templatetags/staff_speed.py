@@ -12,7 +12,7 @@ register = template.Library()
 def saved_filters(context, list_key: str):
     request = context["request"]
     user = request.user
-    filters = list(staff_speed.saved_filters(user, list_key))
+    filters = staff_speed.saved_filters_of_request(request, list_key)
     current = staff_speed.filter_query(request.GET.urlencode())
     return {
         "list_key": list_key,
