@@ -59,25 +59,48 @@ def _approvals_awaiting(user) -> Q | None:
                 f"{CASE}__state__in": states_awaiting(DEPARTMENT_DECISION)})  # fmt: skip
 
 
-def inbox(user) -> QuerySet[Task]:
-    """Tasks the user holds and, for a department head, the approvals awaiting them: those first."""
+def pooled_approvals(user) -> list[int]:
+    """The ids of the approvals awaiting this department head, nobody's yet (none for others).
+    Looked up first, from the department's open cases: OR-ed into one query with the tasks the
+    head holds, the condition on the case kept PostgreSQL from using an index for either side,
+    and it joined every pooled approval of the province to its case."""
+    approvals = _approvals_awaiting(user) if user.is_authenticated else None
+    if approvals is None:
+        return []
+    found = _tasks(statuses=[STATUS.NEW]).filter(approvals)
+    return list(_most_urgent_in_inbox(found).values_list("pk", flat=True))
+
+
+def inbox(user, pooled: list[int] | None = None) -> QuerySet[Task]:
+    """Tasks the user holds and, for a department head, the approvals awaiting them (`pooled`, as
+    pooled_approvals gives them, most urgent first): those first. A page that shows the first n
+    rows needs only the first n of `pooled`."""
     if not user.is_authenticated:
         return Task.objects.none()
     mine = Q(owner=user, status__in=ACTIVE)
-    approvals = _approvals_awaiting(user)
-    if approvals is not None:
-        # Looked up first, from the department's open cases: OR-ed into one query with "mine", the
-        # condition on the case kept PostgreSQL from using an index for either side, and it joined
-        # every pooled approval of the province to its case. The ids found are of waiting tasks:
-        # the status is said on "mine" alone, else PostgreSQL read every active task's status.
-        pooled = _tasks(statuses=[STATUS.NEW]).filter(approvals).order_by().values_list("pk", flat=True)
-        mine |= Q(pk__in=list(pooled))
+    pooled = pooled_approvals(user) if pooled is None else pooled
+    if pooled:
+        # The ids are of waiting tasks: the status is said on the held ones alone, else
+        # PostgreSQL read every active task's status.
+        mine |= Q(pk__in=pooled)
     tasks = (
         _tasks(statuses=None)
         .filter(mine)
         .annotate(approval_last=Case(When(owner_permission=DEPARTMENT_DECISION, then=Value(0)), default=Value(1)))
     )
-    return tasks.order_by("approval_last", F(f"{CASE}__next_due_at").asc(nulls_last=True), "created", "pk")
+    return _most_urgent_in_inbox(tasks, "approval_last")
+
+
+def _most_urgent_in_inbox(tasks: QuerySet[Task], *first) -> QuerySet[Task]:
+    return tasks.order_by(*first, F(f"{CASE}__next_due_at").asc(nulls_last=True), "created", "pk")
+
+
+def inbox_count(user, pooled: list[int]) -> int:
+    """How many tasks the inbox lists: the approvals already found, and those the user holds
+    (counted apart: joining the approvals to their cases again cost more than the page)."""
+    if not user.is_authenticated:
+        return 0
+    return len(pooled) + _tasks().filter(owner=user).count()
 
 
 def queue(user) -> QuerySet[Task]:

@@ -130,3 +130,19 @@ def test_an_extension_awaiting_the_head_is_listed_in_their_inbox(client, people)
     assert "待您审批的延期申请" in page and f'href="/repair/{app.case.number}/"' in page
     client.force_login(people["other_head"])
     assert "待您审批的延期申请" not in client.get("/tasks/").content.decode()
+
+
+def test_approvals_beyond_the_first_page_follow_on_the_next_and_all_are_counted(client, people, monkeypatch):
+    monkeypatch.setattr("workflows.views.PAGE_SIZE", 2)
+    held = application(people, number="甘市监罚〔2026〕20号")
+    repair.accept(actor=people["head"], application_id=held.pk)
+    repair.start_review(actor=people["head"], application_id=held.pk)
+    waiting = [proposed(people, number=f"甘市监罚〔2026〕{n}号") for n in (21, 22, 23)]
+    client.force_login(people["head"])
+    first, second = (client.get("/tasks/", {"page": page}).content.decode() for page in (1, 2))
+    numbers = [app.case.number for app in waiting]
+    on_first = [number for number in numbers if number in first]
+    assert len(on_first) == 2 and held.case.number not in first
+    assert [number for number in numbers if number in second] == [n for n in numbers if n not in on_first]
+    assert held.case.number in second
+    assert "（4）" in first or "(4)" in first
