@@ -123,13 +123,17 @@ def explain(batch_size: int) -> str:
         return "\n".join("    " + row[0] for row in cursor.fetchall())
 
 
-def warm_up_broker() -> None:
-    """The worker that runs the sweep has its broker connection long before; here the first
-    publish would import the transport and connect inside the timed sweep."""
+def warm_up_worker() -> None:
+    """The worker that runs the sweep has its broker connection and its URL map long before; here
+    the first publish would import the transport and connect, and the first link to an order
+    would build the URL resolver, inside the timed sweep."""
     from celery import current_app
+
+    from cases.infra.navigation import url_for_each
 
     with current_app.producer_or_acquire() as producer:
         producer.connection.ensure_connection()
+    url_for_each("supervision-order")
 
 
 def escalate(batch_size: int) -> tuple[int, float, dict]:
@@ -172,7 +176,7 @@ def measure_size(args) -> dict:
     )
     print("  plan:\n" + explain(args.batch))
 
-    warm_up_broker()
+    warm_up_worker()
     escalated, elapsed, written = escalate(args.batch)
     rows = sum(written.values())
     print(
