@@ -49,14 +49,16 @@ def _read(user) -> tuple[frozenset[str], frozenset[str]]:
         cache.add(GENERATION_KEY, _new_generation(), timeout=None)
         generation = cache.get(GENERATION_KEY)
     entry = found.get(key)
-    if entry is not None and entry[0] == generation:
-        return entry[1], entry[2]
+    # Django gives an inactive account no permissions: what was read while it was one (or active)
+    # does not hold once that changes.
+    if entry is not None and entry[:2] == (generation, user.is_active):
+        return entry[2], entry[3]
     from django.contrib.auth.backends import ModelBackend  # reads the user model when imported
 
     permissions = frozenset(ModelBackend().get_all_permissions(user))
     roles = frozenset(user.groups.values_list("name", flat=True))
     if generation is not None:
-        cache.set(key, (generation, permissions, roles), timeout=_seconds())
+        cache.set(key, (generation, user.is_active, permissions, roles), timeout=_seconds())
     return permissions, roles
 
 

@@ -64,6 +64,14 @@ def test_a_deactivated_account_may_do_nothing_though_its_roles_are_cached():
     assert not fresh(supervisor).has_perm(SUPERVISE)
 
 
+def test_an_account_made_active_again_may_do_what_its_roles_allow_at_once():
+    supervisor = StaffFactory(role=Role.SUPERVISOR, is_active=False)
+    assert Role.SUPERVISOR in fresh(supervisor).role_names  # the accounts page lists its roles
+    assert not fresh(supervisor).has_perm(SUPERVISE)
+    User.objects.filter(pk=supervisor.pk).update(is_active=True)
+    assert fresh(supervisor).has_perm(SUPERVISE)
+
+
 def test_a_new_account_never_inherits_what_was_cached_under_an_old_id():
     supervisor = StaffFactory(role=Role.SUPERVISOR)
     assert fresh(supervisor).has_perm(SUPERVISE)
