@@ -11,12 +11,20 @@ a group or permission saved or deleted, a user created) replaces the cache's gen
 every entry written before is ignored at once, in every process that shares the cache. Entries
 also expire after ACCESS_CACHE_SECONDS, a bound on anything done behind the ORM's back (raw SQL).
 Whether the account is active or a superuser is not cached: it is read with the user each request.
+
+With Redis down the database answers, as before the cache: no page or service fails for it. A
+change made meanwhile cannot replace the token; entries cached before it may then be read for up
+to ACCESS_CACHE_SECONDS once Redis is back (logged as a warning).
 """
 
+import logging
 import secrets
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "chengxin:access:generation"
 
@@ -35,12 +43,33 @@ def _new_generation() -> str:
 
 def changed(**_signal) -> None:
     """Something that decides permissions or roles changed: forget every cached answer."""
-    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    try:
+        cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    except redis.RedisError:
+        logger.warning(
+            "permissions changed while the cache was unreachable: entries cached before may be read "
+            "for up to %s s once it is back",
+            _seconds(),
+        )
+
+
+def _from_database(user) -> tuple[frozenset[str], frozenset[str]]:
+    from django.contrib.auth.backends import ModelBackend  # reads the user model when imported
+
+    permissions = frozenset(ModelBackend().get_all_permissions(user))
+    return permissions, frozenset(user.groups.values_list("name", flat=True))
 
 
 def _read(user) -> tuple[frozenset[str], frozenset[str]]:
-    """(permissions as "app_label.codename", role names) of an active user, from the cache or
-    worked out and kept there."""
+    """(permissions as "app_label.codename", role names) of a user, from the cache or worked out
+    and kept there; from the database alone while the cache is unreachable."""
+    try:
+        return _read_through_cache(user)
+    except redis.RedisError:
+        return _from_database(user)
+
+
+def _read_through_cache(user) -> tuple[frozenset[str], frozenset[str]]:
     key = _user_key(user.pk)
     found = cache.get_many([GENERATION_KEY, key])
     generation = found.get(GENERATION_KEY)
@@ -53,10 +82,7 @@ def _read(user) -> tuple[frozenset[str], frozenset[str]]:
     # does not hold once that changes.
     if entry is not None and entry[:2] == (generation, user.is_active):
         return entry[2], entry[3]
-    from django.contrib.auth.backends import ModelBackend  # reads the user model when imported
-
-    permissions = frozenset(ModelBackend().get_all_permissions(user))
-    roles = frozenset(user.groups.values_list("name", flat=True))
+    permissions, roles = _from_database(user)
     if generation is not None:
         cache.set(key, (generation, user.is_active, permissions, roles), timeout=_seconds())
     return permissions, roles

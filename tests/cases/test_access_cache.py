@@ -2,8 +2,10 @@
 change that decides them is seen on the next request."""
 
 import pytest
+import redis
 from django.contrib.auth.models import Group, Permission
 
+from cases.core import access
 from cases.core.models import User
 from cases.core.roles import Role
 from tests.factories import StaffFactory
@@ -80,3 +82,22 @@ def test_a_new_account_never_inherits_what_was_cached_under_an_old_id():
     newcomer = User.objects.create(pk=old_id, username="newcomer")
     assert not fresh(newcomer).has_perm(SUPERVISE)
     assert fresh(newcomer).role_names == set()
+
+
+class UnreachableCache:
+    """The shared cache with Redis down: every call raises as django's RedisCache does."""
+
+    def __getattr__(self, name):
+        def refuse(*args, **kwargs):
+            raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        return refuse
+
+
+def test_with_the_cache_down_permissions_are_read_from_the_database_and_roles_still_change(monkeypatch, caplog):
+    supervisor = StaffFactory(role=Role.SUPERVISOR)
+    monkeypatch.setattr(access, "cache", UnreachableCache())
+    assert fresh(supervisor).has_perm(SUPERVISE)
+    supervisor.groups.remove(Group.objects.get(name=Role.SUPERVISOR))
+    assert not fresh(supervisor).has_perm(SUPERVISE)
+    assert "permissions changed while the cache was unreachable" in caplog.text
