@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from cases.core import states
 from cases.core.models import Notice
 from cases.core.roles import Role
 from cases.repair import services as repair
@@ -14,7 +15,8 @@ from tests.factories import (
     repair_office,
     submitted_application,
 )
-from workflows import engine
+from workflows import engine, selectors
+from workflows.flows import DEPARTMENT_DECISION
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_16_november")]
 
@@ -146,3 +148,13 @@ def test_approvals_beyond_the_first_page_follow_on_the_next_and_all_are_counted(
     assert [number for number in numbers if number in second] == [n for n in numbers if n not in on_first]
     assert held.case.number in second
     assert "（4）" in first or "(4)" in first
+
+
+def test_no_state_awaiting_an_approval_is_one_a_case_closes_in():
+    """The head's approvals are found by their cases' states without "open" said as well
+    (selectors.pooled_approvals): were a closing state among them, a closed case's approval would
+    be listed."""
+    awaiting = set(selectors.states_awaiting(DEPARTMENT_DECISION))
+    assert awaiting
+    for kind, closed in states.CLOSED.items():
+        assert not awaiting & {str(state) for state in closed}, kind
