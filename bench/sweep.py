@@ -1,14 +1,17 @@
 """How fast the deadline sweep finds due steps among 1,000,000 cases (or 10,000,000), and how fast
 it escalates.
 
-    python bench/sweep.py [--cases 1000000[,10000000]] [--due 10000] [--batch 1000] [--reuse] [--smoke]
+    python bench/sweep.py [--cases 1000000[,10000000]] [--due 10000] [--batch 1000] [--parallel 1]
+                          [--reuse] [--smoke]
 
 Builds a PostgreSQL database of its own per size (chengxin_bench_sweep_<cases>), fills it with
 SQL in batches of a million cases (indexes built after the rows), then measures:
   - detect: the sweep's batch query (FOR UPDATE SKIP LOCKED, a batch of `--batch` rows, the
     sweep's 1,000 by default) — goal ≤ 150 ms
   - escalate: deadlines escalated per second by the real sweep, and all rows it writes per
-    second (deadline update, audit event, supervision order, notifications) — goal ≥ 30,000 rows/s
+    second (deadline update, audit event, supervision order, notifications) — goal ≥ 30,000 rows/s;
+    `--parallel 2` runs two sweeps of one moment at once, each in a process of its own, as a worker
+    with two processes runs them with SWEEP_PARALLEL=2 (the smoke run does)
 
 Several sizes (`--cases 1000000,10000000`) are measured one after the other and printed side by
 side. The databases are kept: `--reuse` measures the one an earlier run built for the same size
@@ -20,6 +23,7 @@ Exits 1 if the sweep does not escalate every due deadline. `--smoke` runs the sa
 
 import argparse
 import json
+import multiprocessing
 import os
 import statistics
 import sys
@@ -136,26 +140,70 @@ def warm_up_worker() -> None:
     url_for_each("supervision-order")
 
 
-def escalate(batch_size: int) -> tuple[int, float, dict]:
+def _sweep_in_a_process(now, batch_size: int, ready, results) -> None:
+    """One of `--parallel` sweeps, as a worker process runs it: ready (connected, URLs built), then
+    swept at the common start."""
+    from django.db import connections
+
+    from cases.supervision import sweep as supervision
+
+    warm_up_worker()
+    ready.wait()
+    cpu = time.process_time()
+    report = supervision.sweep(now=now, batch_size=batch_size)
+    results.put((report.fired["deadline.escalated"], time.process_time() - cpu))
+    connections.close_all()
+
+
+def run_sweeps(now, batch_size: int, parallel: int) -> tuple[int, float, list[float]]:
+    """Deadlines escalated, seconds, and each sweep's CPU: one sweep here, or `parallel` sweeps of the
+    same moment in processes of their own started together (as SWEEP_PARALLEL has workers run them)."""
+    from cases.supervision import sweep as supervision
+
+    if parallel == 1:
+        warm_up_worker()
+        start, cpu = time.perf_counter(), time.process_time()
+        report = supervision.sweep(now=now, batch_size=batch_size)
+        return report.fired["deadline.escalated"], time.perf_counter() - start, [time.process_time() - cpu]
+    from django.db import connections
+
+    connections.close_all()  # each process opens its own
+    processes = multiprocessing.get_context("fork")
+    ready, results = processes.Barrier(parallel + 1), processes.Queue()
+    sweeps = [
+        processes.Process(target=_sweep_in_a_process, args=(now, batch_size, ready, results)) for _ in range(parallel)
+    ]
+    for process in sweeps:
+        process.start()
+    ready.wait()
+    start = time.perf_counter()
+    done = [results.get(timeout=600) for _ in sweeps]
+    elapsed = time.perf_counter() - start
+    for process in sweeps:
+        process.join()
+    return sum(escalated for escalated, _ in done), elapsed, [cpu for _, cpu in done]
+
+
+def escalate(batch_size: int, parallel: int) -> tuple[int, float, dict]:
     from django.utils import timezone
 
     from cases.core.models import AuditEvent
-    from cases.supervision import sweep as supervision
     from cases.supervision.models import SupervisionOrder
     from notifications.models import Notification
 
     before = (AuditEvent.objects.count(), SupervisionOrder.objects.count(), Notification.objects.count())
-    start, cpu = time.perf_counter(), time.process_time()
-    report = supervision.sweep(now=timezone.now() + timedelta(seconds=1), batch_size=batch_size)
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(f"  the sweep's own CPU: {cpu:.2f} s of {elapsed:.2f} s (the rest: PostgreSQL and the wait for it)")
+    escalated, elapsed, cpus = run_sweeps(timezone.now() + timedelta(seconds=1), batch_size, parallel)
+    print(
+        f"  the sweeps' own CPU: {' + '.join(f'{cpu:.2f}' for cpu in cpus)} s in {elapsed:.2f} s "
+        f"({parallel} at once; the rest: PostgreSQL and the wait for it)"
+    )
     written = {
-        "deadlines updated": report.total,
+        "deadlines updated": escalated,
         "audit events": AuditEvent.objects.count() - before[0],
         "supervision orders": SupervisionOrder.objects.count() - before[1],
         "notifications": Notification.objects.count() - before[2],
     }
-    return report.fired["deadline.escalated"], elapsed, written
+    return escalated, elapsed, written
 
 
 def measure_size(args) -> dict:
@@ -176,11 +224,10 @@ def measure_size(args) -> dict:
     )
     print("  plan:\n" + explain(args.batch))
 
-    warm_up_worker()
-    escalated, elapsed, written = escalate(args.batch)
+    escalated, elapsed, written = escalate(args.batch, args.parallel)
     rows = sum(written.values())
     print(
-        f"escalate (batches of {args.batch:,}): {escalated:,} deadlines in {elapsed:.2f} s "
+        f"escalate ({args.parallel} at once, batches of {args.batch:,}): {escalated:,} deadlines in {elapsed:.2f} s "
         f"= {escalated / elapsed:,.0f} deadlines/s; "
         f"{rows:,} rows written = {rows / elapsed:,.0f} rows/s   (goal ≥ 30,000 rows/s)"
     )
@@ -200,6 +247,7 @@ def measure_size(args) -> dict:
         "size_bytes": _setup.database_size(),
         "detect_p50": statistics.median(timings),
         "detect_p95": percentile(timings, 95),
+        "parallel": args.parallel,
         "escalated": escalated,
         "seconds": elapsed,
         "deadlines_per_s": escalated / elapsed,
@@ -214,6 +262,7 @@ def side_by_side(results: list[dict]) -> None:
     lines = [
         ("detect p50 ms (goal ≤ 150)", lambda r: f"{r['detect_p50']:.1f}"),
         ("detect p95 ms", lambda r: f"{r['detect_p95']:.1f}"),
+        ("sweeps at once", lambda r: f"{r['parallel']}"),
         ("escalated deadlines/s", lambda r: f"{r['deadlines_per_s']:,.0f}"),
         ("rows written/s (goal ≥ 30,000)", lambda r: f"{r['rows_per_s']:,.0f}"),
         ("build s", lambda r: f"{r['build_seconds']:.0f}"),
@@ -230,9 +279,14 @@ def main():
     parser.add_argument("--cases", type=_setup.sizes, default=[1_000_000], help="one size or several: 1000000,10000000")
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=1000, help="the sweep's batch size (its default is 1,000)")
+    parser.add_argument(
+        "--parallel", type=int, default=1, help="sweeps at once, each in a process of its own (SWEEP_PARALLEL)"
+    )
     parser.add_argument("--reuse", action="store_true", help="measure the database an earlier run built")
     parser.add_argument("--results", help=argparse.SUPPRESS)  # where a run of one size writes its figures
-    args = parse_args(parser, cases=[600], due=300, batch=100)
+    args = parse_args(parser, cases=[600], due=300, batch=100, parallel=2)
+    if args.parallel < 1:
+        parser.error("--parallel must be 1 or more")
     if args.due > min(args.cases):
         parser.error("--due cannot exceed --cases")
     if len(args.cases) > 1:

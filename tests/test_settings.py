@@ -198,3 +198,11 @@ def test_the_run_settings_show_the_sites_own_page_for_an_unknown_address(tmp_pat
     assert "页面不存在" in page
     assert "Using the URLconf" not in page  # Django's debug page
     assert 'class="topbar"' in page
+
+
+@pytest.mark.parametrize("sweeps", ["0", "-2"])
+def test_fewer_than_one_sweep_at_once_refuses_to_start(tmp_path, sweeps):
+    result = _setup(DJANGO_SETTINGS_MODULE="config.settings.local", SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+                    SWEEP_PARALLEL=sweeps)  # fmt: skip
+    assert result.returncode != 0
+    assert f"SWEEP_PARALLEL must be 1 or more, not {sweeps}" in result.stderr

@@ -406,6 +406,12 @@ SOCKET_SESSION_CHECK_SECONDS = env.float("SOCKET_SESSION_CHECK_SECONDS", default
 # How long the intake worker lets work orders gather after a batch that was not full: a case
 # opens this much later, and a burst is opened in fewer, larger batches (complaint_building).
 INTAKE_GATHER_SECONDS = env.float("INTAKE_GATHER_SECONDS", default=0.3)
+# How many sweeps of the deadlines beat's once-a-minute run starts at once (cases/supervision/tasks.py):
+# they share the due deadlines in locked batches, so a backlog clears that many times faster where
+# the sweep queue's workers have as many processes (Celery's --concurrency) and cores to spare.
+SWEEP_PARALLEL = env.int("SWEEP_PARALLEL", default=1)
+if SWEEP_PARALLEL < 1:
+    raise ImproperlyConfigured(f"SWEEP_PARALLEL must be 1 or more, not {SWEEP_PARALLEL}")
 # A new, correctly signed work order is kept on the server's event loop (cases/api/intake_fast.py;
 # PostgreSQL and Redis only). Off: every POST takes the full way through answer_work_order.
 INTAKE_QUICK_WAY = env.bool("INTAKE_QUICK_WAY", default=True)
