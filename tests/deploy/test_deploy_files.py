@@ -136,3 +136,15 @@ def test_nginx_accepts_the_configuration(tmp_path):
     result = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
                              "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_every_class_the_example_environment_names_can_be_imported():
+    from django.utils.module_loading import import_string
+
+    values = dict(
+        line.split("=", 1) for line in (ROOT / ".env.example").read_text().splitlines() if re.match(r"^[A-Z_]+=", line)
+    )
+    classes = {name: value for name, value in values.items() if re.fullmatch(r"[a-z_]+(\.[a-z_]+)+\.[A-Z]\w+", value)}
+    assert {"SMS_BACKEND", "NATIONAL_SITE_GATEWAY"} <= set(classes)
+    for dotted_path in classes.values():
+        import_string(dotted_path)  # an operator who copies the file gets a class that exists
