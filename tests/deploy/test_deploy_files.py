@@ -138,13 +138,17 @@ def test_nginx_accepts_the_configuration(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_every_class_the_example_environment_names_can_be_imported():
+@pytest.mark.parametrize(
+    ("example", "named"),
+    [(".env.example", {"SMS_BACKEND", "NATIONAL_SITE_GATEWAY"}), ("deploy/env.example", {"EMAIL_BACKEND"})],
+)
+def test_every_class_an_example_environment_names_can_be_imported(example, named):
     from django.utils.module_loading import import_string
 
     values = dict(
-        line.split("=", 1) for line in (ROOT / ".env.example").read_text().splitlines() if re.match(r"^[A-Z_]+=", line)
+        line.split("=", 1) for line in (ROOT / example).read_text().splitlines() if re.match(r"^[A-Z_]+=", line)
     )
     classes = {name: value for name, value in values.items() if re.fullmatch(r"[a-z_]+(\.[a-z_]+)+\.[A-Z]\w+", value)}
-    assert {"SMS_BACKEND", "NATIONAL_SITE_GATEWAY"} <= set(classes)
+    assert named <= set(classes)
     for dotted_path in classes.values():
         import_string(dotted_path)  # an operator who copies the file gets a class that exists
